@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian package cevents needs to build, run its demo, its tests and its benchmarks.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git clang clang-format libclang-rt-14-dev
+  libnats-dev nats-server
+  libmicrohttpd-dev libcurl4-openssl-dev curl
+  libyaml-dev libjansson-dev libjq-dev libluajit-5.1-dev libpcre2-dev
+  librdkafka-dev kcat
+  libcmocka-dev
+  wrk time procps iproute2 ca-certificates openssl python3
+)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=(sudo)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
