@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One return-code enum for the whole project: 0 is success, the detail goes to the log or to a
+ * diagnostics collector. */
+#ifndef CE_CORE_RC_H
+#define CE_CORE_RC_H
+
+enum ce_rc {
+    CE_OK = 0,
+    CE_EINVAL,    /* bad argument or bad input */
+    CE_ENOENT,    /* not found */
+    CE_EIO,       /* I/O or system call failed */
+    CE_ETIMEDOUT, /* a deadline passed */
+    CE_ETOOBIG,   /* a size limit was hit */
+    CE_EPARSE,    /* input could not be parsed */
+    CE_EAUTH,     /* authentication failed */
+    CE_EREMOTE,   /* the remote side answered with an error */
+    CE_EUNAVAIL,  /* a dependency (the bus, a server) is not reachable */
+    CE_RETRY,     /* not a failure class: try again later */
+};
+
+#define CE_MUST_CHECK __attribute__((warn_unused_result))
+
+/* Returns a static, human-readable name for rc. */
+const char *ce_rc_str(int rc);
+
+#endif
