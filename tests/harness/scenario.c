@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* See scenario.h. */
+#include "tests/harness/scenario.h"
+#include "core/mem.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <nats/nats.h>
+
+static char *scn_replace_port(const char *tmpl, int port)
+{
+    char num[16];
+    snprintf(num, sizeof(num), "%d", port);
+    size_t cap = strlen(tmpl) * 2 + 64, len = 0;
+    char *out = ce_xmalloc(cap);
+    for (const char *p = tmpl; *p;) {
+        if (strncmp(p, "@PORT@", 6) == 0) {
+            size_t n = strlen(num);
+            memcpy(out + len, num, n);
+            len += n;
+            p += 6;
+        }
+        else {
+            out[len++] = *p++;
+        }
+    }
+    out[len] = '\0';
+    return out;
+}
+
+char *ce_scn_write_manifest(const char *dir, const char *name, const char *tmpl, int port)
+{
+    char *text = scn_replace_port(tmpl, port);
+    char *path = ce_test_write_file(dir, name, text);
+    ce_free(text);
+    return path;
+}
+
+struct ce_test_proc *ce_scn_start(const char *kind, const char *file, const char *bus_url,
+                                  int mport, const char *const extra[], const char *ready_line)
+{
+    char port[16];
+    snprintf(port, sizeof(port), "%d", mport);
+    const char *args[32] = {kind, "-f", file, "--bus", bus_url, "--metrics-port", port,
+                            "--log-format", "json"};
+    int n = 9;
+    for (int i = 0; extra && extra[i] && n < 31; i++) {
+        args[n++] = extra[i];
+    }
+    args[n] = NULL;
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    assert_non_null(p);
+    if (!ce_test_proc_wait_line(p, ready_line, 1, 20000)) {
+        char *out = ce_test_proc_output(p);
+        fprintf(stderr, "--- %s output ---\n%s\n---\n", kind, out ? out : "");
+        ce_free(out);
+        fail_msg("%s did not log \"%s\" within 20 s", kind, ready_line);
+    }
+    return p;
+}
+
+long ce_scn_post(int port, const char *path, const char *body, const char *extra_header,
+                 char id[33])
+{
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+    const char *headers[] = {"Content-Type: application/json", extra_header, NULL};
+    struct ce_test_http_resp r;
+    id[0] = '\0';
+    if (ce_test_http("POST", url, headers, body, strlen(body), 30000, &r) != 0) {
+        return -1;
+    }
+    char *hid = ce_test_http_header(&r, "X-Cevents-Event-Id");
+    if (hid && strlen(hid) == 32) {
+        memcpy(id, hid, 33);
+    }
+    ce_free(hid);
+    long status = r.status;
+    ce_test_http_resp_fini(&r);
+    return status;
+}
+
+int ce_scn_logged_count(struct ce_test_proc *p, const char *id)
+{
+    /* eventContext is a string field, so its quotes are escaped in the JSON line. */
+    char needle[96];
+    snprintf(needle, sizeof(needle), "\\\"id\\\": \\\"%s\\\"", id);
+    return ce_test_proc_count(p, needle);
+}
+
+static jsCtx *scn_js(const char *url, natsConnection **nc)
+{
+    jsCtx *js = NULL;
+    if (natsConnection_ConnectTo(nc, url) != NATS_OK) {
+        return NULL;
+    }
+    if (natsConnection_JetStream(&js, *nc, NULL) != NATS_OK) {
+        natsConnection_Destroy(*nc);
+        return NULL;
+    }
+    return js;
+}
+
+int ce_scn_js_last(const char *url, const char *subject, char **data, char **msg_id)
+{
+    natsConnection *nc = NULL;
+    jsCtx *js = scn_js(url, &nc);
+    if (!js) {
+        return -1;
+    }
+    natsMsg *m = NULL;
+    jsErrCode jerr = 0;
+    int rc = -1;
+    if (js_GetLastMsg(&m, js, "default", subject, NULL, &jerr) == NATS_OK) {
+        const char *id = NULL;
+        (void)natsMsgHeader_Get(m, "Nats-Msg-Id", &id);
+        *msg_id = ce_xstrdup(id ? id : "");
+        *data = ce_xstrndup(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m));
+        natsMsg_Destroy(m);
+        rc = 0;
+    }
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return rc;
+}
+
+long long ce_scn_js_count(const char *url)
+{
+    natsConnection *nc = NULL;
+    jsCtx *js = scn_js(url, &nc);
+    if (!js) {
+        return -1;
+    }
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    long long n = -1;
+    if (js_GetStreamInfo(&si, js, "default", NULL, &jerr) == NATS_OK) {
+        n = (long long)si->State.Msgs;
+        jsStreamInfo_Destroy(si);
+    }
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return n;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Building blocks the end-to-end tests share: manifests written from templates with free
+ * ports, a real nats-server, cevents processes with their logs captured, the demo request. */
+#ifndef CE_TESTS_HARNESS_SCENARIO_H
+#define CE_TESTS_HARNESS_SCENARIO_H
+
+#include "tests/harness/harness.h"
+
+#include <stdbool.h>
+
+/* The body of the README's curl. */
+#define CE_SCN_DEMO_BODY "{\"message\":\"this is my first webhook\"}"
+
+/* Writes tmpl to dir/name with every "@PORT@" replaced by port; returns the path (heap). */
+char *ce_scn_write_manifest(const char *dir, const char *name, const char *tmpl, int port);
+
+/* `cevents <kind> -f file --bus url --metrics-port mport --log-format json` plus extra
+ * (NULL-terminated, may be NULL). Waits for ready_line (e.g. "Eventing server started.") up to
+ * 20 s and fails the test when it does not come. */
+struct ce_test_proc *ce_scn_start(const char *kind, const char *file, const char *bus_url,
+                                  int mport, const char *const extra[], const char *ready_line);
+
+/* POSTs body as application/json to http://127.0.0.1:port<path>. Returns the status; the
+ * event id header goes to id (33 bytes) when present, else id is "". extra_header may be
+ * NULL ("Name: value"). */
+long ce_scn_post(int port, const char *path, const char *body, const char *extra_header,
+                 char id[33]);
+
+/* Number of captured lines that carry the log trigger's line for event id (its eventContext
+ * names the id). */
+int ce_scn_logged_count(struct ce_test_proc *p, const char *id);
+
+/* Reads the bus directly: the last message stored on subject in stream "default" (its data and
+ * Nats-Msg-Id as heap strings), and the number of messages in the stream. 0 on success. */
+int ce_scn_js_last(const char *url, const char *subject, char **data, char **msg_id);
+long long ce_scn_js_count(const char *url);
+
+#endif
