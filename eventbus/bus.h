@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The EventBus contract every source and sensor talks to. Two drivers implement it: JetStream
+ * (eventbus/jetstream.c, Argo's wire layout, see docs/internals/bus.md) and an in-memory bus for
+ * tests that need no server (eventbus/membus.c), chosen by the URL scheme ("nats://" or
+ * "memory://name"). All functions here are thread-safe unless noted. */
+#ifndef CE_EVENTBUS_BUS_H
+#define CE_EVENTBUS_BUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ce_bus;
+struct ce_bus_consumer;
+struct ce_bus_kv;
+
+/* Stream settings, Argo's EventBus streamConfig keys; defaults as Argo's except replicas. */
+struct ce_bus_stream_config {
+    int64_t max_msgs;      /* maxMsgs, default 50000 */
+    int64_t max_age_ms;    /* maxAge, default 168h */
+    int64_t max_bytes;     /* maxBytes, default -1 */
+    int replicas;          /* replicas, default 0 = follow the number of servers (1 on one server) */
+    int64_t duplicates_ms; /* duplicates window, default 300s */
+    int retention;         /* 0 limits, 1 interest, 2 workqueue */
+    int discard;           /* 0 old, 1 new */
+};
+
+struct ce_bus_config {
+    const char *url;      /* "nats://host:port[,nats://...]" or "memory://name" */
+    const char *username; /* optional basic auth */
+    const char *password;
+    const char *token;             /* optional token auth */
+    const char *name;              /* connection name shown by the server */
+    int connect_timeout_ms;        /* per attempt, default 2000 */
+    int publish_timeout_ms;        /* bound on waiting for a publish ack, default 5000 */
+    int max_pending;               /* async publishes in flight, default 65536 */
+    int reconnect_wait_min_ms;     /* backoff start, default 100 */
+    int reconnect_wait_max_ms;     /* backoff cap, default 5000 */
+    struct ce_bus_stream_config stream;
+};
+
+/* Fills cfg with the defaults above (url stays NULL). */
+void ce_bus_config_defaults(struct ce_bus_config *cfg);
+
+/* Called when the connection goes up or down. Runs on a bus thread; must not block. */
+typedef void ce_bus_state_fn(void *arg, bool connected);
+
+/* Creates a bus handle and starts connecting. Does not wait for the first connection: the
+ * handle reconnects forever with exponential backoff (min..max wait) and reports changes
+ * through state_fn (may be NULL). Returns CE_OK or CE_EINVAL for a bad URL/config. */
+int ce_bus_create(const struct ce_bus_config *cfg, ce_bus_state_fn *state_fn, void *state_arg,
+                  struct ce_bus **out) __attribute__((warn_unused_result));
+/* Waits for outstanding publish acks up to the publish timeout, then closes. Accepts NULL. */
+void ce_bus_destroy(struct ce_bus *bus);
+
+bool ce_bus_connected(struct ce_bus *bus);
+/* Blocks until connected or timeout_ms passes. CE_OK or CE_ETIMEDOUT. */
+int ce_bus_wait_connected(struct ce_bus *bus, int timeout_ms) __attribute__((warn_unused_result));
+
+/* Creates stream "default" (subjects "default.*.*", file storage, the configured settings)
+ * if it does not exist; an existing stream is left as it is. Idempotent.
+ * CE_OK, CE_EUNAVAIL (not connected) or CE_EREMOTE (the server refused; detail logged). */
+int ce_bus_ensure_stream(struct ce_bus *bus) __attribute__((warn_unused_result));
+
+/* Outcome of one publish: rc is CE_OK once the bus acknowledged the message as stored (or as a
+ * duplicate of a stored one), CE_ETIMEDOUT when no ack came within publish_timeout_ms, or
+ * CE_EREMOTE/CE_EUNAVAIL. err is a short text for logs (may be NULL). Called exactly once per
+ * accepted publish, on a bus thread; must not block. */
+typedef void ce_bus_publish_fn(void *arg, int rc, const char *err);
+
+/* Publishes data to subject with header "Nats-Msg-Id: msg_id" without waiting for the ack.
+ * The data is copied. Returns CE_OK when queued (cb will run exactly once), CE_EUNAVAIL at once
+ * when the bus is not connected, CE_ETOOBIG when too many publishes are in flight (cb is not
+ * called for these). */
+int ce_bus_publish_async(struct ce_bus *bus, const char *subject, const char *msg_id,
+                         const void *data, size_t len, ce_bus_publish_fn *cb, void *arg)
+    __attribute__((warn_unused_result));
+
+/* Publishes and waits for the ack (at most publish_timeout_ms). Same codes as the callback. */
+int ce_bus_publish(struct ce_bus *bus, const char *subject, const char *msg_id, const void *data,
+                   size_t len) __attribute__((warn_unused_result));
+
+/* One delivered message. Owned by whoever fetched it; release with ce_bus_msg_destroy. */
+struct ce_bus_msg {
+    const char *subject;
+    const char *data;
+    size_t len;
+    const char *msg_id;    /* Nats-Msg-Id header, or "" */
+    uint64_t stream_seq;   /* position in the stream */
+    uint64_t consumer_seq; /* position in the consumer */
+    uint64_t num_delivered;
+    int64_t timestamp_ns; /* when the bus stored it, Unix epoch ns */
+};
+
+/* Creates (or binds to) a durable pull consumer on stream "default" with filter subject
+ * `subject`, durable name `durable`, explicit ack, deliver-new. Idempotent; existing consumers
+ * are reused so messages published while the process was down are delivered now.
+ * One consumer is used by one thread at a time. */
+int ce_bus_consumer_create(struct ce_bus *bus, const char *subject, const char *durable,
+                           struct ce_bus_consumer **out) __attribute__((warn_unused_result));
+void ce_bus_consumer_destroy(struct ce_bus_consumer *c);
+/* Deletes a durable consumer on the server (used when a Sensor's spec changed). */
+int ce_bus_consumer_delete(struct ce_bus *bus, const char *durable)
+    __attribute__((warn_unused_result));
+
+/* Waits up to timeout_ms for up to max messages. Returns CE_OK with *n >= 1, CE_ETIMEDOUT with
+ * *n == 0 when nothing came, CE_EUNAVAIL when disconnected. msgs must have room for max. */
+int ce_bus_consumer_fetch(struct ce_bus_consumer *c, int max, int timeout_ms,
+                          struct ce_bus_msg **msgs, int *n) __attribute__((warn_unused_result));
+
+/* Acknowledges and waits for the server to confirm (AckSync). */
+int ce_bus_msg_ack(struct ce_bus_msg *m) __attribute__((warn_unused_result));
+/* Asks for redelivery after delay_ms. */
+int ce_bus_msg_nak(struct ce_bus_msg *m, int64_t delay_ms) __attribute__((warn_unused_result));
+/* Tells the server the message is still being worked on (resets the ack timer). */
+int ce_bus_msg_in_progress(struct ce_bus_msg *m) __attribute__((warn_unused_result));
+/* Stops redelivery for good. */
+int ce_bus_msg_term(struct ce_bus_msg *m) __attribute__((warn_unused_result));
+void ce_bus_msg_destroy(struct ce_bus_msg *m);
+
+/* Key-value bucket (JetStream KV; Argo keeps Sensor condition state in one named after the
+ * Sensor). Created if missing. */
+int ce_bus_kv_open(struct ce_bus *bus, const char *bucket, struct ce_bus_kv **out)
+    __attribute__((warn_unused_result));
+void ce_bus_kv_close(struct ce_bus_kv *kv);
+/* *val is a fresh NUL-terminated heap copy (free with ce_free). CE_ENOENT when absent. */
+int ce_bus_kv_get(struct ce_bus_kv *kv, const char *key, char **val, size_t *len)
+    __attribute__((warn_unused_result));
+int ce_bus_kv_put(struct ce_bus_kv *kv, const char *key, const void *val, size_t len)
+    __attribute__((warn_unused_result));
+int ce_bus_kv_delete(struct ce_bus_kv *kv, const char *key) __attribute__((warn_unused_result));
+/* *keys is a heap array of heap strings, *n entries; free with ce_bus_kv_keys_free. */
+int ce_bus_kv_keys(struct ce_bus_kv *kv, char ***keys, int *n) __attribute__((warn_unused_result));
+void ce_bus_kv_keys_free(char **keys, int n);
+
+/* "default.<eventSourceName>.<eventName>" as a fresh heap string. */
+char *ce_bus_subject(const char *event_source, const char *event_name);
+/* FNV-1a 32-bit hash. */
+uint32_t ce_fnv1a32(const void *data, size_t len);
+/* Durable name "group-<fnv1a32 decimal of "<sensor>-<trigger>-<dep>">" into out (>= 24 bytes). */
+void ce_bus_durable_name(const char *sensor, const char *trigger, const char *dep, char *out,
+                         size_t outlen);
+
+#endif

@@ -1,0 +1,813 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The JetStream driver (cnats): Argo's wire layout on a NATS JetStream server. The connection
+ * is made on a background thread and retried forever with exponential backoff; publishes are
+ * refused at once while it is down instead of going to cnats' reconnect buffer, and every
+ * accepted async publish gets exactly one callback, bounded by publish_timeout_ms through
+ * cnats' per-message MaxWait timer (see docs/internals/bus.md). */
+#include "eventbus/driver.h"
+
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/rc.h"
+
+#include <nats/nats.h>
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#define JSBUS_STREAM "default"
+
+/* One accepted async publish, found again by its natsMsg pointer in the ack handler. */
+struct jsbus_pending {
+    natsMsg *msg;
+    ce_bus_publish_fn *cb;
+    void *arg;
+    struct jsbus_pending *next;
+};
+
+struct jsbus {
+    struct ce_bus base;
+    ce_bus_state_fn *state_fn;
+    void *state_arg;
+    struct ce_bus_stream_config scfg;
+    int publish_timeout_ms;
+    int max_pending;
+    int wait_min_ms, wait_max_ms;
+    natsOptions *opts;
+    pthread_t connector;
+    bool connector_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cond; /* state changes, the connector finishing, the connection closing */
+    natsConnection *nc;  /* set once by the connector thread */
+    jsCtx *js;
+    bool connector_done;
+    bool closed;
+    atomic_bool up;
+    struct jsbus_pending **pend;
+    size_t npend_buckets;
+    int npending;
+};
+
+struct jsbus_consumer {
+    struct ce_bus_consumer base;
+    struct jsbus *bus;
+    natsSubscription *sub;
+};
+
+struct jsbus_msg {
+    struct ce_bus_msg_base base;
+    natsMsg *m;
+};
+
+struct jsbus_kv {
+    struct ce_bus_kv base;
+    kvStore *kv;
+};
+
+/* ---- status mapping ---- */
+
+static int jsbus_rc(natsStatus s, jsErrCode jerr)
+{
+    switch (s) {
+    case NATS_OK:
+        return CE_OK;
+    case NATS_TIMEOUT:
+        return CE_ETIMEDOUT;
+    case NATS_CONNECTION_CLOSED:
+    case NATS_CONNECTION_DISCONNECTED:
+    case NATS_NOT_YET_CONNECTED:
+    case NATS_CONNECTION_AUTH_FAILED:
+    case NATS_STALE_CONNECTION:
+    case NATS_NO_SERVER:
+        return CE_EUNAVAIL;
+    case NATS_NOT_FOUND:
+        return CE_ENOENT;
+    case NATS_MAX_PAYLOAD:
+        return CE_ETOOBIG;
+    case NATS_INVALID_ARG:
+    case NATS_INVALID_SUBJECT:
+    case NATS_ILLEGAL_STATE:
+        return CE_EINVAL;
+    default:
+        return jerr == JSConsumerNotFoundErr || jerr == JSStreamNotFoundErr ? CE_ENOENT
+                                                                            : CE_EREMOTE;
+    }
+}
+
+/* ---- connection state ---- */
+
+static void jsbus_set_state(struct jsbus *b, bool up)
+{
+    if (atomic_exchange(&b->up, up) == up) {
+        return;
+    }
+    pthread_mutex_lock(&b->mu);
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->mu);
+    ce_log_kv(up ? CE_LOG_INFO : CE_LOG_WARN,
+              up ? "Connected to the event bus" : "Event bus connection lost", NULL);
+    if (b->state_fn != NULL) {
+        b->state_fn(b->state_arg, up);
+    }
+}
+
+static void jsbus_on_up(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    jsbus_set_state(closure, true);
+}
+
+static void jsbus_on_down(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    jsbus_set_state(closure, false);
+}
+
+static void jsbus_on_closed(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    struct jsbus *b = closure;
+    jsbus_set_state(b, false);
+    pthread_mutex_lock(&b->mu);
+    b->closed = true;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* Exponential backoff min..max with up to 20% jitter so restarted fleets do not reconnect in
+ * lockstep. */
+static int64_t jsbus_reconnect_delay(natsConnection *nc, int attempts, void *closure)
+{
+    (void)nc;
+    struct jsbus *b = closure;
+    int64_t d = b->wait_min_ms;
+    for (int i = 1; i < attempts && d < b->wait_max_ms; i++) {
+        d *= 2;
+    }
+    d = d > b->wait_max_ms ? b->wait_max_ms : d;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return d + (d / 5) * (ts.tv_nsec % 1000) / 1000;
+}
+
+/* Whether publishes may go out now: cnats would otherwise buffer them while reconnecting. */
+static bool jsbus_ready(struct jsbus *b)
+{
+    pthread_mutex_lock(&b->mu);
+    natsConnection *nc = b->nc;
+    pthread_mutex_unlock(&b->mu);
+    return nc != NULL && natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED;
+}
+
+/* ---- the async publish map ---- */
+
+static size_t jsbus_slot(const struct jsbus *b, const natsMsg *m)
+{
+    uintptr_t v = (uintptr_t)m;
+    v ^= v >> 17;
+    v *= 0x9E3779B97F4A7C15ull;
+    return (size_t)(v >> 7) & (b->npend_buckets - 1);
+}
+
+/* Removes and returns the entry of m (the lock held), or NULL. */
+static struct jsbus_pending *jsbus_take(struct jsbus *b, const natsMsg *m)
+{
+    for (struct jsbus_pending **pp = &b->pend[jsbus_slot(b, m)]; *pp != NULL; pp = &(*pp)->next) {
+        if ((*pp)->msg == m) {
+            struct jsbus_pending *p = *pp;
+            *pp = p->next;
+            b->npending--;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static void jsbus_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+{
+    (void)js;
+    struct jsbus *b = closure;
+    pthread_mutex_lock(&b->mu);
+    struct jsbus_pending *p = jsbus_take(b, msg);
+    pthread_mutex_unlock(&b->mu);
+    if (p != NULL) {
+        int rc = CE_OK;
+        const char *err = NULL;
+        if (pa == NULL) { /* a duplicate is a positive ack (pa->Duplicate) */
+            rc = pae != NULL ? jsbus_rc(pae->Err, pae->ErrCode) : CE_EREMOTE;
+            rc = rc == CE_OK || rc == CE_ENOENT || rc == CE_EINVAL ? CE_EREMOTE : rc;
+            if (pae != NULL && pae->Err == NATS_NO_RESPONDERS) {
+                err = "no stream for this subject";
+            }
+            else {
+                err = pae != NULL && pae->ErrText != NULL
+                          ? pae->ErrText
+                          : natsStatus_GetText(pae ? pae->Err : NATS_ERR);
+            }
+        }
+        p->cb(p->arg, rc, err);
+        ce_free(p);
+    }
+    natsMsg_Destroy(msg);
+}
+
+/* ---- create / destroy ---- */
+
+static void *jsbus_connect_main(void *arg)
+{
+    struct jsbus *b = arg;
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    natsStatus s = natsConnection_Connect(&nc, b->opts);
+    if (nc != NULL) {
+        jsOptions jo;
+        jsOptions_Init(&jo);
+        jo.Wait = b->publish_timeout_ms;
+        jo.PublishAsync.AckHandler = jsbus_on_ack;
+        jo.PublishAsync.AckHandlerClosure = b;
+        jo.PublishAsync.MaxPending = 0; /* our own cap answers CE_ETOOBIG instead of stalling */
+        if (natsConnection_JetStream(&js, nc, &jo) != NATS_OK) {
+            ce_log_kv(CE_LOG_ERROR, "Cannot create a JetStream context", "error",
+                      nats_GetLastError(NULL), NULL);
+        }
+    }
+    else {
+        ce_log_kv(CE_LOG_ERROR, "Cannot set up the event bus connection", "error",
+                  natsStatus_GetText(s), NULL);
+    }
+    pthread_mutex_lock(&b->mu);
+    b->nc = nc;
+    b->js = js;
+    b->connector_done = true;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->mu);
+    if (s == NATS_OK) {
+        jsbus_set_state(b, true); /* connectedCb is not called for a first-try success */
+    }
+    return NULL;
+}
+
+static natsStatus jsbus_options(struct jsbus *b, const struct ce_bus_config *cfg)
+{
+    natsOptions *o = NULL;
+    natsStatus s = natsOptions_Create(&o);
+    b->opts = o;
+    if (s == NATS_OK) {
+        s = natsOptions_SetURL(o, cfg->url);
+    }
+    if (s == NATS_OK && strncmp(cfg->url, "tls://", 6) == 0) {
+        s = natsOptions_SetSecure(o, true);
+    }
+    /* As Argo: TLS (when the server asks for it) without verifying the server certificate. */
+    if (s == NATS_OK) {
+        (void)natsOptions_SkipServerVerification(o, true);
+    }
+    if (s == NATS_OK && cfg->name != NULL) {
+        s = natsOptions_SetName(o, cfg->name);
+    }
+    if (s == NATS_OK && cfg->username != NULL) {
+        s = natsOptions_SetUserInfo(o, cfg->username, cfg->password ? cfg->password : "");
+    }
+    if (s == NATS_OK && cfg->token != NULL) {
+        s = natsOptions_SetToken(o, cfg->token);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetTimeout(o, cfg->connect_timeout_ms);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetMaxReconnect(o, -1);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetCustomReconnectDelay(o, jsbus_reconnect_delay, b);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetRetryOnFailedConnect(o, true, jsbus_on_up, b);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetDisconnectedCB(o, jsbus_on_down, b);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetReconnectedCB(o, jsbus_on_up, b);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetClosedCB(o, jsbus_on_closed, b);
+    }
+    return s;
+}
+
+static void jsbus_free(struct jsbus *b)
+{
+    natsOptions_Destroy(b->opts);
+    pthread_cond_destroy(&b->cond);
+    pthread_mutex_destroy(&b->mu);
+    ce_free(b->pend);
+    ce_free(b);
+}
+
+static int jsbus_create(const struct ce_bus_config *cfg, ce_bus_state_fn *state_fn, void *state_arg,
+                        struct ce_bus **out)
+{
+    struct jsbus *b = ce_xcalloc(1, sizeof(*b));
+    b->base.drv = &ce_bus_jetstream_driver;
+    b->state_fn = state_fn;
+    b->state_arg = state_arg;
+    b->scfg = cfg->stream;
+    b->publish_timeout_ms = cfg->publish_timeout_ms;
+    b->max_pending = cfg->max_pending;
+    b->wait_min_ms = cfg->reconnect_wait_min_ms;
+    b->wait_max_ms = cfg->reconnect_wait_max_ms;
+    b->npend_buckets = 1024;
+    while (b->npend_buckets < (size_t)cfg->max_pending / 2 && b->npend_buckets < 65536) {
+        b->npend_buckets *= 2;
+    }
+    b->pend = ce_xcalloc(b->npend_buckets, sizeof(b->pend[0]));
+    atomic_init(&b->up, false);
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&b->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    natsStatus s = jsbus_options(b, cfg);
+    if (s != NATS_OK) {
+        ce_log_kv(CE_LOG_ERROR, "Invalid event bus settings", "url", cfg->url, "error",
+                  natsStatus_GetText(s), NULL);
+        jsbus_free(b);
+        return CE_EINVAL;
+    }
+    if (pthread_create(&b->connector, NULL, jsbus_connect_main, b) != 0) {
+        jsbus_free(b);
+        return CE_EIO;
+    }
+    b->connector_started = true;
+    *out = &b->base;
+    return CE_OK;
+}
+
+/* Answers every publish cnats still holds (only possible when the close races the acks). */
+static void jsbus_fail_leftovers(struct jsbus *b)
+{
+    natsMsgList list = {0};
+    pthread_mutex_lock(&b->mu);
+    int left = b->npending;
+    pthread_mutex_unlock(&b->mu);
+    /* (cnats crashes on this call before the first async publish, hence the count check) */
+    if (left == 0 || js_PublishAsyncGetPendingList(&list, b->js) != NATS_OK) {
+        return;
+    }
+    for (int i = 0; i < list.Count; i++) {
+        pthread_mutex_lock(&b->mu);
+        struct jsbus_pending *p = jsbus_take(b, list.Msgs[i]);
+        pthread_mutex_unlock(&b->mu);
+        if (p != NULL) {
+            p->cb(p->arg, CE_ETIMEDOUT, "event bus closed before the ack");
+            ce_free(p);
+        }
+    }
+    natsMsgList_Destroy(&list);
+}
+
+static void jsbus_destroy(struct ce_bus *bus)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    if (b->connector_started) {
+        pthread_join(b->connector, NULL);
+    }
+    if (b->js != NULL) {
+        jsPubOptions po;
+        jsPubOptions_Init(&po);
+        po.MaxWait = b->publish_timeout_ms;
+        (void)js_PublishAsyncComplete(b->js, &po);
+        jsbus_fail_leftovers(b);
+    }
+    if (b->nc != NULL) {
+        natsConnection_Close(b->nc);
+        /* The closed callback runs on a cnats thread and uses b: wait for it. */
+        pthread_mutex_lock(&b->mu);
+        while (!b->closed) {
+            pthread_cond_wait(&b->cond, &b->mu);
+        }
+        pthread_mutex_unlock(&b->mu);
+    }
+    jsCtx_Destroy(b->js);
+    natsConnection_Destroy(b->nc);
+    jsbus_free(b);
+}
+
+static bool jsbus_connected(struct ce_bus *bus)
+{
+    return atomic_load(&((struct jsbus *)bus)->up);
+}
+
+static int jsbus_wait_connected(struct ce_bus *bus, int timeout_ms)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    struct timespec dl;
+    clock_gettime(CLOCK_MONOTONIC, &dl);
+    dl.tv_sec += timeout_ms / 1000;
+    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&b->mu);
+    while (!atomic_load(&b->up)) {
+        if (pthread_cond_timedwait(&b->cond, &b->mu, &dl) != 0) {
+            break;
+        }
+    }
+    pthread_mutex_unlock(&b->mu);
+    return atomic_load(&b->up) ? CE_OK : CE_ETIMEDOUT;
+}
+
+/* ---- stream ---- */
+
+static int jsbus_ensure_stream(struct ce_bus *bus)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    if (!jsbus_ready(b) || b->js == NULL) {
+        return CE_EUNAVAIL;
+    }
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetStreamInfo(&si, b->js, JSBUS_STREAM, NULL, &jerr);
+    jsStreamInfo_Destroy(si);
+    si = NULL;
+    if (s == NATS_OK) {
+        return CE_OK; /* an existing stream is used as it is */
+    }
+    jsStreamConfig sc;
+    jsStreamConfig_Init(&sc);
+    const char *subjects[] = {JSBUS_STREAM ".*.*"};
+    sc.Name = JSBUS_STREAM;
+    sc.Subjects = subjects;
+    sc.SubjectsLen = 1;
+    sc.Storage = js_FileStorage;
+    sc.Retention = (jsRetentionPolicy)b->scfg.retention;
+    sc.Discard = (jsDiscardPolicy)b->scfg.discard;
+    sc.MaxMsgs = b->scfg.max_msgs;
+    sc.MaxBytes = b->scfg.max_bytes;
+    sc.MaxAge = b->scfg.max_age_ms * 1000000;
+    sc.Duplicates = b->scfg.duplicates_ms * 1000000;
+    sc.Replicas = b->scfg.replicas > 0 ? b->scfg.replicas : 1;
+    jerr = 0;
+    s = js_AddStream(&si, b->js, &sc, NULL, &jerr);
+    jsStreamInfo_Destroy(si);
+    if (s == NATS_OK || jerr == JSStreamNameExistErr) {
+        return CE_OK; /* created, or someone else created it just now */
+    }
+    ce_log_kv(CE_LOG_ERROR, "Failed to create the event bus stream", "stream", JSBUS_STREAM,
+              "error", nats_GetLastError(NULL), NULL);
+    int rc = jsbus_rc(s, jerr);
+    return rc == CE_EUNAVAIL || rc == CE_ETIMEDOUT ? CE_EUNAVAIL : CE_EREMOTE;
+}
+
+/* ---- publish ---- */
+
+static natsStatus jsbus_new_msg(natsMsg **m, const char *subject, const char *msg_id,
+                                const void *data, size_t len)
+{
+    natsStatus s = natsMsg_Create(m, subject, NULL, data, (int)len);
+    if (s == NATS_OK && *msg_id != '\0') {
+        s = natsMsgHeader_Set(*m, "Nats-Msg-Id", msg_id);
+    }
+    return s;
+}
+
+static int jsbus_publish_async(struct ce_bus *bus, const char *subject, const char *msg_id,
+                               const void *data, size_t len, ce_bus_publish_fn *cb, void *arg)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    if (len > INT_MAX) {
+        return CE_ETOOBIG;
+    }
+    if (!jsbus_ready(b) || b->js == NULL) {
+        return CE_EUNAVAIL;
+    }
+    natsMsg *m = NULL;
+    if (jsbus_new_msg(&m, subject, msg_id, data, len) != NATS_OK) {
+        natsMsg_Destroy(m);
+        return CE_EINVAL;
+    }
+    struct jsbus_pending *p = ce_xcalloc(1, sizeof(*p));
+    p->msg = m;
+    p->cb = cb;
+    p->arg = arg;
+    pthread_mutex_lock(&b->mu);
+    if (b->npending >= b->max_pending) {
+        pthread_mutex_unlock(&b->mu);
+        natsMsg_Destroy(m);
+        ce_free(p);
+        return CE_ETOOBIG;
+    }
+    /* Registered before sending: the ack may arrive before js_PublishMsgAsync returns. */
+    size_t slot = jsbus_slot(b, m);
+    p->next = b->pend[slot];
+    b->pend[slot] = p;
+    b->npending++;
+    pthread_mutex_unlock(&b->mu);
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MaxWait = b->publish_timeout_ms;
+    natsMsg *mp = m;
+    natsStatus s = js_PublishMsgAsync(b->js, &mp, &po);
+    if (s != NATS_OK) {
+        /* cnats did not take the message: no ack handler call will come for it. */
+        pthread_mutex_lock(&b->mu);
+        struct jsbus_pending *q = jsbus_take(b, m);
+        pthread_mutex_unlock(&b->mu);
+        ce_free(q);
+        natsMsg_Destroy(mp);
+        int rc = jsbus_rc(s, 0);
+        return rc == CE_ETOOBIG ? rc : CE_EUNAVAIL;
+    }
+    return CE_OK;
+}
+
+static int jsbus_publish(struct ce_bus *bus, const char *subject, const char *msg_id,
+                         const void *data, size_t len)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    if (len > INT_MAX) {
+        return CE_ETOOBIG;
+    }
+    if (!jsbus_ready(b) || b->js == NULL) {
+        return CE_EUNAVAIL;
+    }
+    natsMsg *m = NULL;
+    natsStatus s = jsbus_new_msg(&m, subject, msg_id, data, len);
+    jsPubAck *pa = NULL;
+    jsErrCode jerr = 0;
+    if (s == NATS_OK) {
+        jsPubOptions po;
+        jsPubOptions_Init(&po);
+        po.MaxWait = b->publish_timeout_ms;
+        s = js_PublishMsg(&pa, b->js, m, &po, &jerr);
+    }
+    jsPubAck_Destroy(pa);
+    natsMsg_Destroy(m);
+    int rc = jsbus_rc(s, jerr);
+    return rc == CE_ENOENT || rc == CE_EINVAL ? CE_EREMOTE : rc;
+}
+
+/* ---- consumers ---- */
+
+static int jsbus_consumer_create(struct ce_bus *bus, const char *subject, const char *durable,
+                                 struct ce_bus_consumer **out)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    if (!jsbus_ready(b) || b->js == NULL) {
+        return CE_EUNAVAIL;
+    }
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = JSBUS_STREAM;
+    /* As Argo's PullSubscribe(subject, durable, AckExplicit(), DeliverNew()); the rest
+     * (AckWait 30 s, unlimited deliveries) stays at the server defaults. */
+    so.Config.AckPolicy = js_AckExplicit;
+    so.Config.DeliverPolicy = js_DeliverNew;
+    natsSubscription *sub = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_PullSubscribe(&sub, b->js, subject, durable, NULL, &so, &jerr);
+    if (s != NATS_OK) {
+        ce_log_kv(CE_LOG_ERROR, "Failed to subscribe", "subject", subject, "durable", durable,
+                  "error", nats_GetLastError(NULL), NULL);
+        int rc = jsbus_rc(s, jerr);
+        return rc == CE_EUNAVAIL || rc == CE_ETIMEDOUT ? CE_EUNAVAIL : CE_EREMOTE;
+    }
+    struct jsbus_consumer *c = ce_xcalloc(1, sizeof(*c));
+    c->base.drv = &ce_bus_jetstream_driver;
+    c->bus = b;
+    c->sub = sub;
+    *out = &c->base;
+    return CE_OK;
+}
+
+static void jsbus_consumer_destroy(struct ce_bus_consumer *cons)
+{
+    struct jsbus_consumer *c = (struct jsbus_consumer *)cons;
+    /* Destroy (not Unsubscribe) keeps the durable on the server. */
+    natsSubscription_Destroy(c->sub);
+    ce_free(c);
+}
+
+static int jsbus_consumer_delete(struct ce_bus *bus, const char *durable)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    if (!jsbus_ready(b) || b->js == NULL) {
+        return CE_EUNAVAIL;
+    }
+    jsErrCode jerr = 0;
+    natsStatus s = js_DeleteConsumer(b->js, JSBUS_STREAM, durable, NULL, &jerr);
+    return jsbus_rc(s, jerr);
+}
+
+static struct ce_bus_msg *jsbus_wrap(natsMsg *nm)
+{
+    struct jsbus_msg *m = ce_xcalloc(1, sizeof(*m));
+    m->base.drv = &ce_bus_jetstream_driver;
+    m->m = nm;
+    struct ce_bus_msg *pub = &m->base.pub;
+    const char *data = natsMsg_GetData(nm);
+    pub->subject = natsMsg_GetSubject(nm);
+    pub->data = data != NULL ? data : "";
+    pub->len = data != NULL ? (size_t)natsMsg_GetDataLength(nm) : 0;
+    const char *id = NULL;
+    pub->msg_id = natsMsgHeader_Get(nm, "Nats-Msg-Id", &id) == NATS_OK && id ? id : "";
+    jsMsgMetaData *meta = NULL;
+    if (natsMsg_GetMetaData(&meta, nm) == NATS_OK) {
+        pub->stream_seq = meta->Sequence.Stream;
+        pub->consumer_seq = meta->Sequence.Consumer;
+        pub->num_delivered = meta->NumDelivered;
+        pub->timestamp_ns = meta->Timestamp;
+        jsMsgMetaData_Destroy(meta);
+    }
+    return pub;
+}
+
+static int jsbus_consumer_fetch(struct ce_bus_consumer *cons, int max, int timeout_ms,
+                                struct ce_bus_msg **msgs, int *n)
+{
+    struct jsbus_consumer *c = (struct jsbus_consumer *)cons;
+    if (!jsbus_ready(c->bus)) {
+        return CE_EUNAVAIL;
+    }
+    natsMsgList list = {0};
+    jsErrCode jerr = 0;
+    natsStatus s = natsSubscription_Fetch(&list, c->sub, max, timeout_ms, &jerr);
+    if (s != NATS_OK || list.Count == 0) {
+        natsMsgList_Destroy(&list);
+        int rc = jsbus_rc(s == NATS_OK ? NATS_TIMEOUT : s, jerr);
+        if (!jsbus_ready(c->bus)) {
+            return CE_EUNAVAIL;
+        }
+        return rc == CE_ETIMEDOUT || rc == CE_EUNAVAIL ? rc : CE_EREMOTE;
+    }
+    for (int i = 0; i < list.Count && i < max; i++) {
+        msgs[(*n)++] = jsbus_wrap(list.Msgs[i]);
+        list.Msgs[i] = NULL;
+    }
+    natsMsgList_Destroy(&list);
+    return CE_OK;
+}
+
+static int jsbus_settle_rc(natsStatus s, jsErrCode jerr)
+{
+    int rc = jsbus_rc(s, jerr);
+    return rc == CE_ENOENT ? CE_EREMOTE : rc;
+}
+
+static int jsbus_msg_ack(struct ce_bus_msg *pub)
+{
+    struct jsbus_msg *m = (struct jsbus_msg *)(void *)pub;
+    jsErrCode jerr = 0;
+    return jsbus_settle_rc(natsMsg_AckSync(m->m, NULL, &jerr), jerr);
+}
+
+static int jsbus_msg_nak(struct ce_bus_msg *pub, int64_t delay_ms)
+{
+    struct jsbus_msg *m = (struct jsbus_msg *)(void *)pub;
+    return jsbus_settle_rc(natsMsg_NakWithDelay(m->m, delay_ms, NULL), 0);
+}
+
+static int jsbus_msg_in_progress(struct ce_bus_msg *pub)
+{
+    struct jsbus_msg *m = (struct jsbus_msg *)(void *)pub;
+    return jsbus_settle_rc(natsMsg_InProgress(m->m, NULL), 0);
+}
+
+static int jsbus_msg_term(struct ce_bus_msg *pub)
+{
+    struct jsbus_msg *m = (struct jsbus_msg *)(void *)pub;
+    return jsbus_settle_rc(natsMsg_Term(m->m, NULL), 0);
+}
+
+static void jsbus_msg_destroy(struct ce_bus_msg *pub)
+{
+    struct jsbus_msg *m = (struct jsbus_msg *)(void *)pub;
+    natsMsg_Destroy(m->m);
+    ce_free(m);
+}
+
+/* ---- KV ---- */
+
+static int jsbus_kv_open(struct ce_bus *bus, const char *bucket, struct ce_bus_kv **out)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    if (!jsbus_ready(b) || b->js == NULL) {
+        return CE_EUNAVAIL;
+    }
+    kvStore *kv = NULL;
+    natsStatus s = js_KeyValue(&kv, b->js, bucket);
+    if (s == NATS_NOT_FOUND) {
+        kvConfig kc;
+        kvConfig_Init(&kc); /* Argo uses the default KV settings too */
+        kc.Bucket = bucket;
+        s = js_CreateKeyValue(&kv, b->js, &kc);
+    }
+    if (s != NATS_OK) {
+        ce_log_kv(CE_LOG_ERROR, "Failed to open a KV bucket", "bucket", bucket, "error",
+                  nats_GetLastError(NULL), NULL);
+        int rc = jsbus_rc(s, 0);
+        return rc == CE_EUNAVAIL || rc == CE_ETIMEDOUT ? CE_EUNAVAIL : CE_EREMOTE;
+    }
+    struct jsbus_kv *k = ce_xcalloc(1, sizeof(*k));
+    k->base.drv = &ce_bus_jetstream_driver;
+    k->kv = kv;
+    *out = &k->base;
+    return CE_OK;
+}
+
+static void jsbus_kv_close(struct ce_bus_kv *kvb)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    kvStore_Destroy(k->kv);
+    ce_free(k);
+}
+
+static int jsbus_kv_get(struct ce_bus_kv *kvb, const char *key, char **val, size_t *len)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    kvEntry *e = NULL;
+    natsStatus s = kvStore_Get(&e, k->kv, key);
+    if (s == NATS_OK) {
+        int n = kvEntry_ValueLen(e);
+        const void *v = kvEntry_Value(e);
+        *val = ce_xmalloc((size_t)n + 1);
+        if (n > 0) {
+            memcpy(*val, v, (size_t)n);
+        }
+        (*val)[n] = '\0';
+        if (len != NULL) {
+            *len = (size_t)n;
+        }
+    }
+    kvEntry_Destroy(e);
+    return jsbus_rc(s, 0);
+}
+
+static int jsbus_kv_put(struct ce_bus_kv *kvb, const char *key, const void *val, size_t len)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    if (len > INT_MAX) {
+        return CE_ETOOBIG;
+    }
+    uint64_t rev = 0;
+    return jsbus_rc(kvStore_Put(&rev, k->kv, key, val, (int)len), 0);
+}
+
+static int jsbus_kv_delete(struct ce_bus_kv *kvb, const char *key)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    int rc = jsbus_rc(kvStore_Delete(k->kv, key), 0);
+    return rc == CE_ENOENT ? CE_OK : rc;
+}
+
+static int jsbus_kv_keys(struct ce_bus_kv *kvb, char ***keys, int *n)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    kvKeysList list = {0};
+    natsStatus s = kvStore_Keys(&list, k->kv, NULL);
+    if (s == NATS_NOT_FOUND) {
+        return CE_OK; /* an empty bucket */
+    }
+    if (s == NATS_OK && list.Count > 0) {
+        *keys = ce_xcalloc((size_t)list.Count, sizeof(char *));
+        for (int i = 0; i < list.Count; i++) {
+            (*keys)[i] = ce_xstrdup(list.Keys[i]);
+        }
+        *n = list.Count;
+    }
+    kvKeysList_Destroy(&list);
+    return jsbus_rc(s, 0);
+}
+
+const struct ce_bus_driver ce_bus_jetstream_driver = {
+    .name = "jetstream",
+    .create = jsbus_create,
+    .destroy = jsbus_destroy,
+    .connected = jsbus_connected,
+    .wait_connected = jsbus_wait_connected,
+    .ensure_stream = jsbus_ensure_stream,
+    .publish_async = jsbus_publish_async,
+    .publish = jsbus_publish,
+    .consumer_create = jsbus_consumer_create,
+    .consumer_destroy = jsbus_consumer_destroy,
+    .consumer_delete = jsbus_consumer_delete,
+    .consumer_fetch = jsbus_consumer_fetch,
+    .msg_ack = jsbus_msg_ack,
+    .msg_nak = jsbus_msg_nak,
+    .msg_in_progress = jsbus_msg_in_progress,
+    .msg_term = jsbus_msg_term,
+    .msg_destroy = jsbus_msg_destroy,
+    .kv_open = jsbus_kv_open,
+    .kv_close = jsbus_kv_close,
+    .kv_get = jsbus_kv_get,
+    .kv_put = jsbus_kv_put,
+    .kv_delete = jsbus_kv_delete,
+    .kv_keys = jsbus_kv_keys,
+};
