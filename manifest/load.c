@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Loading manifests: files and directories into a manifest set. Each YAML document is routed
+ * by apiVersion/kind to its decoder; documents of other kinds are set aside as skipped so that
+ * a directory holding ConfigMaps or RBAC next to the Argo objects still loads. */
+#include "manifest/decode.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "core/rc.h"
+
+#define LOAD_API_VERSION "argoproj.io/v1alpha1"
+#define LOAD_MAX_DIR_FILES 10000
+
+static const char *const load_top_known[] = {"apiVersion", "kind",   "metadata",
+                                             "spec",       "status", NULL};
+static const char *const load_meta_known[] = {"name",
+                                              "namespace",
+                                              "labels",
+                                              "annotations",
+                                              "generateName",
+                                              "uid",
+                                              "resourceVersion",
+                                              "generation",
+                                              "creationTimestamp",
+                                              "deletionTimestamp",
+                                              "deletionGracePeriodSeconds",
+                                              "ownerReferences",
+                                              "finalizers",
+                                              "managedFields",
+                                              "selfLink",
+                                              NULL};
+static const char *const load_kinds[] = {"EventSource", "Sensor", "EventBus", NULL};
+
+/* What the per-document code needs besides the decode context. */
+struct load_doc {
+    const struct ce_node *root;
+    const char *kind;
+    char *name;
+    char *namespace_;
+    const struct ce_node *name_node;
+};
+
+static struct ce_manifest_set_priv *load_priv(struct ce_manifest_set *set)
+{
+    return (struct ce_manifest_set_priv *)set;
+}
+
+int ce_manifest_set_create(struct ce_manifest_set **out)
+{
+    struct ce_manifest_set_priv *p = ce_xcalloc(1, sizeof(*p));
+    *out = &p->pub;
+    return CE_OK;
+}
+
+void ce_manifest_set_destroy(struct ce_manifest_set *set)
+{
+    if (set == NULL) {
+        return;
+    }
+    struct ce_manifest_set_priv *p = load_priv(set);
+    for (int i = 0; i < set->n_eventsources; i++) {
+        ce_manifest_eventsource_free(set->eventsources[i]);
+    }
+    for (int i = 0; i < set->n_sensors; i++) {
+        ce_manifest_sensor_free(set->sensors[i]);
+    }
+    for (int i = 0; i < set->n_eventbuses; i++) {
+        ce_manifest_eventbus_free(set->eventbuses[i]);
+    }
+    ce_free(set->eventsources);
+    ce_free(set->sensors);
+    ce_free(set->eventbuses);
+    for (int i = 0; i < set->n_skipped; i++) {
+        ce_free(set->skipped[i]);
+    }
+    ce_free(set->skipped);
+    for (int i = 0; i < p->n_skips; i++) {
+        ce_free(p->skips[i].what);
+    }
+    ce_free(p->skips);
+    for (int i = 0; i < p->n_roots; i++) {
+        ce_node_free(p->roots[i]);
+    }
+    ce_free(p->roots);
+    for (int i = 0; i < p->n_files; i++) {
+        ce_free(p->files[i]);
+    }
+    ce_free(p->files);
+    ce_free(p);
+}
+
+static const char *load_intern(struct ce_manifest_set_priv *p, const char *file)
+{
+    for (int i = 0; i < p->n_files; i++) {
+        if (strcmp(p->files[i], file) == 0) {
+            return p->files[i];
+        }
+    }
+    p->files = ce_xrealloc(p->files, ((size_t)p->n_files + 1) * sizeof(*p->files));
+    p->files[p->n_files] = ce_xstrdup(file);
+    return p->files[p->n_files++];
+}
+
+static void load_skip(struct ce_manifest_set_priv *p, struct ce_mdec *c, const struct load_doc *d)
+{
+    const char *kind = d->kind ? d->kind : "(no kind)";
+    const char *name = d->name ? d->name : "(unnamed)";
+    struct ce_manifest_set *set = &p->pub;
+    set->skipped = ce_xrealloc(set->skipped, ((size_t)set->n_skipped + 1) * sizeof(char *));
+    set->skipped[set->n_skipped++] =
+        ce_xasprintf("%s:%d:%d: %s %s", c->file, d->root->line, d->root->col, kind, name);
+    p->skips = ce_xrealloc(p->skips, ((size_t)p->n_skips + 1) * sizeof(*p->skips));
+    p->skips[p->n_skips].pos = ce_mdec_pos(c, d->root);
+    p->skips[p->n_skips].what = ce_xasprintf("%s %s", kind, name);
+    p->n_skips++;
+}
+
+/* metadata: name required (reported at the document), namespace optional. */
+static void load_metadata(struct ce_mdec *c, struct load_doc *d)
+{
+    const struct ce_node *meta = ce_node_get(d->root, "metadata");
+    size_t old = ce_mdec_push(c, "metadata");
+    if (ce_mdec_map(c, meta)) {
+        d->name = ce_mdec_str(c, meta, "name", false);
+        d->name_node = ce_node_get(meta, "name");
+        d->namespace_ = ce_mdec_str(c, meta, "namespace", false);
+        ce_mdec_known(c, meta, load_meta_known);
+    }
+    if (d->name == NULL) {
+        ce_mdec_err_key(c, d->root, "name", "required field is missing");
+    }
+    ce_mdec_pop(c, old);
+}
+
+static const char *load_find_dup(struct ce_manifest_set *set, const char *kind, const char *name)
+{
+    if (strcmp(kind, "EventSource") == 0) {
+        for (int i = 0; i < set->n_eventsources; i++) {
+            if (strcmp(set->eventsources[i]->name, name) == 0) {
+                return set->eventsources[i]->pos.file;
+            }
+        }
+    }
+    else if (strcmp(kind, "Sensor") == 0) {
+        for (int i = 0; i < set->n_sensors; i++) {
+            if (strcmp(set->sensors[i]->name, name) == 0) {
+                return set->sensors[i]->pos.file;
+            }
+        }
+    }
+    else {
+        for (int i = 0; i < set->n_eventbuses; i++) {
+            if (strcmp(set->eventbuses[i]->name, name) == 0) {
+                return set->eventbuses[i]->pos.file;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Decodes one Argo object; adds it to the set when it brought no error. */
+static void load_object(struct ce_manifest_set *set, struct ce_mdec *c, struct load_doc *d)
+{
+    int before = ce_diag_errors(c->diag);
+    load_metadata(c, d);
+    const char *dup_file = d->name ? load_find_dup(set, d->kind, d->name) : NULL;
+    if (dup_file != NULL) {
+        size_t old = ce_mdec_push(c, "metadata");
+        ce_mdec_err_key(c, d->name_node, "name", "duplicate %s name \"%s\" (first in %s)", d->kind,
+                        d->name, dup_file);
+        ce_mdec_pop(c, old);
+    }
+    const struct ce_node *spec = ce_node_get(d->root, "spec");
+    struct ce_pos pos = ce_mdec_pos(c, d->root);
+    if (strcmp(d->kind, "EventSource") == 0) {
+        struct ce_eventsource *es = ce_xcalloc(1, sizeof(*es));
+        ce_manifest_decode_eventsource(c, spec, es);
+        es->name = d->name;
+        es->namespace_ = d->namespace_;
+        es->pos = pos;
+        if (ce_diag_errors(c->diag) != before) {
+            ce_manifest_eventsource_free(es);
+            return;
+        }
+        set->eventsources = ce_xrealloc(set->eventsources, ((size_t)set->n_eventsources + 1) *
+                                                               sizeof(*set->eventsources));
+        set->eventsources[set->n_eventsources++] = es;
+    }
+    else if (strcmp(d->kind, "Sensor") == 0) {
+        struct ce_sensor *sn = ce_xcalloc(1, sizeof(*sn));
+        ce_manifest_decode_sensor(c, spec, sn);
+        sn->name = d->name;
+        sn->namespace_ = d->namespace_;
+        sn->pos = pos;
+        if (ce_diag_errors(c->diag) != before) {
+            ce_manifest_sensor_free(sn);
+            return;
+        }
+        set->sensors =
+            ce_xrealloc(set->sensors, ((size_t)set->n_sensors + 1) * sizeof(*set->sensors));
+        set->sensors[set->n_sensors++] = sn;
+    }
+    else {
+        struct ce_eventbus *eb = ce_xcalloc(1, sizeof(*eb));
+        ce_manifest_decode_eventbus(c, spec, eb);
+        eb->name = d->name;
+        eb->pos = pos;
+        ce_free(d->namespace_);
+        if (ce_diag_errors(c->diag) != before) {
+            ce_manifest_eventbus_free(eb);
+            return;
+        }
+        set->eventbuses = ce_xrealloc(set->eventbuses,
+                                      ((size_t)set->n_eventbuses + 1) * sizeof(*set->eventbuses));
+        set->eventbuses[set->n_eventbuses++] = eb;
+    }
+}
+
+static const char *load_kind(const char *kind)
+{
+    for (int i = 0; kind && load_kinds[i] != NULL; i++) {
+        if (strcmp(kind, load_kinds[i]) == 0) {
+            return load_kinds[i];
+        }
+    }
+    return NULL;
+}
+
+/* An argoproj.io document of a kind close to ours is a typo, not something to skip. */
+static bool load_kind_typo(struct ce_mdec *c, const struct ce_node *root, const char *kind)
+{
+    for (int i = 0; kind && load_kinds[i] != NULL; i++) {
+        if (ce_mdec_distance(kind, load_kinds[i], 2) <= 2) {
+            ce_mdec_err_key(c, ce_node_get(root, "kind"), "kind",
+                            "unknown kind \"%s\"; did you mean \"%s\"?", kind, load_kinds[i]);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void load_document(struct ce_manifest_set_priv *p, struct ce_mdec *c,
+                          const struct ce_node *root)
+{
+    struct load_doc d;
+    memset(&d, 0, sizeof(d));
+    d.root = root;
+    if (root->type != CE_NODE_MAP) {
+        ce_mdec_err(c, root, "a manifest must be a map, got %s", ce_node_type_name(root));
+        return;
+    }
+    struct ce_mdec quiet = *c; /* type errors of skipped documents are not ours to report */
+    struct ce_diag scratch;
+    ce_diag_init(&scratch);
+    quiet.diag = &scratch;
+    quiet.strict = false;
+    char *api = ce_mdec_str(&quiet, root, "apiVersion", false);
+    char *kind = ce_mdec_str(&quiet, root, "kind", false);
+    const char *ours = load_kind(kind);
+    bool argo = api != NULL && strcmp(api, LOAD_API_VERSION) == 0;
+    if (ours != NULL && argo) {
+        d.kind = ours;
+        load_object(&p->pub, c, &d);
+        ce_mdec_known(c, root, load_top_known);
+    }
+    else if (ours != NULL && api != NULL && strncmp(api, "argoproj.io/", 12) == 0) {
+        ce_mdec_err_key(c, ce_node_get(root, "apiVersion"), "apiVersion",
+                        "unsupported apiVersion \"%s\" (cevents reads %s)", api, LOAD_API_VERSION);
+    }
+    else if (!(argo && load_kind_typo(c, root, kind))) {
+        d.kind = kind;
+        const struct ce_node *meta = ce_node_get(root, "metadata");
+        d.name = ce_mdec_str(&quiet, meta, "name", false);
+        load_skip(p, c, &d);
+        ce_free(d.name);
+    }
+    ce_diag_fini(&scratch);
+    ce_free(api);
+    ce_free(kind);
+}
+
+int ce_manifest_load_buf(struct ce_manifest_set *set, const char *buf, size_t len,
+                         const char *filename, bool strict, struct ce_diag *diag)
+{
+    struct ce_manifest_set_priv *p = load_priv(set);
+    struct ce_mdec c;
+    memset(&c, 0, sizeof(c));
+    c.file = load_intern(p, filename ? filename : "<input>");
+    c.diag = diag;
+    c.strict = strict;
+    if (len > CE_MANIFEST_MAX_FILE_BYTES) {
+        struct ce_pos pos = {c.file, 0, 0};
+        ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "file is larger than %d bytes",
+                    CE_MANIFEST_MAX_FILE_BYTES);
+        return CE_ETOOBIG;
+    }
+    struct ce_node_doc *docs = NULL;
+    int n_docs = 0;
+    int rc = ce_node_parse(buf, len, c.file, diag, &docs, &n_docs);
+    if (rc != CE_OK) {
+        return rc;
+    }
+    p->roots = ce_xrealloc(p->roots, ((size_t)p->n_roots + (size_t)n_docs + 1) * sizeof(*p->roots));
+    for (int i = 0; i < n_docs; i++) {
+        c.path[0] = '\0';
+        c.path_len = 0;
+        p->roots[p->n_roots++] = docs[i].root;
+        load_document(p, &c, docs[i].root);
+    }
+    ce_free(docs);
+    return CE_OK;
+}
+
+static int load_read_file(const char *path, char **out, size_t *out_len, struct ce_diag *diag)
+{
+    struct ce_pos pos = {path, 0, 0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "cannot open: %s", strerror(errno));
+        return errno == ENOENT ? CE_ENOENT : CE_EIO;
+    }
+    size_t cap = 65536;
+    size_t len = 0;
+    char *buf = ce_xmalloc(cap + 1);
+    for (;;) {
+        if (len == cap) {
+            if (cap > CE_MANIFEST_MAX_FILE_BYTES) {
+                ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "file is larger than %d bytes",
+                            CE_MANIFEST_MAX_FILE_BYTES);
+                ce_free(buf);
+                close(fd);
+                return CE_ETOOBIG;
+            }
+            cap *= 2;
+            buf = ce_xrealloc(buf, cap + 1);
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "cannot read: %s", strerror(errno));
+            ce_free(buf);
+            close(fd);
+            return CE_EIO;
+        }
+        if (n == 0) {
+            break;
+        }
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = '\0';
+    *out = buf;
+    *out_len = len;
+    return CE_OK;
+}
+
+static int load_file(struct ce_manifest_set *set, const char *path, bool strict,
+                     struct ce_diag *diag)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = load_read_file(path, &buf, &len, diag);
+    if (rc == CE_OK) {
+        rc = ce_manifest_load_buf(set, buf, len, path, strict, diag);
+        ce_free(buf);
+    }
+    return rc;
+}
+
+static bool load_is_manifest_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (name[0] == '.') {
+        return false;
+    }
+    return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+           (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
+           (n > 5 && strcmp(name + n - 5, ".json") == 0);
+}
+
+static int load_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_dir(struct ce_manifest_set *set, const char *path, bool strict,
+                    struct ce_diag *diag)
+{
+    struct ce_pos pos = {path, 0, 0};
+    DIR *dir = opendir(path);
+    if (dir == NULL) {
+        ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "cannot open directory: %s", strerror(errno));
+        return CE_EIO;
+    }
+    char **names = NULL;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(dir)) != NULL && n < LOAD_MAX_DIR_FILES) {
+        if (load_is_manifest_name(de->d_name)) {
+            names = ce_xrealloc(names, ((size_t)n + 1) * sizeof(*names));
+            names[n++] = ce_xstrdup(de->d_name);
+        }
+    }
+    closedir(dir);
+    qsort(names, (size_t)n, sizeof(*names), load_cmp);
+    int rc = CE_OK;
+    size_t plen = strlen(path);
+    bool slash = plen > 0 && path[plen - 1] == '/';
+    int n_files = 0;
+    for (int i = 0; i < n; i++) {
+        char *full = ce_xasprintf("%s%s%s", path, slash ? "" : "/", names[i]);
+        struct stat st;
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) { /* not recursive */
+            int r = load_file(set, full, strict, diag);
+            if (rc == CE_OK) {
+                rc = r;
+            }
+            n_files++;
+        }
+        ce_free(full);
+        ce_free(names[i]);
+    }
+    ce_free(names);
+    if (n_files == 0) {
+        ce_diag_add(diag, CE_DIAG_WARNING, &pos, "", "no *.yaml, *.yml or *.json file here");
+    }
+    return rc;
+}
+
+int ce_manifest_load_path(struct ce_manifest_set *set, const char *path, bool strict,
+                          struct ce_diag *diag)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        struct ce_pos pos = {path, 0, 0};
+        ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "cannot open: %s", strerror(errno));
+        return CE_ENOENT;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return load_dir(set, path, strict, diag);
+    }
+    return load_file(set, path, strict, diag);
+}
