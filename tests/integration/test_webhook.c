@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The webhook EventSource against a real nats-server: every answer a producer can get (200,
+ * 400, 401, 404, 413), the message it leaves on the bus (subject, Nats-Msg-Id, CloudEvent),
+ * Idempotency-Key deduplication, GET queries, metadata, and the metrics and readiness. */
+#include "core/mem.h"
+#include "core/natsd.h"
+#include "core/rc.h"
+#include "eventbus/cloudevent.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+static const char *const wh_manifest = "apiVersion: argoproj.io/v1alpha1\n"
+                                       "kind: EventSource\n"
+                                       "metadata:\n"
+                                       "  name: webhook\n"
+                                       "spec:\n"
+                                       "  webhook:\n"
+                                       "    example:\n"
+                                       "      port: \"@PORT@\"\n"
+                                       "      endpoint: /example\n"
+                                       "      method: POST\n"
+                                       "      maxPayloadSize: 1024\n"
+                                       "    secured:\n"
+                                       "      port: \"@PORT@\"\n"
+                                       "      endpoint: /secured\n"
+                                       "      method: POST\n"
+                                       "      authSecret:\n"
+                                       "        name: webhook-auth\n"
+                                       "        key: token\n"
+                                       "    query:\n"
+                                       "      port: \"@PORT@\"\n"
+                                       "      endpoint: /query\n"
+                                       "      method: GET\n"
+                                       "      metadata:\n"
+                                       "        team: data\n";
+
+struct wh_env {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_proc *es;
+    int port;
+    int mport;
+};
+
+static int wh_setup(void **state)
+{
+    struct wh_env *e = ce_xcalloc(1, sizeof(*e));
+    e->dir = ce_test_tmpdir("webhook");
+    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
+        return -1;
+    }
+    char *secrets = ce_xasprintf("%s/secrets", e->dir);
+    char *auth = ce_xasprintf("%s/webhook-auth", secrets);
+    mkdir(secrets, 0700);
+    mkdir(auth, 0700);
+    ce_free(ce_test_write_file(auth, "token", "s3cret\n")); /* editors add a newline */
+    e->port = ce_test_free_port();
+    e->mport = ce_test_free_port();
+    char *file = ce_scn_write_manifest(e->dir, "es.yaml", wh_manifest, e->port);
+    const char *extra[] = {"--secrets-dir", secrets, NULL};
+    e->es = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd), e->mport, extra,
+                         "Eventing server started.");
+    ce_free(file);
+    ce_free(auth);
+    ce_free(secrets);
+    *state = e;
+    return 0;
+}
+
+static int wh_teardown(void **state)
+{
+    struct wh_env *e = *state;
+    ce_test_proc_stop(e->es, 10000);
+    ce_test_proc_free(e->es);
+    ce_natsd_destroy(e->natsd);
+    ce_test_rmtree(e->dir);
+    ce_free(e->dir);
+    ce_free(e);
+    return 0;
+}
+
+static long wh_request(struct wh_env *e, const char *method, const char *path,
+                       const char *const headers[], const char *body, char **text)
+{
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", e->port, path);
+    struct ce_test_http_resp r;
+    assert_int_equal(ce_test_http(method, url, headers, body, body ? strlen(body) : 0, 20000, &r),
+                     0);
+    long status = r.status;
+    if (text) {
+        *text = ce_xstrdup(r.body ? r.body : "");
+    }
+    ce_test_http_resp_fini(&r);
+    return status;
+}
+
+static char *wh_metrics(struct wh_env *e)
+{
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", e->mport);
+    struct ce_test_http_resp r;
+    assert_int_equal(ce_test_http("GET", url, NULL, NULL, 0, 10000, &r), 0);
+    assert_int_equal(r.status, 200);
+    char *text = ce_xstrdup(r.body);
+    ce_test_http_resp_fini(&r);
+    return text;
+}
+
+/* The last event stored on subject, decoded: its data as text (heap), its Nats-Msg-Id and,
+ * when raw is not NULL, the message bytes as stored. */
+static char *wh_last_data(struct wh_env *e, const char *subject, char **msg_id, char **raw)
+{
+    char *stored = NULL;
+    assert_int_equal(ce_scn_js_last(ce_natsd_url(e->natsd), subject, &stored, msg_id), 0);
+    struct ce_cloudevent ev;
+    char err[160];
+    assert_int_equal(ce_cloudevent_decode(stored, strlen(stored), &ev, err, sizeof(err)), CE_OK);
+    char *data = ce_xstrndup(ev.data, ev.data_len);
+    ce_cloudevent_fini(&ev);
+    if (raw) {
+        *raw = stored;
+    }
+    else {
+        ce_free(stored);
+    }
+    return data;
+}
+
+#define WH_LABELS(ev) "{namespace=\"\",eventsource_name=\"webhook\",event_name=\"" ev "\"}"
+
+static void test_ready_and_metrics_at_zero(void **state)
+{
+    struct wh_env *e = *state;
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/readyz", e->mport);
+    assert_true(ce_test_wait_http(url, 200, 10000));
+    char *m = wh_metrics(e);
+    /* Every series exists before the first event, so dashboards and alerts work at once. */
+    assert_non_null(strstr(m, "argo_events_events_sent_total" WH_LABELS("example") " 0\n"));
+    assert_non_null(strstr(m, "argo_events_events_sent_failed_total" WH_LABELS("query") " 0\n"));
+    assert_non_null(
+        strstr(m, "argo_events_events_processing_failed_total" WH_LABELS("secured") " 0\n"));
+    ce_free(m);
+}
+
+static void test_health_and_unknown_path(void **state)
+{
+    struct wh_env *e = *state;
+    char *text = NULL;
+    assert_int_equal(wh_request(e, "GET", "/health", NULL, NULL, &text), 200);
+    assert_string_equal(text, "OK");
+    ce_free(text);
+    assert_int_equal(wh_request(e, "POST", "/nowhere", NULL, "{}", NULL), 404);
+}
+
+static void test_bad_requests(void **state)
+{
+    struct wh_env *e = *state;
+    const char *json[] = {"Content-Type: application/json", NULL};
+    char *text = NULL;
+    assert_int_equal(wh_request(e, "POST", "/example", json, "{\"a\":", &text), 400);
+    assert_non_null(strstr(text, "not valid JSON"));
+    ce_free(text);
+    assert_int_equal(wh_request(e, "GET", "/example", NULL, NULL, &text), 400);
+    assert_string_equal(text, "http method does not match");
+    ce_free(text);
+
+    /* Over maxPayloadSize (1024): declared length, then chunked with no length. */
+    char big[2048];
+    memset(big, ' ', sizeof(big) - 3);
+    big[0] = '"';
+    big[sizeof(big) - 3] = '"';
+    big[sizeof(big) - 2] = '\0';
+    assert_int_equal(wh_request(e, "POST", "/example", json, big, NULL), 413);
+    const char *chunked[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", NULL};
+    assert_int_equal(wh_request(e, "POST", "/example", chunked, big, NULL), 413);
+
+    char *m = wh_metrics(e);
+    assert_non_null(
+        strstr(m, "argo_events_events_processing_failed_total" WH_LABELS("example") " 3\n"));
+    assert_non_null(strstr(m, "argo_events_events_sent_total" WH_LABELS("example") " 0\n"));
+    ce_free(m);
+}
+
+static void test_auth(void **state)
+{
+    struct wh_env *e = *state;
+    char *text = NULL;
+    assert_int_equal(wh_request(e, "POST", "/secured", NULL, "{}", &text), 401);
+    assert_string_equal(text, "Invalid Authorization Header");
+    ce_free(text);
+    const char *wrong[] = {"Authorization: Bearer s3creT", NULL};
+    assert_int_equal(wh_request(e, "POST", "/secured", wrong, "{}", &text), 401);
+    assert_string_equal(text, "Invalid Auth token");
+    ce_free(text);
+    const char *right[] = {"Authorization: Bearer s3cret", NULL};
+    assert_int_equal(wh_request(e, "POST", "/secured", right, "{}", NULL), 200);
+
+    /* The token never reaches the bus. */
+    char *id = NULL, *raw = NULL;
+    char *data = wh_last_data(e, "default.webhook.secured", &id, &raw);
+    assert_null(strstr(data, "s3cret"));
+    assert_null(strstr(raw, "s3cret"));
+    ce_free(raw);
+    assert_non_null(strstr(data, "\"Authorization\":[\"*** Masked Auth Secret ***\"]"));
+    ce_free(data);
+    ce_free(id);
+}
+
+static void test_event_on_the_bus(void **state)
+{
+    struct wh_env *e = *state;
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_int_equal(strlen(id), 32);
+
+    char *msg_id = NULL, *raw = NULL;
+    char *data = wh_last_data(e, "default.webhook.example", &msg_id, &raw);
+    assert_string_equal(msg_id, id);
+    json_error_t jerr;
+    json_t *ev = json_loads(raw, 0, &jerr);
+    assert_non_null(ev);
+    assert_string_equal(json_string_value(json_object_get(ev, "specversion")), "1.0");
+    assert_string_equal(json_string_value(json_object_get(ev, "id")), id);
+    assert_string_equal(json_string_value(json_object_get(ev, "source")), "webhook");
+    assert_string_equal(json_string_value(json_object_get(ev, "type")), "webhook");
+    assert_string_equal(json_string_value(json_object_get(ev, "subject")), "example");
+    assert_string_equal(json_string_value(json_object_get(ev, "datacontenttype")),
+                        "application/json");
+    /* Argo's key order on the wire, and its data encoding (the SDK base64-encodes bytes). */
+    assert_true(strncmp(raw, "{\"specversion\":\"1.0\",\"id\":\"", 27) == 0);
+    assert_non_null(json_object_get(ev, "data_base64"));
+    assert_non_null(strstr(data, "\"body\":{\"message\":\"this is my first webhook\"}"));
+    json_decref(ev);
+    ce_free(raw);
+    ce_free(data);
+    ce_free(msg_id);
+}
+
+static void test_idempotency_key(void **state)
+{
+    struct wh_env *e = *state;
+    const char *url = ce_natsd_url(e->natsd);
+    long long before = ce_scn_js_count(url);
+    char id1[33], id2[33], id3[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", "{\"n\":1}", "Idempotency-Key: k-1", id1),
+                     200);
+    assert_int_equal(ce_scn_post(e->port, "/example", "{\"n\":1}", "Idempotency-Key: k-1", id2),
+                     200);
+    assert_string_equal(id1, id2);
+    assert_int_equal(ce_scn_post(e->port, "/example", "{\"n\":2}", "Idempotency-Key: k-2", id3),
+                     200);
+    assert_string_not_equal(id1, id3);
+    assert_int_equal(ce_scn_js_count(url), before + 2);
+}
+
+static void test_get_query_and_metadata(void **state)
+{
+    struct wh_env *e = *state;
+    assert_int_equal(wh_request(e, "GET", "/query?b=2&a=1&a=x+y%21", NULL, NULL, NULL), 200);
+    char *id = NULL;
+    char *data = wh_last_data(e, "default.webhook.query", &id, NULL);
+    assert_non_null(strstr(data, "\"body\":{\"a\":[\"1\",\"x y!\"],\"b\":[\"2\"]}"));
+    assert_non_null(strstr(data, "\"metadata\":{\"team\":\"data\"}"));
+    ce_free(data);
+    ce_free(id);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ready_and_metrics_at_zero),
+        cmocka_unit_test(test_health_and_unknown_path),
+        cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_event_on_the_bus),
+        cmocka_unit_test(test_idempotency_key),
+        cmocka_unit_test(test_get_query_and_metadata),
+    };
+    return cmocka_run_group_tests(tests, wh_setup, wh_teardown);
+}
