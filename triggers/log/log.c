@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The log trigger: one log line per event whose message is the event data, with Argo's fields
+ * (triggerName, triggerType, dependencyName, eventContext). intervalSeconds is accepted but does
+ * not throttle: in Argo it is inert too, and skipping events would drop them silently. */
+#include "triggers/log/log.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/rc.h"
+#include "eventbus/cloudevent.h"
+#include "manifest/model.h"
+#include "sensor/event_context.h"
+
+#include <stdio.h>
+
+struct log_trigger {
+    char *trigger_name;
+};
+
+static int log_create(const struct ce_sensor *sensor, const struct ce_trigger *trigger,
+                      void **state)
+{
+    (void)sensor;
+    struct log_trigger *t = ce_xcalloc(1, sizeof(*t));
+    t->trigger_name = ce_xstrdup(trigger->name);
+    *state = t;
+    return CE_OK;
+}
+
+static int log_execute(void *state, const struct ce_trigger_event *events, int n, char *err,
+                       size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    struct log_trigger *t = state;
+    for (int i = 0; i < n; i++) {
+        const struct ce_cloudevent *ev = events[i].event;
+        char *ctx = ce_event_context_string(ev);
+        char *text = ce_event_data_string(ev);
+        struct ce_log_field fields[] = {
+            {"triggerName", t->trigger_name, false},
+            {"triggerType", "Log", false},
+            {"dependencyName", events[i].dependency_name, false},
+            {"eventContext", ctx, false},
+        };
+        ce_log_fields(CE_LOG_INFO, text, fields, 4);
+        ce_free(text);
+        ce_free(ctx);
+    }
+    return CE_OK;
+}
+
+static void log_destroy(void *state)
+{
+    struct log_trigger *t = state;
+    if (!t) {
+        return;
+    }
+    ce_free(t->trigger_name);
+    ce_free(t);
+}
+
+const struct ce_trigger_plugin ce_trigger_log = {
+    .kind = "log",
+    .ack_after_fire = true,
+    .create = log_create,
+    .execute = log_execute,
+    .destroy = log_destroy,
+};

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The trigger plugin contract: one plugin per action kind (the manifest key under
+ * template), one directory each, registered in triggers/registry.c. */
+#ifndef CE_TRIGGERS_TRIGGER_H
+#define CE_TRIGGERS_TRIGGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ce_cloudevent;
+struct ce_sensor;
+struct ce_trigger;
+
+/* One event that satisfied a dependency of the firing trigger. Borrowed for the call. */
+struct ce_trigger_event {
+    const char *dependency_name;
+    const struct ce_cloudevent *event;
+};
+
+struct ce_trigger_plugin {
+    const char *kind; /* "log", "http", ... */
+    /* The action is local and cannot be half done elsewhere (the log trigger): the sensor then
+     * acknowledges after it even when atLeastOnce is false, so a crash can repeat the action
+     * but never lose it. */
+    bool ack_after_fire;
+    /* Prepares the trigger; spec problems were already caught by validation. */
+    int (*create)(const struct ce_sensor *sensor, const struct ce_trigger *trigger, void **state);
+    /* Runs the action once for the events of one firing. CE_OK on success, CE_RETRY for a
+     * transient failure worth retrying, anything else is permanent. err gets a short reason.
+     * May run on any sensor thread, one call at a time per state. */
+    int (*execute)(void *state, const struct ce_trigger_event *events, int n, char *err,
+                   size_t errlen);
+    void (*destroy)(void *state);
+};
+
+/* The plugin for kind, or NULL when cevents has none yet. */
+const struct ce_trigger_plugin *ce_trigger_find(const char *kind);
+
+#endif
