@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared flag parsing and process plumbing for the subcommands. */
+#include "cmd/cli.h"
+#include "core/mem.h"
+#include "core/rc.h"
+#include "core/secrets.h"
+#include "manifest/diag.h"
+#include "manifest/model.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    OPT_BUS = 256,
+    OPT_SECRETS,
+    OPT_DATA_DIR,
+    OPT_LOG_FORMAT,
+    OPT_LOG_LEVEL,
+    OPT_METRICS,
+    OPT_PUB_TIMEOUT,
+    OPT_RETRY_AFTER,
+    OPT_STRICT,
+    OPT_NAME
+};
+
+static const struct option cli_options[] = {
+    {"file", required_argument, NULL, 'f'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"bus", required_argument, NULL, OPT_BUS},
+    {"secrets-dir", required_argument, NULL, OPT_SECRETS},
+    {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"metrics-port", required_argument, NULL, OPT_METRICS},
+    {"publish-timeout", required_argument, NULL, OPT_PUB_TIMEOUT},
+    {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {NULL, 0, NULL, 0},
+};
+
+static int cli_int(const char *flag, const char *s, int min, int max, int *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || !end || *end || end == s || v < min || v > max) {
+        fprintf(stderr, "cevents: %s: %s is not a number between %d and %d\n", flag, s, min, max);
+        return CE_EINVAL;
+    }
+    *out = (int)v;
+    return CE_OK;
+}
+
+static void cli_defaults(struct ce_cli *cli)
+{
+    memset(cli, 0, sizeof(*cli));
+    cli->bus_url = getenv("CEVENTS_BUS_URL");
+    cli->secrets_dir = getenv("CEVENTS_SECRETS_DIR");
+    if (!cli->secrets_dir || !cli->secrets_dir[0]) {
+        cli->secrets_dir = CE_SECRETS_DIR_DEFAULT;
+    }
+    cli->log_format = CE_LOG_JSON;
+    cli->log_level = CE_LOG_INFO;
+    cli->metrics_port = 7777;
+    cli->publish_timeout_ms = 5000;
+    cli->retry_after_s = 1;
+    const char *pt = getenv("CEVENTS_PUBLISH_TIMEOUT_MS");
+    if (pt && cli_int("CEVENTS_PUBLISH_TIMEOUT_MS", pt, 1, 600000, &cli->publish_timeout_ms)) {
+        cli->publish_timeout_ms = 5000;
+    }
+    const char *lf = getenv("CEVENTS_LOG_FORMAT");
+    if (lf) {
+        (void)ce_log_parse_format(lf, &cli->log_format);
+    }
+    const char *ll = getenv("LOG_LEVEL");
+    if (ll) {
+        (void)ce_log_parse_level(ll, &cli->log_level);
+    }
+}
+
+static int cli_apply(struct ce_cli *cli, int c, const char *arg)
+{
+    switch (c) {
+    case 'f':
+        cli->file = arg;
+        return CE_OK;
+    case OPT_NAME:
+        cli->name = arg;
+        return CE_OK;
+    case OPT_BUS:
+        cli->bus_url = arg;
+        return CE_OK;
+    case OPT_SECRETS:
+        cli->secrets_dir = arg;
+        return CE_OK;
+    case OPT_DATA_DIR:
+        cli->data_dir = arg;
+        return CE_OK;
+    case OPT_LOG_FORMAT:
+        if (ce_log_parse_format(arg, &cli->log_format) != CE_OK) {
+            fprintf(stderr, "cevents: --log-format: expected json or text, got %s\n", arg);
+            return CE_EINVAL;
+        }
+        return CE_OK;
+    case OPT_LOG_LEVEL:
+        if (ce_log_parse_level(arg, &cli->log_level) != CE_OK) {
+            fprintf(stderr, "cevents: --log-level: expected debug, info, warn or error\n");
+            return CE_EINVAL;
+        }
+        return CE_OK;
+    case OPT_METRICS:
+        return cli_int("--metrics-port", arg, 0, 65535, &cli->metrics_port);
+    case OPT_PUB_TIMEOUT:
+        return cli_int("--publish-timeout", arg, 1, 600000, &cli->publish_timeout_ms);
+    case OPT_RETRY_AFTER:
+        return cli_int("--retry-after", arg, 1, 3600, &cli->retry_after_s);
+    case OPT_STRICT:
+        cli->strict = true;
+        return CE_OK;
+    default:
+        return CE_EINVAL;
+    }
+}
+
+int ce_cli_parse(int argc, char **argv, struct ce_cli *cli)
+{
+    cli_defaults(cli);
+    optind = 1;
+    opterr = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+f:", cli_options, NULL)) != -1) {
+        if (c == '?' || cli_apply(cli, c, optarg) != CE_OK) {
+            return CE_EINVAL;
+        }
+    }
+    cli->paths = argv + optind;
+    cli->n_paths = argc - optind;
+    return CE_OK;
+}
+
+int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **out)
+{
+    struct ce_manifest_set *set = NULL;
+    struct ce_diag diag;
+    ce_diag_init(&diag);
+    int rc = ce_manifest_set_create(&set);
+    if (rc == CE_OK && cli->file) {
+        rc = ce_manifest_load_path(set, cli->file, cli->strict, &diag);
+    }
+    for (int i = 0; rc == CE_OK && i < cli->n_paths; i++) {
+        rc = ce_manifest_load_path(set, cli->paths[i], cli->strict, &diag);
+    }
+    ce_diag_print(&diag, stderr);
+    if (rc == CE_OK && ce_diag_errors(&diag) > 0) {
+        rc = CE_EINVAL;
+    }
+    ce_diag_fini(&diag);
+    if (rc != CE_OK) {
+        ce_manifest_set_destroy(set);
+        return rc;
+    }
+    *out = set;
+    return CE_OK;
+}
+
+void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *set,
+                       struct ce_bus_config *cfg)
+{
+    ce_bus_config_defaults(cfg);
+    cfg->url = cli->bus_url && cli->bus_url[0] ? cli->bus_url : NULL;
+    for (int i = 0; !cfg->url && set && i < set->n_eventbuses; i++) {
+        if (set->eventbuses[i]->url) {
+            cfg->url = set->eventbuses[i]->url;
+        }
+    }
+    if (!cfg->url) {
+        cfg->url = "nats://127.0.0.1:4222";
+    }
+    cfg->publish_timeout_ms = cli->publish_timeout_ms;
+}
+
+void ce_cli_block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int ce_cli_wait_signal(int timeout_ms)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    int sig = sigtimedwait(&set, NULL, &ts);
+    return sig > 0 ? sig : 0;
+}

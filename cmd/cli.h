@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Flags and environment shared by the subcommands (DESIGN.md §2), and the small pieces every
+ * long-running process needs: logger set-up, bus selection, signal waiting. */
+#ifndef CE_CMD_CLI_H
+#define CE_CMD_CLI_H
+
+#include "core/log.h"
+#include "eventbus/bus.h"
+
+#include <stdbool.h>
+
+struct ce_manifest_set;
+
+struct ce_cli {
+    const char *file;        /* -f / --file */
+    const char *name;        /* --name: which object of the file */
+    const char *bus_url;     /* --bus / CEVENTS_BUS_URL */
+    const char *secrets_dir; /* --secrets-dir / CEVENTS_SECRETS_DIR */
+    const char *data_dir;    /* --data-dir (run) */
+    enum ce_log_format log_format;
+    enum ce_log_level log_level;
+    int metrics_port;       /* --metrics-port, 0 turns it off */
+    int publish_timeout_ms; /* --publish-timeout (ms) / CEVENTS_PUBLISH_TIMEOUT_MS */
+    int retry_after_s;      /* --retry-after (s) */
+    bool strict;
+    char **paths; /* positional arguments */
+    int n_paths;
+};
+
+/* Parses argv (argv[0] is the subcommand). Prints usage errors to stderr and returns CE_EINVAL. */
+int ce_cli_parse(int argc, char **argv, struct ce_cli *cli) __attribute__((warn_unused_result));
+
+/* Loads cli->file (or the paths) and prints every diagnostic to stderr. CE_OK when no error. */
+int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **set)
+    __attribute__((warn_unused_result));
+
+/* The bus URL: --bus, then CEVENTS_BUS_URL, then an EventBus manifest in set with a URL, then
+ * nats://127.0.0.1:4222. Fills cfg (defaults plus the timeouts from cli). */
+void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *set,
+                       struct ce_bus_config *cfg);
+
+/* Blocks SIGINT/SIGTERM in this thread and all threads created after it, so that only
+ * ce_cli_wait_signal sees them. Call first thing in main. */
+void ce_cli_block_signals(void);
+/* Waits up to timeout_ms for SIGINT/SIGTERM; returns the signal or 0. */
+int ce_cli_wait_signal(int timeout_ms);
+
+#endif

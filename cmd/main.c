@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The cevents binary: one program, one subcommand per role (DESIGN.md §2). */
+#include "cmd/run.h"
+#include "eventsource/runtime.h"
+#include "manifest/lint.h"
+#include "sensor/runtime.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+static void main_usage(FILE *out)
+{
+    fprintf(
+        out,
+        "cevents %s: an event-driven gateway that runs Argo Events manifests\n"
+        "\n"
+        "usage:\n"
+        "  cevents run [--bus URL] [--data-dir DIR] PATH...   run every EventSource and Sensor\n"
+        "  cevents eventsource -f FILE [--bus URL]           run one EventSource\n"
+        "  cevents sensor -f FILE [--bus URL]                run one Sensor\n"
+        "  cevents lint [--strict] PATH...                   check manifests offline\n"
+        "  cevents version\n"
+        "\n"
+        "common flags: --bus URL (or CEVENTS_BUS_URL), --secrets-dir DIR (or\n"
+        "CEVENTS_SECRETS_DIR, default /argo-events/secrets), --log-format json|text,\n"
+        "--log-level debug|info|warn|error, --metrics-port N (default 7777, 0 = off),\n"
+        "--publish-timeout MS (default 5000), --retry-after S (default 1), --name NAME\n",
+        CE_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        main_usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("cevents %s\n", CE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        main_usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "lint") == 0) {
+        return ce_lint_main(argc - 1, argv + 1);
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int code;
+    if (strcmp(cmd, "run") == 0) {
+        code = ce_run_main(argc - 1, argv + 1);
+    }
+    else if (strcmp(cmd, "eventsource") == 0) {
+        code = ce_eventsource_main(argc - 1, argv + 1);
+    }
+    else if (strcmp(cmd, "sensor") == 0) {
+        code = ce_sensor_main(argc - 1, argv + 1);
+    }
+    else if (strcmp(cmd, "controller") == 0) {
+        fprintf(stderr, "cevents: the Kubernetes controller is not available yet\n");
+        code = 2;
+    }
+    else {
+        fprintf(stderr, "cevents: unknown command \"%s\"\n\n", cmd);
+        main_usage(stderr);
+        code = 2;
+    }
+    curl_global_cleanup();
+    return code;
+}

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `cevents run PATH...`: the all-in-one mode. Loads every manifest, starts (or connects to) the
+ * bus, runs each EventSource and Sensor as a supervised child process of this same binary,
+ * prefixes their log lines with their name, restarts crashed children with backoff, and shuts
+ * down sources first so every accepted event is answered before the rest stops. */
+#include "cmd/run.h"
+#include "cmd/cli.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/natsd.h"
+#include "core/proc.h"
+#include "core/rc.h"
+#include "eventsource/runtime.h"
+#include "manifest/model.h"
+#include "sensor/runtime.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN_MAX_CHILDREN 256
+#define RUN_LINE_MAX (64 * 1024)
+#define RUN_SUBSCRIBE_WAIT_MS 15000
+
+struct run_child {
+    const char *kind; /* "eventsource" or "sensor" */
+    const char *name;
+    const char *file;
+    char label[160];
+    int metrics_port;
+    pid_t pid;
+    int out_fd; /* read end of the child's stdout+stderr */
+    pthread_t reader;
+    bool reader_started;
+    atomic_bool subscribed; /* a sensor logged CE_SENSOR_SUBSCRIBED_MSG */
+    int64_t started_ms;
+    int64_t restart_at_ms; /* 0 = running or not scheduled */
+    int backoff_ms;
+};
+
+struct run_state {
+    const struct ce_cli *cli;
+    const char *bus_url;
+    struct run_child children[RUN_MAX_CHILDREN];
+    int n_children;
+};
+
+static pthread_mutex_t run_out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t run_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Writes one child line with its name: a "component" key first in JSON lines, a "name | "
+ * prefix in text. One write per line keeps lines whole. */
+static void run_emit_line(const struct run_child *ch, const char *line, size_t len, bool json)
+{
+    char *out;
+    if (json && len > 1 && line[0] == '{') {
+        out = ce_xasprintf("{\"component\":\"%s\",%.*s\n", ch->label, (int)(len - 1), line + 1);
+    }
+    else {
+        out = ce_xasprintf("%s | %.*s\n", ch->label, (int)len, line);
+    }
+    pthread_mutex_lock(&run_out_lock);
+    ssize_t ignored = write(STDOUT_FILENO, out, strlen(out));
+    (void)ignored;
+    pthread_mutex_unlock(&run_out_lock);
+    ce_free(out);
+}
+
+struct run_reader_arg {
+    struct run_child *ch;
+    int fd;
+    bool json;
+};
+
+static bool run_line_has(const char *line, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; n <= len && i <= len - n; i++) {
+        if (memcmp(line + i, needle, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void *run_reader(void *p)
+{
+    struct run_reader_arg *a = p;
+    char *buf = ce_xmalloc(RUN_LINE_MAX);
+    size_t used = 0;
+    for (;;) {
+        ssize_t n = read(a->fd, buf + used, RUN_LINE_MAX - used);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        used += (size_t)n;
+        char *start = buf, *nl;
+        while ((nl = memchr(start, '\n', used - (size_t)(start - buf))) != NULL) {
+            if (run_line_has(start, (size_t)(nl - start), CE_SENSOR_SUBSCRIBED_MSG)) {
+                atomic_store(&a->ch->subscribed, true);
+            }
+            run_emit_line(a->ch, start, (size_t)(nl - start), a->json);
+            start = nl + 1;
+        }
+        used -= (size_t)(start - buf);
+        memmove(buf, start, used);
+        if (used == RUN_LINE_MAX) { /* an endless line: flush it in pieces */
+            run_emit_line(a->ch, buf, used, false);
+            used = 0;
+        }
+    }
+    if (used) {
+        run_emit_line(a->ch, buf, used, a->json);
+    }
+    close(a->fd);
+    ce_free(buf);
+    ce_free(a);
+    return NULL;
+}
+
+static int run_spawn(struct run_state *st, struct run_child *ch)
+{
+    const struct ce_cli *cli = st->cli;
+    char port[16];
+    snprintf(port, sizeof(port), "%d", ch->metrics_port);
+    char timeout[16];
+    snprintf(timeout, sizeof(timeout), "%d", cli->publish_timeout_ms);
+    char retry[16];
+    snprintf(retry, sizeof(retry), "%d", cli->retry_after_s);
+    const char *fmt = cli->log_format == CE_LOG_TEXT ? "text" : "json";
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    char *const argv[] = {
+        "/proc/self/exe",
+        (char *)ch->kind,
+        "-f",
+        (char *)ch->file,
+        "--name",
+        (char *)ch->name,
+        "--bus",
+        (char *)st->bus_url,
+        "--metrics-port",
+        port,
+        "--log-format",
+        (char *)fmt,
+        "--log-level",
+        (char *)levels[cli->log_level],
+        "--secrets-dir",
+        (char *)cli->secrets_dir,
+        "--publish-timeout",
+        timeout,
+        "--retry-after",
+        retry,
+        NULL,
+    };
+    int fds[2];
+    if (pipe(fds) != 0) {
+        return CE_EIO;
+    }
+    int rc = ce_proc_spawn(argv, fds[1], fds[1], &ch->pid);
+    close(fds[1]);
+    if (rc != CE_OK) {
+        close(fds[0]);
+        return rc;
+    }
+    struct run_reader_arg *a = ce_xmalloc(sizeof(*a));
+    *a = (struct run_reader_arg){ch, fds[0], cli->log_format == CE_LOG_JSON};
+    if (ch->reader_started) {
+        pthread_join(ch->reader, NULL);
+    }
+    ch->reader_started = pthread_create(&ch->reader, NULL, run_reader, a) == 0;
+    ch->started_ms = run_now_ms();
+    ch->restart_at_ms = 0;
+    return CE_OK;
+}
+
+/* A child that exits on its own is restarted with exponential backoff (1 s doubling to 30 s);
+ * one that ran for a minute starts again from 1 s. */
+static void run_reap(struct run_state *st)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (int i = 0; i < st->n_children; i++) {
+            struct run_child *ch = &st->children[i];
+            if (ch->pid != pid) {
+                continue;
+            }
+            ch->pid = 0;
+            int64_t now = run_now_ms();
+            ch->backoff_ms = now - ch->started_ms > 60000 || ch->backoff_ms == 0
+                                 ? 1000
+                                 : (ch->backoff_ms * 2 > 30000 ? 30000 : ch->backoff_ms * 2);
+            ch->restart_at_ms = now + ch->backoff_ms;
+            char code[32], wait[16];
+            snprintf(code, sizeof(code), "%s %d", WIFSIGNALED(status) ? "signal" : "exit",
+                     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            snprintf(wait, sizeof(wait), "%dms", ch->backoff_ms);
+            ce_log_kv(CE_LOG_WARN, "child process stopped; restarting", "component", ch->label,
+                      "status", code, "backoff", wait, NULL);
+        }
+    }
+    for (int i = 0; i < st->n_children; i++) {
+        struct run_child *ch = &st->children[i];
+        if (ch->pid == 0 && ch->restart_at_ms && run_now_ms() >= ch->restart_at_ms &&
+            run_spawn(st, ch) != CE_OK) {
+            ch->restart_at_ms = run_now_ms() + ch->backoff_ms;
+        }
+    }
+}
+
+/* Sends SIGTERM to the children of one kind and waits (bounded) for them to exit. */
+static void run_stop_kind(struct run_state *st, const char *kind, int timeout_ms)
+{
+    for (int i = 0; i < st->n_children; i++) {
+        struct run_child *ch = &st->children[i];
+        if (strcmp(ch->kind, kind) == 0) {
+            ch->restart_at_ms = 0;
+            if (ch->pid > 0) {
+                int status;
+                (void)ce_proc_stop(ch->pid, SIGTERM, timeout_ms, &status);
+                ch->pid = 0;
+            }
+            if (ch->reader_started) {
+                pthread_join(ch->reader, NULL);
+                ch->reader_started = false;
+            }
+        }
+    }
+}
+
+static void run_add_child(struct run_state *st, const char *kind, const char *name,
+                          const char *file)
+{
+    struct run_child *ch = &st->children[st->n_children];
+    ch->kind = kind;
+    ch->name = name;
+    ch->file = file;
+    snprintf(ch->label, sizeof(ch->label), "%s/%s", kind, name);
+    int base = st->cli->metrics_port;
+    ch->metrics_port = base > 0 ? base + st->n_children : 0;
+    st->n_children++;
+}
+
+static int run_check(const struct ce_manifest_set *set)
+{
+    int rc = CE_OK;
+    if (set->n_eventsources + set->n_sensors == 0) {
+        fprintf(stderr, "cevents: no EventSource or Sensor found in the given paths\n");
+        return CE_EINVAL;
+    }
+    if (set->n_eventsources + set->n_sensors > RUN_MAX_CHILDREN) {
+        fprintf(stderr, "cevents: at most %d EventSources and Sensors per run\n", RUN_MAX_CHILDREN);
+        return CE_EINVAL;
+    }
+    for (int i = 0; i < set->n_eventsources; i++) {
+        rc |= ce_eventsource_check_supported(set->eventsources[i]);
+    }
+    for (int i = 0; i < set->n_sensors; i++) {
+        rc |= ce_sensor_check_supported(set->sensors[i]);
+    }
+    return rc ? CE_EINVAL : CE_OK;
+}
+
+/* Starts the embedded bus unless one was given; *natsd stays NULL then. */
+static int run_bus(const struct ce_cli *cli, const struct ce_manifest_set *set,
+                   struct ce_natsd **natsd, char **url)
+{
+    struct ce_bus_config cfg;
+    bool given = (cli->bus_url && cli->bus_url[0]);
+    for (int i = 0; !given && i < set->n_eventbuses; i++) {
+        given = set->eventbuses[i]->url != NULL;
+    }
+    if (given) {
+        ce_cli_bus_config(cli, set, &cfg);
+        *url = ce_xstrdup(cfg.url);
+        return CE_OK;
+    }
+    const char *dir = cli->data_dir ? cli->data_dir : ".cevents-data";
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        ce_log_kv(CE_LOG_ERROR, "cannot create the data directory", "dir", dir, NULL);
+        return CE_EIO;
+    }
+    int rc = ce_natsd_start(dir, 0, STDERR_FILENO, natsd);
+    if (rc != CE_OK) {
+        ce_log_kv(CE_LOG_ERROR, "failed to start the embedded nats-server", "dir", dir, NULL);
+        return rc;
+    }
+    *url = ce_xstrdup(ce_natsd_url(*natsd));
+    ce_log_kv(CE_LOG_INFO, "embedded event bus started", "url", *url, "dataDir", dir, NULL);
+    return CE_OK;
+}
+
+static void run_spawn_kind(struct run_state *st, const char *kind)
+{
+    for (int i = 0; i < st->n_children; i++) {
+        struct run_child *ch = &st->children[i];
+        if (strcmp(ch->kind, kind) == 0 && run_spawn(st, ch) != CE_OK) {
+            ch->backoff_ms = 1000;
+            ch->restart_at_ms = run_now_ms() + 1000;
+        }
+    }
+}
+
+static bool run_sensors_subscribed(struct run_state *st)
+{
+    for (int i = 0; i < st->n_children; i++) {
+        if (strcmp(st->children[i].kind, "sensor") == 0 &&
+            !atomic_load(&st->children[i].subscribed)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Sensors start first and the sources wait (bounded) until every sensor's durable consumers
+ * exist: Argo's consumers deliver only new messages, so an event published before its first
+ * subscription would never reach the sensor. Returns false when a stop signal came. */
+static bool run_start_in_order(struct run_state *st)
+{
+    run_spawn_kind(st, "sensor");
+    int64_t deadline = run_now_ms() + RUN_SUBSCRIBE_WAIT_MS;
+    while (!run_sensors_subscribed(st)) {
+        if (run_now_ms() >= deadline) {
+            ce_log_kv(CE_LOG_WARN, "starting the event sources before every sensor subscribed",
+                      NULL);
+            break;
+        }
+        if (ce_cli_wait_signal(50) != 0) {
+            return false;
+        }
+        run_reap(st);
+    }
+    run_spawn_kind(st, "eventsource");
+    return true;
+}
+
+static void run_supervise(struct run_state *st)
+{
+    bool running = run_start_in_order(st);
+    while (running && ce_cli_wait_signal(100) == 0) {
+        run_reap(st);
+    }
+    ce_log_kv(CE_LOG_INFO, "stopping: event sources first, then sensors", NULL);
+    run_stop_kind(st, "eventsource", st->cli->publish_timeout_ms + 5000);
+    run_stop_kind(st, "sensor", 15000);
+}
+
+int ce_run_main(int argc, char **argv)
+{
+    struct ce_cli cli;
+    struct ce_manifest_set *set = NULL;
+    struct ce_natsd *natsd = NULL;
+    char *url = NULL;
+    ce_cli_block_signals();
+    if (ce_cli_parse(argc, argv, &cli) != CE_OK || cli.n_paths == 0) {
+        fprintf(stderr, "usage: cevents run [--bus URL] [--data-dir DIR] [--metrics-port N] "
+                        "[--log-format json|text] PATH...\n");
+        return 2;
+    }
+    ce_log_init("cevents.run", cli.log_format, cli.log_level, STDOUT_FILENO);
+    if (ce_cli_load(&cli, &set) != CE_OK || run_check(set) != CE_OK) {
+        ce_manifest_set_destroy(set);
+        return 1;
+    }
+    int code = 1;
+    struct run_state *st = ce_xcalloc(1, sizeof(*st));
+    st->cli = &cli;
+    if (run_bus(&cli, set, &natsd, &url) == CE_OK) {
+        st->bus_url = url;
+        for (int i = 0; i < set->n_eventsources; i++) {
+            const struct ce_eventsource *es = set->eventsources[i];
+            run_add_child(st, "eventsource", es->name, es->pos.file);
+        }
+        for (int i = 0; i < set->n_sensors; i++) {
+            const struct ce_sensor *s = set->sensors[i];
+            run_add_child(st, "sensor", s->name, s->pos.file);
+        }
+        run_supervise(st);
+        code = 0;
+    }
+    ce_natsd_destroy(natsd);
+    ce_free(url);
+    ce_free(st);
+    ce_manifest_set_destroy(set);
+    return code;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The bus goes away and comes back. While nats-server is down the webhook answers 503 with
+ * Retry-After within the publish timeout (never 200, never a hang); once it is back the same
+ * processes answer 200 again without a restart, and the sensor logs every event that got a 200
+ * exactly once. */
+#include "core/mem.h"
+#include "core/natsd.h"
+#include "core/rc.h"
+#include "sensor/runtime.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define OUT_PUBLISH_TIMEOUT_MS 1500
+#define OUT_MAX_EVENTS 256
+
+static const char *const out_es =
+    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
+    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
+    "      method: POST\n";
+static const char *const out_sensor =
+    "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: log\nspec:\n"
+    "  dependencies:\n  - name: test-dep\n    eventSourceName: webhook\n    eventName: example\n"
+    "  triggers:\n  - template:\n      name: log-trigger\n      log: {}\n";
+
+struct out_ids {
+    char ids[OUT_MAX_EVENTS][33];
+    int n;
+};
+
+static void out_post_ok(int port, struct out_ids *acc, int count)
+{
+    for (int i = 0; i < count; i++) {
+        char id[33];
+        assert_int_equal(ce_scn_post(port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+        assert_true(acc->n < OUT_MAX_EVENTS);
+        memcpy(acc->ids[acc->n++], id, 33);
+    }
+}
+
+/* One request while the bus is down: 503 + Retry-After, answered within the bound. */
+static void out_post_down(int port)
+{
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/example", port);
+    const char *headers[] = {"Content-Type: application/json", NULL};
+    struct ce_test_http_resp r;
+    int64_t t0 = ce_test_now_ms();
+    assert_int_equal(
+        ce_test_http("POST", url, headers, CE_SCN_DEMO_BODY, strlen(CE_SCN_DEMO_BODY), 30000, &r),
+        0);
+    int64_t took = ce_test_now_ms() - t0;
+    assert_int_equal(r.status, 503);
+    assert_true(took <= OUT_PUBLISH_TIMEOUT_MS + 2000);
+    char *ra = ce_test_http_header(&r, "Retry-After");
+    assert_non_null(ra);
+    assert_string_equal(ra, "2");
+    ce_free(ra);
+    ce_test_http_resp_fini(&r);
+}
+
+static void test_bus_outage(void **state)
+{
+    (void)state;
+    char *dir = ce_test_tmpdir("outage");
+    struct ce_natsd *natsd = NULL;
+    assert_int_equal(ce_natsd_start(dir, 0, -1, &natsd), CE_OK);
+    const char *url = ce_natsd_url(natsd);
+    int port = ce_test_free_port();
+    char *es_file = ce_scn_write_manifest(dir, "es.yaml", out_es, port);
+    char *sn_file = ce_scn_write_manifest(dir, "sensor.yaml", out_sensor, port);
+    char timeout[16];
+    snprintf(timeout, sizeof(timeout), "%d", OUT_PUBLISH_TIMEOUT_MS);
+    const char *es_extra[] = {"--publish-timeout", timeout, "--retry-after", "2", NULL};
+    struct ce_test_proc *es = ce_scn_start("eventsource", es_file, url, ce_test_free_port(),
+                                           es_extra, "Eventing server started.");
+    struct ce_test_proc *sn =
+        ce_scn_start("sensor", sn_file, url, ce_test_free_port(), NULL, CE_SENSOR_SUBSCRIBED_MSG);
+
+    struct out_ids *acc = ce_xcalloc(1, sizeof(*acc));
+    out_post_ok(port, acc, 20);
+
+    ce_natsd_stop(natsd);
+    for (int i = 0; i < 5; i++) {
+        out_post_down(port);
+    }
+
+    assert_int_equal(ce_natsd_restart(natsd), CE_OK);
+    /* The EventSource reconnects by itself: poll until the first 200. */
+    int64_t deadline = ce_test_now_ms() + 30000;
+    char id[33];
+    long status = 0;
+    while (status != 200 && ce_test_now_ms() < deadline) {
+        status = ce_scn_post(port, "/example", CE_SCN_DEMO_BODY, NULL, id);
+        assert_true(status == 200 || status == 503);
+    }
+    assert_int_equal(status, 200);
+    memcpy(acc->ids[acc->n++], id, 33);
+    out_post_ok(port, acc, 20);
+
+    /* Every accepted event is logged, and only once. */
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'log-trigger'", acc->n, 60000));
+    for (int i = 0; i < acc->n; i++) {
+        assert_int_equal(ce_scn_logged_count(sn, acc->ids[i]), 1);
+    }
+    assert_int_equal(ce_test_proc_count(sn, "Successfully processed trigger"), acc->n);
+
+    ce_test_proc_stop(es, 10000);
+    ce_test_proc_stop(sn, 10000);
+    ce_test_proc_free(es);
+    ce_test_proc_free(sn);
+    ce_natsd_destroy(natsd);
+    ce_test_rmtree(dir);
+    ce_free(acc);
+    ce_free(es_file);
+    ce_free(sn_file);
+    ce_free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bus_outage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
