@@ -15,6 +15,7 @@
 #include "sensor/runtime.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -297,13 +298,23 @@ static int run_bus(const struct ce_cli *cli, const struct ce_manifest_set *set,
         ce_log_kv(CE_LOG_ERROR, "cannot create the data directory", "dir", dir, NULL);
         return CE_EIO;
     }
-    int rc = ce_natsd_start(dir, 0, STDERR_FILENO, natsd);
+    /* The server's own log goes to a file: the terminal shows the events, not its banner. */
+    char *log_path = ce_xasprintf("%s/nats-server.log", dir);
+    int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int rc = ce_natsd_start(dir, 0, log_fd >= 0 ? log_fd : STDERR_FILENO, natsd);
+    if (log_fd >= 0) {
+        close(log_fd);
+    }
     if (rc != CE_OK) {
-        ce_log_kv(CE_LOG_ERROR, "failed to start the embedded nats-server", "dir", dir, NULL);
+        ce_log_kv(CE_LOG_ERROR, "failed to start the embedded nats-server", "dir", dir, "log",
+                  log_path, NULL);
+        ce_free(log_path);
         return rc;
     }
     *url = ce_xstrdup(ce_natsd_url(*natsd));
-    ce_log_kv(CE_LOG_INFO, "embedded event bus started", "url", *url, "dataDir", dir, NULL);
+    ce_log_kv(CE_LOG_INFO, "embedded event bus started", "url", *url, "dataDir", dir, "serverLog",
+              log_path, NULL);
+    ce_free(log_path);
     return CE_OK;
 }
 

@@ -46,6 +46,7 @@ struct jsbus {
     jsCtx *js;
     bool connector_done;
     bool closed;
+    atomic_bool closing; /* our own Close: the state change is not news */
     atomic_bool up;
     struct jsbus_pending **pend;
     size_t npend_buckets;
@@ -108,8 +109,10 @@ static void jsbus_set_state(struct jsbus *b, bool up)
     pthread_mutex_lock(&b->mu);
     pthread_cond_broadcast(&b->cond);
     pthread_mutex_unlock(&b->mu);
-    ce_log_kv(up ? CE_LOG_INFO : CE_LOG_WARN,
-              up ? "Connected to the event bus" : "Event bus connection lost", NULL);
+    if (!atomic_load(&b->closing)) {
+        ce_log_kv(up ? CE_LOG_INFO : CE_LOG_WARN,
+                  up ? "Connected to the event bus" : "Event bus connection lost", NULL);
+    }
     if (b->state_fn != NULL) {
         b->state_fn(b->state_arg, up);
     }
@@ -385,6 +388,7 @@ static void jsbus_destroy(struct ce_bus *bus)
         jsbus_fail_leftovers(b);
     }
     if (b->nc != NULL) {
+        atomic_store(&b->closing, true);
         natsConnection_Close(b->nc);
         /* The closed callback runs on a cnats thread and uses b: wait for it. */
         pthread_mutex_lock(&b->mu);

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,45 +139,68 @@ static bool harness_port_given(int port)
     return false;
 }
 
-static int harness_bind_any(void)
+static bool harness_can_bind(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        return 0;
+        return false;
     }
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    int port = 0;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &sl) == 0) {
-        port = ntohs(sa.sin_port);
-    }
+    sa.sin_port = htons((uint16_t)port);
+    bool ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
     close(fd);
+    return ok;
+}
+
+/* Candidates come from below the kernel's ephemeral range (32768 and up on Linux): a port the
+ * kernel handed out for bind(0) can be taken again as the local end of some other process's
+ * outgoing connection before the test's server binds it, which made parallel runs flaky. */
+#define HARNESS_PORT_LO 20000
+#define HARNESS_PORT_SPAN 12000
+
+static int harness_next_candidate(void)
+{
+    static uint32_t x;
+    if (x == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        x = (uint32_t)getpid() * 2654435761u ^ (uint32_t)ts.tv_nsec;
+        x = x ? x : 1;
+    }
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return HARNESS_PORT_LO + (int)(x % HARNESS_PORT_SPAN);
+}
+
+int ce_test_free_ports(int n)
+{
+    pthread_mutex_lock(&harness_port_mu);
+    int port = 0;
+    for (int tries = 0; tries < 1000 && port == 0; tries++) {
+        int first = harness_next_candidate();
+        int ok = 0;
+        while (ok < n && !harness_port_given(first + ok) && harness_can_bind(first + ok)) {
+            ok++;
+        }
+        port = ok == n ? first : 0;
+    }
+    for (int i = 0; port > 0 && i < n; i++) {
+        harness_ports[harness_n_ports++ % HARNESS_PORTS_KEPT] = port + i;
+    }
+    pthread_mutex_unlock(&harness_port_mu);
+    if (port <= 0) {
+        fail_msg("no %d free consecutive TCP ports on 127.0.0.1", n);
+    }
     return port;
 }
 
 int ce_test_free_port(void)
 {
-    pthread_mutex_lock(&harness_port_mu);
-    int port = 0;
-    for (int tries = 0; tries < 100; tries++) {
-        port = harness_bind_any();
-        if (port > 0 && !harness_port_given(port)) {
-            break;
-        }
-        port = 0;
-    }
-    if (port > 0) {
-        harness_ports[harness_n_ports++ % HARNESS_PORTS_KEPT] = port;
-    }
-    pthread_mutex_unlock(&harness_port_mu);
-    if (port <= 0) {
-        fail_msg("no free TCP port on 127.0.0.1");
-    }
-    return port;
+    return ce_test_free_ports(1);
 }
 
 char *ce_test_write_file(const char *dir, const char *name, const char *content)

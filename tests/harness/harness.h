@@ -50,6 +50,9 @@ char *ce_test_tmpdir(const char *tag);
 void ce_test_rmtree(const char *dir);
 /* A TCP port free on 127.0.0.1 right now, never the same one twice in this process. */
 int ce_test_free_port(void);
+/* First of n consecutive free ports (for `cevents run --metrics-port`, which numbers its
+ * children's ports from the one given). */
+int ce_test_free_ports(int n);
 /* Writes content to dir/name (created or truncated); returns the heap path. */
 char *ce_test_write_file(const char *dir, const char *name, const char *content);
 /* The whole file, NUL-terminated (heap), its size in *len (may be NULL); NULL when it cannot

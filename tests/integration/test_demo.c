@@ -83,7 +83,7 @@ static void test_demo_end_to_end(void **state)
     demo_copy_example(manifests, "log-sensor.yaml", port);
 
     char mport[16];
-    snprintf(mport, sizeof(mport), "%d", ce_test_free_port());
+    snprintf(mport, sizeof(mport), "%d", ce_test_free_ports(2));
     const char *args[] = {"run", "--data-dir", data, "--metrics-port", mport, manifests, NULL};
     struct ce_test_proc *run = ce_test_proc_start_cevents(args);
     assert_true(ce_test_proc_wait_line(run, "Eventing server started.", 1, 30000));

@@ -5,14 +5,18 @@
 #include "tests/harness/harness.h"
 #include "core/mem.h"
 
+#include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,6 +78,25 @@ static void test_free_port_distinct(void **state)
             assert_int_not_equal(seen[i], seen[j]);
         }
     }
+}
+
+/* Consecutive ports are all free, distinct from single ones, and below the ephemeral range. */
+static void test_free_ports_consecutive(void **state)
+{
+    (void)state;
+    int single = ce_test_free_port();
+    int first = ce_test_free_ports(3);
+    assert_true(first >= 1024 && first + 2 < 32768);
+    for (int i = 0; i < 3; i++) {
+        assert_int_not_equal(first + i, single);
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET};
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        sa.sin_port = htons((uint16_t)(first + i));
+        assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        close(fd);
+    }
+    assert_int_not_equal(ce_test_free_ports(1), first + 1);
 }
 
 static bool th_true_after(void *arg)
@@ -350,6 +373,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tmpdir_files_rmtree),
         cmocka_unit_test(test_free_port_distinct),
+        cmocka_unit_test(test_free_ports_consecutive),
         cmocka_unit_test(test_poll),
         cmocka_unit_test(test_proc_many_lines),
         cmocka_unit_test(test_proc_wait_line_timeout),
