@@ -9,7 +9,7 @@ packages=(
   libyaml-dev libjansson-dev libjq-dev libluajit-5.1-dev libpcre2-dev
   librdkafka-dev kcat
   libcmocka-dev
-  wrk time procps iproute2 ca-certificates openssl python3
+  tzdata wrk time procps iproute2 ca-certificates openssl python3
 )
 
 sudo_cmd=()
