@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Webhook ingest benchmark: wrk POSTs the demo body at the webhook EventSource (cevents, with a
+# real nats-server -js behind it, every 200 backed by a JetStream ack), then at a bare
+# libmicrohttpd server that only answers 200 (the ceiling), in the same run on the same machine.
+# Prints requests/s, the ratio to the ceiling, p50/p99 latency, peak RSS of cevents and of
+# nats-server, and checks that the stream holds at least one message per 200.
+#
+# usage: bench/webhook-ingest.sh [DURATION_S] [CONNECTIONS] [WRK_THREADS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${1:-15}
+conns=${2:-64}
+threads=${3:-1}
+build=${BUILD:-build}
+bin=$build/cevents
+bare=$build/ce_bare_httpd
+[ -x "$bin" ] && [ -x "$bare" ] || { echo "build first: make build" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/cevents-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
+peak_rss_kb() { awk '/VmHWM/ {print $2}' /proc/"$1"/status; }
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' /proc/"$1"/stat; }
+
+nats_port=$(free_port); mon_port=$(free_port); hook_port=$(free_port); bare_port=$(free_port)
+
+nats-server -js -a 127.0.0.1 -p "$nats_port" -m "$mon_port" -sd "$work/js" >"$work/nats.log" 2>&1 &
+nats_pid=$!; pids+=("$nats_pid")
+wait_port "$nats_port"
+
+cat >"$work/es.yaml" <<YAML
+apiVersion: argoproj.io/v1alpha1
+kind: EventSource
+metadata:
+  name: webhook
+spec:
+  webhook:
+    example:
+      port: "$hook_port"
+      endpoint: /example
+      method: POST
+YAML
+"$bin" eventsource -f "$work/es.yaml" --bus "nats://127.0.0.1:$nats_port" --metrics-port 0 ${CE_BENCH_ES_ARGS:-} \
+  >"$work/es.log" 2>&1 &
+es_pid=$!; pids+=("$es_pid")
+wait_port "$hook_port"
+for _ in $(seq 1 100); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -d '{}' -H 'Content-Type: application/json' \
+         "http://127.0.0.1:$hook_port/example" || true)
+  [ "$code" = 200 ] && break; sleep 0.1
+done
+[ "$code" = 200 ] || { echo "webhook never answered 200" >&2; tail "$work/es.log" >&2; exit 1; }
+
+"$bare" "$bare_port" & bare_pid=$!; pids+=("$bare_pid")
+wait_port "$bare_port"
+
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body   = '{"message":"this is my first webhook"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
+run_wrk() { # url out
+  wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -s "$work/post.lua" "$1" >"$2"
+}
+rps_of() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
+pct_of() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
+reqs_of() { awk '/requests in/ {print $1}' "$1"; }
+non2xx_of() { awk '/Non-2xx/ {print $5}' "$1"; }
+
+es_cpu0=$(cpu_s "$es_pid"); nats_cpu0=$(cpu_s "$nats_pid")
+run_wrk "http://127.0.0.1:$hook_port/example" "$work/cevents.txt"
+es_cpu=$(python3 -c "print(f'{$(cpu_s "$es_pid") - $es_cpu0:.1f}')")
+nats_cpu=$(python3 -c "print(f'{$(cpu_s "$nats_pid") - $nats_cpu0:.1f}')")
+run_wrk "http://127.0.0.1:$bare_port/example" "$work/bare.txt"
+
+stream_msgs=$(curl -s "http://127.0.0.1:$mon_port/jsz?streams=true" |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(s["state"]["last_seq"] for a in d.get("account_details",[]) for s in a.get("stream_detail",[])))')
+
+c_rps=$(rps_of "$work/cevents.txt"); b_rps=$(rps_of "$work/bare.txt")
+c_reqs=$(reqs_of "$work/cevents.txt"); c_bad=$(non2xx_of "$work/cevents.txt"); c_bad=${c_bad:-0}
+ratio=$(python3 -c "print(f'{$c_rps/$b_rps:.2f}')")
+ok=$((c_reqs - c_bad))
+
+cat <<OUT
+machine:            $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%dT%H:%M:%SZ)
+load:               wrk -t$threads -c$conns -d${duration}s, body $(wc -c <<<'{"message":"this is my first webhook"}') bytes
+cevents webhook:    $c_rps req/s  p50 $(pct_of "$work/cevents.txt" 50%)  p99 $(pct_of "$work/cevents.txt" 99%)  non-2xx $c_bad
+bare libmicrohttpd: $b_rps req/s  p50 $(pct_of "$work/bare.txt" 50%)  p99 $(pct_of "$work/bare.txt" 99%)
+ratio to ceiling:   $ratio
+CPU seconds:        cevents $es_cpu s, nats-server $nats_cpu s (of ${duration}s x $(nproc) cores, wrk takes the rest)
+peak RSS:           cevents $(peak_rss_kb "$es_pid") kB, nats-server $(peak_rss_kb "$nats_pid") kB
+acked events:       $ok answered 200 (plus 1 warm-up); stream stored $stream_msgs messages (last sequence; old ones may be discarded past maxMsgs)
+OUT
+if [ "$stream_msgs" -lt "$ok" ]; then
+  echo "FAIL: fewer messages stored on the stream than 200 answers" >&2
+  exit 1
+fi
