@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The cevents binary: one program, one subcommand per role (DESIGN.md §2). */
 #include "cmd/run.h"
+#include "eventbus/bus.h"
 #include "eventsource/runtime.h"
 #include "manifest/lint.h"
 #include "sensor/runtime.h"
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
         main_usage(stderr);
         code = 2;
     }
+    ce_bus_shutdown();
     curl_global_cleanup();
     return code;
 }

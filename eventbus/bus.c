@@ -68,6 +68,16 @@ void ce_bus_destroy(struct ce_bus *bus)
     }
 }
 
+void ce_bus_shutdown(void)
+{
+    const struct ce_bus_driver *drivers[] = {&ce_bus_jetstream_driver, &ce_bus_memory_driver};
+    for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+        if (drivers[i]->shutdown != NULL) {
+            drivers[i]->shutdown();
+        }
+    }
+}
+
 bool ce_bus_connected(struct ce_bus *bus)
 {
     return bus->drv->connected(bus);

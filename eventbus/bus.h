@@ -16,10 +16,10 @@ struct ce_bus_kv;
 
 /* Stream settings, Argo's EventBus streamConfig keys; defaults as Argo's except replicas. */
 struct ce_bus_stream_config {
-    int64_t max_msgs;      /* maxMsgs, default 50000 */
-    int64_t max_age_ms;    /* maxAge, default 168h */
-    int64_t max_bytes;     /* maxBytes, default -1 */
-    int replicas;          /* replicas, default 0 = follow the number of servers (1 on one server) */
+    int64_t max_msgs;   /* maxMsgs, default 50000 */
+    int64_t max_age_ms; /* maxAge, default 168h */
+    int64_t max_bytes;  /* maxBytes, default -1 */
+    int replicas;       /* replicas, default 0 = follow the number of servers (1 on one server) */
     int64_t duplicates_ms; /* duplicates window, default 300s */
     int retention;         /* 0 limits, 1 interest, 2 workqueue */
     int discard;           /* 0 old, 1 new */
@@ -29,13 +29,13 @@ struct ce_bus_config {
     const char *url;      /* "nats://host:port[,nats://...]" or "memory://name" */
     const char *username; /* optional basic auth */
     const char *password;
-    const char *token;             /* optional token auth */
-    const char *name;              /* connection name shown by the server */
-    int connect_timeout_ms;        /* per attempt, default 2000 */
-    int publish_timeout_ms;        /* bound on waiting for a publish ack, default 5000 */
-    int max_pending;               /* async publishes in flight, default 65536 */
-    int reconnect_wait_min_ms;     /* backoff start, default 100 */
-    int reconnect_wait_max_ms;     /* backoff cap, default 5000 */
+    const char *token;         /* optional token auth */
+    const char *name;          /* connection name shown by the server */
+    int connect_timeout_ms;    /* per attempt, default 2000 */
+    int publish_timeout_ms;    /* bound on waiting for a publish ack, default 5000 */
+    int max_pending;           /* async publishes in flight, default 65536 */
+    int reconnect_wait_min_ms; /* backoff start, default 100 */
+    int reconnect_wait_max_ms; /* backoff cap, default 5000 */
     struct ce_bus_stream_config stream;
 };
 
@@ -52,6 +52,10 @@ int ce_bus_create(const struct ce_bus_config *cfg, ce_bus_state_fn *state_fn, vo
                   struct ce_bus **out) __attribute__((warn_unused_result));
 /* Waits for outstanding publish acks up to the publish timeout, then closes. Accepts NULL. */
 void ce_bus_destroy(struct ce_bus *bus);
+
+/* Process exit, after every bus is destroyed: stops the client libraries' own threads, so none
+ * is still running when exit handlers free what they use. */
+void ce_bus_shutdown(void);
 
 bool ce_bus_connected(struct ce_bus *bus);
 /* Blocks until connected or timeout_ms passes. CE_OK or CE_ETIMEDOUT. */

@@ -30,6 +30,7 @@ struct ce_bus_driver {
     int (*create)(const struct ce_bus_config *cfg, ce_bus_state_fn *state_fn, void *state_arg,
                   struct ce_bus **out);
     void (*destroy)(struct ce_bus *bus);
+    void (*shutdown)(void); /* process exit: stops the client library's threads; may be NULL */
     bool (*connected)(struct ce_bus *bus);
     int (*wait_connected)(struct ce_bus *bus, int timeout_ms);
     int (*ensure_stream)(struct ce_bus *bus);

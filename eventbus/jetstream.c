@@ -21,12 +21,16 @@
 
 #define JSBUS_STREAM "default"
 
-/* One accepted async publish, found again by its natsMsg pointer in the ack handler. */
+/* One accepted async publish, found again by its natsMsg pointer in the ack handler. Two
+ * references: the publisher (until js_PublishMsgAsync returns) and the outcome (ack, error or
+ * timeout). cnats may report a timeout while the publisher is still copying the message into a
+ * stalled connection, so the message is destroyed by whichever of the two finishes last. */
 struct jsbus_pending {
     natsMsg *msg;
     ce_bus_publish_fn *cb;
     void *arg;
     struct jsbus_pending *next;
+    atomic_int refs;
 };
 
 struct jsbus {
@@ -190,6 +194,14 @@ static struct jsbus_pending *jsbus_take(struct jsbus *b, const natsMsg *m)
     return NULL;
 }
 
+static void jsbus_release(struct jsbus_pending *p)
+{
+    if (atomic_fetch_sub(&p->refs, 1) == 1) {
+        natsMsg_Destroy(p->msg);
+        ce_free(p);
+    }
+}
+
 static void jsbus_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 {
     (void)js;
@@ -213,12 +225,19 @@ static void jsbus_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae
             }
         }
         p->cb(p->arg, rc, err);
-        ce_free(p);
+        jsbus_release(p);
+        return;
     }
-    natsMsg_Destroy(msg);
+    natsMsg_Destroy(msg); /* not ours any more (answered at close): cnats handed it over */
 }
 
 /* ---- create / destroy ---- */
+
+static void jsbus_shutdown(void)
+{
+    /* Waits (bounded) for cnats' timer, GC and delivery threads to end. */
+    (void)nats_CloseAndWait(2000);
+}
 
 static void *jsbus_connect_main(void *arg)
 {
@@ -368,7 +387,8 @@ static void jsbus_fail_leftovers(struct jsbus *b)
         pthread_mutex_unlock(&b->mu);
         if (p != NULL) {
             p->cb(p->arg, CE_ETIMEDOUT, "event bus closed before the ack");
-            ce_free(p);
+            p->msg = NULL; /* the list owns it */
+            jsbus_release(p);
         }
     }
     natsMsgList_Destroy(&list);
@@ -501,6 +521,7 @@ static int jsbus_publish_async(struct ce_bus *bus, const char *subject, const ch
     p->msg = m;
     p->cb = cb;
     p->arg = arg;
+    atomic_init(&p->refs, 2);
     pthread_mutex_lock(&b->mu);
     if (b->npending >= b->max_pending) {
         pthread_mutex_unlock(&b->mu);
@@ -524,11 +545,16 @@ static int jsbus_publish_async(struct ce_bus *bus, const char *subject, const ch
         pthread_mutex_lock(&b->mu);
         struct jsbus_pending *q = jsbus_take(b, m);
         pthread_mutex_unlock(&b->mu);
+        if (q == NULL) { /* the outcome already went to cb: nothing more to report */
+            jsbus_release(p);
+            return CE_OK;
+        }
         ce_free(q);
         natsMsg_Destroy(mp);
         int rc = jsbus_rc(s, 0);
         return rc == CE_ETOOBIG ? rc : CE_EUNAVAIL;
     }
+    jsbus_release(p);
     return CE_OK;
 }
 
@@ -794,6 +820,7 @@ const struct ce_bus_driver ce_bus_jetstream_driver = {
     .name = "jetstream",
     .create = jsbus_create,
     .destroy = jsbus_destroy,
+    .shutdown = jsbus_shutdown,
     .connected = jsbus_connected,
     .wait_connected = jsbus_wait_connected,
     .ensure_stream = jsbus_ensure_stream,
