@@ -24,6 +24,10 @@ test-asan: deps
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DCE_SANITIZE='address;undefined' -DCE_WERROR=ON" build
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
+test-tsan: deps
+	$(MAKE) BUILD=build-tsan CMAKE_FLAGS="-DCE_SANITIZE=thread -DCE_WERROR=ON" build
+	cd build-tsan && ctest --output-on-failure -j $(JOBS)
+
 bench: deps build
 	bash bench/webhook-ingest.sh
 

@@ -91,9 +91,14 @@ bool ce_test_proc_wait_exit(struct ce_test_proc *p, int timeout_ms, int *status)
 int ce_test_proc_stop(struct ce_test_proc *p, int timeout_ms);
 /* SIGKILL and reap; the captured lines stay readable. Returns the wait status. */
 int ce_test_proc_kill(struct ce_test_proc *p);
+/* True when the output so far holds an ASan, LSan, TSan or UBSan report (printed to stderr).
+ * ce_test_proc_free fails the test on one. */
+bool ce_test_proc_sanitizer_report(struct ce_test_proc *p);
 /* Stops the process if it still runs (SIGTERM, 10 s, SIGKILL), ends the reader and frees
- * everything; accepts NULL. */
+ * everything; accepts NULL. Fails the test when the output holds a sanitizer report. */
 void ce_test_proc_free(struct ce_test_proc *p);
+/* ce_test_proc_free without the sanitizer check, for tests of the check itself. */
+void ce_test_proc_discard(struct ce_test_proc *p);
 
 /* ---- HTTP client (libcurl) ---- */
 

@@ -127,6 +127,28 @@ static void test_poll(void **state)
 }
 
 /* 20000 lines on stdout and stderr, the last without a newline. */
+/* A child's sanitizer report is found (and would fail the test in ce_test_proc_free); plain
+ * output is not mistaken for one. */
+static void test_proc_sanitizer_report(void **state)
+{
+    (void)state;
+    char *const bad[] = {"/bin/sh", "-c",
+                         "echo starting; echo '==42==ERROR: AddressSanitizer: heap-use-after-free'"
+                         " >&2; echo '    #0 0x1 in f'",
+                         NULL};
+    char *const good[] = {"/bin/sh", "-c", "echo 'no error: AddressSanitizer is not here'", NULL};
+    struct ce_test_proc *p = ce_test_proc_start(bad);
+    assert_true(ce_test_proc_wait_line(p, "#0 0x1", 1, 10000));
+    assert_true(ce_test_proc_sanitizer_report(p));
+    assert_true(ce_test_proc_wait_exit(p, 10000, NULL));
+    struct ce_test_proc *q = ce_test_proc_start(good);
+    assert_true(ce_test_proc_wait_exit(q, 10000, NULL));
+    assert_true(ce_test_proc_wait_line(q, "no error", 1, 10000));
+    assert_false(ce_test_proc_sanitizer_report(q));
+    ce_test_proc_free(q);
+    ce_test_proc_discard(p); /* ce_test_proc_free would fail this test, as it should */
+}
+
 static void test_proc_many_lines(void **state)
 {
     (void)state;
@@ -374,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_tmpdir_files_rmtree),
         cmocka_unit_test(test_free_port_distinct),
         cmocka_unit_test(test_free_ports_consecutive),
+        cmocka_unit_test(test_proc_sanitizer_report),
         cmocka_unit_test(test_poll),
         cmocka_unit_test(test_proc_many_lines),
         cmocka_unit_test(test_proc_wait_line_timeout),
