@@ -233,10 +233,18 @@ static void jsbus_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae
 
 /* ---- create / destroy ---- */
 
+static atomic_bool jsbus_library_used;
+static atomic_bool jsbus_tls_used;
+
 static void jsbus_shutdown(void)
 {
-    /* Waits (bounded) for cnats' timer, GC and delivery threads to end. */
-    (void)nats_CloseAndWait(2000);
+    /* Waits (bounded) for cnats' timer, GC and delivery threads to end, so none runs while
+     * exit handlers free what it uses. Not after TLS: cnats 3.4's close then frees OpenSSL
+     * state that OpenSSL's own exit handler frees again, a crash at exit; its threads are left
+     * to the exit instead. */
+    if (atomic_load(&jsbus_library_used) && !atomic_load(&jsbus_tls_used)) {
+        (void)nats_CloseAndWait(2000);
+    }
 }
 
 static void *jsbus_connect_main(void *arg)
@@ -276,17 +284,19 @@ static void *jsbus_connect_main(void *arg)
 static natsStatus jsbus_options(struct jsbus *b, const struct ce_bus_config *cfg)
 {
     natsOptions *o = NULL;
+    atomic_store(&jsbus_library_used, true);
     natsStatus s = natsOptions_Create(&o);
     b->opts = o;
     if (s == NATS_OK) {
         s = natsOptions_SetURL(o, cfg->url);
     }
+    /* tls:// URLs: TLS without verifying the server certificate, as Argo's bus clients do. */
     if (s == NATS_OK && strncmp(cfg->url, "tls://", 6) == 0) {
+        atomic_store(&jsbus_tls_used, true);
         s = natsOptions_SetSecure(o, true);
-    }
-    /* As Argo: TLS (when the server asks for it) without verifying the server certificate. */
-    if (s == NATS_OK) {
-        (void)natsOptions_SkipServerVerification(o, true);
+        if (s == NATS_OK) {
+            s = natsOptions_SkipServerVerification(o, true);
+        }
     }
     if (s == NATS_OK && cfg->name != NULL) {
         s = natsOptions_SetName(o, cfg->name);
