@@ -396,15 +396,18 @@ static int webhook_load_tls(struct webhook_server *srv, const struct ce_webhook_
                             const char *secrets_dir)
 {
     size_t len;
-    int rc = ce_secret_read(secrets_dir, spec->server_cert_secret.name,
-                            spec->server_cert_secret.key, &srv->tls_cert, &len);
+    const struct ce_secret_ref *failed = &spec->server_cert_secret;
+    int rc = ce_secret_read(secrets_dir, failed->name, failed->key, &srv->tls_cert, &len);
     if (rc == CE_OK) {
-        rc = ce_secret_read(secrets_dir, spec->server_key_secret.name, spec->server_key_secret.key,
-                            &srv->tls_key, &len);
+        failed = &spec->server_key_secret;
+        rc = ce_secret_read(secrets_dir, failed->name, failed->key, &srv->tls_key, &len);
     }
     if (rc != CE_OK) {
+        /* Names the file, so the user sees which mount or key is wrong. */
+        char *path = ce_xasprintf("%s/%s/%s", secrets_dir, failed->name, failed->key);
         ce_log_kv(CE_LOG_ERROR, "failed to read the TLS certificate or key of the webhook server",
-                  "eventName", spec->event_name, "error", ce_rc_str(rc), NULL);
+                  "eventName", spec->event_name, "file", path, "error", ce_rc_str(rc), NULL);
+        ce_free(path);
     }
     return rc;
 }

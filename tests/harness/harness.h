@@ -117,6 +117,9 @@ struct ce_test_http_resp {
  * ce_test_http_resp_fini), else the libcurl error code (out is then empty). */
 int ce_test_http(const char *method, const char *url, const char *const headers[], const char *body,
                  size_t len, int timeout_ms, struct ce_test_http_resp *out);
+/* HTTPS requests trust only the certificates in this PEM file from now on (NULL: the system's
+ * trust store again). Not thread-safe: set it before starting requests. */
+void ce_test_http_set_ca(const char *pem_path);
 /* The value of the first header called name (case-insensitive), trimmed; heap, or NULL. */
 char *ce_test_http_header(const struct ce_test_http_resp *r, const char *name);
 void ce_test_http_resp_fini(struct ce_test_http_resp *r);

@@ -86,6 +86,13 @@ static void harness_http_method(CURL *c, const char *method, const char *body, s
     }
 }
 
+static char harness_http_ca[1024];
+
+void ce_test_http_set_ca(const char *pem_path)
+{
+    snprintf(harness_http_ca, sizeof(harness_http_ca), "%s", pem_path ? pem_path : "");
+}
+
 int ce_test_http(const char *method, const char *url, const char *const headers[], const char *body,
                  size_t len, int timeout_ms, struct ce_test_http_resp *out)
 {
@@ -98,6 +105,9 @@ int ce_test_http(const char *method, const char *url, const char *const headers[
     struct harness_sink b = {0}, h = {0};
     struct curl_slist *list = harness_http_headers(headers);
     curl_easy_setopt(c, CURLOPT_URL, url);
+    if (harness_http_ca[0]) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, harness_http_ca);
+    }
     curl_easy_setopt(c, CURLOPT_PROXY, "");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);

@@ -46,8 +46,8 @@ struct ce_test_proc *ce_scn_start(const char *kind, const char *file, const char
 {
     char port[16];
     snprintf(port, sizeof(port), "%d", mport);
-    const char *args[32] = {kind, "-f", file, "--bus", bus_url, "--metrics-port", port,
-                            "--log-format", "json"};
+    const char *args[32] = {kind, "-f",           file,  "--bus", bus_url, "--metrics-port",
+                            port, "--log-format", "json"};
     int n = 9;
     for (int i = 0; extra && extra[i] && n < 31; i++) {
         args[n++] = extra[i];
