@@ -4,6 +4,7 @@
  * prefixes their log lines with their name, restarts crashed children with backoff, and shuts
  * down sources first so every accepted event is answered before the rest stops. */
 #include "cmd/run.h"
+#include "core/clock.h"
 #include "cmd/cli.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -55,13 +56,6 @@ struct run_state {
 };
 
 static pthread_mutex_t run_out_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t run_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Writes one child line with its name: a "component" key first in JSON lines, a "name | "
  * prefix in text. One write per line keeps lines whole. */
@@ -186,7 +180,7 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
         pthread_join(ch->reader, NULL);
     }
     ch->reader_started = pthread_create(&ch->reader, NULL, run_reader, a) == 0;
-    ch->started_ms = run_now_ms();
+    ch->started_ms = ce_clock_mono_ms();
     ch->restart_at_ms = 0;
     return CE_OK;
 }
@@ -204,7 +198,7 @@ static void run_reap(struct run_state *st)
                 continue;
             }
             ch->pid = 0;
-            int64_t now = run_now_ms();
+            int64_t now = ce_clock_mono_ms();
             ch->backoff_ms = now - ch->started_ms > 60000 || ch->backoff_ms == 0
                                  ? 1000
                                  : (ch->backoff_ms * 2 > 30000 ? 30000 : ch->backoff_ms * 2);
@@ -219,9 +213,9 @@ static void run_reap(struct run_state *st)
     }
     for (int i = 0; i < st->n_children; i++) {
         struct run_child *ch = &st->children[i];
-        if (ch->pid == 0 && ch->restart_at_ms && run_now_ms() >= ch->restart_at_ms &&
+        if (ch->pid == 0 && ch->restart_at_ms && ce_clock_mono_ms() >= ch->restart_at_ms &&
             run_spawn(st, ch) != CE_OK) {
-            ch->restart_at_ms = run_now_ms() + ch->backoff_ms;
+            ch->restart_at_ms = ce_clock_mono_ms() + ch->backoff_ms;
         }
     }
 }
@@ -324,7 +318,7 @@ static void run_spawn_kind(struct run_state *st, const char *kind)
         struct run_child *ch = &st->children[i];
         if (strcmp(ch->kind, kind) == 0 && run_spawn(st, ch) != CE_OK) {
             ch->backoff_ms = 1000;
-            ch->restart_at_ms = run_now_ms() + 1000;
+            ch->restart_at_ms = ce_clock_mono_ms() + 1000;
         }
     }
 }
@@ -346,9 +340,9 @@ static bool run_sensors_subscribed(struct run_state *st)
 static bool run_start_in_order(struct run_state *st)
 {
     run_spawn_kind(st, "sensor");
-    int64_t deadline = run_now_ms() + RUN_SUBSCRIBE_WAIT_MS;
+    int64_t deadline = ce_clock_mono_ms() + RUN_SUBSCRIBE_WAIT_MS;
     while (!run_sensors_subscribed(st)) {
-        if (run_now_ms() >= deadline) {
+        if (ce_clock_mono_ms() >= deadline) {
             ce_log_kv(CE_LOG_WARN, "starting the event sources before every sensor subscribed",
                       NULL);
             break;

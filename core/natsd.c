@@ -3,6 +3,7 @@
  * loopback port with its store in a directory the caller owns, and waits until it greets a
  * client, so that callers can connect at once. */
 #include "core/natsd.h"
+#include "core/clock.h"
 #include "core/mem.h"
 #include "core/proc.h"
 #include "core/rc.h"
@@ -87,13 +88,6 @@ static int natsd_free_port(void)
     return port;
 }
 
-static int64_t natsd_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* True when something on the port accepts and sends the NATS greeting ("INFO {...}"). */
 static bool natsd_greets(int port, int wait_ms)
 {
@@ -133,9 +127,9 @@ static int natsd_spawn(struct ce_natsd *n)
 /* Waits for the greeting; CE_EIO when the server exited (e.g. the port was taken). */
 static int natsd_wait_ready(struct ce_natsd *n)
 {
-    int64_t deadline = natsd_now_ms() + NATSD_READY_MS;
+    int64_t deadline = ce_clock_mono_ms() + NATSD_READY_MS;
     int status;
-    while (natsd_now_ms() < deadline) {
+    while (ce_clock_mono_ms() < deadline) {
         if (ce_proc_reaped(n->pid, &status)) {
             n->pid = -1;
             return CE_EIO;

@@ -3,6 +3,7 @@
  * default signal handling and an own process group, and stop/wait by polling waitpid so that a
  * caller never blocks past its deadline. */
 #include "core/proc.h"
+#include "core/clock.h"
 #include "core/mem.h"
 #include "core/rc.h"
 
@@ -148,13 +149,6 @@ bool ce_proc_reaped(pid_t pid, int *status)
     return false;
 }
 
-static int64_t proc_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void proc_nap(int ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -164,13 +158,13 @@ static void proc_nap(int ms)
 
 int ce_proc_wait(pid_t pid, int timeout_ms, int *status)
 {
-    int64_t deadline = proc_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = ce_clock_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     int nap = 1;
     for (;;) {
         if (ce_proc_reaped(pid, status)) {
             return CE_OK;
         }
-        int64_t left = deadline - proc_now_ms();
+        int64_t left = deadline - ce_clock_mono_ms();
         if (left <= 0) {
             return CE_ETIMEDOUT;
         }

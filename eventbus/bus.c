@@ -3,6 +3,7 @@
  * holds the pieces of Argo's naming scheme that do not depend on a driver (subjects, FNV-1a
  * durable names, default settings). */
 #include "eventbus/bus.h"
+#include "core/clock.h"
 #include "eventbus/driver.h"
 
 #include "core/mem.h"
@@ -321,13 +322,7 @@ int ce_bus_publish_wait(struct ce_bus *bus, const char *subject, const char *msg
         return rc;
     }
     struct timespec dl;
-    clock_gettime(CLOCK_MONOTONIC, &dl);
-    dl.tv_sec += timeout_ms / 1000;
-    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (dl.tv_nsec >= 1000000000L) {
-        dl.tv_sec++;
-        dl.tv_nsec -= 1000000000L;
-    }
+    ce_clock_deadline(timeout_ms, &dl);
     pthread_mutex_lock(&w->mu);
     while (!w->done) {
         if (pthread_cond_timedwait(&w->cond, &w->mu, &dl) != 0) {

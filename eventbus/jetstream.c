@@ -5,6 +5,7 @@
  * accepted async publish gets exactly one callback, bounded by publish_timeout_ms through
  * cnats' per-message MaxWait timer (see docs/internals/bus.md). */
 #include "eventbus/driver.h"
+#include "core/clock.h"
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -441,13 +442,7 @@ static int jsbus_wait_connected(struct ce_bus *bus, int timeout_ms)
 {
     struct jsbus *b = (struct jsbus *)bus;
     struct timespec dl;
-    clock_gettime(CLOCK_MONOTONIC, &dl);
-    dl.tv_sec += timeout_ms / 1000;
-    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (dl.tv_nsec >= 1000000000L) {
-        dl.tv_sec++;
-        dl.tv_nsec -= 1000000000L;
-    }
+    ce_clock_deadline(timeout_ms, &dl);
     pthread_mutex_lock(&b->mu);
     while (!atomic_load(&b->up)) {
         if (pthread_cond_timedwait(&b->cond, &b->mu, &dl) != 0) {

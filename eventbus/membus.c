@@ -6,6 +6,7 @@
  * bus handle, never on the publishing thread, so a caller may hold its own lock across
  * ce_bus_publish_async and take it again in the callback. */
 #include "eventbus/membus.h"
+#include "core/clock.h"
 #include "eventbus/driver.h"
 
 #include "core/mem.h"
@@ -140,13 +141,6 @@ static void membus_init_cond(pthread_cond_t *c)
 static void membus_init_once(void)
 {
     membus_init_cond(&membus_changed);
-}
-
-static int64_t membus_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void membus_abstime(int64_t at_ms, struct timespec *ts)
@@ -296,7 +290,7 @@ static int membus_wait_connected(struct ce_bus *bus, int timeout_ms)
 {
     struct membus *b = (struct membus *)bus;
     struct timespec dl;
-    membus_abstime(membus_now_ms() + timeout_ms, &dl);
+    membus_abstime(ce_clock_mono_ms() + timeout_ms, &dl);
     pthread_mutex_lock(&membus_mu);
     while (!b->st->connected) {
         if (pthread_cond_timedwait(&membus_changed, &membus_mu, &dl) != 0) {
@@ -389,7 +383,7 @@ static void membus_drop_oldest(struct membus_store *s)
 static int membus_store_msg(struct membus_store *s, const char *subject, const char *msg_id,
                             const void *data, size_t len)
 {
-    int64_t now = membus_now_ms();
+    int64_t now = ce_clock_mono_ms();
     if (*msg_id != '\0' && membus_is_duplicate(s, msg_id, now)) {
         return CE_OK; /* a duplicate counts as stored */
     }
@@ -633,7 +627,7 @@ static int membus_consumer_fetch(struct ce_bus_consumer *cons, int max, int time
 {
     struct membus_consumer *c = (struct membus_consumer *)cons;
     struct membus_store *s = c->bus->st;
-    int64_t deadline = membus_now_ms() + timeout_ms;
+    int64_t deadline = ce_clock_mono_ms() + timeout_ms;
     int rc = CE_ETIMEDOUT;
     pthread_mutex_lock(&membus_mu);
     for (;;) {
@@ -642,7 +636,7 @@ static int membus_consumer_fetch(struct ce_bus_consumer *cons, int max, int time
             rc = s->connected ? CE_EREMOTE : CE_EUNAVAIL;
             break;
         }
-        int64_t now = membus_now_ms();
+        int64_t now = ce_clock_mono_ms();
         *n = membus_collect(s, d, max, msgs, now);
         if (*n > 0) {
             rc = CE_OK;
@@ -688,7 +682,7 @@ static int membus_settle(struct ce_bus_msg *pub, enum membus_ack_kind kind, int6
             ce_free(f);
         }
         else {
-            f->due_ms = membus_now_ms() + (kind == MEMBUS_NAK ? delay_ms : m->st->ack_wait_ms);
+            f->due_ms = ce_clock_mono_ms() + (kind == MEMBUS_NAK ? delay_ms : m->st->ack_wait_ms);
         }
         pthread_cond_broadcast(&membus_changed);
         break;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Emit path shared by every EventSource: CloudEvent wrapping, publish, outcome log and metrics. */
 #include "eventsource/emit.h"
+#include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -72,14 +73,6 @@ void ce_emitter_count_processing_failed(struct ce_emitter *em)
     ce_metric_inc(em->processing_failed);
 }
 
-static double emit_elapsed_ms(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
-           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
-}
-
 static void emit_log_outcome(const struct ce_emitter *em, const char *id, int rc, const char *err)
 {
     if (rc == CE_OK) {
@@ -103,7 +96,7 @@ static void emit_on_ack(void *arg, int rc, const char *err)
         ce_metric_inc(em->sent_failed);
         ce_metric_inc(em->processing_failed);
     }
-    ce_metric_observe(em->duration, emit_elapsed_ms(&p->start));
+    ce_metric_observe(em->duration, ce_clock_ms_since(&p->start));
     p->done(p->arg, rc, p->id);
     ce_free(p);
 }

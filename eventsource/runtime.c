@@ -2,6 +2,7 @@
 /* EventSource process: bus connection (kept alive and re-checked), the source plugins, the
  * operations endpoint, and an orderly shutdown that answers every accepted event first. */
 #include "eventsource/runtime.h"
+#include "core/clock.h"
 #include "cmd/cli.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -128,17 +129,13 @@ static void es_shutdown(struct es_runtime *rt, int bound_ms)
     for (int i = 0; i < rt->n_plugins; i++) {
         rt->plugins[i]->quiesce(rt->states[i]);
     }
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    int64_t start = ce_clock_mono_ms();
     while (es_in_flight(rt) > 0) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-        if (ms > bound_ms) {
+        if (ce_clock_mono_ms() - start > bound_ms) {
             ce_log_kv(CE_LOG_WARN, "stopping with events still in flight", NULL);
             break;
         }
-        struct timespec ts = {0, 5 * 1000000L};
-        nanosleep(&ts, NULL);
+        ce_clock_sleep_ms(5);
     }
     for (int i = rt->n_plugins - 1; i >= 0; i--) {
         rt->plugins[i]->stop(rt->states[i]);

@@ -4,6 +4,7 @@
  * trigger and acknowledged per DESIGN.md §4: before the attempt when atLeastOnce is false
  * (Argo's meaning), after a final outcome when it is true. */
 #include "sensor/runtime.h"
+#include "core/clock.h"
 #include "cmd/cli.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -60,27 +61,6 @@ struct sn_runtime {
     struct ce_metric *dropped;
 };
 
-static int64_t sn_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double sn_ms_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
-           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
-}
-
-static void sn_sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Every drop is counted and logged with the event id: nothing disappears silently. */
 static void sn_drop(struct sn_consumer *c, struct ce_bus_msg *m, const char *id, const char *why)
 {
@@ -132,7 +112,7 @@ static int sn_fire(struct sn_consumer *c, const struct ce_cloudevent *ev)
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     int rc = tr->plugin->execute(tr->state, &te, 1, err, sizeof(err));
-    ce_metric_observe(tr->duration, sn_ms_since(&start));
+    ce_metric_observe(tr->duration, ce_clock_ms_since(&start));
     ce_metric_inc(rc == CE_OK ? tr->triggered : tr->failed);
     sn_log_outcome(c, ev, rc, err);
     return rc;
@@ -154,7 +134,7 @@ static void sn_process(struct sn_consumer *c, struct ce_bus_msg *m)
     }
     struct sn_trigger *tr = c->trig;
     pthread_mutex_lock(&tr->lock);
-    if (ce_dedup_seen(&tr->dedup, ev.id, sn_now_ms())) {
+    if (ce_dedup_seen(&tr->dedup, ev.id, ce_clock_wall_ms())) {
         pthread_mutex_unlock(&tr->lock);
         ce_log_kv(CE_LOG_INFO, "skipping an event already processed by this trigger", "triggerName",
                   tr->spec->name, "eventID", ev.id, NULL);
@@ -174,7 +154,7 @@ static void sn_process(struct sn_consumer *c, struct ce_bus_msg *m)
         return;
     }
     (void)sn_fire(c, &ev);
-    ce_dedup_record(&tr->dedup, ev.id, sn_now_ms());
+    ce_dedup_record(&tr->dedup, ev.id, ce_clock_wall_ms());
     pthread_mutex_unlock(&tr->lock);
     if (!ack_first && ce_bus_msg_ack(m) != CE_OK) {
         ce_log_kv(CE_LOG_WARN,
@@ -210,13 +190,13 @@ static void *sn_consume(void *arg)
     struct ce_bus_msg *msgs[SN_FETCH_BATCH];
     while (!atomic_load(&c->rt->stop)) {
         if (!c->bus_consumer && !sn_bind(c)) {
-            sn_sleep_ms(200);
+            ce_clock_sleep_ms(200);
             continue;
         }
         int n = 0;
         int rc = ce_bus_consumer_fetch(c->bus_consumer, SN_FETCH_BATCH, SN_FETCH_WAIT_MS, msgs, &n);
         if (rc == CE_EUNAVAIL) {
-            sn_sleep_ms(200);
+            ce_clock_sleep_ms(200);
             continue;
         }
         /* A fetched batch is finished even when a stop comes, so nothing waits for an ack

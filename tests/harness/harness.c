@@ -3,6 +3,7 @@
  * reader thread keeps line by line so tests can wait for log lines. The HTTP client is in
  * harness_http.c. */
 #include "tests/harness/harness.h"
+#include "core/clock.h"
 #include "core/mem.h"
 #include "core/proc.h"
 #include "core/rc.h"
@@ -37,9 +38,7 @@
 
 int64_t ce_test_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return ce_clock_mono_ms();
 }
 
 void ce_test_sleep_ms(int ms)
@@ -426,13 +425,7 @@ static void harness_proc_scan(struct ce_test_proc *p, const char *substr, size_t
 bool ce_test_proc_wait_line(struct ce_test_proc *p, const char *substr, int count, int timeout_ms)
 {
     struct timespec dl;
-    clock_gettime(CLOCK_MONOTONIC, &dl);
-    dl.tv_sec += timeout_ms / 1000;
-    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (dl.tv_nsec >= 1000000000L) {
-        dl.tv_sec++;
-        dl.tv_nsec -= 1000000000L;
-    }
+    ce_clock_deadline(timeout_ms, &dl);
     size_t from = 0;
     int found = 0;
     bool ok = false;
