@@ -3,6 +3,8 @@
  * must honour) and applies the controller's trigger checks, plus two cevents checks Argo leaves
  * to runtime: exactly one trigger type, and conditions that name only known dependencies. */
 #include "manifest/decode.h"
+#include "core/cron.h"
+#include "core/rc.h"
 
 #include <string.h>
 #include <strings.h>
@@ -246,16 +248,21 @@ static void tr_conditions_reset(struct ce_mdec *c, const struct ce_node *tpl, st
         else {
             size_t o3 = ce_mdec_push(c, "byTime");
             char *cron = ce_mdec_str(c, bt, "cron", true);
-            int fields = 0;
-            for (const char *p = cron; p && *p; p++) {
-                fields += (*p != ' ' && *p != '\t') && (p == cron || p[-1] == ' ' || p[-1] == '\t');
+            char *tz = ce_mdec_str(c, bt, "timezone", false);
+            struct ce_cron *parsed = NULL;
+            char why[256];
+            if (cron != NULL &&
+                ce_cron_parse(cron, tz ? tz : "UTC", &parsed, why, sizeof(why)) != CE_OK) {
+                /* The message names the field (a bad zone or a bad schedule). */
+                char ignored[64];
+                bool zone = tz != NULL &&
+                            ce_cron_parse(cron, "UTC", &parsed, ignored, sizeof(ignored)) == CE_OK;
+                ce_mdec_err_key(c, ce_node_get(bt, zone ? "timezone" : "cron"),
+                                zone ? "timezone" : "cron", "%s", why);
             }
-            if (cron != NULL && fields != 5) {
-                ce_mdec_err_key(c, ce_node_get(bt, "cron"), "cron",
-                                "invalid cron expression \"%s\": five fields expected", cron);
-            }
+            ce_cron_destroy(parsed);
             ce_free(cron);
-            ce_free(ce_mdec_str(c, bt, "timezone", false));
+            ce_free(tz);
             ce_mdec_pop(c, o3);
         }
         ce_mdec_pop(c, o2);
