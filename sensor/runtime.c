@@ -1,213 +1,29 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Sensor process: one durable pull consumer and one thread per (trigger, dependency), as Argo
- * lays them out on JetStream. Each message is decoded, matched to its dependency, fired at the
- * trigger and acknowledged per DESIGN.md §4: before the attempt when atLeastOnce is false
- * (Argo's meaning), after a final outcome when it is true. */
+/* `cevents sensor`: one Sensor process. Checks what cevents can run, lays out one durable pull
+ * consumer per trigger and distinct dependency subject (Argo's JetStream layout), runs their
+ * threads (consume.c) until a stop signal, and serves metrics and readiness. */
 #include "sensor/runtime.h"
-#include "core/clock.h"
 #include "cmd/cli.h"
-#include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/metrics.h"
 #include "core/opsserver.h"
 #include "core/rc.h"
 #include "eventbus/bus.h"
-#include "eventbus/cloudevent.h"
 #include "manifest/model.h"
-#include "sensor/dedup.h"
+#include "sensor/engine.h"
+#include "sensor/fire.h"
+#include "sensor/reset.h"
+#include "sensor/sensor_int.h"
+#include "sensor/state.h"
 #include "triggers/trigger.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#define SN_FETCH_BATCH 64
-#define SN_FETCH_WAIT_MS 500
 #define SN_DEDUP_WINDOW_MS (5 * 60 * 1000)
-
-struct sn_trigger {
-    const struct ce_trigger *spec;
-    const struct ce_trigger_plugin *plugin;
-    void *state;
-    pthread_mutex_t lock; /* one firing at a time per trigger, and guards dedup */
-    struct ce_dedup dedup;
-    struct ce_metric *triggered, *failed, *retries_failed, *duration;
-};
-
-struct sn_consumer {
-    struct sn_runtime *rt;
-    struct sn_trigger *trig;
-    const struct ce_dependency *dep;
-    char durable[32];
-    char *subject;
-    struct ce_bus_consumer *bus_consumer;
-    atomic_bool ready;
-    pthread_t thread;
-    bool started;
-};
-
-struct sn_runtime {
-    const struct ce_sensor *sensor;
-    struct ce_bus *bus;
-    atomic_bool stop;
-    atomic_bool stream_ready;
-    struct sn_trigger *triggers;
-    int n_triggers;
-    struct sn_consumer *consumers;
-    int n_consumers;
-    struct ce_metric *dropped;
-};
-
-/* Every drop is counted and logged with the event id: nothing disappears silently. */
-static void sn_drop(struct sn_consumer *c, struct ce_bus_msg *m, const char *id, const char *why)
-{
-    ce_metric_inc(c->rt->dropped);
-    ce_log_kv(CE_LOG_WARN, "dropping a message", "triggerName", c->trig->spec->name,
-              "dependencyName", c->dep->name, "eventID", id ? id : m->msg_id, "reason", why, NULL);
-    if (ce_bus_msg_ack(m) != CE_OK) {
-        ce_log_kv(CE_LOG_WARN, "failed to acknowledge a dropped message; it will come back",
-                  "eventID", id ? id : m->msg_id, NULL);
-    }
-}
-
-static void sn_log_outcome(struct sn_consumer *c, const struct ce_cloudevent *ev, int rc,
-                           const char *err)
-{
-    const struct ce_trigger *t = c->trig->spec;
-    if (rc == CE_OK) {
-        char *msg = ce_xasprintf("Successfully processed trigger '%s'", t->name);
-        struct ce_buf deps, ids;
-        ce_buf_init(&deps, 0);
-        ce_buf_init(&ids, 0);
-        int brc = ce_buf_puts(&deps, "[");
-        brc |= ce_buf_json_str(&deps, c->dep->name, strlen(c->dep->name));
-        brc |= ce_buf_puts(&deps, "]");
-        brc |= ce_buf_puts(&ids, "[");
-        brc |= ce_buf_json_str(&ids, ev->id, strlen(ev->id));
-        brc |= ce_buf_puts(&ids, "]");
-        struct ce_log_field fields[] = {
-            {"triggerName", t->name, false},
-            {"triggeredBy", brc == CE_OK ? deps.data : "[]", true},
-            {"triggeredByEvents", brc == CE_OK ? ids.data : "[]", true},
-        };
-        ce_log_fields(CE_LOG_INFO, msg, fields, 3);
-        ce_buf_fini(&deps);
-        ce_buf_fini(&ids);
-        ce_free(msg);
-        return;
-    }
-    ce_log_kv(CE_LOG_ERROR, "Failed to execute a trigger", "triggerName", t->name, "error",
-              err && err[0] ? err : ce_rc_str(rc), "eventID", ev->id, NULL);
-}
-
-/* Fires the trigger once; counts and logs the outcome. */
-static int sn_fire(struct sn_consumer *c, const struct ce_cloudevent *ev)
-{
-    struct sn_trigger *tr = c->trig;
-    struct ce_trigger_event te = {c->dep->name, ev};
-    char err[256] = "";
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    int rc = tr->plugin->execute(tr->state, &te, 1, err, sizeof(err));
-    ce_metric_observe(tr->duration, ce_clock_ms_since(&start));
-    ce_metric_inc(rc == CE_OK ? tr->triggered : tr->failed);
-    sn_log_outcome(c, ev, rc, err);
-    return rc;
-}
-
-static void sn_process(struct sn_consumer *c, struct ce_bus_msg *m)
-{
-    struct ce_cloudevent ev;
-    char err[160];
-    if (ce_cloudevent_decode(m->data, m->len, &ev, err, sizeof(err)) != CE_OK) {
-        sn_drop(c, m, NULL, err);
-        return;
-    }
-    if (strcmp(ev.source, c->dep->event_source_name) != 0 ||
-        strcmp(ev.subject, c->dep->event_name) != 0) {
-        sn_drop(c, m, ev.id, "the event matches no dependency of this trigger");
-        ce_cloudevent_fini(&ev);
-        return;
-    }
-    struct sn_trigger *tr = c->trig;
-    pthread_mutex_lock(&tr->lock);
-    if (ce_dedup_seen(&tr->dedup, ev.id, ce_clock_wall_ms())) {
-        pthread_mutex_unlock(&tr->lock);
-        ce_log_kv(CE_LOG_INFO, "skipping an event already processed by this trigger", "triggerName",
-                  tr->spec->name, "eventID", ev.id, NULL);
-        if (ce_bus_msg_ack(m) != CE_OK) {
-            ce_log_kv(CE_LOG_WARN, "failed to acknowledge a duplicate", "eventID", ev.id, NULL);
-        }
-        ce_cloudevent_fini(&ev);
-        return;
-    }
-    bool ack_first = !tr->spec->at_least_once && !tr->plugin->ack_after_fire;
-    if (ack_first && ce_bus_msg_ack(m) != CE_OK) {
-        /* Not acknowledged means it will be redelivered: firing now would fire twice. */
-        pthread_mutex_unlock(&tr->lock);
-        ce_log_kv(CE_LOG_WARN, "could not acknowledge the event; it will be redelivered", "eventID",
-                  ev.id, NULL);
-        ce_cloudevent_fini(&ev);
-        return;
-    }
-    (void)sn_fire(c, &ev);
-    ce_dedup_record(&tr->dedup, ev.id, ce_clock_wall_ms());
-    pthread_mutex_unlock(&tr->lock);
-    if (!ack_first && ce_bus_msg_ack(m) != CE_OK) {
-        ce_log_kv(CE_LOG_WARN,
-                  "could not acknowledge the event after the trigger; a redelivery "
-                  "will be skipped as a duplicate",
-                  "eventID", ev.id, NULL);
-    }
-    ce_cloudevent_fini(&ev);
-}
-
-static bool sn_bind(struct sn_consumer *c)
-{
-    struct sn_runtime *rt = c->rt;
-    if (!ce_bus_connected(rt->bus)) {
-        return false;
-    }
-    if (!atomic_load(&rt->stream_ready)) {
-        if (ce_bus_ensure_stream(rt->bus) != CE_OK) {
-            return false;
-        }
-        atomic_store(&rt->stream_ready, true);
-    }
-    if (ce_bus_consumer_create(rt->bus, c->subject, c->durable, &c->bus_consumer) != CE_OK) {
-        return false;
-    }
-    atomic_store(&c->ready, true);
-    return true;
-}
-
-static void *sn_consume(void *arg)
-{
-    struct sn_consumer *c = arg;
-    struct ce_bus_msg *msgs[SN_FETCH_BATCH];
-    while (!atomic_load(&c->rt->stop)) {
-        if (!c->bus_consumer && !sn_bind(c)) {
-            ce_clock_sleep_ms(200);
-            continue;
-        }
-        int n = 0;
-        int rc = ce_bus_consumer_fetch(c->bus_consumer, SN_FETCH_BATCH, SN_FETCH_WAIT_MS, msgs, &n);
-        if (rc == CE_EUNAVAIL) {
-            ce_clock_sleep_ms(200);
-            continue;
-        }
-        /* A fetched batch is finished even when a stop comes, so nothing waits for an ack
-         * timeout after a clean shutdown. */
-        for (int i = 0; i < n; i++) {
-            sn_process(c, msgs[i]);
-            ce_bus_msg_destroy(msgs[i]);
-        }
-    }
-    return NULL;
-}
 
 static void sn_unsupported(const struct ce_pos *pos, const char *path, const char *what, int *rc)
 {
@@ -216,24 +32,27 @@ static void sn_unsupported(const struct ce_pos *pos, const char *path, const cha
     *rc = CE_EINVAL;
 }
 
-int ce_sensor_check_supported(const struct ce_sensor *s)
+static void sn_check_deps(const struct ce_sensor *s, int *rc)
 {
-    int rc = CE_OK;
     char path[96];
-    if (s->n_deps != 1) {
-        sn_unsupported(&s->pos, "spec.dependencies", "sensors with more than one dependency are",
-                       &rc);
-    }
     for (int i = 0; i < s->n_deps; i++) {
         const struct ce_dependency *d = &s->deps[i];
         snprintf(path, sizeof(path), "spec.dependencies[%d]", i);
         if (d->has_filters) {
-            sn_unsupported(&d->pos, path, "dependency filters are", &rc);
+            sn_unsupported(&d->pos, path, "dependency filters are", rc);
         }
         if (d->has_transform) {
-            sn_unsupported(&d->pos, path, "dependency transforms are", &rc);
+            sn_unsupported(&d->pos, path, "dependency transforms are", rc);
         }
     }
+}
+
+int ce_sensor_check_supported(const struct ce_sensor *s)
+{
+    int rc = CE_OK;
+    char path[96];
+    sn_check_deps(s, &rc);
+    int *idx = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*idx));
     for (int i = 0; i < s->n_triggers; i++) {
         const struct ce_trigger *t = &s->triggers[i];
         snprintf(path, sizeof(path), "spec.triggers[%d]", i);
@@ -242,84 +61,102 @@ int ce_sensor_check_supported(const struct ce_sensor *s)
             snprintf(what, sizeof(what), "the %s trigger is", t->kind ? t->kind : "(none)");
             sn_unsupported(&t->pos, path, what, &rc);
         }
-        if (t->conditions && s->n_deps == 1 && strcmp(t->conditions, s->deps[0].name) != 0) {
-            sn_unsupported(&t->pos, path, "conditions are", &rc);
+        char err[256];
+        int n = 0;
+        if (ce_sn_trigger_deps(s, t, idx, &n, err, sizeof(err)) != CE_OK) {
+            fprintf(stderr, "%s:%d:%d: error: %s.template.conditions: %s\n", t->pos.file,
+                    t->pos.line, t->pos.col, path, err);
+            rc = CE_EINVAL;
         }
         if (t->has_template_parameters || t->has_action_parameters || t->has_payload) {
             sn_unsupported(&t->pos, path, "trigger parameters are", &rc);
         }
-        if (t->has_rate_limit || t->has_dlq_trigger || t->has_policy || t->has_conditions_reset) {
-            sn_unsupported(&t->pos, path, "rateLimit, dlqTrigger, policy and conditionsReset are",
-                           &rc);
+        if (t->has_dlq_trigger || t->has_policy) {
+            sn_unsupported(&t->pos, path, "dlqTrigger and policy are", &rc);
         }
     }
+    ce_free(idx);
     return rc;
 }
 
-static void sn_trigger_metrics(struct sn_trigger *tr, const struct ce_sensor *s)
+/* One consumer per distinct subject among the trigger's dependencies, named after the first
+ * dependency with that subject, as Argo names them. */
+static void sn_add_consumers(struct ce_sn_runtime *rt, struct ce_sn_trigger *tr, const int *idx,
+                             int n)
 {
-    static const double buckets[] = {1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000};
-    char *l1 = ce_metrics_label_append("", "namespace", s->namespace_ ? s->namespace_ : "");
-    char *l2 = ce_metrics_label_append(l1, "sensor_name", s->name);
-    char *labels = ce_metrics_label_append(l2, "trigger_name", tr->spec->name);
-    tr->triggered =
-        ce_metrics_counter("argo_events_action_triggered_total",
-                           "How many actions have been triggered successfully.", labels);
-    tr->failed =
-        ce_metrics_counter("argo_events_action_failed_total", "How many actions failed.", labels);
-    tr->retries_failed = ce_metrics_counter(
-        "argo_events_action_retries_failed_total",
-        "How many actions failed after the retries have been exhausted.", labels);
-    tr->duration = ce_metrics_histogram("argo_events_action_duration_milliseconds",
-                                        "Durations of triggering actions, in milliseconds.", labels,
-                                        buckets, 12);
-    ce_free(l1);
-    ce_free(l2);
-    ce_free(labels);
+    const struct ce_sensor *s = rt->sensor;
+    for (int i = 0; i < n; i++) {
+        const struct ce_dependency *d = &s->deps[idx[i]];
+        char *subject = ce_bus_subject(d->event_source_name, d->event_name);
+        bool seen = false;
+        for (int j = 0; j < rt->n_consumers && !seen; j++) {
+            seen = rt->consumers[j].trig == tr && strcmp(rt->consumers[j].subject, subject) == 0;
+        }
+        if (seen) {
+            ce_free(subject);
+            continue;
+        }
+        struct ce_sn_consumer *c = &rt->consumers[rt->n_consumers++];
+        c->rt = rt;
+        c->trig = tr;
+        c->subject = subject;
+        ce_bus_durable_name(s->name, tr->spec->name, d->name, c->durable, sizeof(c->durable));
+    }
 }
 
-static int sn_setup(struct sn_runtime *rt)
+static int sn_setup(struct ce_sn_runtime *rt)
 {
     const struct ce_sensor *s = rt->sensor;
     rt->triggers = ce_xcalloc((size_t)s->n_triggers + 1, sizeof(*rt->triggers));
     rt->consumers = ce_xcalloc((size_t)(s->n_triggers * s->n_deps) + 1, sizeof(*rt->consumers));
+    pthread_mutex_init(&rt->prep_lock, NULL);
     char *l = ce_metrics_label_append("", "sensor_name", s->name);
     rt->dropped = ce_metrics_counter("cevents_sensor_messages_dropped_total",
                                      "Messages acknowledged without firing a trigger (not an "
                                      "event of the dependency, or undecodable).",
                                      l);
     ce_free(l);
-    for (int i = 0; i < s->n_triggers; i++) {
-        struct sn_trigger *tr = &rt->triggers[rt->n_triggers];
+    int *idx = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*idx));
+    int rc = CE_OK;
+    for (int i = 0; rc == CE_OK && i < s->n_triggers; i++) {
+        struct ce_sn_trigger *tr = &rt->triggers[rt->n_triggers];
         tr->spec = &s->triggers[i];
         tr->plugin = ce_trigger_find(tr->spec->kind);
-        if (tr->plugin->create(s, tr->spec, &tr->state) != CE_OK) {
-            ce_log_kv(CE_LOG_ERROR, "failed to create the trigger", "triggerName", tr->spec->name,
-                      NULL);
-            return CE_EINVAL;
+        char err[256];
+        int n = 0;
+        rc = ce_sn_trigger_deps(s, tr->spec, idx, &n, err, sizeof(err));
+        if (rc == CE_OK) {
+            rc = ce_sn_resets_create(tr->spec, &tr->resets, err, sizeof(err));
+            if (rc != CE_OK) {
+                ce_log_kv(CE_LOG_ERROR, "invalid conditionsReset", "triggerName", tr->spec->name,
+                          "error", err, NULL);
+            }
         }
-        pthread_mutex_init(&tr->lock, NULL);
-        ce_dedup_init(&tr->dedup, SN_DEDUP_WINDOW_MS);
-        sn_trigger_metrics(tr, s);
-        rt->n_triggers++;
-        for (int j = 0; j < s->n_deps; j++) {
-            struct sn_consumer *c = &rt->consumers[rt->n_consumers++];
-            c->rt = rt;
-            c->trig = tr;
-            c->dep = &s->deps[j];
-            c->subject = ce_bus_subject(c->dep->event_source_name, c->dep->event_name);
-            ce_bus_durable_name(s->name, tr->spec->name, c->dep->name, c->durable,
-                                sizeof(c->durable));
+        if (rc == CE_OK) {
+            rc = ce_sn_firer_create(s, tr->spec, tr->plugin, &rt->stop, &tr->firer);
+            if (rc != CE_OK) {
+                ce_sn_resets_destroy(tr->resets);
+            }
+        }
+        if (rc == CE_OK) {
+            pthread_mutex_init(&tr->lock, NULL);
+            ce_dedup_init(&tr->dedup, SN_DEDUP_WINDOW_MS);
+            rt->n_triggers++;
+            sn_add_consumers(rt, tr, idx, n);
         }
     }
-    return CE_OK;
+    ce_free(idx);
+    return rc;
 }
 
-static void sn_teardown(struct sn_runtime *rt)
+static void sn_teardown(struct ce_sn_runtime *rt)
 {
     atomic_store(&rt->stop, true);
+    if (rt->reset_started) {
+        pthread_join(rt->reset_thread, NULL);
+    }
     for (int i = 0; i < rt->n_consumers; i++) {
-        struct sn_consumer *c = &rt->consumers[i];
+        struct ce_sn_consumer *c = &rt->consumers[i];
         if (c->started) {
             pthread_join(c->thread, NULL);
         }
@@ -327,18 +164,22 @@ static void sn_teardown(struct sn_runtime *rt)
         ce_free(c->subject);
     }
     for (int i = 0; i < rt->n_triggers; i++) {
-        struct sn_trigger *tr = &rt->triggers[i];
-        tr->plugin->destroy(tr->state);
+        struct ce_sn_trigger *tr = &rt->triggers[i];
+        ce_sn_engine_destroy(tr->engine);
+        ce_sn_firer_destroy(tr->firer);
+        ce_sn_resets_destroy(tr->resets);
         ce_dedup_fini(&tr->dedup);
         pthread_mutex_destroy(&tr->lock);
     }
+    ce_sn_state_close(rt->state);
+    pthread_mutex_destroy(&rt->prep_lock);
     ce_free(rt->consumers);
     ce_free(rt->triggers);
 }
 
 static bool sn_ready(void *arg)
 {
-    struct sn_runtime *rt = arg;
+    struct ce_sn_runtime *rt = arg;
     if (!ce_bus_connected(rt->bus)) {
         return false;
     }
@@ -352,7 +193,7 @@ static bool sn_ready(void *arg)
 
 static void sn_on_bus_state(void *arg, bool connected)
 {
-    struct sn_runtime *rt = arg;
+    struct ce_sn_runtime *rt = arg;
     /* The bus driver logs the change; a reconnect re-checks the stream before binding. */
     if (!connected) {
         atomic_store(&rt->stream_ready, false);
@@ -362,7 +203,7 @@ static void sn_on_bus_state(void *arg, bool connected)
 static int sn_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
                   const struct ce_sensor *s)
 {
-    struct sn_runtime rt = {.sensor = s};
+    struct ce_sn_runtime rt = {.sensor = s};
     struct ce_opsserver *ops = NULL;
     struct ce_bus_config cfg;
     ce_cli_bus_config(cli, set, &cfg);
@@ -379,7 +220,10 @@ static int sn_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
     }
     for (int i = 0; rc == CE_OK && i < rt.n_consumers; i++) {
         rt.consumers[i].started =
-            pthread_create(&rt.consumers[i].thread, NULL, sn_consume, &rt.consumers[i]) == 0;
+            pthread_create(&rt.consumers[i].thread, NULL, ce_sn_consume, &rt.consumers[i]) == 0;
+    }
+    if (rc == CE_OK) {
+        rt.reset_started = pthread_create(&rt.reset_thread, NULL, ce_sn_reset_loop, &rt) == 0;
     }
     if (rc == CE_OK) {
         ce_log_kv(CE_LOG_INFO, "Sensor started.", NULL);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ce_cloudevent;
 struct ce_sensor;
@@ -17,6 +18,12 @@ struct ce_trigger_event {
     const struct ce_cloudevent *event;
 };
 
+/* What an attempt reports besides its return code. */
+struct ce_trigger_result {
+    char err[256];          /* a short reason when it failed */
+    int64_t retry_after_ms; /* the target asked to wait this long before a retry; -1: no ask */
+};
+
 struct ce_trigger_plugin {
     const char *kind; /* "log", "http", ... */
     /* The action is local and cannot be half done elsewhere (the log trigger): the sensor then
@@ -26,10 +33,11 @@ struct ce_trigger_plugin {
     /* Prepares the trigger; spec problems were already caught by validation. */
     int (*create)(const struct ce_sensor *sensor, const struct ce_trigger *trigger, void **state);
     /* Runs the action once for the events of one firing. CE_OK on success, CE_RETRY for a
-     * transient failure worth retrying, anything else is permanent. err gets a short reason.
-     * May run on any sensor thread, one call at a time per state. */
-    int (*execute)(void *state, const struct ce_trigger_event *events, int n, char *err,
-                   size_t errlen);
+     * transient failure worth retrying (retryStrategy decides whether and when), anything
+     * else is permanent. res comes initialised (empty err, retry_after_ms -1). May run on any
+     * sensor thread, one call at a time per state. */
+    int (*execute)(void *state, const struct ce_trigger_event *events, int n,
+                   struct ce_trigger_result *res);
     void (*destroy)(void *state);
 };
 

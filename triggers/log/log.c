@@ -26,11 +26,10 @@ static int log_create(const struct ce_sensor *sensor, const struct ce_trigger *t
     return CE_OK;
 }
 
-static int log_execute(void *state, const struct ce_trigger_event *events, int n, char *err,
-                       size_t errlen)
+static int log_execute(void *state, const struct ce_trigger_event *events, int n,
+                       struct ce_trigger_result *res)
 {
-    (void)err;
-    (void)errlen;
+    (void)res;
     struct log_trigger *t = state;
     for (int i = 0; i < n; i++) {
         const struct ce_cloudevent *ev = events[i].event;

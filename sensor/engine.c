@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One trigger's dependency matching, condition state and firing: see engine.h. */
+#include "sensor/engine.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/rc.h"
+#include "eventbus/cloudevent.h"
+#include "manifest/model.h"
+#include "sensor/conditions.h"
+#include "sensor/state.h"
+#include "triggers/trigger.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct ce_sn_engine {
+    struct ce_sn_engine_config cfg;
+    struct ce_cond *cond;
+    bool stateful;
+    int *deps; /* indexes into sensor->deps the conditions name, spec order */
+    int n_deps;
+    const char **dep_names; /* names of deps[], for the state store */
+};
+
+/* All dependency names joined by " && ", Argo's expression for a trigger without conditions. */
+static char *engine_all_deps(const struct ce_sensor *s)
+{
+    struct ce_buf b;
+    ce_buf_init(&b, 0);
+    int rc = CE_OK;
+    for (int i = 0; i < s->n_deps; i++) {
+        rc |= ce_buf_puts(&b, i ? " && " : "");
+        rc |= ce_buf_puts(&b, s->deps[i].name);
+    }
+    char *out = ce_xstrdup(rc == CE_OK && b.data ? b.data : "");
+    ce_buf_fini(&b);
+    return out;
+}
+
+/* Compiles the trigger's conditions (Argo's default when it has none) against the Sensor's
+ * dependency names. */
+static int engine_compile(const struct ce_sensor *s, const struct ce_trigger *t,
+                          struct ce_cond **cond, char *err, size_t errlen)
+{
+    const char **names = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*names));
+    for (int i = 0; i < s->n_deps; i++) {
+        names[i] = s->deps[i].name;
+    }
+    char *expr = t->conditions && t->conditions[0] ? ce_xstrdup(t->conditions) : engine_all_deps(s);
+    int rc = ce_cond_compile(expr, names, s->n_deps, cond, err, errlen);
+    ce_free(expr);
+    ce_free(names);
+    return rc == CE_OK ? CE_OK : CE_EINVAL;
+}
+
+/* The dependencies cond names, in spec order, into idx; returns how many. */
+static int engine_used_deps(const struct ce_sensor *s, const struct ce_cond *cond, int *idx)
+{
+    int *used = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*used));
+    int k = ce_cond_deps(cond, used, s->n_deps);
+    int n = 0;
+    for (int i = 0; i < s->n_deps; i++) {
+        for (int j = 0; j < k; j++) {
+            if (used[j] == i) {
+                idx[n++] = i;
+                break;
+            }
+        }
+    }
+    ce_free(used);
+    return n;
+}
+
+int ce_sn_trigger_deps(const struct ce_sensor *s, const struct ce_trigger *t, int *idx, int *n,
+                       char *err, size_t errlen)
+{
+    struct ce_cond *cond = NULL;
+    *n = 0;
+    int rc = engine_compile(s, t, &cond, err, errlen);
+    if (rc == CE_OK) {
+        *n = engine_used_deps(s, cond, idx);
+    }
+    ce_cond_destroy(cond);
+    return rc;
+}
+
+int ce_sn_engine_create(const struct ce_sn_engine_config *cfg, struct ce_sn_engine **out, char *err,
+                        size_t errlen)
+{
+    const struct ce_sensor *s = cfg->sensor;
+    struct ce_cond *cond = NULL;
+    if (engine_compile(s, cfg->trigger, &cond, err, errlen) != CE_OK) {
+        return CE_EINVAL;
+    }
+    struct ce_sn_engine *e = ce_xcalloc(1, sizeof(*e));
+    e->cfg = *cfg;
+    e->cond = cond;
+    e->stateful = !ce_cond_is_pure_or(cond);
+    e->deps = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*e->deps));
+    e->dep_names = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*e->dep_names));
+    e->n_deps = engine_used_deps(s, cond, e->deps);
+    for (int i = 0; i < e->n_deps; i++) {
+        e->dep_names[i] = s->deps[e->deps[i]].name;
+    }
+    if (e->stateful && cfg->state == NULL) {
+        snprintf(err, errlen, "conditions with && need the Sensor's state store");
+        ce_sn_engine_destroy(e);
+        return CE_EINVAL;
+    }
+    *out = e;
+    return CE_OK;
+}
+
+void ce_sn_engine_destroy(struct ce_sn_engine *e)
+{
+    if (e == NULL) {
+        return;
+    }
+    ce_cond_destroy(e->cond);
+    ce_free(e->deps);
+    ce_free(e->dep_names);
+    ce_free(e);
+}
+
+bool ce_sn_engine_stateful(const struct ce_sn_engine *e)
+{
+    return e->stateful;
+}
+
+int ce_sn_engine_deps(const struct ce_sn_engine *e, int *idx, int max)
+{
+    int n = e->n_deps < max ? e->n_deps : max;
+    memcpy(idx, e->deps, sizeof(*idx) * (size_t)n);
+    return n;
+}
+
+struct engine_fire_ctx {
+    void (*before_fire)(void *arg);
+    void *arg;
+    bool fired_once;
+    int fired;
+};
+
+static void engine_fire(struct ce_sn_engine *e, struct engine_fire_ctx *fc,
+                        const struct ce_trigger_event *events, int n)
+{
+    if (!fc->fired_once && fc->before_fire != NULL) {
+        fc->before_fire(fc->arg);
+    }
+    fc->fired_once = true;
+    fc->fired++;
+    (void)e->cfg.fire(e->cfg.fire_arg, events, n);
+}
+
+/* The event as saved: the message as it came, or the transformed event re-encoded. */
+static int engine_save(struct ce_sn_engine *e, int slot, const struct ce_cloudevent *ev,
+                       bool transformed, const char *raw, size_t raw_len,
+                       const struct ce_sn_msg_pos *pos)
+{
+    struct ce_buf b;
+    ce_buf_init(&b, 0);
+    int rc = CE_OK;
+    if (transformed) {
+        rc = ce_cloudevent_encode_argo(ev, &b);
+        raw = b.data;
+        raw_len = b.len;
+    }
+    if (rc == CE_OK) {
+        rc = ce_sn_state_save(e->cfg.state, e->cfg.trigger->name, e->dep_names[slot],
+                              pos->stream_seq, pos->consumer_seq, pos->timestamp_ns, raw, raw_len);
+    }
+    ce_buf_fini(&b);
+    return rc;
+}
+
+/* Stateful step for one satisfied dependency: fire with every saved event plus this one when
+ * the condition holds (then clear), else save this one. */
+static int engine_stateful(struct ce_sn_engine *e, struct engine_fire_ctx *fc, int slot,
+                           const struct ce_cloudevent *ev, bool transformed, const char *raw,
+                           size_t raw_len, const struct ce_sn_msg_pos *pos)
+{
+    const struct ce_sensor *s = e->cfg.sensor;
+    struct ce_sn_saved *saved = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*saved));
+    int rc = ce_sn_state_load(e->cfg.state, e->cfg.trigger->name, e->dep_names, e->n_deps, saved);
+    if (rc != CE_OK) {
+        ce_free(saved);
+        return rc;
+    }
+    bool *sat = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*sat));
+    for (int i = 0; i < e->n_deps; i++) {
+        sat[e->deps[i]] = saved[i].event != NULL || i == slot;
+    }
+    if (!ce_cond_eval(e->cond, sat)) {
+        rc = engine_save(e, slot, ev, transformed, raw, raw_len, pos);
+        if (rc == CE_OK) {
+            ce_log_kv(CE_LOG_INFO, CE_SN_SAVED_MSG, "triggerName", e->cfg.trigger->name,
+                      "dependencyName", e->dep_names[slot], "eventID", ev->id, NULL);
+        }
+    }
+    else {
+        struct ce_cloudevent *decoded = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*decoded));
+        struct ce_trigger_event *events = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*events));
+        int n = 0;
+        for (int i = 0; i < e->n_deps; i++) {
+            char err[160];
+            if (i == slot) {
+                events[n++] = (struct ce_trigger_event){e->dep_names[i], ev};
+            }
+            else if (saved[i].event != NULL &&
+                     ce_cloudevent_decode(saved[i].event, saved[i].len, &decoded[i], err,
+                                          sizeof(err)) == CE_OK) {
+                events[n++] = (struct ce_trigger_event){e->dep_names[i], &decoded[i]};
+            }
+        }
+        engine_fire(e, fc, events, n);
+        rc = ce_sn_engine_reset(e);
+        for (int i = 0; i < e->n_deps; i++) {
+            ce_cloudevent_fini(&decoded[i]);
+        }
+        ce_free(decoded);
+        ce_free(events);
+    }
+    ce_sn_saved_fini(saved, e->n_deps);
+    ce_free(saved);
+    ce_free(sat);
+    return rc;
+}
+
+/* Checks ev for one dependency; *use is what to go on with (ev, or the transformed copy). */
+static bool engine_check(struct ce_sn_engine *e, int dep, const struct ce_cloudevent *ev,
+                         struct ce_cloudevent *copy, bool *transformed)
+{
+    *transformed = false;
+    if (e->cfg.check == NULL) {
+        return true;
+    }
+    bool pass = false;
+    char err[256] = "";
+    memset(copy, 0, sizeof(*copy));
+    int rc = e->cfg.check(e->cfg.check_arg, dep, ev, copy, &pass, err, sizeof(err));
+    *transformed = copy->id != NULL;
+    if (rc != CE_OK) {
+        ce_log_kv(CE_LOG_WARN, "dependency not satisfied: filter or transform failed",
+                  "triggerName", e->cfg.trigger->name, "dependencyName",
+                  e->cfg.sensor->deps[dep].name, "eventID", ev->id, "error", err, NULL);
+        return false;
+    }
+    if (!pass) {
+        ce_log_kv(CE_LOG_INFO, "not interested in the event: filters did not pass", "triggerName",
+                  e->cfg.trigger->name, "dependencyName", e->cfg.sensor->deps[dep].name, "eventID",
+                  ev->id, NULL);
+    }
+    return pass;
+}
+
+int ce_sn_engine_process(struct ce_sn_engine *e, const struct ce_cloudevent *ev, const char *raw,
+                         size_t raw_len, const struct ce_sn_msg_pos *pos,
+                         void (*before_fire)(void *arg), void *arg)
+{
+    const struct ce_sensor *s = e->cfg.sensor;
+    struct engine_fire_ctx fc = {before_fire, arg, false, 0};
+    for (int slot = 0; slot < e->n_deps; slot++) {
+        const struct ce_dependency *d = &s->deps[e->deps[slot]];
+        if (strcmp(d->event_source_name, ev->source) != 0 ||
+            strcmp(d->event_name, ev->subject) != 0) {
+            continue;
+        }
+        struct ce_cloudevent copy;
+        bool transformed = false;
+        bool pass = engine_check(e, e->deps[slot], ev, &copy, &transformed);
+        const struct ce_cloudevent *use = transformed ? &copy : ev;
+        int rc = CE_OK;
+        if (pass && !e->stateful) {
+            struct ce_trigger_event one = {d->name, use};
+            engine_fire(e, &fc, &one, 1);
+        }
+        else if (pass) {
+            rc = engine_stateful(e, &fc, slot, use, transformed, raw, raw_len, pos);
+        }
+        if (transformed) {
+            ce_cloudevent_fini(&copy);
+        }
+        if (rc != CE_OK) {
+            ce_log_kv(CE_LOG_ERROR, "could not update the trigger's saved events", "triggerName",
+                      e->cfg.trigger->name, "eventID", ev->id, "error", ce_rc_str(rc), NULL);
+            return -rc;
+        }
+    }
+    return fc.fired;
+}
+
+int ce_sn_engine_reset(struct ce_sn_engine *e)
+{
+    if (!e->stateful) {
+        return CE_OK;
+    }
+    return ce_sn_state_clear(e->cfg.state, e->cfg.trigger->name, e->dep_names, e->n_deps);
+}
+
+int ce_sn_engine_reset_older(struct ce_sn_engine *e, int64_t before_ns)
+{
+    if (!e->stateful) {
+        return 0;
+    }
+    return ce_sn_state_clear_older(e->cfg.state, e->cfg.trigger->name, e->dep_names, e->n_deps,
+                                   before_ns);
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Trigger conditions end to end, Argo's multi-dependency scenario: three webhook events,
+ * trigger-1 on `(test-dep-1 && test-dep-2) || test-dep-3` and trigger-2 on `test-dep-1`.
+ * dep-1 fires only trigger-2; dep-2 then fires trigger-1; dep-2 again fires nothing; dep-3
+ * fires trigger-1. A Sensor killed with SIGKILL after dep-1 keeps dep-1 on the bus: after the
+ * restart dep-2 completes trigger-1, exactly once. */
+#include "core/mem.h"
+#include "core/natsd.h"
+#include "core/rc.h"
+#include "sensor/engine.h"
+#include "sensor/runtime.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static const char *const cond_es = "apiVersion: argoproj.io/v1alpha1\n"
+                                   "kind: EventSource\n"
+                                   "metadata:\n"
+                                   "  name: webhook\n"
+                                   "spec:\n"
+                                   "  webhook:\n"
+                                   "    example1:\n"
+                                   "      port: \"@PORT@\"\n"
+                                   "      endpoint: /dep1\n"
+                                   "      method: POST\n"
+                                   "    example2:\n"
+                                   "      port: \"@PORT@\"\n"
+                                   "      endpoint: /dep2\n"
+                                   "      method: POST\n"
+                                   "    example3:\n"
+                                   "      port: \"@PORT@\"\n"
+                                   "      endpoint: /dep3\n"
+                                   "      method: POST\n";
+
+static const char *const cond_sensor = "apiVersion: argoproj.io/v1alpha1\n"
+                                       "kind: Sensor\n"
+                                       "metadata:\n"
+                                       "  name: multi\n"
+                                       "spec:\n"
+                                       "  dependencies:\n"
+                                       "  - name: test-dep-1\n"
+                                       "    eventSourceName: webhook\n"
+                                       "    eventName: example1\n"
+                                       "  - name: test-dep-2\n"
+                                       "    eventSourceName: webhook\n"
+                                       "    eventName: example2\n"
+                                       "  - name: test-dep-3\n"
+                                       "    eventSourceName: webhook\n"
+                                       "    eventName: example3\n"
+                                       "  triggers:\n"
+                                       "  - template:\n"
+                                       "      name: trigger-1\n"
+                                       "      conditions: \"(test-dep-1 && test-dep-2) || "
+                                       "test-dep-3\"\n"
+                                       "      log: {}\n"
+                                       "  - template:\n"
+                                       "      name: trigger-2\n"
+                                       "      conditions: \"test-dep-1\"\n"
+                                       "      log: {}\n";
+
+#define T1 "Successfully processed trigger 'trigger-1'"
+#define T2 "Successfully processed trigger 'trigger-2'"
+
+struct cond_env {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_proc *es;
+    char *sensor_file;
+    int port;
+};
+
+static struct ce_test_proc *cond_start_sensor(struct cond_env *e)
+{
+    return ce_scn_start("sensor", e->sensor_file, ce_natsd_url(e->natsd), 0, NULL,
+                        CE_SENSOR_SUBSCRIBED_MSG);
+}
+
+static void cond_send(struct cond_env *e, const char *path, char id[33])
+{
+    assert_int_equal(ce_scn_post(e->port, path, CE_SCN_DEMO_BODY, NULL, id), 200);
+}
+
+/* Waits for the count-th line holding both a and b (b may be NULL). */
+static void cond_wait(struct ce_test_proc *sn, const char *a, const char *b, int count)
+{
+    int64_t deadline = ce_test_now_ms() + 20000;
+    for (;;) {
+        int seen = 0;
+        for (int i = 0;; i++) {
+            char *line = ce_test_proc_line(sn, a, i);
+            if (line == NULL) {
+                break;
+            }
+            seen += b == NULL || strstr(line, b) != NULL;
+            ce_free(line);
+        }
+        if (seen >= count) {
+            return;
+        }
+        assert_true(ce_test_now_ms() < deadline);
+        ce_test_sleep_ms(20);
+    }
+}
+
+/* Exactly t1 and t2 firings so far (called once the last event's outcome was seen). */
+static void cond_expect_exact(struct ce_test_proc *sn, int t1, int t2)
+{
+    assert_int_equal(ce_test_proc_count(sn, T1), t1);
+    assert_int_equal(ce_test_proc_count(sn, T2), t2);
+}
+
+static void cond_setup(struct cond_env *e)
+{
+    e->dir = ce_test_tmpdir("conditions");
+    assert_int_equal(ce_natsd_start(e->dir, 0, -1, &e->natsd), CE_OK);
+    e->port = ce_test_free_port();
+    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", cond_es, e->port);
+    e->sensor_file = ce_scn_write_manifest(e->dir, "sensor.yaml", cond_sensor, e->port);
+    e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
+                         "Eventing server started.");
+    ce_free(es_file);
+}
+
+static void cond_teardown(struct cond_env *e)
+{
+    ce_test_proc_free(e->es);
+    ce_natsd_destroy(e->natsd);
+    ce_test_rmtree(e->dir);
+    ce_free(e->sensor_file);
+    ce_free(e->dir);
+}
+
+static void test_multi_dependency_scenario(void **state)
+{
+    (void)state;
+    struct cond_env e = {0};
+    cond_setup(&e);
+    struct ce_test_proc *sn = cond_start_sensor(&e);
+    char id1[33], id2[33], id2b[33], id3[33];
+
+    cond_send(&e, "/dep1", id1); /* only trigger-2; trigger-1 saves it */
+    cond_wait(sn, T2, id1, 1);
+    cond_wait(sn, CE_SN_SAVED_MSG, id1, 1);
+    cond_expect_exact(sn, 0, 1);
+
+    cond_send(&e, "/dep2", id2); /* completes trigger-1 with dep-1 and dep-2 */
+    cond_wait(sn, T1, id2, 1);
+    cond_expect_exact(sn, 1, 1);
+    char *line = ce_test_proc_line(sn, T1, 0);
+    assert_non_null(strstr(line, id1));
+    assert_non_null(strstr(line, id2));
+    ce_free(line);
+
+    cond_send(&e, "/dep2", id2b); /* saved, nothing fires */
+    cond_wait(sn, CE_SN_SAVED_MSG, id2b, 1);
+    cond_expect_exact(sn, 1, 1);
+
+    cond_send(&e, "/dep3", id3); /* the || branch: fires trigger-1 again */
+    cond_wait(sn, T1, id3, 1);
+    cond_expect_exact(sn, 2, 1);
+    line = ce_test_proc_line(sn, T1, 1);
+    assert_non_null(strstr(line, id3));
+    ce_free(line);
+
+    ce_test_proc_free(sn);
+    cond_teardown(&e);
+}
+
+static void test_condition_survives_sigkill(void **state)
+{
+    (void)state;
+    struct cond_env e = {0};
+    cond_setup(&e);
+    struct ce_test_proc *sn = cond_start_sensor(&e);
+    char id1[33], id2[33];
+    cond_send(&e, "/dep1", id1);
+    cond_wait(sn, T2, id1, 1);
+    cond_wait(sn, CE_SN_SAVED_MSG, id1, 1);
+    cond_expect_exact(sn, 0, 1);
+    ce_test_proc_kill(sn);
+    ce_test_proc_free(sn);
+
+    struct ce_test_proc *again = cond_start_sensor(&e);
+    cond_send(&e, "/dep2", id2);
+    cond_wait(again, T1, id2, 1);
+    cond_expect_exact(again, 1, 0);
+    char *line = ce_test_proc_line(again, T1, 0);
+    assert_non_null(strstr(line, id1));
+    assert_non_null(strstr(line, id2));
+    ce_free(line);
+    ce_test_proc_free(again);
+    cond_teardown(&e);
+}
+
+/* conditionsReset every minute: an event kept before the tick no longer counts after it. */
+static void test_conditions_reset_by_time(void **state)
+{
+    (void)state;
+    struct cond_env e = {0};
+    cond_setup(&e);
+    char *text = ce_xasprintf("%s", cond_sensor);
+    char *at = strstr(text, "      log: {}\n  - template:\n      name: trigger-2");
+    assert_non_null(at);
+    char *with_reset = ce_xasprintf("%.*s      conditionsReset:\n      - byTime:\n"
+                                    "          cron: \"* * * * *\"\n"
+                                    "          timezone: Europe/Berlin\n%s",
+                                    (int)(at - text), text, at);
+    ce_free(e.sensor_file);
+    e.sensor_file = ce_scn_write_manifest(e.dir, "sensor-reset.yaml", with_reset, e.port);
+    struct ce_test_proc *sn = cond_start_sensor(&e);
+    char id1[33], id2[33];
+    cond_send(&e, "/dep1", id1);
+    cond_wait(sn, CE_SN_SAVED_MSG, id1, 1);
+    assert_true(ce_test_proc_wait_line(sn, "reset conditions", 1, 75000));
+    cond_send(&e, "/dep2", id2); /* dep-1 was forgotten: dep-2 is kept, nothing fires */
+    cond_wait(sn, CE_SN_SAVED_MSG, id2, 1);
+    cond_expect_exact(sn, 0, 1);
+    ce_test_proc_free(sn);
+    ce_free(with_reset);
+    ce_free(text);
+    cond_teardown(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_multi_dependency_scenario),
+        cmocka_unit_test(test_condition_survives_sigkill),
+        cmocka_unit_test(test_conditions_reset_by_time),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
