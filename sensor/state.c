@@ -351,54 +351,75 @@ static int state_digits(const char **p, int n)
     return v;
 }
 
-int64_t ce_sn_parse_time(const char *s)
+/* Reads n digits then, when sep is not 0, that separator; -1 on anything else. Never moves
+ * past the end of the string. */
+static int state_field(const char **p, int n, char sep)
 {
-    const char *p = s;
-    struct tm tm = {0};
-    int y = state_digits(&p, 4);
-    int mo = (*p++ == '-') ? state_digits(&p, 2) : -1;
-    int d = (*p++ == '-') ? state_digits(&p, 2) : -1;
-    int h = (*p == 'T' || *p == 't' || *p == ' ') ? (p++, state_digits(&p, 2)) : -1;
-    int mi = (*p++ == ':') ? state_digits(&p, 2) : -1;
-    int se = (*p++ == ':') ? state_digits(&p, 2) : -1;
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-        se < 0 || se > 60) {
+    int v = state_digits(p, n);
+    if (v < 0 || (sep != 0 && **p != sep)) {
         return -1;
     }
-    int64_t frac = 0;
+    if (sep != 0) {
+        (*p)++;
+    }
+    return v;
+}
+
+/* The fraction and zone after the seconds: *frac_ns and *offset_s. */
+static bool state_time_tail(const char *p, int64_t *frac_ns, int *offset_s)
+{
     int scale = 9;
     if (*p == '.') {
         p++;
         while (*p >= '0' && *p <= '9') {
             if (scale > 0) {
-                frac = frac * 10 + (*p - '0');
+                *frac_ns = *frac_ns * 10 + (*p - '0');
                 scale--;
             }
             p++;
         }
         while (scale-- > 0) {
-            frac *= 10;
+            *frac_ns *= 10;
         }
     }
+    if (*p == 'Z' || *p == 'z') {
+        return p[1] == '\0';
+    }
+    if (*p != '+' && *p != '-') {
+        return false;
+    }
+    int sign = *p++ == '-' ? -1 : 1;
+    int oh = state_field(&p, 2, ':');
+    int om = oh < 0 ? -1 : state_field(&p, 2, 0);
+    if (om < 0 || *p != '\0') {
+        return false;
+    }
+    *offset_s = sign * (oh * 3600 + om * 60);
+    return true;
+}
+
+int64_t ce_sn_parse_time(const char *s)
+{
+    const char *p = s;
+    int y = state_field(&p, 4, '-');
+    int mo = y < 0 ? -1 : state_field(&p, 2, '-');
+    int d = mo < 0 ? -1 : state_digits(&p, 2);
+    if (d < 0 || (*p != 'T' && *p != 't' && *p != ' ')) {
+        return -1;
+    }
+    p++;
+    int h = state_field(&p, 2, ':');
+    int mi = h < 0 ? -1 : state_field(&p, 2, ':');
+    int se = mi < 0 ? -1 : state_digits(&p, 2);
+    if (se < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
+        return -1;
+    }
+    int64_t frac = 0;
     int offset_s = 0;
-    if (*p == '+' || *p == '-') {
-        int sign = *p++ == '-' ? -1 : 1;
-        int oh = state_digits(&p, 2);
-        int om = (*p++ == ':') ? state_digits(&p, 2) : -1;
-        if (oh < 0 || om < 0) {
-            return -1;
-        }
-        offset_s = sign * (oh * 3600 + om * 60);
-    }
-    else if (*p == 'Z' || *p == 'z') {
-        p++;
-    }
-    else {
+    if (!state_time_tail(p, &frac, &offset_s)) {
         return -1;
     }
-    if (*p != '\0') {
-        return -1;
-    }
+    struct tm tm = {0};
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;
     tm.tm_mday = d;

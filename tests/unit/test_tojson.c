@@ -83,7 +83,11 @@ static void test_times(void **state)
                                       "1970-01-01T00:00:00",
                                       "1970-01-01T00:00:00Zjunk",
                                       "1970-01-01T25:00:00Z",
-                                      "x970-01-01T00:00:00Z"};
+                                      "x970-01-01T00:00:00Z",
+                                      "1970-01-01T",
+                                      "1970-01-01T00:00:00+01",
+                                      "1970-01-01T00:00:00.",
+                                      "1970-"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_true(ce_sn_parse_time(bad[i]) == -1);
     }
