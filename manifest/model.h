@@ -88,6 +88,7 @@ struct ce_trigger {
     bool has_policy;
     bool has_conditions_reset;
     int64_t log_interval_seconds;
+    struct ce_trigger *dlq; /* dlqTrigger, or NULL */
     struct ce_pos pos;
     const struct ce_node *node;
 };

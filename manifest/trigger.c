@@ -66,6 +66,10 @@ void ce_manifest_trigger_fini(struct ce_trigger *t)
     ce_free(t->name);
     ce_free(t->conditions);
     ce_free(t->kind);
+    if (t->dlq != NULL) {
+        ce_manifest_trigger_fini(t->dlq);
+        ce_free(t->dlq);
+    }
 }
 
 static bool tr_in(const char *s, const char *const *set)
@@ -383,13 +387,15 @@ static void tr_trigger(struct ce_mdec *c, const struct ce_node *n, struct ce_tri
         if (!t->at_least_once) {
             ce_mdec_err(c, dlq, "to use dlqTrigger, atLeastOnce must be true on the trigger");
         }
-        struct ce_trigger d;
-        memset(&d, 0, sizeof(d));
-        tr_trigger(c, dlq, &d, NULL);
-        if (dlq->type == CE_NODE_MAP && !d.at_least_once) {
+        struct ce_trigger *d = ce_xcalloc(1, sizeof(*d));
+        tr_trigger(c, dlq, d, NULL);
+        if (dlq->type == CE_NODE_MAP && !d->at_least_once) {
             ce_mdec_err(c, dlq, "atLeastOnce must be true within the dlqTrigger");
         }
-        ce_manifest_trigger_fini(&d);
+        if (d->dlq != NULL) {
+            ce_mdec_err(c, dlq, "a dlqTrigger cannot have its own dlqTrigger");
+        }
+        t->dlq = d;
         ce_mdec_pop(c, o2);
     }
     ce_mdec_known(c, n, tr_known);

@@ -31,6 +31,7 @@ struct ce_sn_firer {
     const atomic_bool *stop;    /* the process is stopping: waits end early */
     struct ce_bus_msg *current; /* the message being processed, kept alive while waiting */
     uint64_t rnd;               /* jitter */
+    struct ce_sn_firer *dlq;    /* fired with the same events when every attempt failed */
     struct ce_metric *triggered, *failed, *retries_failed, *duration;
 };
 
@@ -94,6 +95,13 @@ int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
         return CE_EINVAL;
     }
     fire_metrics(f, s);
+    const struct ce_trigger_plugin *dlq_plugin = t->dlq ? ce_trigger_find(t->dlq->kind) : NULL;
+    if (t->dlq != NULL &&
+        (dlq_plugin == NULL || ce_sn_firer_create(s, t->dlq, dlq_plugin, stop, &f->dlq) != CE_OK)) {
+        ce_log_kv(CE_LOG_ERROR, "failed to create the dlqTrigger", "triggerName", t->name, NULL);
+        ce_sn_firer_destroy(f);
+        return CE_EINVAL;
+    }
     *out = f;
     return CE_OK;
 }
@@ -101,11 +109,15 @@ int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
 void ce_sn_firer_set_message(struct ce_sn_firer *f, struct ce_bus_msg *m)
 {
     f->current = m;
+    if (f->dlq != NULL) {
+        f->dlq->current = m;
+    }
 }
 
 void ce_sn_firer_destroy(struct ce_sn_firer *f)
 {
     if (f != NULL) {
+        ce_sn_firer_destroy(f->dlq);
         f->plugin->destroy(f->state);
         ce_ratelimit_destroy(f->ratelimit);
         ce_free(f);
@@ -236,6 +248,13 @@ int ce_sn_firer_fire(void *firer, const struct ce_trigger_event *events, int n)
         ce_metric_inc(f->retries_failed);
         ce_log_kv(CE_LOG_ERROR, "trigger failed after its retries", "triggerName", f->spec->name,
                   "attempts", tries, "error", res.err[0] ? res.err : ce_rc_str(rc), NULL);
+    }
+    if (rc != CE_OK && f->dlq != NULL) {
+        ce_log_kv(CE_LOG_INFO, "firing the dlqTrigger", "triggerName", f->spec->name,
+                  "dlqTriggerName", f->dlq->spec->name, NULL);
+        /* Delivered to the dead-letter target: the event is handled, whatever the main
+         * trigger did. */
+        return ce_sn_firer_fire(f->dlq, events, n);
     }
     return rc;
 }
