@@ -13,6 +13,7 @@
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
 #include "sensor/engine.h"
+#include "sensor/filter.h"
 #include "sensor/fire.h"
 #include "sensor/reset.h"
 #include "sensor/sensor_int.h"
@@ -132,6 +133,15 @@ static void sn_purge_consumer(void *arg, const char *trigger, const char *dep)
     }
 }
 
+/* The engine's check: the dependency's filters (transforms come with their module). */
+static int sn_check(void *arg, int dep, const struct ce_cloudevent *in, struct ce_cloudevent *out,
+                    bool *pass, char *err, size_t errlen)
+{
+    struct ce_sn_runtime *rt = arg;
+    (void)out;
+    return ce_sn_filter_eval(rt->filters[dep], in, pass, err, errlen);
+}
+
 /* Events kept from before the last conditionsReset tick (the Sensor was down at the tick) are
  * forgotten at start, as Argo does. */
 static void sn_drop_stale(struct ce_sn_trigger *tr)
@@ -163,6 +173,8 @@ static int sn_prepare_locked(struct ce_sn_runtime *rt)
             .sensor = s,
             .trigger = tr->spec,
             .state = rt->state,
+            .check = sn_check,
+            .check_arg = rt,
             .fire = ce_sn_firer_fire,
             .fire_arg = tr->firer,
         };

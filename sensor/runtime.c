@@ -12,6 +12,7 @@
 #include "eventbus/bus.h"
 #include "manifest/model.h"
 #include "sensor/engine.h"
+#include "sensor/filter.h"
 #include "sensor/fire.h"
 #include "sensor/reset.h"
 #include "sensor/sensor_int.h"
@@ -38,9 +39,14 @@ static void sn_check_deps(const struct ce_sensor *s, int *rc)
     for (int i = 0; i < s->n_deps; i++) {
         const struct ce_dependency *d = &s->deps[i];
         snprintf(path, sizeof(path), "spec.dependencies[%d]", i);
-        if (d->has_filters) {
-            sn_unsupported(&d->pos, path, "dependency filters are", rc);
+        struct ce_sn_filter *f = NULL;
+        char err[256];
+        if (ce_sn_filter_compile(d, &f, err, sizeof(err)) != CE_OK) {
+            fprintf(stderr, "%s:%d:%d: error: %s.%s\n", d->pos.file, d->pos.line, d->pos.col, path,
+                    err);
+            *rc = CE_EINVAL;
         }
+        ce_sn_filter_destroy(f);
         if (d->has_transform) {
             sn_unsupported(&d->pos, path, "dependency transforms are", rc);
         }
@@ -124,6 +130,11 @@ static int sn_setup(struct ce_sn_runtime *rt)
     ce_free(l);
     int *idx = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*idx));
     int rc = CE_OK;
+    rt->filters = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*rt->filters));
+    for (int i = 0; rc == CE_OK && i < s->n_deps; i++) {
+        char err[256];
+        rc = ce_sn_filter_compile(&s->deps[i], &rt->filters[i], err, sizeof(err));
+    }
     for (int i = 0; rc == CE_OK && i < s->n_triggers; i++) {
         struct ce_sn_trigger *tr = &rt->triggers[rt->n_triggers];
         tr->spec = &s->triggers[i];
@@ -178,6 +189,10 @@ static void sn_teardown(struct ce_sn_runtime *rt)
         pthread_mutex_destroy(&tr->lock);
     }
     ce_sn_state_close(rt->state);
+    for (int i = 0; rt->filters != NULL && i < rt->sensor->n_deps; i++) {
+        ce_sn_filter_destroy(rt->filters[i]);
+    }
+    ce_free(rt->filters);
     pthread_mutex_destroy(&rt->prep_lock);
     ce_free(rt->consumers);
     ce_free(rt->triggers);

@@ -15,6 +15,7 @@ struct ce_bus_consumer;
 struct ce_metric;
 struct ce_sensor;
 struct ce_sn_engine;
+struct ce_sn_filter;
 struct ce_sn_firer;
 struct ce_sn_resets;
 struct ce_sn_state;
@@ -52,6 +53,7 @@ struct ce_sn_runtime {
     pthread_mutex_t prep_lock;
     atomic_bool prepared; /* state store open, reconciled, engines made */
     struct ce_sn_state *state;
+    struct ce_sn_filter **filters; /* per dependency, NULL entries for none */
     struct ce_sn_trigger *triggers;
     int n_triggers;
     struct ce_sn_consumer *consumers;

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A dependency's filters, compiled once from the manifest and evaluated per event with Argo's
+ * exact semantics: each configured group (context, time, and data, exprs, script as they are
+ * built) passes or fails or errors; `filtersLogicalOperator: and` (default) needs every
+ * configured group to pass and the first error fails the dependency; `or` needs one to pass,
+ * and any error still fails it (Argo's runtime turns "pass with error" into a failure). */
+#ifndef CE_SENSOR_FILTER_H
+#define CE_SENSOR_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ce_cloudevent;
+struct ce_dependency;
+struct ce_sn_filter;
+
+/* Compiles d's filters (*out stays NULL when it has none). CE_EINVAL with the reason in err
+ * for a filter cevents cannot evaluate (a bad time, an unknown zone, a group not built yet). */
+int ce_sn_filter_compile(const struct ce_dependency *d, struct ce_sn_filter **out, char *err,
+                         size_t errlen) __attribute__((warn_unused_result));
+void ce_sn_filter_destroy(struct ce_sn_filter *f);
+/* *pass for ev; CE_OK, or CE_EINVAL with Argo's error text ("time filter error (...)") in
+ * err, which means the dependency is not satisfied. A NULL filter passes everything. */
+int ce_sn_filter_eval(const struct ce_sn_filter *f, const struct ce_cloudevent *ev, bool *pass,
+                      char *err, size_t errlen);
+
+#endif
