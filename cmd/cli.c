@@ -205,3 +205,18 @@ int ce_cli_wait_signal(int timeout_ms)
     int sig = sigtimedwait(&set, NULL, &ts);
     return sig > 0 ? sig : 0;
 }
+
+int ce_cli_begin(const char *kind, int argc, char **argv, struct ce_cli *cli,
+                 struct ce_manifest_set **set)
+{
+    *set = NULL;
+    ce_cli_block_signals();
+    if (ce_cli_parse(argc, argv, cli) != CE_OK || (!cli->file && cli->n_paths == 0)) {
+        fprintf(stderr,
+                "usage: cevents %s -f FILE [--name NAME] [--bus URL] [--secrets-dir DIR] "
+                "[--metrics-port N] [--log-format json|text]\n",
+                kind);
+        return 2;
+    }
+    return ce_cli_load(cli, set) == CE_OK ? 0 : 1;
+}

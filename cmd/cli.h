@@ -42,6 +42,11 @@ void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *s
 /* Blocks SIGINT/SIGTERM in this thread and all threads created after it, so that only
  * ce_cli_wait_signal sees them. Call first thing in main. */
 void ce_cli_block_signals(void);
+/* The common start of `cevents eventsource` and `cevents sensor`: blocks the stop signals,
+ * parses the flags (a usage line for kind on error) and loads the manifests. Returns 0 with
+ * *set loaded, or the exit code to return (2 usage, 1 bad manifests). */
+int ce_cli_begin(const char *kind, int argc, char **argv, struct ce_cli *cli,
+                 struct ce_manifest_set **set) __attribute__((warn_unused_result));
 /* Waits up to timeout_ms for SIGINT/SIGTERM; returns the signal or 0. */
 int ce_cli_wait_signal(int timeout_ms);
 

@@ -35,19 +35,8 @@ struct cron_str {
     size_t n;
 };
 
-static int cron_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int cron_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return CE_EPARSE;
-}
+/* Every parse failure is CE_EPARSE with robfig's message. */
+#define cron_err(err, errlen, ...) ce_rc_fail(CE_EPARSE, err, errlen, __VA_ARGS__)
 
 /* Byte length of the Unicode white space (Go's unicode.IsSpace) at p, or 0. */
 static size_t cron_space_len(const char *p)

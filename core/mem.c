@@ -74,33 +74,3 @@ void ce_free(void *p)
 {
     free(p);
 }
-
-const char *ce_rc_str(int rc)
-{
-    switch (rc) {
-    case CE_OK:
-        return "ok";
-    case CE_EINVAL:
-        return "invalid argument";
-    case CE_ENOENT:
-        return "not found";
-    case CE_EIO:
-        return "i/o error";
-    case CE_ETIMEDOUT:
-        return "timed out";
-    case CE_ETOOBIG:
-        return "too big";
-    case CE_EPARSE:
-        return "parse error";
-    case CE_EAUTH:
-        return "authentication failed";
-    case CE_EREMOTE:
-        return "remote error";
-    case CE_EUNAVAIL:
-        return "unavailable";
-    case CE_RETRY:
-        return "retry";
-    default:
-        return "unknown error";
-    }
-}

@@ -4,6 +4,8 @@
 #ifndef CE_CORE_RC_H
 #define CE_CORE_RC_H
 
+#include <stddef.h>
+
 enum ce_rc {
     CE_OK = 0,
     CE_EINVAL,    /* bad argument or bad input */
@@ -22,5 +24,9 @@ enum ce_rc {
 
 /* Returns a static, human-readable name for rc. */
 const char *ce_rc_str(int rc);
+/* Writes the formatted message to err (when err is not NULL and errlen > 0) and returns rc, so
+ * a failure reads `return ce_rc_fail(CE_EPARSE, err, errlen, "bad %s", what);`. */
+int ce_rc_fail(int rc, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -89,18 +89,7 @@ static int64_t tz_floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static void tz_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void tz_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-}
+#define tz_fail(err, errlen, ...) (void)ce_rc_fail(CE_EPARSE, err, errlen, __VA_ARGS__)
 
 static struct ce_tz *tz_new_utc(const char *name)
 {

@@ -178,19 +178,7 @@ int ce_cloudevent_encode_argo(const struct ce_cloudevent *ev, struct ce_buf *out
 
 /* ---- decoding ---- */
 
-static int cloudevent_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int cloudevent_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return CE_EPARSE;
-}
+#define cloudevent_fail(err, errlen, ...) ce_rc_fail(CE_EPARSE, err, errlen, __VA_ARGS__)
 
 static const char *cloudevent_skip_ws(const char *p, const char *end)
 {

@@ -287,14 +287,9 @@ int ce_sensor_main(int argc, char **argv)
 {
     struct ce_cli cli;
     struct ce_manifest_set *set = NULL;
-    ce_cli_block_signals();
-    if (ce_cli_parse(argc, argv, &cli) != CE_OK || (!cli.file && cli.n_paths == 0)) {
-        fprintf(stderr, "usage: cevents sensor -f FILE [--name NAME] [--bus URL] "
-                        "[--secrets-dir DIR] [--metrics-port N] [--log-format json|text]\n");
-        return 2;
-    }
-    if (ce_cli_load(&cli, &set) != CE_OK) {
-        return 1;
+    int begun = ce_cli_begin("sensor", argc, argv, &cli, &set);
+    if (begun != 0) {
+        return begun;
     }
     const struct ce_sensor *s = sn_pick(set, cli.name);
     if (!s || ce_sensor_check_supported(s) != CE_OK) {
