@@ -26,6 +26,8 @@ enum {
     OPT_PUB_TIMEOUT,
     OPT_RETRY_AFTER,
     OPT_STRICT,
+    OPT_EVENT,
+    OPT_DEPENDENCY,
     OPT_NAME
 };
 
@@ -41,6 +43,8 @@ static const struct option cli_options[] = {
     {"publish-timeout", required_argument, NULL, OPT_PUB_TIMEOUT},
     {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
     {"strict", no_argument, NULL, OPT_STRICT},
+    {"event", required_argument, NULL, OPT_EVENT},
+    {"dependency", required_argument, NULL, OPT_DEPENDENCY},
     {NULL, 0, NULL, 0},
 };
 
@@ -122,6 +126,12 @@ static int cli_apply(struct ce_cli *cli, int c, const char *arg)
         return cli_int("--retry-after", arg, 1, 3600, &cli->retry_after_s);
     case OPT_STRICT:
         cli->strict = true;
+        return CE_OK;
+    case OPT_EVENT:
+        cli->event_file = arg;
+        return CE_OK;
+    case OPT_DEPENDENCY:
+        cli->dependency = arg;
         return CE_OK;
     default:
         return CE_EINVAL;

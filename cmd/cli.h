@@ -23,7 +23,9 @@ struct ce_cli {
     int publish_timeout_ms; /* --publish-timeout (ms) / CEVENTS_PUBLISH_TIMEOUT_MS */
     int retry_after_s;      /* --retry-after (s) */
     bool strict;
-    char **paths; /* positional arguments */
+    const char *event_file; /* --event (explain) */
+    const char *dependency; /* --dependency (explain) */
+    char **paths;           /* positional arguments */
     int n_paths;
 };
 

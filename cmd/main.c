@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The cevents binary: one program, one subcommand per role (DESIGN.md §2). */
+#include "cmd/explain.h"
 #include "cmd/run.h"
 #include "eventbus/bus.h"
 #include "eventsource/runtime.h"
@@ -21,6 +22,8 @@ static void main_usage(FILE *out)
         "  cevents eventsource -f FILE [--bus URL]           run one EventSource\n"
         "  cevents sensor -f FILE [--bus URL]                run one Sensor\n"
         "  cevents lint [--strict] PATH...                   check manifests offline\n"
+        "  cevents explain -f SENSOR --event EVENT.json [--dependency NAME]\n"
+        "                                                    show what a Sensor would do\n"
         "  cevents version\n"
         "\n"
         "common flags: --bus URL (or CEVENTS_BUS_URL), --secrets-dir DIR (or\n"
@@ -47,6 +50,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "lint") == 0) {
         return ce_lint_main(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "explain") == 0) {
+        return ce_explain_main(argc - 1, argv + 1);
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int code;

@@ -4,6 +4,7 @@
  * package, because Argo's cron schedules are computed with it. */
 #include "core/tz.h"
 
+#include "core/file.h"
 #include "core/mem.h"
 #include "core/rc.h"
 #include "core/tz_posix.h"
@@ -391,58 +392,24 @@ void ce_tz_to_tm(const struct ce_tz *tz, int64_t t, struct ce_tz_tm *tm)
 
 /* ---- loading ------------------------------------------------------------------------------- */
 
-/* Reads a whole file of at most TZ_MAX_FILE bytes. Returns 0, ENOENT, or another errno. */
-static int tz_read_file(const char *path, uint8_t **data, size_t *len)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return errno == ENOTDIR ? ENOENT : errno;
-    }
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return e;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size > TZ_MAX_FILE) {
-        close(fd);
-        return S_ISDIR(st.st_mode) ? EISDIR : EFBIG;
-    }
-    uint8_t *buf = ce_xmalloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    *data = buf;
-    *len = got;
-    return 0;
-}
-
 /* Tries path; ENOENT means "look further". */
 static int tz_load_path(const char *name, const char *path, struct ce_tz **out, char *err,
                         size_t errlen)
 {
-    uint8_t *data = NULL;
+    char *data = NULL;
     size_t len = 0;
-    int e = tz_read_file(path, &data, &len);
-    if (e == ENOENT) {
+    int e = 0;
+    int rc = ce_file_read(path, TZ_MAX_FILE, &data, &len, &e);
+    if (rc == CE_ENOENT) {
         return CE_ENOENT;
     }
-    if (e != 0) {
+    if (rc != CE_OK) {
         if (err != NULL && errlen > 0) {
             snprintf(err, errlen, "time zone %s: %s", name, strerror(e));
         }
         return CE_EIO;
     }
-    int rc = ce_tz_from_tzif(name, data, len, out, err, errlen);
+    rc = ce_tz_from_tzif(name, (const uint8_t *)data, len, out, err, errlen);
     ce_free(data);
     return rc;
 }

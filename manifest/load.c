@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/mem.h"
 #include "core/rc.h"
 
@@ -322,46 +323,16 @@ int ce_manifest_load_buf(struct ce_manifest_set *set, const char *buf, size_t le
 static int load_read_file(const char *path, char **out, size_t *out_len, struct ce_diag *diag)
 {
     struct ce_pos pos = {path, 0, 0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "cannot open: %s", strerror(errno));
-        return errno == ENOENT ? CE_ENOENT : CE_EIO;
+    int err = 0;
+    int rc = ce_file_read(path, CE_MANIFEST_MAX_FILE_BYTES, out, out_len, &err);
+    if (rc == CE_ETOOBIG) {
+        ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "file is larger than %d bytes",
+                    CE_MANIFEST_MAX_FILE_BYTES);
     }
-    size_t cap = 65536;
-    size_t len = 0;
-    char *buf = ce_xmalloc(cap + 1);
-    for (;;) {
-        if (len == cap) {
-            if (cap > CE_MANIFEST_MAX_FILE_BYTES) {
-                ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "file is larger than %d bytes",
-                            CE_MANIFEST_MAX_FILE_BYTES);
-                ce_free(buf);
-                close(fd);
-                return CE_ETOOBIG;
-            }
-            cap *= 2;
-            buf = ce_xrealloc(buf, cap + 1);
-        }
-        ssize_t n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "cannot read: %s", strerror(errno));
-            ce_free(buf);
-            close(fd);
-            return CE_EIO;
-        }
-        if (n == 0) {
-            break;
-        }
-        len += (size_t)n;
+    else if (rc != CE_OK) {
+        ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "cannot read: %s", strerror(err));
     }
-    close(fd);
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return CE_OK;
+    return rc;
 }
 
 static int load_file(struct ce_manifest_set *set, const char *path, bool strict,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Dependency filters: see filter.h. */
 #include "sensor/filter.h"
+#include "core/buf.h"
 #include "core/mem.h"
 #include "core/rc.h"
 #include "core/tz.h"
@@ -211,4 +212,77 @@ int ce_sn_filter_eval(const struct ce_sn_filter *f, const struct ce_cloudevent *
         *pass = ctx && time;
     }
     return CE_OK;
+}
+
+static void filter_explain_context(const struct ce_sn_filter *f, const struct ce_cloudevent *ev,
+                                   const char *indent, struct ce_buf *out)
+{
+    const char *names[] = {"type", "subject", "source", "datacontenttype"};
+    const char *want[] = {f->ctx_type, f->ctx_subject, f->ctx_source, f->ctx_datacontenttype};
+    const char *got[] = {ev->type, ev->subject, ev->source, ev->datacontenttype};
+    bool pass = filter_context(f, ev);
+    int rc = ce_buf_printf(out, "%scontext: %s", indent, pass ? "pass" : "fail");
+    for (int i = 0; i < 4; i++) {
+        if (want[i] != NULL) {
+            bool same = filter_eq(want[i], got[i]);
+            rc |= ce_buf_printf(out, "; %s \"%s\" %s \"%s\"", names[i], got[i] ? got[i] : "",
+                                same ? "=" : "!=", want[i]);
+        }
+    }
+    rc |= ce_buf_puts(out, "\n");
+    (void)rc; /* an explanation cut short by the buffer cap is still worth printing */
+}
+
+static void filter_explain_time(const struct filter_time *t, const struct ce_cloudevent *ev,
+                                const char *indent, struct ce_buf *out, bool *pass, int *rc)
+{
+    char err[256] = "";
+    *rc = filter_time(t, ev, pass, err, sizeof(err));
+    int w = ce_buf_printf(out, "%stime: ", indent);
+    if (*rc != CE_OK) {
+        w |= ce_buf_printf(out, "error: %s\n", err);
+    }
+    else {
+        int64_t secs = ce_sn_parse_time(ev->time) / 1000000000;
+        int local = (int)(((secs % 86400) + 86400) % 86400);
+        if (t->tz != NULL) {
+            struct ce_tz_tm tm;
+            ce_tz_to_tm(t->tz, secs, &tm);
+            local = tm.hour * 3600 + tm.min * 60 + tm.sec;
+        }
+        w |= ce_buf_printf(out,
+                           "%s; event time %s is %02d:%02d:%02d there, window [%02d:%02d:%02d, "
+                           "%02d:%02d:%02d) %s%s\n",
+                           *pass ? "pass" : "fail", ev->time, local / 3600, local / 60 % 60,
+                           local % 60, t->start_s / 3600, t->start_s / 60 % 60, t->start_s % 60,
+                           t->stop_s / 3600, t->stop_s / 60 % 60, t->stop_s % 60,
+                           t->tz ? ce_tz_name(t->tz) : "UTC",
+                           t->stop_s < t->start_s ? " (wraps midnight)" : "");
+    }
+    (void)w;
+}
+
+int ce_sn_filter_explain(const struct ce_sn_filter *f, const struct ce_cloudevent *ev,
+                         const char *indent, struct ce_buf *out, bool *pass)
+{
+    int rc = CE_OK;
+    if (f == NULL) {
+        *pass = true;
+        int w = ce_buf_printf(out, "%sno filters: pass\n", indent);
+        (void)w; /* a cut-short explanation is still printed */
+        return CE_OK;
+    }
+    if (f->has_context) {
+        filter_explain_context(f, ev, indent, out);
+    }
+    if (f->has_time) {
+        bool t;
+        filter_explain_time(&f->time, ev, indent, out, &t, &rc);
+    }
+    char err[256] = "";
+    rc = ce_sn_filter_eval(f, ev, pass, err, sizeof(err));
+    int w = ce_buf_printf(out, "%sfiltersLogicalOperator %s: %s\n", indent, f->op_or ? "or" : "and",
+                          rc != CE_OK ? "error, not satisfied" : (*pass ? "pass" : "fail"));
+    (void)w;
+    return rc;
 }

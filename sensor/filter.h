@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct ce_buf;
 struct ce_cloudevent;
 struct ce_dependency;
 struct ce_sn_filter;
@@ -19,6 +20,11 @@ struct ce_sn_filter;
 int ce_sn_filter_compile(const struct ce_dependency *d, struct ce_sn_filter **out, char *err,
                          size_t errlen) __attribute__((warn_unused_result));
 void ce_sn_filter_destroy(struct ce_sn_filter *f);
+/* Appends, for people, one line per configured group saying whether ev passes it and why
+ * (each line starts with indent), then the combined verdict; returns it as ce_sn_filter_eval
+ * would. */
+int ce_sn_filter_explain(const struct ce_sn_filter *f, const struct ce_cloudevent *ev,
+                         const char *indent, struct ce_buf *out, bool *pass);
 /* *pass for ev; CE_OK, or CE_EINVAL with Argo's error text ("time filter error (...)") in
  * err, which means the dependency is not satisfied. A NULL filter passes everything. */
 int ce_sn_filter_eval(const struct ce_sn_filter *f, const struct ce_cloudevent *ev, bool *pass,
