@@ -19,6 +19,7 @@
 enum {
     OPT_BUS = 256,
     OPT_SECRETS,
+    OPT_CONFIG,
     OPT_DATA_DIR,
     OPT_LOG_FORMAT,
     OPT_LOG_LEVEL,
@@ -36,6 +37,7 @@ static const struct option cli_options[] = {
     {"name", required_argument, NULL, OPT_NAME},
     {"bus", required_argument, NULL, OPT_BUS},
     {"secrets-dir", required_argument, NULL, OPT_SECRETS},
+    {"config-dir", required_argument, NULL, OPT_CONFIG},
     {"data-dir", required_argument, NULL, OPT_DATA_DIR},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
@@ -68,6 +70,10 @@ static void cli_defaults(struct ce_cli *cli)
     cli->secrets_dir = getenv("CEVENTS_SECRETS_DIR");
     if (!cli->secrets_dir || !cli->secrets_dir[0]) {
         cli->secrets_dir = CE_SECRETS_DIR_DEFAULT;
+    }
+    cli->config_dir = getenv("CEVENTS_CONFIG_DIR");
+    if (!cli->config_dir || !cli->config_dir[0]) {
+        cli->config_dir = CE_CONFIG_DIR_DEFAULT;
     }
     cli->log_format = CE_LOG_JSON;
     cli->log_level = CE_LOG_INFO;
@@ -102,6 +108,9 @@ static int cli_apply(struct ce_cli *cli, int c, const char *arg)
         return CE_OK;
     case OPT_SECRETS:
         cli->secrets_dir = arg;
+        return CE_OK;
+    case OPT_CONFIG:
+        cli->config_dir = arg;
         return CE_OK;
     case OPT_DATA_DIR:
         cli->data_dir = arg;

@@ -16,6 +16,7 @@ struct ce_cli {
     const char *name;        /* --name: which object of the file */
     const char *bus_url;     /* --bus / CEVENTS_BUS_URL */
     const char *secrets_dir; /* --secrets-dir / CEVENTS_SECRETS_DIR */
+    const char *config_dir;  /* --config-dir / CEVENTS_CONFIG_DIR */
     const char *data_dir;    /* --data-dir (run) */
     enum ce_log_format log_format;
     enum ce_log_level log_level;

@@ -158,6 +158,8 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
         (char *)levels[cli->log_level],
         "--secrets-dir",
         (char *)cli->secrets_dir,
+        "--config-dir",
+        (char *)cli->config_dir,
         "--publish-timeout",
         timeout,
         "--retry-after",

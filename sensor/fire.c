@@ -76,8 +76,8 @@ static int fire_policies(struct ce_sn_firer *f, const struct ce_trigger *t)
 }
 
 int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
-                       const struct ce_trigger_plugin *plugin, const atomic_bool *stop,
-                       struct ce_sn_firer **out)
+                       const struct ce_trigger_plugin *plugin, const struct ce_trigger_env *env,
+                       const atomic_bool *stop, struct ce_sn_firer **out)
 {
     struct ce_sn_firer *f = ce_xcalloc(1, sizeof(*f));
     f->spec = t;
@@ -88,7 +88,7 @@ int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
         ce_free(f);
         return CE_EINVAL;
     }
-    if (plugin->create(s, t, &f->state) != CE_OK) {
+    if (plugin->create(s, t, env, &f->state) != CE_OK) {
         ce_log_kv(CE_LOG_ERROR, "failed to create the trigger", "triggerName", t->name, NULL);
         ce_ratelimit_destroy(f->ratelimit);
         ce_free(f);
@@ -96,8 +96,8 @@ int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
     }
     fire_metrics(f, s);
     const struct ce_trigger_plugin *dlq_plugin = t->dlq ? ce_trigger_find(t->dlq->kind) : NULL;
-    if (t->dlq != NULL &&
-        (dlq_plugin == NULL || ce_sn_firer_create(s, t->dlq, dlq_plugin, stop, &f->dlq) != CE_OK)) {
+    if (t->dlq != NULL && (dlq_plugin == NULL || ce_sn_firer_create(s, t->dlq, dlq_plugin, env,
+                                                                    stop, &f->dlq) != CE_OK)) {
         ce_log_kv(CE_LOG_ERROR, "failed to create the dlqTrigger", "triggerName", t->name, NULL);
         ce_sn_firer_destroy(f);
         return CE_EINVAL;

@@ -11,14 +11,16 @@ struct ce_bus_msg;
 struct ce_sensor;
 struct ce_trigger;
 struct ce_trigger_event;
+struct ce_trigger_env;
 struct ce_trigger_plugin;
 struct ce_sn_firer;
 
 /* Creates the plugin's state for trigger, with its retryStrategy and rateLimit. Waits end
  * early once *stop is set (may be NULL). CE_EINVAL (logged) for bad settings. */
 int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
-                       const struct ce_trigger_plugin *plugin, const atomic_bool *stop,
-                       struct ce_sn_firer **out) __attribute__((warn_unused_result));
+                       const struct ce_trigger_plugin *plugin, const struct ce_trigger_env *env,
+                       const atomic_bool *stop, struct ce_sn_firer **out)
+    __attribute__((warn_unused_result));
 /* The message being processed (NULL after): it is kept from redelivery while the firing waits
  * for the rate limit or between retries. */
 void ce_sn_firer_set_message(struct ce_sn_firer *f, struct ce_bus_msg *m);

@@ -150,7 +150,7 @@ static int sn_setup(struct ce_sn_runtime *rt)
             }
         }
         if (rc == CE_OK) {
-            rc = ce_sn_firer_create(s, tr->spec, tr->plugin, &rt->stop, &tr->firer);
+            rc = ce_sn_firer_create(s, tr->spec, tr->plugin, &rt->env, &rt->stop, &tr->firer);
             if (rc != CE_OK) {
                 ce_sn_resets_destroy(tr->resets);
             }
@@ -224,7 +224,7 @@ static void sn_on_bus_state(void *arg, bool connected)
 static int sn_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
                   const struct ce_sensor *s)
 {
-    struct ce_sn_runtime rt = {.sensor = s};
+    struct ce_sn_runtime rt = {.sensor = s, .env = {cli->secrets_dir, cli->config_dir}};
     struct ce_opsserver *ops = NULL;
     struct ce_bus_config cfg;
     ce_cli_bus_config(cli, set, &cfg);

@@ -5,6 +5,7 @@
 #define CE_SENSOR_SENSOR_INT_H
 
 #include "sensor/dedup.h"
+#include "triggers/trigger.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -47,6 +48,7 @@ struct ce_sn_consumer {
 
 struct ce_sn_runtime {
     const struct ce_sensor *sensor;
+    struct ce_trigger_env env; /* secrets and config maps for the triggers */
     struct ce_bus *bus;
     atomic_bool stop;
     atomic_bool stream_ready;

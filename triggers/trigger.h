@@ -24,14 +24,22 @@ struct ce_trigger_result {
     int64_t retry_after_ms; /* the target asked to wait this long before a retry; -1: no ask */
 };
 
+/* Where a trigger finds what the Sensor's pod would mount (core/secrets.h layout). */
+struct ce_trigger_env {
+    const char *secrets_dir;
+    const char *config_dir;
+};
+
 struct ce_trigger_plugin {
     const char *kind; /* "log", "http", ... */
     /* The action is local and cannot be half done elsewhere (the log trigger): the sensor then
      * acknowledges after it even when atLeastOnce is false, so a crash can repeat the action
      * but never lose it. */
     bool ack_after_fire;
-    /* Prepares the trigger; spec problems were already caught by validation. */
-    int (*create)(const struct ce_sensor *sensor, const struct ce_trigger *trigger, void **state);
+    /* Prepares the trigger; spec problems were already caught by validation. env outlives the
+     * state. */
+    int (*create)(const struct ce_sensor *sensor, const struct ce_trigger *trigger,
+                  const struct ce_trigger_env *env, void **state);
     /* Runs the action once for the events of one firing. CE_OK on success, CE_RETRY for a
      * transient failure worth retrying (retryStrategy decides whether and when), anything
      * else is permanent. res comes initialised (empty err, retry_after_ms -1). May run on any

@@ -17,9 +17,10 @@ struct log_trigger {
 };
 
 static int log_create(const struct ce_sensor *sensor, const struct ce_trigger *trigger,
-                      void **state)
+                      const struct ce_trigger_env *env, void **state)
 {
     (void)sensor;
+    (void)env;
     struct log_trigger *t = ce_xcalloc(1, sizeof(*t));
     t->trigger_name = ce_xstrdup(trigger->name);
     *state = t;
