@@ -30,6 +30,7 @@ test-tsan: deps
 
 bench: deps build
 	bash bench/webhook-ingest.sh
+	bash bench/sensor-throughput.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

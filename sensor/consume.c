@@ -133,13 +133,12 @@ static void sn_purge_consumer(void *arg, const char *trigger, const char *dep)
     }
 }
 
-/* The engine's check: the dependency's filters (transforms come with their module). */
+/* The engine's check: the dependency's transform, then its filters. */
 static int sn_check(void *arg, int dep, const struct ce_cloudevent *in, struct ce_cloudevent *out,
                     bool *pass, char *err, size_t errlen)
 {
     struct ce_sn_runtime *rt = arg;
-    (void)out;
-    return ce_sn_filter_eval(rt->filters[dep], in, pass, err, errlen);
+    return ce_sn_filter_apply(rt->filters[dep], in, out, pass, err, errlen);
 }
 
 /* Events kept from before the last conditionsReset tick (the Sensor was down at the tick) are

@@ -4,11 +4,13 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/rc.h"
+#include "core/luavm.h"
 #include "core/tz.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
 #include "manifest/tojson.h"
 #include "sensor/state.h"
+#include "sensor/transform.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -25,6 +27,8 @@ struct ce_sn_filter {
     char *ctx_type, *ctx_subject, *ctx_source, *ctx_datacontenttype; /* NULL: not checked */
     bool has_time;
     struct filter_time time;
+    struct ce_lua *script;          /* filters.script, NULL: none */
+    struct ce_transform *transform; /* the dependency's transform, NULL: none */
 };
 
 static char *filter_opt_str(const json_t *obj, const char *key)
@@ -88,7 +92,7 @@ static int filter_compile_time(struct ce_sn_filter *f, const json_t *t, char *er
 /* Groups evaluated elsewhere in later versions are refused here, not skipped. */
 static int filter_refuse_unbuilt(const json_t *filters, char *err, size_t errlen)
 {
-    static const char *const unbuilt[] = {"data", "exprs", "script"};
+    static const char *const unbuilt[] = {"data", "exprs"};
     for (size_t i = 0; i < sizeof(unbuilt) / sizeof(unbuilt[0]); i++) {
         const json_t *g = json_object_get(filters, unbuilt[i]);
         if (g != NULL && !json_is_null(g) && !(json_is_string(g) && json_string_length(g) == 0) &&
@@ -97,6 +101,26 @@ static int filter_refuse_unbuilt(const json_t *filters, char *err, size_t errlen
                      unbuilt[i]);
             return CE_EINVAL;
         }
+    }
+    return CE_OK;
+}
+
+/* The transform lives with the filters: together they are the dependency's check. */
+static int filter_compile_transform(struct ce_sn_filter **f, const json_t *tr, char *err,
+                                    size_t errlen)
+{
+    struct ce_transform *t = NULL;
+    char why[256];
+    if (ce_transform_create(json_string_value(json_object_get(tr, "jq")),
+                            json_string_value(json_object_get(tr, "script")), &t, why,
+                            sizeof why) != CE_OK) {
+        return ce_rc_fail(CE_EINVAL, err, errlen, "transform: %s", why);
+    }
+    if (t != NULL && *f == NULL) {
+        *f = ce_xcalloc(1, sizeof(**f));
+    }
+    if (*f != NULL) {
+        (*f)->transform = t;
     }
     return CE_OK;
 }
@@ -124,12 +148,22 @@ int ce_sn_filter_compile(const struct ce_dependency *d, struct ce_sn_filter **ou
         if (rc == CE_OK && json_is_object(t)) {
             rc = filter_compile_time(f, t, err, errlen);
         }
-        if (rc == CE_OK) {
-            *out = f;
+        const char *script = json_string_value(json_object_get(filters, "script"));
+        if (rc == CE_OK && script != NULL && script[0] != '\0') {
+            char why[256];
+            if (ce_lua_compile(script, "filters.script", &f->script, why, sizeof why) != CE_OK) {
+                rc = ce_rc_fail(CE_EINVAL, err, errlen, "filters.script: %s", why);
+            }
         }
-        else {
-            ce_sn_filter_destroy(f);
-        }
+        *out = f;
+    }
+    const json_t *tr = json_object_get(dep, "transform");
+    if (rc == CE_OK && json_is_object(tr)) {
+        rc = filter_compile_transform(out, tr, err, errlen);
+    }
+    if (rc != CE_OK) {
+        ce_sn_filter_destroy(*out);
+        *out = NULL;
     }
     json_decref(dep);
     return rc;
@@ -145,6 +179,8 @@ void ce_sn_filter_destroy(struct ce_sn_filter *f)
     ce_free(f->ctx_source);
     ce_free(f->ctx_datacontenttype);
     ce_tz_destroy(f->time.tz);
+    ce_lua_destroy(f->script);
+    ce_transform_destroy(f->transform);
     ce_free(f);
 }
 
@@ -199,19 +235,57 @@ int ce_sn_filter_eval(const struct ce_sn_filter *f, const struct ce_cloudevent *
         return CE_OK;
     }
     bool ctx = !f->has_context || filter_context(f, ev);
-    bool time = true;
+    bool time = true, script = true;
     int rc = f->has_time ? filter_time(&f->time, ev, &time, err, errlen) : CE_OK;
+    if (rc == CE_OK && f->script != NULL) {
+        /* a script error fails the dependency whatever the operator, as in Argo */
+        rc = ce_lua_filter(f->script, ev->data, ev->data_len, &script, err, errlen);
+    }
     if (rc != CE_OK) {
         *pass = false;
         return rc;
     }
     if (f->op_or) {
-        *pass = (f->has_context && ctx) || (f->has_time && time);
+        *pass = (f->has_context && ctx) || (f->has_time && time) || (f->script && script);
     }
     else {
-        *pass = ctx && time;
+        *pass = ctx && time && script;
     }
     return CE_OK;
+}
+
+/* A copy of in carrying data instead of its own (which the copy owns). */
+static void filter_copy_event(const struct ce_cloudevent *in, char *data, size_t len,
+                              struct ce_cloudevent *out)
+{
+    out->specversion = in->specversion ? ce_xstrdup(in->specversion) : NULL;
+    out->id = ce_xstrdup(in->id ? in->id : "");
+    out->source = in->source ? ce_xstrdup(in->source) : NULL;
+    out->type = in->type ? ce_xstrdup(in->type) : NULL;
+    out->subject = in->subject ? ce_xstrdup(in->subject) : NULL;
+    out->datacontenttype = in->datacontenttype ? ce_xstrdup(in->datacontenttype) : NULL;
+    out->time = in->time ? ce_xstrdup(in->time) : NULL;
+    out->data = data;
+    out->data_len = len;
+}
+
+int ce_sn_filter_apply(const struct ce_sn_filter *f, const struct ce_cloudevent *in,
+                       struct ce_cloudevent *out, bool *pass, char *err, size_t errlen)
+{
+    *pass = false;
+    if (f != NULL && f->transform != NULL) {
+        char *data = NULL;
+        size_t len = 0;
+        int rc = ce_transform_apply(f->transform, in->data, in->data_len, &data, &len, err, errlen);
+        if (rc != CE_OK) {
+            return rc;
+        }
+        if (data != NULL) {
+            filter_copy_event(in, data, len, out);
+            in = out;
+        }
+    }
+    return ce_sn_filter_eval(f, in, pass, err, errlen);
 }
 
 static void filter_explain_context(const struct ce_sn_filter *f, const struct ce_cloudevent *ev,
@@ -262,8 +336,46 @@ static void filter_explain_time(const struct filter_time *t, const struct ce_clo
     (void)w;
 }
 
-int ce_sn_filter_explain(const struct ce_sn_filter *f, const struct ce_cloudevent *ev,
-                         const char *indent, struct ce_buf *out, bool *pass)
+static void filter_explain_script(const struct ce_sn_filter *f, const struct ce_cloudevent *ev,
+                                  const char *indent, struct ce_buf *out)
+{
+    bool pass = false;
+    char err[256] = "";
+    int rc = ce_lua_filter(f->script, ev->data, ev->data_len, &pass, err, sizeof err);
+    int w = ce_buf_printf(
+        out, "%sscript: %s%s\n", indent,
+        rc != CE_OK ? "error: " : (pass ? "pass (returned true)" : "fail (did not return true)"),
+        rc != CE_OK ? err : "");
+    (void)w; /* a cut-short explanation is still printed */
+}
+
+/* Applies the transform for an explanation: the event the filters then see (ev itself, or
+ * *copy), NULL when the transform failed (said in out). */
+static const struct ce_cloudevent *filter_explain_transform(const struct ce_sn_filter *f,
+                                                            const struct ce_cloudevent *ev,
+                                                            struct ce_cloudevent *copy,
+                                                            const char *indent, struct ce_buf *out)
+{
+    char err[256] = "";
+    bool ignored = false;
+    memset(copy, 0, sizeof(*copy));
+    struct ce_sn_filter only = {.transform = f->transform};
+    int rc = ce_sn_filter_apply(&only, ev, copy, &ignored, err, sizeof err);
+    int w = 0;
+    if (rc != CE_OK) {
+        w = ce_buf_printf(out, "%stransform: error: %s\n", indent, err);
+        (void)w;
+        return NULL;
+    }
+    const struct ce_cloudevent *use = copy->id != NULL ? copy : ev;
+    w = ce_buf_printf(out, "%stransform: data is now %.*s\n", indent, (int)use->data_len,
+                      use->data ? use->data : "");
+    (void)w;
+    return use;
+}
+
+static int filter_explain_groups(const struct ce_sn_filter *f, const struct ce_cloudevent *ev,
+                                 const char *indent, struct ce_buf *out, bool *pass)
 {
     int rc = CE_OK;
     if (f == NULL) {
@@ -279,10 +391,34 @@ int ce_sn_filter_explain(const struct ce_sn_filter *f, const struct ce_cloudeven
         bool t;
         filter_explain_time(&f->time, ev, indent, out, &t, &rc);
     }
+    if (f->script != NULL) {
+        filter_explain_script(f, ev, indent, out);
+    }
     char err[256] = "";
     rc = ce_sn_filter_eval(f, ev, pass, err, sizeof(err));
     int w = ce_buf_printf(out, "%sfiltersLogicalOperator %s: %s\n", indent, f->op_or ? "or" : "and",
                           rc != CE_OK ? "error, not satisfied" : (*pass ? "pass" : "fail"));
     (void)w;
+    return rc;
+}
+
+int ce_sn_filter_explain(const struct ce_sn_filter *f, const struct ce_cloudevent *in,
+                         const char *indent, struct ce_buf *out, bool *pass)
+{
+    int rc = CE_OK;
+    struct ce_cloudevent copy;
+    memset(&copy, 0, sizeof copy);
+    const struct ce_cloudevent *ev = in;
+    if (f != NULL && f->transform != NULL) {
+        ev = filter_explain_transform(f, in, &copy, indent, out);
+        if (ev == NULL) {
+            *pass = false;
+            return CE_EINVAL;
+        }
+    }
+    rc = filter_explain_groups(f, ev, indent, out, pass);
+    if (copy.id != NULL) {
+        ce_cloudevent_fini(&copy);
+    }
     return rc;
 }

@@ -25,6 +25,11 @@ void ce_sn_filter_destroy(struct ce_sn_filter *f);
  * would. */
 int ce_sn_filter_explain(const struct ce_sn_filter *f, const struct ce_cloudevent *ev,
                          const char *indent, struct ce_buf *out, bool *pass);
+/* The whole check of a dependency: its transform (when it has one, the result goes to *out, a
+ * fresh event the caller releases with ce_cloudevent_fini; out->id stays NULL otherwise), then
+ * its filters on the result. */
+int ce_sn_filter_apply(const struct ce_sn_filter *f, const struct ce_cloudevent *in,
+                       struct ce_cloudevent *out, bool *pass, char *err, size_t errlen);
 /* *pass for ev; CE_OK, or CE_EINVAL with Argo's error text ("time filter error (...)") in
  * err, which means the dependency is not satisfied. A NULL filter passes everything. */
 int ce_sn_filter_eval(const struct ce_sn_filter *f, const struct ce_cloudevent *ev, bool *pass,

@@ -47,9 +47,6 @@ static void sn_check_deps(const struct ce_sensor *s, int *rc)
             *rc = CE_EINVAL;
         }
         ce_sn_filter_destroy(f);
-        if (d->has_transform) {
-            sn_unsupported(&d->pos, path, "dependency transforms are", rc);
-        }
     }
 }
 

@@ -18,17 +18,19 @@
 
 #include <cmocka.h>
 
-/* Loads a Sensor whose only dependency has the given filters block (YAML, indented for it) and
- * compiles them; returns the compile result. */
-static int tf_compile(const char *filters, const char *op, struct ce_manifest_set **set,
-                      struct ce_sn_filter **f, char *err, size_t errlen)
+static struct ce_cloudevent tf_event(const char *time);
+
+/* Loads a Sensor whose only dependency ends with the given YAML lines (filters, transform) and
+ * compiles its check; returns the compile result. */
+static int tf_compile_dep(const char *lines, struct ce_manifest_set **set, struct ce_sn_filter **f,
+                          char *err, size_t errlen)
 {
     char *yaml = ce_xasprintf(
         "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n"
         "  dependencies:\n  - name: d\n    eventSourceName: webhook\n    eventName: example\n"
-        "    filtersLogicalOperator: %s\n    filters:\n%s"
+        "%s"
         "  triggers:\n  - template:\n      name: t\n      log: {}\n",
-        op, filters);
+        lines);
     struct ce_diag d;
     ce_diag_init(&d);
     assert_int_equal(ce_manifest_set_create(set), CE_OK);
@@ -43,6 +45,43 @@ static int tf_compile(const char *filters, const char *op, struct ce_manifest_se
     }
     ce_diag_fini(&d);
     return ce_sn_filter_compile(&(*set)->sensors[0]->deps[0], f, err, errlen);
+}
+
+/* The same with a filters block (YAML indented for it) and filtersLogicalOperator op. */
+static int tf_compile(const char *filters, const char *op, struct ce_manifest_set **set,
+                      struct ce_sn_filter **f, char *err, size_t errlen)
+{
+    char *lines = ce_xasprintf("    filtersLogicalOperator: %s\n    filters:\n%s", op, filters);
+    int rc = tf_compile_dep(lines, set, f, err, errlen);
+    ce_free(lines);
+    return rc;
+}
+
+/* Applies the dependency check (transform, filters) given by lines to an event with data.
+ * Returns pass (0/1) or -1 for an error; the data the filters saw goes to seen (may be NULL). */
+static int tf_apply(const char *lines, const char *data, char *seen, size_t seenlen)
+{
+    struct ce_manifest_set *set = NULL;
+    struct ce_sn_filter *f = NULL;
+    char err[256] = "";
+    assert_int_equal(tf_compile_dep(lines, &set, &f, err, sizeof(err)), CE_OK);
+    struct ce_cloudevent ev = tf_event("2026-11-22T10:00:00Z");
+    ev.data = (char *)data;
+    ev.data_len = strlen(data);
+    struct ce_cloudevent out;
+    memset(&out, 0, sizeof out);
+    bool pass = false;
+    int rc = ce_sn_filter_apply(f, &ev, &out, &pass, err, sizeof(err));
+    const struct ce_cloudevent *used = out.id != NULL ? &out : &ev;
+    if (seen != NULL) {
+        snprintf(seen, seenlen, "%.*s", (int)used->data_len, used->data);
+    }
+    if (out.id != NULL) {
+        ce_cloudevent_fini(&out);
+    }
+    ce_sn_filter_destroy(f);
+    ce_manifest_set_destroy(set);
+    return rc == CE_OK ? pass : -1;
 }
 
 static struct ce_cloudevent tf_event(const char *time)
@@ -169,7 +208,7 @@ static void test_refused(void **state)
         {TIME("09:00:00", "17:00:00", "        timezone: Mars/Base\n"), "timezone"},
         {"      data:\n      - path: body.a\n        type: string\n        value: [x]\n",
          "not supported yet"},
-        {"      script: \"return true\"\n", "not supported yet"},
+        {"      script: \"return (\"\n", "filters.script"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct ce_manifest_set *set = NULL;
@@ -186,6 +225,44 @@ static void test_refused(void **state)
     }
 }
 
+/* filters.script with Argo's rules: only a returned true passes, an error fails whatever the
+ * operator, and it combines with the other groups. */
+static void test_script(void **state)
+{
+    (void)state;
+    const char *is_one = "    filters:\n      script: \"return event.a == 1\"\n";
+    assert_int_equal(tf_apply(is_one, "{\"a\":1}", NULL, 0), 1);
+    assert_int_equal(tf_apply(is_one, "{\"a\":2}", NULL, 0), 0);
+    assert_int_equal(tf_apply("    filters:\n      script: \"return 'true'\"\n", "{}", NULL, 0), 0);
+    assert_int_equal(tf_apply("    filters:\n      script: \"error('boom')\"\n", "{}", NULL, 0),
+                     -1);
+    const char *or_ctx = "    filtersLogicalOperator: or\n    filters:\n      context:\n"
+                         "        type: calendar\n      script: \"return event.a == 1\"\n";
+    assert_int_equal(tf_apply(or_ctx, "{\"a\":1}", NULL, 0), 1);
+    assert_int_equal(tf_apply(or_ctx, "{\"a\":2}", NULL, 0), 0);
+    const char *or_err = "    filtersLogicalOperator: or\n    filters:\n      context:\n"
+                         "        type: webhook\n      script: \"error('boom')\"\n";
+    assert_int_equal(tf_apply(or_err, "{}", NULL, 0), -1);
+}
+
+/* A transform runs before the filters, and the filters and the trigger see its result. */
+static void test_transform(void **state)
+{
+    (void)state;
+    char seen[256];
+    const char *jq = "    transform:\n      jq: \".a *= 2\"\n    filters:\n"
+                     "      script: \"return event.a == 4\"\n";
+    assert_int_equal(tf_apply(jq, "{\"a\":2,\"b\":\"x\"}", seen, sizeof seen), 1);
+    assert_string_equal(seen, "{\"a\":4,\"b\":\"x\"}");
+    assert_int_equal(tf_apply(jq, "{\"a\":3}", seen, sizeof seen), 0);
+    assert_string_equal(seen, "{\"a\":6}");
+    const char *lua = "    transform:\n      script: \"event.c = 'y' return event\"\n";
+    assert_int_equal(tf_apply(lua, "{\"b\":1}", seen, sizeof seen), 1);
+    assert_string_equal(seen, "{\"b\":1,\"c\":\"y\"}");
+    /* jq whose first output is not an object: the dependency fails */
+    assert_int_equal(tf_apply("    transform:\n      jq: \".a\"\n", "{\"a\":1}", NULL, 0), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +270,8 @@ int main(void)
         cmocka_unit_test(test_context),
         cmocka_unit_test(test_logical_operators),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_script),
+        cmocka_unit_test(test_transform),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: webhook EventSource → JetStream (a real nats-server -js) → Sensor →
+# HTTP trigger → a local sink (ce_sink_httpd), in one run on one machine.
+#   1. reference: wrk straight at a sink, the ceiling of the HTTP hop alone;
+#   2. fixed rate: bench/pace.py sends RATE events/s stamped with their send time; the sink
+#      records send → receive latency (p50/p99);
+#   3. full speed: wrk at the webhook; events/s as the sink receives them, and its ratio to the
+#      reference;
+#   4. peak RSS of the Sensor with 1 dependency, and of a Sensor with 50 dependencies (all on
+#      the same event, joined by &&) after the same number of events.
+# The run fails when an event answered 200 never reaches the sink.
+#
+# usage: bench/sensor-throughput.sh [FULL_SPEED_S] [RATE] [RATE_S]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${1:-10}
+rate=${2:-500}
+rate_s=${3:-10}
+build=${BUILD:-build}
+bin=$build/cevents
+sink=$build/ce_sink_httpd
+[ -x "$bin" ] && [ -x "$sink" ] || { echo "build first: make build" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/cevents-sbench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
+wait_line() { for _ in $(seq 1 300); do grep -q "$2" "$1" && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; tail "$1" >&2; return 1; }
+peak_rss_kb() { awk '/VmHWM/ {print $2}' /proc/"$1"/status; }
+sink_count() { curl -s "http://127.0.0.1:$1/count" || echo 0; }
+# Waits until the sink on port $1 has $2 events, or its count stops moving for 5 s.
+wait_sink() {
+  local last=-1 same=0 n
+  while :; do
+    n=$(sink_count "$1")
+    [ "$n" -ge "$2" ] && return 0
+    if [ "$n" = "$last" ]; then same=$((same + 1)); else same=0; fi
+    [ "$same" -ge 50 ] && return 1
+    last=$n; sleep 0.1
+  done
+}
+
+nats_port=$(free_port); hook_port=$(free_port); sink_port=$(free_port); ref_port=$(free_port)
+nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/js" >"$work/nats.log" 2>&1 &
+pids+=($!)
+wait_port "$nats_port"
+bus="nats://127.0.0.1:$nats_port"
+
+cat >"$work/es.yaml" <<YAML
+apiVersion: argoproj.io/v1alpha1
+kind: EventSource
+metadata:
+  name: webhook
+spec:
+  webhook:
+    example:
+      port: "$hook_port"
+      endpoint: /example
+      method: POST
+YAML
+
+# sensor_yaml NAME DEPS: DEPS dependencies on the same event, all needed (&&), one HTTP trigger
+# whose payload carries the send time and the message.
+sensor_yaml() {
+  local name=$1 deps=$2 conds="" i
+  printf 'apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: %s\nspec:\n  dependencies:\n' "$name"
+  for i in $(seq 1 "$deps"); do
+    printf '  - name: dep%02d\n    eventSourceName: webhook\n    eventName: example\n' "$i"
+    conds="$conds${conds:+ && }dep$(printf %02d "$i")"
+  done
+  cat <<YAML
+  triggers:
+  - template:
+      name: to-sink
+      conditions: "$conds"
+      http:
+        url: http://127.0.0.1:$sink_port/sink
+        method: POST
+        payload:
+        - src: {dependencyName: dep01, dataKey: body.t, useRawData: true}
+          dest: t
+        - src: {dependencyName: dep01, dataKey: body.message}
+          dest: message
+YAML
+}
+
+start_sink() {
+  "$sink" "$sink_port" >"$work/sink.$1" 2>&1 &
+  sink_pid=$!; pids+=("$sink_pid")
+  wait_port "$sink_port"
+}
+stop_sink() { kill "$sink_pid"; wait "$sink_pid" 2>/dev/null || true; cat "$work/sink.$1"; }
+
+start_sensor() { # name deps
+  sensor_yaml "$1" "$2" >"$work/$1.yaml"
+  "$bin" sensor -f "$work/$1.yaml" --bus "$bus" --metrics-port 0 >"$work/$1.log" 2>&1 &
+  sensor_pid=$!; pids+=("$sensor_pid")
+  wait_line "$work/$1.log" "Sensor subscribed to the event bus"
+}
+
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body   = '{"message":"this is my first webhook"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
+# 1. the reference: the HTTP hop alone
+"$sink" "$ref_port" >"$work/sink.ref" 2>&1 &
+ref_pid=$!; pids+=("$ref_pid")
+wait_port "$ref_port"
+wrk -t1 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$ref_port/sink" >"$work/ref.txt"
+ref_rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/ref.txt")
+
+start_sensor one 1
+"$bin" eventsource -f "$work/es.yaml" --bus "$bus" --metrics-port 0 >"$work/es.log" 2>&1 &
+pids+=($!)
+wait_port "$hook_port"
+
+# 2. fixed rate, latency from the send to the sink
+start_sink paced
+read -r paced_ok paced_bad paced_late < <(python3 bench/pace.py "http://127.0.0.1:$hook_port/example" "$rate" "$rate_s" 8)
+wait_sink "$sink_port" "$paced_ok" || true
+read -r p_count _ _ p50 p99 < <(stop_sink paced)
+
+# 3. full speed
+start_sink full
+wrk -t1 -c32 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$hook_port/example" >"$work/full.txt"
+full_reqs=$(awk '/requests in/ {print $1}' "$work/full.txt")
+full_bad=$(awk '/Non-2xx/ {print $5}' "$work/full.txt"); full_bad=${full_bad:-0}
+full_ok=$((full_reqs - full_bad))
+wait_sink "$sink_port" "$full_ok" || true
+read -r f_count f_first f_last _ _ < <(stop_sink full)
+f_rps=$(python3 -c "d=($f_last-$f_first)/1e9; print(f'{($f_count/d if d > 0 else 0):.0f}')")
+ratio=$(python3 -c "print(f'{$f_rps/$ref_rps:.2f}')")
+rss_one=$(peak_rss_kb "$sensor_pid")
+kill "$sensor_pid"; wait "$sensor_pid" 2>/dev/null || true
+
+# 4. 50 dependencies, same number of events as the fixed-rate run
+start_sink fifty
+start_sensor fifty 50
+read -r fifty_ok _ _ < <(python3 bench/pace.py "http://127.0.0.1:$hook_port/example" "$rate" "$rate_s" 8)
+wait_sink "$sink_port" "$fifty_ok" || true
+read -r fifty_count _ _ _ _ < <(stop_sink fifty)
+rss_fifty=$(peak_rss_kb "$sensor_pid")
+
+cat <<OUT
+machine:              $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%dT%H:%M:%SZ)
+reference (sink):     $ref_rps req/s (wrk -t1 -c16 straight at the sink)
+fixed rate:           $rate ev/s for ${rate_s}s: $paced_ok answered 200 ($paced_bad not), sender late by at most ${paced_late} ms
+  delivered:          $p_count at the sink; latency POST → sink p50 ${p50} us, p99 ${p99} us
+full speed:           wrk -t1 -c32 -d${duration}s: $full_ok answered 200 ($full_bad not)
+  delivered:          $f_count at the sink, $f_rps ev/s end to end
+  ratio to reference: $ratio
+sensor peak RSS:      1 dependency $rss_one kB; 50 dependencies $rss_fifty kB ($fifty_count of $fifty_ok events delivered)
+OUT
+fail=0
+[ "$p_count" -ge "$paced_ok" ] || { echo "FAIL: $((paced_ok - p_count)) paced events never reached the sink" >&2; fail=1; }
+[ "$f_count" -ge "$full_ok" ] || { echo "FAIL: $((full_ok - f_count)) full-speed events never reached the sink" >&2; fail=1; }
+[ "$fifty_count" -ge "$fifty_ok" ] || { echo "FAIL: $((fifty_ok - fifty_count)) events never reached the sink with 50 dependencies" >&2; fail=1; }
+exit $fail
