@@ -14,6 +14,24 @@ struct ce_regex {
     pcre2_match_context *mctx; /* read-only after compile: shared by every match */
 };
 
+/* Go's wording for the common mistakes, PCRE2's for the rest. */
+static const char *regex_error_text(int code, char *buf, size_t len)
+{
+    switch (code) {
+    case PCRE2_ERROR_MISSING_SQUARE_BRACKET:
+        return "missing closing ]";
+    case PCRE2_ERROR_MISSING_CLOSING_PARENTHESIS:
+        return "missing closing )";
+    case PCRE2_ERROR_UNMATCHED_CLOSING_PARENTHESIS:
+        return "unexpected )";
+    case PCRE2_ERROR_QUANTIFIER_INVALID:
+        return "missing argument to repetition operator";
+    default:
+        pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, len);
+        return buf;
+    }
+}
+
 int ce_regex_compile(const char *pattern, size_t len, struct ce_regex **out, char *err,
                      size_t errlen)
 {
@@ -24,15 +42,16 @@ int ce_regex_compile(const char *pattern, size_t len, struct ce_regex **out, cha
     }
     int code = 0;
     PCRE2_SIZE off = 0;
-    /* Go's regexp: UTF-8 text, invalid bytes match nothing but do not fail the match. */
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+    /* Go's regexp: UTF-8 text (invalid bytes match nothing but do not fail the match), and `$`
+     * only at the very end. */
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len,
+                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY,
                                    &code, &off, NULL);
     if (re == NULL) {
-        PCRE2_UCHAR msg[160];
-        pcre2_get_error_message(code, msg, sizeof msg);
-        return ce_rc_fail(CE_EPARSE, err, errlen,
-                          "invalid regular expression `%.*s`: %s at offset %zu",
-                          (int)(len > 200 ? 200 : len), pattern, (const char *)msg, (size_t)off);
+        char msg[160];
+        return ce_rc_fail(CE_EPARSE, err, errlen, "error parsing regexp: %s: `%.*s`",
+                          regex_error_text(code, msg, sizeof msg), (int)(len > 200 ? 200 : len),
+                          pattern);
     }
     struct ce_regex *r = ce_xcalloc(1, sizeof(*r));
     r->code = re;
@@ -42,6 +61,7 @@ int ce_regex_compile(const char *pattern, size_t len, struct ce_regex **out, cha
         return ce_rc_fail(CE_EIO, err, errlen, "out of memory compiling a regular expression");
     }
     pcre2_set_match_limit(r->mctx, CE_REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(r->mctx, CE_REGEX_MATCH_LIMIT);
     *out = r;
     return CE_OK;
 }

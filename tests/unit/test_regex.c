@@ -96,7 +96,7 @@ static void test_bad_patterns(void **state)
     char err[200];
     assert_int_equal(ce_regex_compile("a(b", 3, &re, err, sizeof err), CE_EPARSE);
     assert_null(re);
-    assert_non_null(strstr(err, "invalid regular expression `a(b`"));
+    assert_string_equal(err, "error parsing regexp: missing closing ): `a(b`");
     char *big = ce_xmalloc(CE_REGEX_PATTERN_MAX + 2);
     memset(big, 'a', CE_REGEX_PATTERN_MAX + 1);
     big[CE_REGEX_PATTERN_MAX + 1] = '\0';
