@@ -41,6 +41,8 @@ const char *ce_rc_str(int rc)
         return "unavailable";
     case CE_RETRY:
         return "retry";
+    case CE_DROPPED:
+        return "dropped";
     default:
         return "unknown error";
     }

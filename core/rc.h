@@ -18,6 +18,7 @@ enum ce_rc {
     CE_EREMOTE,   /* the remote side answered with an error */
     CE_EUNAVAIL,  /* a dependency (the bus, a server) is not reachable */
     CE_RETRY,     /* not a failure class: try again later */
+    CE_DROPPED,   /* not a failure class: deliberately not passed on (an EventSource filter) */
 };
 
 #define CE_MUST_CHECK __attribute__((warn_unused_result))

@@ -9,6 +9,7 @@
 #include "core/rc.h"
 #include "eventbus/bus.h"
 #include "eventbus/cloudevent.h"
+#include "eventsource/filter.h"
 
 #include <string.h>
 #include <time.h>
@@ -46,6 +47,10 @@ struct ce_emitter *ce_emitter_create(struct ce_bus *bus, const char *namespace_,
     em->processing_failed = ce_metrics_counter(
         "argo_events_events_processing_failed_total",
         "Number of events that failed to process, including the ones that failed to send.", labels);
+    em->filtered = ce_metrics_counter(
+        "cevents_eventsource_events_filtered_total",
+        "Events the event's filter.expression turned down (or could not evaluate): not published.",
+        labels);
     em->duration = ce_metrics_histogram(
         "argo_events_event_processing_duration_milliseconds",
         "Time from receiving an event to the bus acknowledging it, in milliseconds.", labels,
@@ -65,7 +70,36 @@ void ce_emitter_destroy(struct ce_emitter *em)
     ce_free(em->event_name);
     ce_free(em->type);
     ce_free(em->subject);
+    ce_es_filter_destroy(em->filter);
     ce_free(em);
+}
+
+void ce_emitter_set_filter(struct ce_emitter *em, struct ce_es_filter *f)
+{
+    ce_es_filter_destroy(em->filter);
+    em->filter = f;
+}
+
+/* Whether the event goes on; a turned-down event is logged and counted, never silent. */
+static bool emit_passes(struct ce_emitter *em, const char *data, size_t len, const char *id)
+{
+    bool pass = false;
+    char err[512];
+    if (ce_es_filter_eval(em->filter, data, len, &pass, err, sizeof err) != CE_OK) {
+        ce_log_kv(CE_LOG_ERROR, "Failed to evaluate the event filter; the event is dropped",
+                  "eventName", em->event_name, "eventSourceType", em->type, "eventID", id, "error",
+                  err, NULL);
+        ce_metric_inc(em->filtered);
+        ce_metric_inc(em->processing_failed);
+        return false;
+    }
+    if (!pass) {
+        ce_log_kv(CE_LOG_INFO, "Event dropped by the event filter", "eventName", em->event_name,
+                  "eventSourceType", em->type, "eventID", id, "expression",
+                  ce_es_filter_source(em->filter), NULL);
+        ce_metric_inc(em->filtered);
+    }
+    return pass;
 }
 
 void ce_emitter_count_processing_failed(struct ce_emitter *em)
@@ -140,6 +174,10 @@ int ce_emit_async(struct ce_emitter *em, const char *data, size_t len, const cha
     }
     if (id_out) {
         memcpy(id_out, p->id, sizeof(p->id));
+    }
+    if (em->filter != NULL && !emit_passes(em, data, len, p->id)) {
+        ce_free(p);
+        return CE_DROPPED;
     }
     int rc = emit_encode(em, p->id, data, len, &payload);
     if (rc == CE_OK) {

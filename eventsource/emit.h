@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 struct ce_bus;
+struct ce_es_filter;
 struct ce_metric;
 
 /* One per (EventSource, event name). Owned by the source that created it. */
@@ -17,7 +18,8 @@ struct ce_emitter {
     char *event_name;  /* CloudEvent subject */
     char *type;        /* CloudEvent type, e.g. "webhook" */
     char *subject;     /* default.<source>.<event> */
-    struct ce_metric *sent, *sent_failed, *processing_failed, *duration;
+    struct ce_metric *sent, *sent_failed, *processing_failed, *duration, *filtered;
+    struct ce_es_filter *filter; /* the event's filter.expression, NULL: none */
 };
 
 /* Called exactly once per accepted emit, on a bus thread, with CE_OK once the bus stored the
@@ -28,11 +30,15 @@ struct ce_emitter *ce_emitter_create(struct ce_bus *bus, const char *namespace_,
                                      const char *source_name, const char *event_name,
                                      const char *type);
 void ce_emitter_destroy(struct ce_emitter *em);
+/* The event's filter (taken over by em): events it turns down are not published. */
+void ce_emitter_set_filter(struct ce_emitter *em, struct ce_es_filter *f);
 
 /* Publishes data (valid JSON) as a new event. id: a stable event id (deduplicated by the bus),
  * or NULL for a random one; the id used is copied to id_out (33 bytes) when not NULL.
- * Returns CE_OK when the publish is under way (done runs later), or CE_EUNAVAIL / CE_ETOOBIG /
- * CE_EINVAL immediately (done is not called). */
+ * Returns CE_OK when the publish is under way (done runs later); CE_DROPPED when the filter
+ * turned the event down or could not evaluate it (logged and counted; the producer is answered
+ * as for a success, as Argo Events does); or CE_EUNAVAIL / CE_ETOOBIG / CE_EINVAL. done is not
+ * called unless CE_OK. */
 int ce_emit_async(struct ce_emitter *em, const char *data, size_t len, const char *id,
                   ce_emit_done_fn *done, void *arg, char *id_out)
     __attribute__((warn_unused_result));

@@ -10,6 +10,7 @@
 #include "core/opsserver.h"
 #include "core/rc.h"
 #include "eventbus/bus.h"
+#include "eventsource/filter.h"
 #include "eventsource/source.h"
 #include "manifest/model.h"
 
@@ -44,13 +45,15 @@ int ce_eventsource_check_supported(const struct ce_eventsource *es)
     }
     for (int i = 0; i < es->n_webhooks; i++) {
         const struct ce_webhook_event *ev = &es->webhooks[i];
-        if (ev->filter_expression) {
-            fprintf(stderr,
-                    "%s:%d:%d: error: spec.webhook.%s.filter.expression: EventSource filters are "
-                    "not supported yet\n",
-                    ev->pos.file, ev->pos.line, ev->pos.col, ev->event_name);
+        struct ce_es_filter *f = NULL;
+        char err[512];
+        if (ev->filter_expression &&
+            ce_es_filter_compile(ev->filter_expression, &f, err, sizeof err) != CE_OK) {
+            fprintf(stderr, "%s:%d:%d: error: spec.webhook.%s.filter.expression: %s\n",
+                    ev->pos.file, ev->pos.line, ev->pos.col, ev->event_name, err);
             rc = CE_EINVAL;
         }
+        ce_es_filter_destroy(f);
     }
     if (es->n_source_types == 0) {
         fprintf(stderr, "%s:%d:%d: error: spec: the EventSource defines no events\n", es->pos.file,

@@ -11,6 +11,7 @@
 #include "core/secrets.h"
 #include "eventbus/bus.h"
 #include "eventsource/emit.h"
+#include "eventsource/filter.h"
 #include "eventsource/source.h"
 #include "eventsource/webhook/body.h"
 #include "manifest/model.h"
@@ -319,7 +320,8 @@ static enum MHD_Result webhook_finish(struct webhook_req *req, const char *metho
                            req, req->event_id);
     ce_buf_fini(&data);
     if (rc != CE_OK) {
-        atomic_store(&req->ack_rc, rc);
+        /* a filtered event is answered as a success, as Argo Events does */
+        atomic_store(&req->ack_rc, rc == CE_DROPPED ? CE_OK : rc);
         MHD_resume_connection(req->conn);
     }
     return MHD_YES;
@@ -496,6 +498,17 @@ static int webhook_start(const struct ce_source_env *env, void **state)
         route->spec = ev;
         route->em =
             ce_emitter_create(env->bus, es->namespace_, es->name, ev->event_name, "webhook");
+        if (ev->filter_expression != NULL) {
+            struct ce_es_filter *f = NULL;
+            char err[512];
+            rc = ce_es_filter_compile(ev->filter_expression, &f, err, sizeof err);
+            if (rc != CE_OK) {
+                ce_log_kv(CE_LOG_ERROR, "invalid filter expression", "eventName", ev->event_name,
+                          "error", err, NULL);
+                break;
+            }
+            ce_emitter_set_filter(route->em, f);
+        }
         struct webhook_server *srv = webhook_server_for(st, ev->port);
         srv->routes = ce_xrealloc(srv->routes, sizeof(*srv->routes) * (size_t)(srv->n_routes + 1));
         srv->routes[srv->n_routes++] = route;

@@ -42,7 +42,14 @@ static const char *const wh_manifest = "apiVersion: argoproj.io/v1alpha1\n"
                                        "      endpoint: /query\n"
                                        "      method: GET\n"
                                        "      metadata:\n"
-                                       "        team: data\n";
+                                       "        team: data\n"
+                                       "    filtered:\n"
+                                       "      port: \"@PORT@\"\n"
+                                       "      endpoint: /filtered\n"
+                                       "      method: POST\n"
+                                       "      filter:\n"
+                                       "        expression: \"(body.id == 4) && "
+                                       "(body.name != 'Joe')\"\n";
 
 struct wh_env {
     char *dir;
@@ -265,6 +272,75 @@ static void test_idempotency_key(void **state)
     assert_int_equal(ce_scn_js_count(url), before + 2);
 }
 
+/* filter.expression: a passing event is stored, a turned-down one is answered 200 (as Argo
+ * Events does) but never stored, and is logged and counted; data the expression cannot use
+ * (a field of the wrong type) is turned down the same way. */
+static void test_filter_expression(void **state)
+{
+    struct wh_env *e = *state;
+    const char *url = ce_natsd_url(e->natsd);
+    long long before = ce_scn_js_count(url);
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/filtered", "{\"id\":4,\"name\":\"Ann\"}", NULL, id),
+                     200);
+    assert_int_equal(ce_scn_js_count(url), before + 1);
+    char *msg_id = NULL;
+    char *data = wh_last_data(e, "default.webhook.filtered", &msg_id, NULL);
+    assert_non_null(strstr(data, "\"name\":\"Ann\""));
+    assert_string_equal(msg_id, id);
+    ce_free(msg_id);
+    ce_free(data);
+
+    assert_int_equal(ce_scn_post(e->port, "/filtered", "{\"id\":4,\"name\":\"Joe\"}", NULL, id),
+                     200);
+    assert_true(ce_test_proc_wait_line(e->es, "Event dropped by the event filter", 1, 10000));
+    char *line = ce_test_proc_line(e->es, "Event dropped by the event filter", 0);
+    assert_non_null(strstr(line, id));
+    ce_free(line);
+    assert_int_equal(ce_scn_post(e->port, "/filtered", "{\"id\":\"4\",\"name\":\"Ann\"}", NULL, id),
+                     200);
+    assert_int_equal(ce_scn_js_count(url), before + 1);
+    char *m = wh_metrics(e);
+    assert_non_null(
+        strstr(m, "cevents_eventsource_events_filtered_total" WH_LABELS("filtered") " 2"));
+    assert_non_null(strstr(m, "argo_events_events_sent_total" WH_LABELS("filtered") " 1"));
+    ce_free(m);
+}
+
+/* An expression that does not parse stops the EventSource at start, naming the place. */
+static void test_bad_filter_refused(void **state)
+{
+    struct wh_env *e = *state;
+    char *file = ce_scn_write_manifest(e->dir, "bad.yaml",
+                                       "apiVersion: argoproj.io/v1alpha1\n"
+                                       "kind: EventSource\n"
+                                       "metadata:\n"
+                                       "  name: bad\n"
+                                       "spec:\n"
+                                       "  webhook:\n"
+                                       "    example:\n"
+                                       "      port: \"@PORT@\"\n"
+                                       "      endpoint: /x\n"
+                                       "      method: POST\n"
+                                       "      filter:\n"
+                                       "        expression: \"body.id ==\"\n",
+                                       ce_test_free_port());
+    const char *args[] = {"eventsource", "-f", file, "--bus", ce_natsd_url(e->natsd), NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    int status = 0;
+    assert_true(ce_test_proc_wait_exit(p, 20000, &status));
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    char *out = ce_test_proc_output(p);
+    char *want = ce_xasprintf("%s:7:5: error: spec.webhook.example.filter.expression:", file);
+    if (strstr(out, want) == NULL) {
+        fail_msg("missing \"%s\" in:\n%s", want, out);
+    }
+    ce_free(want);
+    ce_free(out);
+    ce_test_proc_free(p);
+    ce_free(file);
+}
+
 static void test_get_query_and_metadata(void **state)
 {
     struct wh_env *e = *state;
@@ -287,6 +363,8 @@ int main(void)
         cmocka_unit_test(test_event_on_the_bus),
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_get_query_and_metadata),
+        cmocka_unit_test(test_filter_expression),
+        cmocka_unit_test(test_bad_filter_refused),
     };
     return cmocka_run_group_tests(tests, wh_setup, wh_teardown);
 }
