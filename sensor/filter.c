@@ -9,6 +9,7 @@
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
 #include "manifest/tojson.h"
+#include "sensor/filter_data.h"
 #include "sensor/state.h"
 #include "sensor/transform.h"
 
@@ -27,8 +28,9 @@ struct ce_sn_filter {
     char *ctx_type, *ctx_subject, *ctx_source, *ctx_datacontenttype; /* NULL: not checked */
     bool has_time;
     struct filter_time time;
-    struct ce_lua *script;          /* filters.script, NULL: none */
-    struct ce_transform *transform; /* the dependency's transform, NULL: none */
+    struct ce_sn_exprs_group *exprs; /* filters.exprs, NULL: none */
+    struct ce_lua *script;           /* filters.script, NULL: none */
+    struct ce_transform *transform;  /* the dependency's transform, NULL: none */
 };
 
 static char *filter_opt_str(const json_t *obj, const char *key)
@@ -92,7 +94,7 @@ static int filter_compile_time(struct ce_sn_filter *f, const json_t *t, char *er
 /* Groups evaluated elsewhere in later versions are refused here, not skipped. */
 static int filter_refuse_unbuilt(const json_t *filters, char *err, size_t errlen)
 {
-    static const char *const unbuilt[] = {"data", "exprs"};
+    static const char *const unbuilt[] = {"data"};
     for (size_t i = 0; i < sizeof(unbuilt) / sizeof(unbuilt[0]); i++) {
         const json_t *g = json_object_get(filters, unbuilt[i]);
         if (g != NULL && !json_is_null(g) && !(json_is_string(g) && json_string_length(g) == 0) &&
@@ -148,6 +150,12 @@ int ce_sn_filter_compile(const struct ce_dependency *d, struct ce_sn_filter **ou
         if (rc == CE_OK && json_is_object(t)) {
             rc = filter_compile_time(f, t, err, errlen);
         }
+        const json_t *exprs = json_object_get(filters, "exprs");
+        if (rc == CE_OK && json_array_size(exprs) > 0) {
+            rc = ce_sn_exprs_compile(
+                exprs, json_string_value(json_object_get(filters, "exprLogicalOperator")),
+                &f->exprs, err, errlen);
+        }
         const char *script = json_string_value(json_object_get(filters, "script"));
         if (rc == CE_OK && script != NULL && script[0] != '\0') {
             char why[256];
@@ -179,6 +187,7 @@ void ce_sn_filter_destroy(struct ce_sn_filter *f)
     ce_free(f->ctx_source);
     ce_free(f->ctx_datacontenttype);
     ce_tz_destroy(f->time.tz);
+    ce_sn_exprs_destroy(f->exprs);
     ce_lua_destroy(f->script);
     ce_transform_destroy(f->transform);
     ce_free(f);
@@ -234,9 +243,12 @@ int ce_sn_filter_eval(const struct ce_sn_filter *f, const struct ce_cloudevent *
     if (f == NULL) {
         return CE_OK;
     }
-    bool ctx = !f->has_context || filter_context(f, ev);
+    bool exprs = true, ctx = !f->has_context || filter_context(f, ev);
     bool time = true, script = true;
-    int rc = f->has_time ? filter_time(&f->time, ev, &time, err, errlen) : CE_OK;
+    int rc = ce_sn_exprs_eval(f->exprs, ev->data, ev->data_len, &exprs, err, errlen, NULL, NULL);
+    if (rc == CE_OK && f->has_time) {
+        rc = filter_time(&f->time, ev, &time, err, errlen);
+    }
     if (rc == CE_OK && f->script != NULL) {
         /* a script error fails the dependency whatever the operator, as in Argo */
         rc = ce_lua_filter(f->script, ev->data, ev->data_len, &script, err, errlen);
@@ -246,10 +258,11 @@ int ce_sn_filter_eval(const struct ce_sn_filter *f, const struct ce_cloudevent *
         return rc;
     }
     if (f->op_or) {
-        *pass = (f->has_context && ctx) || (f->has_time && time) || (f->script && script);
+        *pass = (f->exprs && exprs) || (f->has_context && ctx) || (f->has_time && time) ||
+                (f->script && script);
     }
     else {
-        *pass = ctx && time && script;
+        *pass = exprs && ctx && time && script;
     }
     return CE_OK;
 }
@@ -383,6 +396,12 @@ static int filter_explain_groups(const struct ce_sn_filter *f, const struct ce_c
         int w = ce_buf_printf(out, "%sno filters: pass\n", indent);
         (void)w; /* a cut-short explanation is still printed */
         return CE_OK;
+    }
+    if (f->exprs != NULL) {
+        bool ignored = false;
+        char err[512];
+        (void)ce_sn_exprs_eval(f->exprs, ev->data, ev->data_len, &ignored, err, sizeof err, out,
+                               indent);
     }
     if (f->has_context) {
         filter_explain_context(f, ev, indent, out);

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Errors of filter groups under `or`: see filter_errs.h. */
+#include "sensor/filter_errs.h"
+#include "core/rc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define FILTER_ERRS_MAX 4096 /* bytes of collected messages: enough to read, bounded */
+
+void ce_sn_filter_errs_init(struct ce_sn_filter_errs *e)
+{
+    ce_buf_init(&e->text, FILTER_ERRS_MAX);
+    e->n = 0;
+}
+
+void ce_sn_filter_errs_add(struct ce_sn_filter_errs *e, const char *msg)
+{
+    /* past the cap the message is cut: the count still tells an error happened */
+    int rc = ce_buf_puts(&e->text, e->n > 0 ? " / " : "");
+    rc |= ce_buf_puts(&e->text, msg);
+    (void)rc;
+    e->n++;
+}
+
+int ce_sn_filter_errs_finish(struct ce_sn_filter_errs *e, const char *group, char *err,
+                             size_t errlen)
+{
+    int rc = CE_OK;
+    if (e->n > 0) {
+        rc = ce_rc_fail(CE_EINVAL, err, errlen, "%s filter errors [%s]", group,
+                        e->text.data ? e->text.data : "");
+    }
+    ce_sn_filter_errs_fini(e);
+    return rc;
+}
+
+void ce_sn_filter_errs_fini(struct ce_sn_filter_errs *e)
+{
+    ce_buf_fini(&e->text);
+    e->n = 0;
+}
+
+/* Go's strconv.ParseFloat: the whole text, no surrounding space; "inf", "nan" and hex floats
+ * are numbers there too. */
+bool ce_sn_go_parse_float(const char *s, double *out)
+{
+    if (s[0] == '\0' || s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' ||
+        s[0] == '\f' || s[0] == '\v') {
+        return false;
+    }
+    const char *p = s + (s[0] == '+' || s[0] == '-');
+    if (strncasecmp(p, "nan", 3) == 0 && p[3] != '\0') {
+        return false; /* strtod also reads "nan(...)" */
+    }
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || (errno == ERANGE && isinf(v))) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* Go's strconv.ParseBool. */
+bool ce_sn_go_parse_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+    static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+            *out = strcmp(s, yes[i]) == 0;
+            return true;
+        }
+    }
+    return false;
+}
+
