@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* core/sprig through the template engine: the sprig functions Argo Events templates use, with
+ * the outputs sprig's documentation and tests give (and Go's formatting of their results). The
+ * clock is fixed at 2023-11-14T22:13:20.123456789Z. */
+#include "core/gotmpl.h"
+#include "core/sprig.h"
+
+#include "core/mem.h"
+#include "core/rc.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+struct tcase {
+    const char *tmpl;
+    const char *want; /* NULL: must fail */
+};
+
+static void check(const struct tcase *cases, size_t n)
+{
+    json_t *in = json_loads("{\"s\":\"Hello World\",\"n\":3,\"f\":1.5,\"list\":[1,2,3],"
+                            "\"m\":{\"a\":1,\"b\":\"x\"},\"z\":\"\",\"nil\":null}",
+                            JSON_DECODE_INT_AS_REAL, NULL);
+    assert_non_null(in);
+    struct ce_tmpl_opts o = {.now_ns = INT64_C(1700000000123456789)};
+    for (size_t i = 0; i < n; i++) {
+        char *out = NULL, err[512] = "";
+        int rc = ce_tmpl_render_input(cases[i].tmpl, in, &o, &out, err, sizeof err);
+        if (cases[i].want) {
+            if (rc != CE_OK || strcmp(out, cases[i].want) != 0) {
+                print_error("case %zu: %s\n  want [%s]\n  got  [%s] %s\n", i, cases[i].tmpl,
+                            cases[i].want, out ? out : "", err);
+                fail();
+            }
+        }
+        else if (rc == CE_OK) {
+            print_error("case %zu: %s should fail, got [%s]\n", i, cases[i].tmpl, out);
+            fail();
+        }
+        ce_free(out);
+    }
+    json_decref(in);
+}
+
+static void test_strings(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ upper \"hello\" }} {{ lower \"HeLLo\" }} {{ title \"hello world\" }}",
+         "HELLO hello Hello World"},
+        {"{{ .Input.s | upper }} {{ .Input.s | lower }}", "HELLO WORLD hello world"},
+        {"{{ upper \"h\xc3\xa9llo \xd0\xbf\" }}", "H\xc3\x89LLO \xd0\x9f"},
+        {"{{ title \"hello_world foo-bar\" }}", "Hello_world Foo-Bar"},
+        {"{{ untitle \"Hello\" }}", "hello"},
+        {"[{{ trim \"   hello  \\n\" }}]", "[hello]"},
+        {"{{ trimAll \"$\" \"$5.00$\" }} {{ trimPrefix \"-\" \"-hello\" }} {{ trimSuffix \"-\" "
+         "\"hello-\" }}",
+         "5.00 hello hello"},
+        {"{{ nospace \"hello w o r l d\" }}", "helloworld"},
+        {"{{ replace \" \" \"-\" \"I Am Henry VIII\" }}", "I-Am-Henry-VIII"},
+        {"{{ contains \"cat\" \"catch\" }} {{ hasPrefix \"cat\" \"catch\" }} {{ hasSuffix \"cat\" "
+         "\"catch\" }}",
+         "true true false"},
+        {"{{ repeat 3 \"hello\" }}", "hellohellohello"},
+        {"{{ \"hello\" | repeat 2 }}", "hellohello"},
+        {"{{ substr 0 5 \"hello world\" }} {{ substr 6 -1 \"hello world\" }}", "hello world"},
+        {"{{ substr 3 1 \"hello\" }}", NULL},
+        {"{{ trunc 5 \"hello world\" }} {{ trunc -5 \"hello world\" }} {{ trunc 50 \"hi\" }}",
+         "hello world hi"},
+        {"{{ abbrev 5 \"hello world\" }} {{ abbrev 3 \"hello\" }}", "he... hello"},
+        {"{{ quote \"hello\" 1 }} {{ squote \"hello\" }} {{ quote \"a\\\"b\\n\" }}",
+         "\"hello\" \"1\" 'hello' \"a\\\"b\\n\""},
+        {"{{ cat \"hello\" \"beautiful\" \"world\" }} {{ cat 1 nil 2.5 }}",
+         "hello beautiful world 1 2.5"},
+        {"{{ indent 4 \"a\\nb\" }}|{{ nindent 2 \"x\" }}", "    a\n    b|\n  x"},
+        {"{{ split \"$\" \"foo$bar$baz\" }} {{ (split \"$\" \"foo$bar\")._1 }}",
+         "map[_0:foo _1:bar _2:baz] bar"},
+        {"{{ splitList \"$\" \"foo$bar$baz\" }} {{ splitList \",\" \"\" }}", "[foo bar baz] []"},
+        {"{{ splitn \"$\" 2 \"foo$bar$baz\" }}", "map[_0:foo _1:bar$baz]"},
+        {"{{ join \"-\" (list 1 \"a\" 2.5) }} {{ splitList \",\" \"a,b\" | join \"+\" }}",
+         "1-a-2.5 a+b"},
+        {"{{ sortAlpha (list \"c\" \"a\" \"b\") }}", "[a b c]"},
+        {"{{ toString 1.5 }} {{ toString .Input.list }}", "1.5 [1 2 3]"},
+        {"{{ plural \"one\" \"many\" 2 }}", "many"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_encoding(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ b64enc \"hello\" }} {{ b64dec \"aGVsbG8=\" }}", "aGVsbG8= hello"},
+        {"{{ b64dec \"aGVsbG8\" }}", "illegal base64 data at input byte 4"},
+        {"{{ b64dec \"a$==\" }}", "illegal base64 data at input byte 1"},
+        {"{{ b64dec \"aGVs\\nbG8=\" }}", "hello"},
+        {"{{ sha256sum \"hello\" }}",
+         "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"},
+        {"{{ sha256sum \"\" }}",
+         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"{{ toJson (dict \"b\" \"<x>&\" \"a\" 1 \"c\" (list 1.5 true nil)) }}",
+         "{\"a\":1,\"b\":\"\\u003cx\\u003e\\u0026\",\"c\":[1.5,true,null]}"},
+        {"{{ toJson .Input.m }} {{ toJson .Input.f }} {{ toJson 1e21 }} {{ toJson 0.0000001 }}",
+         "{\"a\":1,\"b\":\"x\"} 1.5 1e+21 1e-7"},
+        {"{{ toJson 123456789.0 }} {{ toJson \"\\u2028\" }}", "123456789 \"\\u2028\""},
+        {"{{ toPrettyJson (dict \"a\" (list 1 2) \"b\" (dict)) }}",
+         "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}"},
+        {"{{ toRawJson (dict \"a\" \"<b>\") }}", "{\"a\":\"<b>\"}"},
+        {"{{ fromJson \"{\\\"a\\\":[1,2]}\" }} {{ (fromJson \"{\\\"a\\\":7}\").a }}",
+         "map[a:[1 2]] 7"},
+        {"{{ fromJson \"not json\" }}", "<no value>"},
+        {"{{ mustFromJson \"not json\" }}", NULL},
+        {"{{ len uuidv4 }}", "36"},
+        {"{{ fail \"boom\" }}", NULL},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_defaults_lists_dicts(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ default \"foo\" \"\" }} {{ default \"foo\" \"bar\" }} {{ default \"d\" .Input.nope }}",
+         "foo bar d"},
+        {"{{ .Input.z | default \"empty\" }} {{ .Input.nil | default 5 }}", "empty 5"},
+        {"{{ empty 0 }} {{ empty \"x\" }} {{ empty .Input.nil }} {{ empty (list) }}",
+         "true false true true"},
+        {"{{ coalesce 0 \"\" \"x\" }} {{ coalesce 0 }}", "x <no value>"},
+        {"{{ ternary \"a\" \"b\" false }} {{ true | ternary 1 2 }}", "b 1"},
+        {"{{ list 1 \"a\" 2.5 nil }}", "[1 a 2.5 <nil>]"},
+        {"{{ dict \"a\" 1 \"b\" }}", "map[a:1 b:]"},
+        {"{{ get (dict \"a\" 1) \"a\" }}|{{ get (dict) \"x\" }}|", "1||"},
+        {"{{ $d := dict \"a\" 1 }}{{ $_ := set $d \"b\" 2 }}{{ $d }} {{ hasKey $d \"b\" }}",
+         "map[a:1 b:2] true"},
+        {"{{ $d := dict \"a\" 1 \"b\" 2 }}{{ unset $d \"a\" }}", "map[b:2]"},
+        {"{{ keys (dict \"b\" 1 \"a\" 2) | sortAlpha }}", "[a b]"},
+        {"{{ pluck \"a\" (dict \"a\" 1) (dict \"b\" 2) (dict \"a\" 3) }}", "[1 3]"},
+        {"{{ pick (dict \"a\" 1 \"b\" 2) \"b\" }} {{ omit (dict \"a\" 1 \"b\" 2) \"b\" }}",
+         "map[b:2] map[a:1]"},
+        {"{{ first .Input.list }} {{ last .Input.list }} {{ rest .Input.list }} {{ initial "
+         ".Input.list }}",
+         "1 3 [2 3] [1 2]"},
+        {"{{ append .Input.list 4 }} {{ prepend .Input.list 0 }} {{ reverse .Input.list }}",
+         "[1 2 3 4] [0 1 2 3] [3 2 1]"},
+        {"{{ uniq (list 1 1 2 1) }} {{ without (list 1 2 3) 2 }} {{ compact (list 1 \"\" 0 2) }}",
+         "[1 2] [1 3] [1 2]"},
+        {"{{ has 2 (list 1 2) }} {{ has 2.0 .Input.list }}", "true true"},
+        {"{{ slice (list 1 2 3 4) 1 3 }} {{ slice (list 1 2 3) 1 }}", "[2 3] [2 3]"},
+        {"{{ concat (list 1) (list 2 3) }}", "[1 2 3]"},
+        {"{{ first \"abc\" }}", NULL},
+        {"{{ get .Input.list \"a\" }}", NULL},
+        {"{{ get (split \",\" \"a,b\") \"_0\" }}", NULL}, /* map[string]string is no dict */
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_math(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ add 1 2 3 }} {{ add 1.5 2 }} {{ add .Input.n 1 }} {{ add1 4 }}", "6 3 4 5"},
+        {"{{ sub 5 3 }} {{ mul 2 3 4 }} {{ div 7 2 }} {{ mod 7 3 }}", "2 24 3 1"},
+        {"{{ div 1 0 }}", NULL},
+        {"{{ max 1 5 3 }} {{ min 4 2 9 }} {{ biggest 1 2 }}", "5 2 2"},
+        {"{{ int \"42\" }} {{ int64 3.9 }} {{ float64 \"1.5\" }} {{ atoi \"12\" }} {{ atoi \"x\" "
+         "}}",
+         "42 3 1.5 12 0"},
+        {"{{ int \"0x10\" }} {{ int \"010\" }} {{ int \"5.0\" }} {{ int \"5.5\" }} {{ int true }}",
+         "16 8 5 0 1"},
+        {"{{ floor 1.7 }} {{ ceil 1.2 }} {{ round 3.14159 2 }}", "1 2 3.14"},
+        {"{{ printf \"%T %T %T\" (add 1 1) (int 1) (float64 1) }}", "int64 int float64"},
+        {"{{ until 3 }}", "[0 1 2]"},
+        {"{{ typeOf 1 }} {{ typeOf .Input.list }} {{ kindOf \"x\" }} {{ kindIs \"map\" .Input.m }}",
+         "int []interface {} string true"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_dates_regex(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ now | date \"2006-01-02T15:04:05Z07:00\" }}", "2023-11-14T22:13:20Z"},
+        {"{{ now | unixEpoch }} {{ now.Unix }} {{ now.Year }}", "1700000000 1700000000 2023"},
+        {"{{ dateInZone \"2006-01-02 15:04:05.000 MST\" now \"America/New_York\" }}",
+         "2023-11-14 17:13:20.123 EST"},
+        {"{{ dateInZone \"Jan _2 3:04PM -07:00\" 0 \"Asia/Kolkata\" }}", "Jan  1 5:30AM +05:30"},
+        {"{{ date \"Monday, 02-Jan-06\" 86400 }}", "Friday, 02-Jan-70"},
+        {"{{ date \"2006\" .Input.f }}", "2023"}, /* a float64 is not a Go int: now */
+        {"{{ dateInZone \"15:04\" now \"No/Such_Zone\" }}", "22:13"},
+        {"{{ htmlDate now }}", "2023-11-14"},
+        {"{{ toDate \"2006-01-02\" \"2017-12-31\" | date \"02/01/2006\" }}", "31/12/2017"},
+        {"{{ (toDate \"2006-01-02T15:04:05Z07:00\" \"2024-03-05T10:11:12+02:00\").Unix }}",
+         "1709626272"},
+        {"{{ toDate \"2006-01-02\" \"garbage\" }}", "0001-01-01 00:00:00 +0000 UTC"},
+        {"{{ now | dateModify \"-1.5h\" | date \"15:04\" }}", "20:43"},
+        {"{{ now.Format \"Jan 2, 2006 at 3:04pm (MST)\" }}", "Nov 14, 2023 at 10:13pm (UTC)"},
+        {"{{ regexMatch \"^[a-z]+$\" \"abc\" }} {{ regexMatch \"(\" \"x\" }}", "true false"},
+        {"{{ regexFind \"[0-9]+\" \"abc123def456\" }}", "123"},
+        {"{{ regexFindAll \"a.\" \"paranormal\" -1 }} {{ regexFindAll \"a.\" \"paranormal\" 2 }}",
+         "[ar an al] [ar an]"},
+        {"{{ regexReplaceAll \"a(x*)b\" \"-ab-axxb-\" \"${1}W\" }}|{{ regexReplaceAll "
+         "\"a(x*)b\" \"-ab-axxb-\" \"$1W\" }}|{{ regexReplaceAll \"a(x*)b\" \"-ab-axxb-\" \"$1\" "
+         "}}",
+         "-W-xxW-|---|--xx-"},
+        {"{{ regexReplaceAllLiteral \"a(x*)b\" \"-ab-axxb-\" \"${1}\" }}", "-${1}-${1}-"},
+        {"{{ regexReplaceAll \"x*\" \"abc\" \"-\" }}", "-a-b-c-"},
+        {"{{ regexSplit \"a\" \"banana\" -1 }} {{ regexSplit \"z+\" \"pizza\" 1 }}",
+         "[b n n ] [pizza]"},
+        {"{{ regexQuoteMeta \"1.5+2\" }}", "1\\.5\\+2"},
+        {"{{ regexFind \"(\" \"x\" }}", NULL},
+        {"{{ regexFind \"a(?=b)\" \"ab\" }}", NULL}, /* no lookahead in Go's RE2 */
+        {"{{ env \"HOME\" }}", NULL},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_conversions(void **state)
+{
+    (void)state;
+    struct ce_tv i = ce_tv_int(7), f = ce_tv_float(-2.9), s = ce_tv_cstr("0x1f"),
+                 b = ce_tv_bool(true), bad = ce_tv_cstr("abc");
+    assert_int_equal(ce_sprig_to_int64(&i), 7);
+    assert_int_equal(ce_sprig_to_int64(&f), -2);
+    assert_int_equal(ce_sprig_to_int64(&s), 31);
+    assert_int_equal(ce_sprig_to_int64(&b), 1);
+    assert_int_equal(ce_sprig_to_int64(&bad), 0);
+    struct ce_tv fs = ce_tv_cstr("2.5e3");
+    assert_true(ce_sprig_to_float64(&fs) == 2500.0);
+    assert_true(ce_sprig_to_float64(&bad) == 0.0);
+    assert_non_null(ce_sprig_lookup("toJson", 6));
+    assert_null(ce_sprig_lookup("env", 3));
+    assert_null(ce_sprig_lookup("expandenv", 9));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_encoding),
+        cmocka_unit_test(test_defaults_lists_dicts),
+        cmocka_unit_test(test_math),
+        cmocka_unit_test(test_dates_regex),
+        cmocka_unit_test(test_conversions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
