@@ -29,6 +29,7 @@ struct ce_sn_filter {
     bool has_time;
     struct filter_time time;
     struct ce_sn_exprs_group *exprs; /* filters.exprs, NULL: none */
+    struct ce_sn_data_group *data;   /* filters.data, NULL: none */
     struct ce_lua *script;           /* filters.script, NULL: none */
     struct ce_transform *transform;  /* the dependency's transform, NULL: none */
 };
@@ -91,22 +92,6 @@ static int filter_compile_time(struct ce_sn_filter *f, const json_t *t, char *er
     return CE_OK;
 }
 
-/* Groups evaluated elsewhere in later versions are refused here, not skipped. */
-static int filter_refuse_unbuilt(const json_t *filters, char *err, size_t errlen)
-{
-    static const char *const unbuilt[] = {"data"};
-    for (size_t i = 0; i < sizeof(unbuilt) / sizeof(unbuilt[0]); i++) {
-        const json_t *g = json_object_get(filters, unbuilt[i]);
-        if (g != NULL && !json_is_null(g) && !(json_is_string(g) && json_string_length(g) == 0) &&
-            !(json_is_array(g) && json_array_size(g) == 0)) {
-            snprintf(err, errlen, "filters.%s: %s filters are not supported yet", unbuilt[i],
-                     unbuilt[i]);
-            return CE_EINVAL;
-        }
-    }
-    return CE_OK;
-}
-
 /* The transform lives with the filters: together they are the dependency's check. */
 static int filter_compile_transform(struct ce_sn_filter **f, const json_t *tr, char *err,
                                     size_t errlen)
@@ -135,7 +120,6 @@ int ce_sn_filter_compile(const struct ce_dependency *d, struct ce_sn_filter **ou
     json_t *filters = json_object_get(dep, "filters");
     int rc = CE_OK;
     if (json_is_object(filters) && json_object_size(filters) > 0) {
-        rc = filter_refuse_unbuilt(filters, err, errlen);
         struct ce_sn_filter *f = ce_xcalloc(1, sizeof(*f));
         f->op_or = d->filters_logical_operator && strcmp(d->filters_logical_operator, "or") == 0;
         const json_t *ctx = json_object_get(filters, "context");
@@ -149,6 +133,12 @@ int ce_sn_filter_compile(const struct ce_dependency *d, struct ce_sn_filter **ou
         const json_t *t = json_object_get(filters, "time");
         if (rc == CE_OK && json_is_object(t)) {
             rc = filter_compile_time(f, t, err, errlen);
+        }
+        const json_t *data = json_object_get(filters, "data");
+        if (rc == CE_OK && json_array_size(data) > 0) {
+            rc = ce_sn_data_compile(
+                data, json_string_value(json_object_get(filters, "dataLogicalOperator")), &f->data,
+                err, errlen);
         }
         const json_t *exprs = json_object_get(filters, "exprs");
         if (rc == CE_OK && json_array_size(exprs) > 0) {
@@ -188,6 +178,7 @@ void ce_sn_filter_destroy(struct ce_sn_filter *f)
     ce_free(f->ctx_datacontenttype);
     ce_tz_destroy(f->time.tz);
     ce_sn_exprs_destroy(f->exprs);
+    ce_sn_data_destroy(f->data);
     ce_lua_destroy(f->script);
     ce_transform_destroy(f->transform);
     ce_free(f);
@@ -243,9 +234,12 @@ int ce_sn_filter_eval(const struct ce_sn_filter *f, const struct ce_cloudevent *
     if (f == NULL) {
         return CE_OK;
     }
-    bool exprs = true, ctx = !f->has_context || filter_context(f, ev);
+    bool exprs = true, data = true, ctx = !f->has_context || filter_context(f, ev);
     bool time = true, script = true;
     int rc = ce_sn_exprs_eval(f->exprs, ev->data, ev->data_len, &exprs, err, errlen, NULL, NULL);
+    if (rc == CE_OK) {
+        rc = ce_sn_data_eval(f->data, ev->data, ev->data_len, &data, err, errlen, NULL, NULL);
+    }
     if (rc == CE_OK && f->has_time) {
         rc = filter_time(&f->time, ev, &time, err, errlen);
     }
@@ -258,11 +252,11 @@ int ce_sn_filter_eval(const struct ce_sn_filter *f, const struct ce_cloudevent *
         return rc;
     }
     if (f->op_or) {
-        *pass = (f->exprs && exprs) || (f->has_context && ctx) || (f->has_time && time) ||
-                (f->script && script);
+        *pass = (f->exprs && exprs) || (f->data && data) || (f->has_context && ctx) ||
+                (f->has_time && time) || (f->script && script);
     }
     else {
-        *pass = exprs && ctx && time && script;
+        *pass = exprs && data && ctx && time && script;
     }
     return CE_OK;
 }
@@ -402,6 +396,12 @@ static int filter_explain_groups(const struct ce_sn_filter *f, const struct ce_c
         char err[512];
         (void)ce_sn_exprs_eval(f->exprs, ev->data, ev->data_len, &ignored, err, sizeof err, out,
                                indent);
+    }
+    if (f->data != NULL) {
+        bool ignored = false;
+        char err[512];
+        (void)ce_sn_data_eval(f->data, ev->data, ev->data_len, &ignored, err, sizeof err, out,
+                              indent);
     }
     if (f->has_context) {
         filter_explain_context(f, ev, indent, out);

@@ -18,8 +18,8 @@ struct ce_sn_exprs_group;
 
 /* list: the `filters.data` array; op: dataLogicalOperator (NULL, "", "and" or "or").
  * CE_EINVAL with "filters.data[i].field: reason" in err. */
-int ce_sn_data_compile(const json_t *list, const char *op, struct ce_sn_data_group **out,
-                       char *err, size_t errlen);
+int ce_sn_data_compile(const json_t *list, const char *op, struct ce_sn_data_group **out, char *err,
+                       size_t errlen);
 /* data: the event data (NULL/0 when the event has none: the group passes, as in Argo).
  * CE_OK with *pass, or CE_EINVAL with Argo's text ("data filter error (path 'x' does not
  * exist)"). why (may be NULL) gets one line per item evaluated, each starting with indent. */

@@ -80,4 +80,3 @@ bool ce_sn_go_parse_bool(const char *s, bool *out)
     }
     return false;
 }
-

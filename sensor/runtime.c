@@ -71,12 +71,6 @@ int ce_sensor_check_supported(const struct ce_sensor *s)
                     t->pos.line, t->pos.col, path, err);
             rc = CE_EINVAL;
         }
-        if (t->has_template_parameters || t->has_action_parameters || t->has_payload) {
-            sn_unsupported(&t->pos, path, "trigger parameters are", &rc);
-        }
-        if (t->has_policy) {
-            sn_unsupported(&t->pos, path, "policy is", &rc);
-        }
         if (t->dlq != NULL && !ce_trigger_find(t->dlq->kind)) {
             char what[80];
             snprintf(what, sizeof(what), "the %s trigger (in dlqTrigger) is",

@@ -4,9 +4,11 @@
 
 #include <string.h>
 
+extern const struct ce_trigger_plugin ce_trigger_http;
 extern const struct ce_trigger_plugin ce_trigger_log;
 
 static const struct ce_trigger_plugin *const trigger_plugins[] = {
+    &ce_trigger_http,
     &ce_trigger_log,
 };
 

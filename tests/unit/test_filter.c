@@ -206,8 +206,10 @@ static void test_refused(void **state)
         {TIME("09:00:00", "17:60:00", ""), "time.stop"},
         {TIME("09:00:00", "09:00:00", ""), "must differ"},
         {TIME("09:00:00", "17:00:00", "        timezone: Mars/Base\n"), "timezone"},
-        {"      data:\n      - path: body.a\n        type: string\n        value: [x]\n",
-         "not supported yet"},
+        {"      data:\n      - path: body.a\n        type: string\n        value: [\"a(\"]\n",
+         "filters.data[0].value[0]: error parsing regexp: missing closing ): `a(`"},
+        {"      data:\n      - path: body.a\n        type: number\n        value: [ten]\n",
+         "filters.data[0].value[0]: \"ten\" is not a number"},
         {"      script: \"return (\"\n", "filters.script"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

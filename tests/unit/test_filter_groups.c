@@ -50,6 +50,19 @@ static int tg_exprs(const struct group_case *c, char *err, size_t errlen)
     return rc == CE_OK ? pass : -1;
 }
 
+static int tg_data(const struct group_case *c, char *err, size_t errlen)
+{
+    json_t *list = tg_list(c->filters);
+    struct ce_sn_data_group *g = NULL;
+    assert_int_equal(ce_sn_data_compile(list, c->op, &g, err, errlen), CE_OK);
+    bool pass = false;
+    int rc =
+        ce_sn_data_eval(g, c->data, c->data ? strlen(c->data) : 0, &pass, err, errlen, NULL, NULL);
+    ce_sn_data_destroy(g);
+    json_decref(list);
+    return rc == CE_OK ? pass : -1;
+}
+
 static void tg_check(const struct group_case *cases, size_t n,
                      int (*run)(const struct group_case *, char *, size_t))
 {
@@ -111,6 +124,84 @@ static void test_exprs(void **state)
     tg_check(cases, sizeof cases / sizeof cases[0], tg_exprs);
 }
 
+#define D1(path, type, cmp, values)                                                                \
+    "[{\"path\":\"" path "\",\"type\":\"" type "\",\"comparator\":\"" cmp "\",\"value\":" values   \
+    "}]"
+#define D2(p1, v1, p2, v2)                                                                         \
+    "[{\"path\":\"" p1 "\",\"type\":\"string\",\"value\":" v1 "},"                                 \
+    "{\"path\":\"" p2 "\",\"type\":\"string\",\"value\":" v2 "}]"
+#define DT(path, tmpl, values)                                                                     \
+    "[{\"path\":\"" path "\",\"type\":\"string\",\"template\":\"" tmpl "\",\"value\":" values "}]"
+
+static void test_data(void **state)
+{
+    (void)state;
+    static const struct group_case cases[] = {
+        /* strings: unanchored regular expressions, any value may match */
+        {D1("a", "string", "", "[\"b\"]"), "", "{\"a\":\"abc\"}", 1, ERR_NONE},
+        {D1("a", "string", "", "[\"^b$\"]"), "", "{\"a\":\"abc\"}", 0, ERR_NONE},
+        {D1("a", "string", "!=", "[\"b\"]"), "", "{\"a\":\"xyz\"}", 1, ERR_NONE},
+        {D1("a", "string", "=", "[\"x\", \"y\"]"), "", "{\"a\":\"y\"}", 1, ERR_NONE},
+        {D1("a", "string", "<", "[\"y\"]"), "", "{\"a\":\"y\"}", 0, ERR_NONE},
+        {D1("a.b", "string", "", "[\"^2$\"]"), "", "{\"a\":{\"b\":2}}", 1, ERR_NONE},
+        /* numbers: numeric strings count, every comparator */
+        {D1("a", "number", "", "[\"1\"]"), "", "{\"a\":\"1.0\"}", 1, ERR_NONE},
+        {D1("a", "number", ">", "[\"4\"]"), "", "{\"a\":5}", 1, ERR_NONE},
+        {D1("a", "number", ">", "[\"5\"]"), "", "{\"a\":5}", 0, ERR_NONE},
+        {D1("a", "number", ">=", "[\"5\"]"), "", "{\"a\":5}", 1, ERR_NONE},
+        {D1("a", "number", "<", "[\"5.5\"]"), "", "{\"a\":5}", 1, ERR_NONE},
+        {D1("a", "number", "<=", "[\"4\"]"), "", "{\"a\":5}", 0, ERR_NONE},
+        {D1("a", "number", "!=", "[\"4\"]"), "", "{\"a\":5}", 1, ERR_NONE},
+        /* bools: Go's ParseBool on the value, truthiness of the event's */
+        {D1("a", "bool", "", "[\"true\"]"), "", "{\"a\":true}", 1, ERR_NONE},
+        {D1("a", "bool", "", "[\"t\"]"), "", "{\"a\":\"TRUE\"}", 1, ERR_NONE},
+        {D1("a", "bool", "", "[\"false\"]"), "", "{\"a\":1}", 0, ERR_NONE},
+        /* templates run on the value's text first */
+        {DT("a", "{{ b64dec .Input }}", "[\"^hello$\"]"), "", "{\"a\":\"aGVsbG8=\"}", 1, ERR_NONE},
+        {DT("a", "{{ if eq .Input \\\"z\\\" }}z{{ end }}", "[\"z\"]"), "", "{\"a\":\"q\"}", -1,
+         "data filter error (template '{{ if eq .Input \"z\" }}z{{ end }}' evaluated to empty "
+         "string or no value)"},
+        /* data: absent passes, not JSON fails */
+        {D1("a", "string", "", "[\"b\"]"), "", NULL, 1, ERR_NONE},
+        {D1("a", "string", "", "[\"b\"]"), "", "{oops", -1,
+         "data filter error (event data not valid JSON)"},
+        /* and / or with missing paths */
+        {D2("a", "[\"x\"]", "b", "[\"y\"]"), "and", "{\"a\":\"x\"}", -1,
+         "data filter error (path 'b' does not exist)"},
+        {D2("a", "[\"q\"]", "b", "[\"y\"]"), "and", "{\"a\":\"x\",\"b\":\"y\"}", 0, ERR_NONE},
+        {D2("b", "[\"x\"]", "a", "[\"x\"]"), "or", "{\"a\":\"x\"}", 1, ERR_NONE},
+        {D2("b", "[\"x\"]", "c", "[\"x\"]"), "or", "{\"a\":\"x\"}", -1,
+         "data filter errors [path 'b' does not exist / path 'c' does not exist]"},
+        {D2("a", "[\"q\"]", "a", "[\"r\"]"), "or", "{\"a\":\"x\"}", 0, ERR_NONE},
+    };
+    tg_check(cases, sizeof cases / sizeof cases[0], tg_data);
+}
+
+static void test_data_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *filters, *msg;
+    } cases[] = {
+        {D1("a", "foo", "", "[\"1\"]"), "filters.data[0].type: unsupported JSON type 'foo'"},
+        {D1("a", "number", "~", "[\"1\"]"), "filters.data[0].comparator: unknown \"~\""},
+        {D1("a", "bool", "", "[\"yes\"]"), "filters.data[0].value[0]: \"yes\" is not a bool"},
+        {D1("a", "string", "", "[]"), "filters.data[0].value: no values specified"},
+        {DT("a", "{{ nosuchfn .Input }}", "[\"x\"]"), "filters.data[0].template: "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *list = tg_list(cases[i].filters);
+        struct ce_sn_data_group *g = NULL;
+        char err[512] = "";
+        assert_int_equal(ce_sn_data_compile(list, "and", &g, err, sizeof err), CE_EINVAL);
+        assert_null(g);
+        if (strstr(err, cases[i].msg) == NULL) {
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].msg);
+        }
+        json_decref(list);
+    }
+}
+
 static void test_exprs_refused(void **state)
 {
     (void)state;
@@ -141,6 +232,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exprs),
         cmocka_unit_test(test_exprs_refused),
+        cmocka_unit_test(test_data),
+        cmocka_unit_test(test_data_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The HTTP trigger end to end: webhook → nats-server → Sensor → a recording HTTP server.
+ * A target that answers 503 twice then 200 gets exactly one successful delivery, with the
+ * payload and headers built from the event, and the two failed attempts show in the metrics;
+ * a target that always fails ends in the dlqTrigger; with atLeastOnce a Sensor killed while its
+ * request is in flight gets the event again after a restart, and delivers it. */
+#include "core/mem.h"
+#include "core/natsd.h"
+#include "core/rc.h"
+#include "sensor/runtime.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/recorder.h"
+#include "tests/harness/scenario.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static const char *const http_es =
+    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
+    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
+    "      method: POST\n";
+
+/* %d: recorder port; %s: extra trigger lines (retryStrategy, dlqTrigger, ...). */
+static const char *const http_sensor_fmt = "apiVersion: argoproj.io/v1alpha1\n"
+                                           "kind: Sensor\n"
+                                           "metadata:\n"
+                                           "  name: http\n"
+                                           "spec:\n"
+                                           "  dependencies:\n"
+                                           "  - name: test-dep\n"
+                                           "    eventSourceName: webhook\n"
+                                           "    eventName: example\n"
+                                           "  triggers:\n"
+                                           "  - template:\n"
+                                           "      name: http-trigger\n"
+                                           "      http:\n"
+                                           "        url: http://127.0.0.1:%d/hook\n"
+                                           "        method: POST\n"
+                                           "        headers:\n"
+                                           "          X-Static: \"yes\"\n"
+                                           "        payload:\n"
+                                           "        - src:\n"
+                                           "            dependencyName: test-dep\n"
+                                           "            dataKey: body.message\n"
+                                           "          dest: message\n"
+                                           "        - src:\n"
+                                           "            dependencyName: test-dep\n"
+                                           "            contextKey: source\n"
+                                           "          dest: origin.source\n"
+                                           "        dynamicHeaders:\n"
+                                           "        - src:\n"
+                                           "            dependencyName: test-dep\n"
+                                           "            contextKey: id\n"
+                                           "          dest: X-Event-Id\n"
+                                           "%s";
+
+struct http_env {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_proc *es;
+    struct ce_recorder *rec;
+    char *sensor_file;
+    int port;
+    int mport;
+};
+
+static int http_setup(void **state)
+{
+    struct http_env *e = ce_xcalloc(1, sizeof(*e));
+    e->dir = ce_test_tmpdir("sensor-http");
+    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
+        return -1;
+    }
+    e->rec = ce_recorder_start(NULL, NULL);
+    e->port = ce_test_free_port();
+    e->mport = ce_test_free_port();
+    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", http_es, e->port);
+    e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
+                         "Eventing server started.");
+    ce_free(es_file);
+    *state = e;
+    return e->rec != NULL ? 0 : -1;
+}
+
+static int http_teardown(void **state)
+{
+    struct http_env *e = *state;
+    ce_test_proc_free(e->es);
+    ce_recorder_stop(e->rec);
+    ce_natsd_destroy(e->natsd);
+    ce_test_rmtree(e->dir);
+    ce_free(e->sensor_file);
+    ce_free(e->dir);
+    ce_free(e);
+    return 0;
+}
+
+static struct ce_test_proc *http_start_sensor(struct http_env *e, const char *extra)
+{
+    char *yaml = ce_xasprintf(http_sensor_fmt, ce_recorder_port(e->rec), extra);
+    ce_free(e->sensor_file);
+    e->sensor_file = ce_test_write_file(e->dir, "sensor.yaml", yaml);
+    ce_free(yaml);
+    return ce_scn_start("sensor", e->sensor_file, ce_natsd_url(e->natsd), e->mport, NULL,
+                        CE_SENSOR_SUBSCRIBED_MSG);
+}
+
+static char *http_metrics(struct http_env *e)
+{
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", e->mport);
+    struct ce_test_http_resp r;
+    assert_int_equal(ce_test_http("GET", url, NULL, NULL, 0, 10000, &r), 0);
+    char *text = ce_xstrdup(r.body ? r.body : "");
+    ce_test_http_resp_fini(&r);
+    return text;
+}
+
+static void http_has(const char *text, const char *want)
+{
+    if (strstr(text, want) == NULL) {
+        fail_msg("missing \"%s\" in:\n%s", want, text);
+    }
+}
+
+#define HTTP_LABELS "{namespace=\"\",sensor_name=\"http\",trigger_name=\"http-trigger\"}"
+
+static void test_retried_until_delivered(void **state)
+{
+    struct http_env *e = *state;
+    ce_recorder_reset(e->rec);
+    ce_recorder_script_statuses(e->rec, (const int[]){503, 503, 200}, 3);
+    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n"
+                                                   "    retryStrategy:\n"
+                                                   "      steps: 4\n"
+                                                   "      duration: 50ms\n");
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'http-trigger'", 1, 20000));
+    ce_test_sleep_ms(300); /* a fourth request would come now if the success were not seen */
+    assert_int_equal(ce_recorder_count(e->rec), 3);
+    for (int i = 0; i < 3; i++) {
+        struct ce_rec_request *q = ce_recorder_request(e->rec, i);
+        assert_string_equal(q->method, "POST");
+        assert_string_equal(q->path, "/hook");
+        assert_string_equal(q->body,
+                            "{\"message\":\"this is my first webhook\",\"origin\":{\"source\":"
+                            "\"webhook\"}}");
+        assert_string_equal(ce_rec_header(q, "X-Static"), "yes");
+        assert_string_equal(ce_rec_header(q, "X-Event-Id"), id);
+        assert_null(ce_rec_header(q, "Content-Type")); /* none added, as in Argo Events */
+        ce_rec_request_free(q);
+    }
+    char *m = http_metrics(e);
+    http_has(m, "argo_events_action_triggered_total" HTTP_LABELS " 1");
+    http_has(m, "argo_events_action_failed_total" HTTP_LABELS " 2");
+    http_has(m, "argo_events_action_retries_failed_total" HTTP_LABELS " 0");
+    ce_free(m);
+    ce_test_proc_free(sn);
+}
+
+static void test_spent_retries_go_to_the_dlq(void **state)
+{
+    struct http_env *e = *state;
+    ce_recorder_reset(e->rec);
+    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 500});
+    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n"
+                                                   "    retryStrategy:\n"
+                                                   "      steps: 2\n"
+                                                   "      duration: 20ms\n"
+                                                   "    dlqTrigger:\n"
+                                                   "      atLeastOnce: true\n"
+                                                   "      template:\n"
+                                                   "        name: dead-letters\n"
+                                                   "        log: {}\n");
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'dead-letters'", 1, 20000));
+    assert_int_equal(ce_recorder_count(e->rec), 2);
+    char *m = http_metrics(e);
+    http_has(m, "argo_events_action_failed_total" HTTP_LABELS " 2");
+    http_has(m, "argo_events_action_retries_failed_total" HTTP_LABELS " 1");
+    ce_free(m);
+    ce_test_proc_free(sn);
+    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200});
+}
+
+/* A permanent failure (404) is not retried. */
+static void test_permanent_failure_not_retried(void **state)
+{
+    struct http_env *e = *state;
+    ce_recorder_reset(e->rec);
+    ce_recorder_script_statuses(e->rec, (const int[]){404}, 1);
+    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n"
+                                                   "    retryStrategy:\n"
+                                                   "      steps: 5\n"
+                                                   "      duration: 20ms\n");
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 1, 20000));
+    ce_test_sleep_ms(300);
+    assert_int_equal(ce_recorder_count(e->rec), 1);
+    ce_test_proc_free(sn);
+}
+
+/* atLeastOnce: the Sensor dies while the target holds the request; the event comes again to
+ * the next Sensor (after the bus's ack wait) and is delivered. */
+static void test_at_least_once_survives_a_kill(void **state)
+{
+    struct http_env *e = *state;
+    ce_recorder_reset(e->rec);
+    ce_recorder_script(e->rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 5000}, 1);
+    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n");
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_true(ce_recorder_wait(e->rec, 1, 20000));
+    ce_test_proc_kill(sn);
+    ce_test_proc_free(sn);
+    sn = http_start_sensor(e, "    atLeastOnce: true\n");
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'http-trigger'", 1, 60000));
+    struct ce_rec_request *q = ce_recorder_request(e->rec, ce_recorder_count(e->rec) - 1);
+    assert_string_equal(ce_rec_header(q, "X-Event-Id"), id);
+    ce_rec_request_free(q);
+    ce_test_proc_free(sn);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_retried_until_delivered),
+        cmocka_unit_test(test_spent_retries_go_to_the_dlq),
+        cmocka_unit_test(test_permanent_failure_not_retried),
+        cmocka_unit_test(test_at_least_once_survives_a_kill),
+    };
+    return cmocka_run_group_tests(tests, http_setup, http_teardown);
+}

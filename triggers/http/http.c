@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The HTTP trigger: trigger parameters edit the template, the action's parameters edit the
+ * `http` block, `payload` builds the body and dynamicHeaders add headers, then request.c sends
+ * it. Without any parameter that edits the block, the target (and its secrets) is prepared once;
+ * otherwise per firing, from the edited block. Success and retries follow ce_http_classify. */
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/rc.h"
+#include "manifest/model.h"
+#include "manifest/tojson.h"
+#include "sensor/params.h"
+#include "triggers/http/request.h"
+#include "triggers/trigger.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+struct http_trigger {
+    char *name;
+    char *secrets_dir, *config_dir;
+    char *template_json; /* the trigger template, with Argo's POST default in place */
+    size_t template_len;
+    struct ce_sn_params *template_params; /* trigger.parameters: edit the template */
+    struct ce_sn_params *action_params;   /* http.parameters: edit the http block */
+    struct ce_sn_params *payload;         /* http.payload: the body; NULL: no body */
+    struct ce_sn_params *dynamic_headers; /* http.dynamicHeaders: dest is the header name */
+    struct ce_http_target *fixed;         /* when nothing edits the block */
+    int *allow;                           /* policy.status.allow, NULL without policy */
+    int n_allow;
+    struct ce_http_client *client;
+};
+
+static void http_destroy(void *state)
+{
+    struct http_trigger *t = state;
+    if (t == NULL) {
+        return;
+    }
+    ce_sn_params_destroy(t->template_params);
+    ce_sn_params_destroy(t->action_params);
+    ce_sn_params_destroy(t->payload);
+    ce_sn_params_destroy(t->dynamic_headers);
+    ce_http_target_destroy(t->fixed);
+    ce_http_client_destroy(t->client);
+    ce_free(t->allow);
+    ce_free(t->template_json);
+    ce_free(t->secrets_dir);
+    ce_free(t->config_dir);
+    ce_free(t->name);
+    ce_free(t);
+}
+
+static int http_compile_lists(struct http_trigger *t, const json_t *trig, const json_t *block,
+                              char *err, size_t errlen)
+{
+    int rc = ce_sn_params_compile(json_object_get(trig, "parameters"), "parameters",
+                                  &t->template_params, err, errlen);
+    if (rc == CE_OK) {
+        rc = ce_sn_params_compile(json_object_get(block, "parameters"), "template.http.parameters",
+                                  &t->action_params, err, errlen);
+    }
+    if (rc == CE_OK && json_object_get(block, "payload") != NULL) {
+        rc = ce_sn_params_compile(json_object_get(block, "payload"), "template.http.payload",
+                                  &t->payload, err, errlen);
+    }
+    if (rc == CE_OK) {
+        rc = ce_sn_params_compile(json_object_get(block, "dynamicHeaders"),
+                                  "template.http.dynamicHeaders", &t->dynamic_headers, err, errlen);
+    }
+    return rc;
+}
+
+static int http_prepare(struct http_trigger *t, const json_t *trig, char *err, size_t errlen)
+{
+    json_t *tpl = json_object_get(trig, "template");
+    json_t *block = json_object_get(tpl, "http");
+    if (!json_is_object(block)) {
+        return ce_rc_fail(CE_EINVAL, err, errlen, "template.http: required");
+    }
+    if (json_object_get(block, "method") == NULL) {
+        json_object_set_new(block, "method", json_string("POST"));
+    }
+    int rc = http_compile_lists(t, trig, block, err, errlen);
+    if (rc == CE_OK) {
+        rc = ce_http_allow_from_json(json_object_get(trig, "policy"), &t->allow, &t->n_allow, err,
+                                     errlen);
+    }
+    if (rc != CE_OK) {
+        return rc;
+    }
+    char *text = json_dumps(tpl, JSON_COMPACT);
+    t->template_json = ce_xstrdup(text);
+    t->template_len = strlen(text);
+    free(text);
+    if (ce_sn_params_count(t->template_params) == 0 && ce_sn_params_count(t->action_params) == 0) {
+        rc = ce_http_target_from_json(block, t->secrets_dir, t->config_dir, &t->fixed, err, errlen);
+    }
+    return rc;
+}
+
+static int http_create(const struct ce_sensor *sensor, const struct ce_trigger *trigger,
+                       const struct ce_trigger_env *env, void **state)
+{
+    (void)sensor;
+    struct http_trigger *t = ce_xcalloc(1, sizeof(*t));
+    t->name = ce_xstrdup(trigger->name);
+    t->secrets_dir = env && env->secrets_dir ? ce_xstrdup(env->secrets_dir) : NULL;
+    t->config_dir = env && env->config_dir ? ce_xstrdup(env->config_dir) : NULL;
+    json_t *trig = ce_node_to_json(trigger->node);
+    char err[256];
+    int rc = http_prepare(t, trig, err, sizeof err);
+    json_decref(trig);
+    if (rc != CE_OK) {
+        ce_log_kv(CE_LOG_ERROR, "cannot prepare the http trigger", "triggerName", trigger->name,
+                  "error", err, NULL);
+        http_destroy(t);
+        return rc;
+    }
+    t->client = ce_http_client_create();
+    *state = t;
+    return CE_OK;
+}
+
+/* The target for this firing: the prepared one, or one made from the edited template. */
+static int http_target(const struct http_trigger *t, const struct ce_trigger_event *ev, int n,
+                       struct ce_http_target **made, char *err, size_t errlen)
+{
+    *made = NULL;
+    if (t->fixed != NULL) {
+        return CE_OK;
+    }
+    char *doc = ce_xstrndup(t->template_json, t->template_len);
+    size_t len = t->template_len;
+    int rc = ce_sn_params_apply(t->template_params, ev, n, &doc, &len, err, errlen);
+    json_t *tpl = rc == CE_OK ? json_loadb(doc, len, 0, NULL) : NULL;
+    ce_free(doc);
+    json_t *block = json_object_get(tpl, "http");
+    char *text = block ? json_dumps(block, JSON_COMPACT) : NULL;
+    json_decref(tpl);
+    if (rc == CE_OK && text == NULL) {
+        return ce_rc_fail(CE_EINVAL, err, errlen, "the parameters left no http block");
+    }
+    if (rc == CE_OK) {
+        doc = ce_xstrdup(text);
+        len = strlen(text);
+        rc = ce_sn_params_apply(t->action_params, ev, n, &doc, &len, err, errlen);
+        block = rc == CE_OK ? json_loadb(doc, len, 0, NULL) : NULL;
+        ce_free(doc);
+        if (rc == CE_OK) {
+            rc = ce_http_target_from_json(block, t->secrets_dir, t->config_dir, made, err, errlen);
+        }
+        json_decref(block);
+    }
+    free(text);
+    return rc;
+}
+
+/* dynamicHeaders as "Name: value" lines (NULL-terminated, heap). */
+static int http_dynamic_headers(const struct http_trigger *t, const struct ce_trigger_event *ev,
+                                int n, char ***out, char *err, size_t errlen)
+{
+    int count = ce_sn_params_count(t->dynamic_headers);
+    char **lines = ce_xcalloc((size_t)count + 1, sizeof(*lines));
+    int k = 0;
+    for (int i = 0; i < count; i++) {
+        struct ce_sn_param_value v;
+        const char *name = ce_sn_param_dest(t->dynamic_headers, i);
+        if (ce_sn_param_resolve(t->dynamic_headers, i, ev, n, &v, err, errlen) != CE_OK) {
+            for (int j = 0; j < k; j++) {
+                ce_free(lines[j]);
+            }
+            ce_free(lines);
+            return CE_EINVAL;
+        }
+        if (v.text != NULL) {
+            lines[k++] = ce_xasprintf("%s: %s", name, v.text);
+        }
+        ce_sn_param_value_fini(&v);
+    }
+    *out = lines;
+    return CE_OK;
+}
+
+static int http_execute(void *state, const struct ce_trigger_event *ev, int n,
+                        struct ce_trigger_result *res)
+{
+    struct http_trigger *t = state;
+    struct ce_http_target *made = NULL;
+    char *body = NULL;
+    size_t body_len = 0;
+    char **headers = NULL;
+    int rc = http_target(t, ev, n, &made, res->err, sizeof res->err);
+    if (rc == CE_OK && t->payload != NULL) {
+        rc = ce_sn_params_payload(t->payload, ev, n, &body, &body_len, res->err, sizeof res->err);
+    }
+    if (rc == CE_OK) {
+        rc = http_dynamic_headers(t, ev, n, &headers, res->err, sizeof res->err);
+    }
+    if (rc == CE_OK) {
+        struct ce_http_outcome o;
+        (void)ce_http_send(t->client, made ? made : t->fixed, (const char *const *)headers, body,
+                           body_len, &o);
+        rc = ce_http_classify(&o, t->allow, t->n_allow);
+        res->retry_after_ms = o.retry_after_ms;
+        if (rc != CE_OK) {
+            snprintf(res->err, sizeof res->err, "%s", o.err);
+        }
+    }
+    for (int i = 0; headers != NULL && headers[i] != NULL; i++) {
+        ce_free(headers[i]);
+    }
+    ce_free(headers);
+    ce_free(body);
+    ce_http_target_destroy(made);
+    return rc;
+}
+
+const struct ce_trigger_plugin ce_trigger_http = {
+    .kind = "http",
+    .ack_after_fire = false,
+    .create = http_create,
+    .execute = http_execute,
+    .destroy = http_destroy,
+};
