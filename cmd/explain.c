@@ -14,6 +14,7 @@
 #include "sensor/event_context.h"
 #include "sensor/filter.h"
 #include "sensor/runtime.h"
+#include "triggers/trigger.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -89,7 +90,8 @@ static int explain_load_event(const struct ce_cli *cli, const struct ce_sensor *
 
 /* Prints each dependency's verdict; satisfied[i] tells which ones the event satisfies. */
 static void explain_deps(const struct ce_cli *cli, const struct ce_sensor *s,
-                         const struct ce_cloudevent *ev, bool *satisfied, struct ce_buf *out)
+                         const struct ce_cloudevent *ev, bool *satisfied,
+                         struct ce_cloudevent *seen, struct ce_buf *out)
 {
     for (int i = 0; i < s->n_deps; i++) {
         const struct ce_dependency *d = &s->deps[i];
@@ -114,35 +116,51 @@ static void explain_deps(const struct ce_cli *cli, const struct ce_sensor *s,
         }
         bool pass = false;
         satisfied[i] = ce_sn_filter_explain(f, ev, "  ", out, &pass) == CE_OK && pass;
+        /* what the trigger would get: the transformed event, when there is a transform */
+        (void)ce_sn_filter_apply(f, ev, &seen[i], &pass, err, sizeof(err));
         ce_sn_filter_destroy(f);
         w = ce_buf_printf(out, "  => %s\n", satisfied[i] ? "satisfied" : "not satisfied");
         (void)w;
     }
 }
 
-/* What the trigger would do: for the log trigger, the line it would write. */
-static void explain_action(const struct ce_trigger *t, const struct ce_sensor *s,
-                           const struct ce_cloudevent *ev, const bool *satisfied,
+/* What the trigger would do with the satisfied dependencies' events, rendered by its plugin
+ * (parameters, payload, headers) without running it. */
+static void explain_action(const struct ce_cli *cli, const struct ce_trigger *t,
+                           const struct ce_sensor *s, const struct ce_cloudevent *ev,
+                           const bool *satisfied, const struct ce_cloudevent *seen,
                            struct ce_buf *out)
 {
+    const struct ce_trigger_plugin *plugin = ce_trigger_find(t->kind);
     int w = 0;
-    if (t->kind == NULL || strcmp(t->kind, "log") != 0) {
+    if (plugin == NULL || plugin->describe == NULL) {
         w = ce_buf_printf(out, "  its %s action cannot be shown yet\n", t->kind ? t->kind : "?");
         (void)w;
         return;
     }
-    char *data = ce_event_data_string(ev);
+    struct ce_trigger_env env = {cli->secrets_dir, cli->config_dir};
+    void *state = NULL;
+    if (plugin->create(s, t, &env, &state) != CE_OK) {
+        w = ce_buf_puts(out, "  its action cannot be prepared (see the error above)\n");
+        (void)w;
+        return;
+    }
+    struct ce_trigger_event *events = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*events));
+    int n = 0;
     for (int i = 0; i < s->n_deps; i++) {
         if (satisfied[i]) {
-            w |= ce_buf_printf(out, "  would log for %s: %s\n", s->deps[i].name, data);
+            events[n++] =
+                (struct ce_trigger_event){s->deps[i].name, seen[i].id != NULL ? &seen[i] : ev};
         }
     }
-    (void)w;
-    ce_free(data);
+    plugin->describe(state, events, n, "  ", out);
+    plugin->destroy(state);
+    ce_free(events);
 }
 
-static void explain_triggers(const struct ce_sensor *s, const struct ce_cloudevent *ev,
-                             const bool *satisfied, struct ce_buf *out)
+static void explain_triggers(const struct ce_cli *cli, const struct ce_sensor *s,
+                             const struct ce_cloudevent *ev, const bool *satisfied,
+                             const struct ce_cloudevent *seen, struct ce_buf *out)
 {
     const char **names = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*names));
     for (int i = 0; i < s->n_deps; i++) {
@@ -169,7 +187,7 @@ static void explain_triggers(const struct ce_sensor *s, const struct ce_cloudeve
         if (fires) {
             w |= ce_buf_printf(out, "  would fire on this event%s\n",
                                ce_cond_is_pure_or(cond) ? "" : " (with no events kept before it)");
-            explain_action(t, s, ev, satisfied, out);
+            explain_action(cli, t, s, ev, satisfied, seen, out);
         }
         else if (any) {
             w |= ce_buf_puts(out, "  would not fire yet: it keeps this event until the rest of "
@@ -217,8 +235,15 @@ int ce_explain_main(int argc, char **argv)
         int w = ce_buf_printf(&out, "event %s (source %s, subject %s, time %s)\n\n", ev.id,
                               ev.source, ev.subject, ev.time);
         (void)w;
-        explain_deps(&cli, s, &ev, satisfied, &out);
-        explain_triggers(s, &ev, satisfied, &out);
+        struct ce_cloudevent *seen = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*seen));
+        explain_deps(&cli, s, &ev, satisfied, seen, &out);
+        explain_triggers(&cli, s, &ev, satisfied, seen, &out);
+        for (int i = 0; i < s->n_deps; i++) {
+            if (seen[i].id != NULL) {
+                ce_cloudevent_fini(&seen[i]);
+            }
+        }
+        ce_free(seen);
         fwrite(out.data, 1, out.len, stdout);
         ce_buf_fini(&out);
         ce_free(satisfied);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ce_buf;
 struct ce_cloudevent;
 struct ce_sensor;
 struct ce_trigger;
@@ -46,6 +47,10 @@ struct ce_trigger_plugin {
      * sensor thread, one call at a time per state. */
     int (*execute)(void *state, const struct ce_trigger_event *events, int n,
                    struct ce_trigger_result *res);
+    /* Appends, for people, what execute would do with these events, without doing it (each
+     * line starts with indent): the log line, the request with its rendered body. */
+    void (*describe)(void *state, const struct ce_trigger_event *events, int n, const char *indent,
+                     struct ce_buf *out);
     void (*destroy)(void *state);
 };
 

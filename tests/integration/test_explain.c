@@ -48,10 +48,44 @@ struct ex_run {
     char *out;
 };
 
+static const char *const ex_http_sensor =
+    "apiVersion: argoproj.io/v1alpha1\n"
+    "kind: Sensor\n"
+    "metadata:\n"
+    "  name: hs\n"
+    "spec:\n"
+    "  dependencies:\n"
+    "  - name: push\n"
+    "    eventSourceName: webhook\n"
+    "    eventName: example\n"
+    "    transform:\n"
+    "      jq: \".body.repo |= ascii_downcase\"\n"
+    "    filters:\n"
+    "      data:\n"
+    "      - path: body.action\n"
+    "        type: string\n"
+    "        value: [\"^open\"]\n"
+    "  triggers:\n"
+    "  - template:\n"
+    "      name: notify\n"
+    "      http:\n"
+    "        url: http://ci.example.com/hooks/build\n"
+    "        payload:\n"
+    "        - src: {dependencyName: push, dataKey: body.repo}\n"
+    "          dest: repo\n"
+    "        dynamicHeaders:\n"
+    "        - src: {dependencyName: push, contextKey: id}\n"
+    "          dest: X-Event-Id\n"
+    "    parameters:\n"
+    "    - src: {dependencyName: push, dataKey: body.repo}\n"
+    "      dest: http.url\n"
+    "      operation: append\n";
+
 /* Runs `cevents explain -f <sensor> --event <event> [--dependency dep]` to its end. */
-static struct ex_run ex_explain(const char *dir, const char *event, const char *dep)
+static struct ex_run ex_explain_sensor(const char *dir, const char *sensor_yaml, const char *event,
+                                       const char *dep)
 {
-    char *sensor = ce_test_write_file(dir, "sensor.yaml", ex_sensor);
+    char *sensor = ce_test_write_file(dir, "sensor.yaml", sensor_yaml);
     char *ev = ce_test_write_file(dir, "event.json", event);
     const char *args[] = {"explain", "-f", sensor, "--event", ev, dep ? "--dependency" : NULL,
                           dep,       NULL};
@@ -64,6 +98,11 @@ static struct ex_run ex_explain(const char *dir, const char *event, const char *
     ce_free(ev);
     ce_free(sensor);
     return r;
+}
+
+static struct ex_run ex_explain(const char *dir, const char *event, const char *dep)
+{
+    return ex_explain_sensor(dir, ex_sensor, event, dep);
 }
 
 static void ex_has(const char *out, const char *want)
@@ -121,6 +160,33 @@ static void test_whole_cloudevent(void **state)
     ce_free(dir);
 }
 
+/* The transform runs first, the data filter shows what it compared, and the HTTP trigger's
+ * request is rendered with its parameters, payload and headers, without being sent. */
+static void test_http_trigger_rendered(void **state)
+{
+    (void)state;
+    char *dir = ce_test_tmpdir("explain");
+    struct ex_run r = ex_explain_sensor(
+        dir, ex_http_sensor, "{\"body\":{\"action\":\"opened\",\"repo\":\"/CEvents\"}}", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    ex_has(r.out,
+           "  transform: data is now {\"body\":{\"action\":\"opened\",\"repo\":\"/cevents\"}}\n"
+           "  data[0] body.action (string) = \"opened\": pass, matches \"^open\"\n");
+    ex_has(r.out, "  would send POST http://ci.example.com/hooks/build/cevents\n"
+                  "    X-Event-Id: explain\n"
+                  "    body (19 bytes): {\"repo\":\"/cevents\"}");
+    ce_free(r.out);
+
+    r = ex_explain_sensor(dir, ex_http_sensor, "{\"body\":{\"action\":\"closed\",\"repo\":\"x\"}}",
+                          NULL);
+    ex_has(r.out, "  data[0] body.action (string) = \"closed\": fail, matches none of its values");
+    ex_has(r.out, "  not concerned");
+    assert_null(strstr(r.out, "would send"));
+    ce_free(r.out);
+    ce_test_rmtree(dir);
+    ce_free(dir);
+}
+
 static void test_bad_event_files(void **state)
 {
     (void)state;
@@ -143,6 +209,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_for_a_dependency),
         cmocka_unit_test(test_whole_cloudevent),
+        cmocka_unit_test(test_http_trigger_rendered),
         cmocka_unit_test(test_bad_event_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
  * `http` block, `payload` builds the body and dynamicHeaders add headers, then request.c sends
  * it. Without any parameter that edits the block, the target (and its secrets) is prepared once;
  * otherwise per firing, from the edited block. Success and retries follow ce_http_classify. */
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/rc.h"
@@ -216,10 +217,50 @@ static int http_execute(void *state, const struct ce_trigger_event *ev, int n,
     return rc;
 }
 
+static void http_describe(void *state, const struct ce_trigger_event *ev, int n, const char *indent,
+                          struct ce_buf *out)
+{
+    struct http_trigger *t = state;
+    struct ce_http_target *made = NULL;
+    char *body = NULL;
+    size_t body_len = 0;
+    char **headers = NULL;
+    char err[256] = "";
+    int rc = http_target(t, ev, n, &made, err, sizeof err);
+    if (rc == CE_OK && t->payload != NULL) {
+        rc = ce_sn_params_payload(t->payload, ev, n, &body, &body_len, err, sizeof err);
+    }
+    if (rc == CE_OK) {
+        rc = http_dynamic_headers(t, ev, n, &headers, err, sizeof err);
+    }
+    int w = 0;
+    if (rc != CE_OK) {
+        w = ce_buf_printf(out, "%swould fail: %s\n", indent, err);
+    }
+    else {
+        const struct ce_http_target *tg = made ? made : t->fixed;
+        w = ce_buf_printf(out, "%swould send %s %s\n", indent, ce_http_target_method(tg),
+                          ce_http_target_url(tg));
+        for (int i = 0; headers[i] != NULL; i++) {
+            w |= ce_buf_printf(out, "%s  %s\n", indent, headers[i]);
+        }
+        w |= ce_buf_printf(out, "%s  body (%zu bytes): %.*s\n", indent, body_len, (int)body_len,
+                           body ? body : "");
+    }
+    (void)w; /* an explanation cut short by the cap is still printed */
+    for (int i = 0; headers != NULL && headers[i] != NULL; i++) {
+        ce_free(headers[i]);
+    }
+    ce_free(headers);
+    ce_free(body);
+    ce_http_target_destroy(made);
+}
+
 const struct ce_trigger_plugin ce_trigger_http = {
     .kind = "http",
     .ack_after_fire = false,
     .create = http_create,
     .execute = http_execute,
+    .describe = http_describe,
     .destroy = http_destroy,
 };

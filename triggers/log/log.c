@@ -3,6 +3,7 @@
  * (triggerName, triggerType, dependencyName, eventContext). intervalSeconds is accepted but does
  * not throttle: in Argo it is inert too, and skipping events would drop them silently. */
 #include "triggers/log/log.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/rc.h"
@@ -49,6 +50,19 @@ static int log_execute(void *state, const struct ce_trigger_event *events, int n
     return CE_OK;
 }
 
+static void log_describe(void *state, const struct ce_trigger_event *events, int n,
+                         const char *indent, struct ce_buf *out)
+{
+    (void)state;
+    for (int i = 0; i < n; i++) {
+        char *text = ce_event_data_string(events[i].event);
+        int w =
+            ce_buf_printf(out, "%swould log for %s: %s\n", indent, events[i].dependency_name, text);
+        (void)w; /* an explanation cut short by the cap is still printed */
+        ce_free(text);
+    }
+}
+
 static void log_destroy(void *state)
 {
     struct log_trigger *t = state;
@@ -64,5 +78,6 @@ const struct ce_trigger_plugin ce_trigger_log = {
     .ack_after_fire = true,
     .create = log_create,
     .execute = log_execute,
+    .describe = log_describe,
     .destroy = log_destroy,
 };
