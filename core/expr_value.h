@@ -98,8 +98,9 @@ double ce_value_as_double(const struct ce_value *v);
  * "[]interface {}", "map[string]interface {}". */
 const char *ce_value_go_type(const struct ce_value *v);
 
-/* Go's %v of a float64: shortest round-trip digits, exponent form when exp < -4 || exp >= 21
- * ("1", "0.5", "1e+21", "1e-05", "+Inf", "NaN"). n >= 32 suffices. */
+/* Go's %v of a float64 (core/gofloat): shortest round-trip digits, exponent form when
+ * exp < -4 || exp >= 6 ("1", "0.5", "100000", "1e+06", "1e-05", "+Inf", "NaN"). n >= 32
+ * suffices. */
 void ce_value_format_float(double f, char *out, size_t n);
 /* Appends Go's %v of v ("<nil>", "true", "[1 a]", "map[a:1 b:x]" with sorted keys). */
 int ce_value_format(const struct ce_value *v, struct ce_buf *b) __attribute__((warn_unused_result));

@@ -4,6 +4,7 @@
  * documented behaviour of Go's strconv, fmt and encoding/json. */
 #include "core/expr_value.h"
 
+#include "core/gofloat.h"
 #include "core/mem.h"
 #include "core/rc.h"
 
@@ -13,117 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Shortest decimal digits that read back as f (f finite and > 0): digits without a point, and
- * the exponent x of the d.ddd form. */
-static void float_shortest(double f, char *digits, size_t n, int *x)
-{
-    char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, f);
-        if (strtod(tmp, NULL) == f || prec == 17) {
-            break;
-        }
-    }
-    size_t w = 0;
-    const char *p = tmp;
-    for (; *p != '\0' && *p != 'e' && w + 1 < n; p++) {
-        if (*p >= '0' && *p <= '9') {
-            digits[w++] = *p;
-        }
-    }
-    digits[w] = '\0';
-    while (w > 1 && digits[w - 1] == '0') {
-        digits[--w] = '\0';
-    }
-    *x = *p == 'e' ? atoi(p + 1) : 0;
-}
-
-/* Fixed notation of digits with exponent x (the d.ddd exponent). */
-static void fmt_fixed(const char *digits, int x, char *out, size_t n, size_t w)
-{
-    size_t nd = strlen(digits);
-    if (x < 0) {
-        w += (size_t)snprintf(out + w, n - w, "0.");
-        for (int i = 0; i < -x - 1 && w + 1 < n; i++) {
-            out[w++] = '0';
-        }
-        snprintf(out + w, n - w, "%s", digits);
-        return;
-    }
-    for (size_t i = 0; i <= (size_t)x && w + 1 < n; i++) {
-        out[w++] = i < nd ? digits[i] : '0';
-    }
-    if ((size_t)x + 1 < nd && w + 1 < n) {
-        out[w++] = '.';
-        for (size_t i = (size_t)x + 1; i < nd && w + 1 < n; i++) {
-            out[w++] = digits[i];
-        }
-    }
-    out[w < n ? w : n - 1] = '\0';
-}
-
-/* Exponent notation: d.ddde+XX (at least two exponent digits, as strconv writes). */
-static void fmt_exp(const char *digits, int x, char *out, size_t n, size_t w)
-{
-    size_t nd = strlen(digits);
-    char mant[40];
-    size_t m = 0;
-    mant[m++] = digits[0];
-    if (nd > 1) {
-        mant[m++] = '.';
-        for (size_t i = 1; i < nd && m + 1 < sizeof mant; i++) {
-            mant[m++] = digits[i];
-        }
-    }
-    mant[m] = '\0';
-    snprintf(out + w, n - w, "%se%c%02d", mant, x < 0 ? '-' : '+', x < 0 ? -x : x);
-}
-
-/* mode 'v': fmt %v; mode 'j': encoding/json. */
-static void float_text(double f, char mode, char *out, size_t n)
-{
-    if (f != f) {
-        snprintf(out, n, "NaN");
-        return;
-    }
-    if (isinf(f)) {
-        snprintf(out, n, f > 0 ? "+Inf" : "-Inf");
-        return;
-    }
-    size_t w = 0;
-    if (signbit(f)) {
-        out[w++] = '-';
-        f = -f;
-    }
-    if (f == 0) {
-        snprintf(out + w, n - w, "0");
-        return;
-    }
-    char digits[32];
-    int x = 0;
-    float_shortest(f, digits, sizeof digits, &x);
-    bool exp_form = mode == 'v' ? (x < -4 || x >= 21) : (f < 1e-6 || f >= 1e21);
-    if (!exp_form) {
-        fmt_fixed(digits, x, out, n, w);
-        return;
-    }
-    fmt_exp(digits, x, out, n, w);
-    if (mode == 'j') {
-        /* encoding/json writes e-07 as e-7 */
-        size_t len = strlen(out);
-        if (len >= 4 && out[len - 4] == 'e' && out[len - 3] == '-' && out[len - 2] == '0') {
-            out[len - 2] = out[len - 1];
-            out[len - 1] = '\0';
-        }
-    }
-}
-
 void ce_value_format_float(double f, char *out, size_t n)
 {
-    if (n == 0) {
-        return;
+    if (n > 0) {
+        (void)ce_gofloat_v(f, out, n);
     }
-    float_text(f, 'v', out, n);
 }
 
 static int cmp_members(const void *a, const void *b)
@@ -225,7 +120,7 @@ static int json_text(const struct ce_value *v, const char *indent, int level, st
         if (v->u.f != v->u.f || isinf(v->u.f)) {
             return CE_EINVAL;
         }
-        float_text(v->u.f, 'j', num, sizeof num);
+        (void)ce_gofloat_json(v->u.f, num, sizeof num);
         return ce_buf_puts(b, num);
     case CE_VALUE_STRING:
         return ce_buf_json_str(b, v->u.s.p, v->u.s.len);

@@ -3,6 +3,7 @@
  * fields and parameter keys: the entry point, object walking, value coercions and iteration.
  * Arrays and queries are in gjson_arr.c, modifiers and multipaths in gjson_mod.c. */
 #include "core/gjson.h"
+#include "core/gofloat.h"
 
 #include "core/buf.h"
 #include "core/gjson_get.h"
@@ -342,7 +343,7 @@ struct gj_sl gj_val_string(struct gj_ctx *c, const struct gj_val *v)
         if (!o) {
             return gj_sl_make("", 0);
         }
-        return gj_sl_make(o, gj_format_float(v->num, o, 400));
+        return gj_sl_make(o, ce_gofloat_format(v->num, 'f', -1, o, 400));
     }
     default:
         return gj_sl_make("", 0);

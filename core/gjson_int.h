@@ -83,8 +83,6 @@ bool gj_parse_uint(struct gj_sl s, size_t *n);
 
 /* Numbers and coercions (gjson_num.c). */
 bool gj_parse_float(struct gj_sl s, double *out);
-/* Shortest 'f' formatting of a float64 into out (at least 400 bytes); returns the length. */
-size_t gj_format_float(double f, char *out, size_t cap);
 bool gj_parse_bool_lower(struct gj_sl s, bool *val);
 bool gj_match(struct gj_sl str, struct gj_sl pat);
 

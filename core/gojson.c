@@ -3,6 +3,7 @@
  * encoding/json, so transformed data is byte for byte what Argo Events produces. */
 #include "core/gojson.h"
 
+#include "core/gofloat.h"
 #include "core/mem.h"
 #include "core/rc.h"
 #include "core/utf8.h"
@@ -13,132 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Shortest decimal digits that read back as v (v finite, > 0): digits without a point and the
- * exponent e of the first digit (v = d.ddd x 10^e). Returns the digit count. */
-static int gojson_digits(double v, char digs[20], int *e)
-{
-    char tmp[40];
-    for (int p = 1; p <= 17; p++) {
-        snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
-        if (strtod(tmp, NULL) == v || p == 17) {
-            break;
-        }
-    }
-    int n = 0;
-    const char *s = tmp;
-    for (; *s != 'e'; s++) {
-        if (*s >= '0' && *s <= '9') {
-            digs[n++] = *s;
-        }
-    }
-    *e = atoi(s + 1);
-    while (n > 1 && digs[n - 1] == '0') {
-        n--;
-    }
-    digs[n] = '\0';
-    return n;
-}
-
-/* strconv's 'f' with the shortest digits. */
-static int gojson_put_f(char *out, const char *digs, int n, int e)
-{
-    int dp = e + 1, k = 0;
-    if (dp <= 0) {
-        out[k++] = '0';
-        out[k++] = '.';
-        for (int i = 0; i < -dp; i++) {
-            out[k++] = '0';
-        }
-        memcpy(out + k, digs, (size_t)n);
-        k += n;
-    }
-    else if (dp >= n) {
-        memcpy(out + k, digs, (size_t)n);
-        k += n;
-        for (int i = 0; i < dp - n; i++) {
-            out[k++] = '0';
-        }
-    }
-    else {
-        memcpy(out + k, digs, (size_t)dp);
-        k += dp;
-        out[k++] = '.';
-        memcpy(out + k, digs + dp, (size_t)(n - dp));
-        k += n - dp;
-    }
-    out[k] = '\0';
-    return k;
-}
-
-/* strconv's 'e' with the shortest digits: at least two exponent digits ("1e+06"). */
-static int gojson_put_e(char *out, const char *digs, int n, int e)
-{
-    int k = 0;
-    out[k++] = digs[0];
-    if (n > 1) {
-        out[k++] = '.';
-        memcpy(out + k, digs + 1, (size_t)(n - 1));
-        k += n - 1;
-    }
-    k += snprintf(out + k, 8, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
-    return k;
-}
-
-/* Writes the sign and returns where the digits go; the digits of |v| come from gojson_digits. */
-static char *gojson_sign(double v, char *out)
-{
-    if (signbit(v)) {
-        *out++ = '-';
-    }
-    return out;
-}
-
 int ce_gojson_fmt_float(double v, char out[CE_GOJSON_NUM_MAX])
 {
-    if (isnan(v) || isinf(v)) {
-        return -1;
-    }
-    char *p = gojson_sign(v, out);
-    double a = fabs(v);
-    if (a == 0) {
-        strcpy(p, "0");
-        return (int)(p - out) + 1;
-    }
-    char digs[20];
-    int e = 0;
-    int n = gojson_digits(a, digs, &e);
-    if (a >= 1e-6 && a < 1e21) {
-        return (int)(p - out) + gojson_put_f(p, digs, n, e);
-    }
-    int k = gojson_put_e(p, digs, n, e);
-    /* encoding/json shortens a two-digit negative exponent: 1e-07 becomes 1e-7 */
-    if (k >= 4 && p[k - 4] == 'e' && p[k - 3] == '-' && p[k - 2] == '0') {
-        p[k - 2] = p[k - 1];
-        p[--k] = '\0';
-    }
-    return (int)(p - out) + k;
+    return ce_gofloat_json(v, out, CE_GOJSON_NUM_MAX);
 }
 
 int ce_gojson_fmt_key_number(double v, char out[CE_GOJSON_NUM_MAX])
 {
-    if (isnan(v)) {
-        return snprintf(out, CE_GOJSON_NUM_MAX, "NaN");
-    }
-    if (isinf(v)) {
-        return snprintf(out, CE_GOJSON_NUM_MAX, "%s", v > 0 ? "+Inf" : "-Inf");
-    }
+    /* an integral key is written as an integer, anything else as fmt's %v */
     if (v == trunc(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0) {
         return snprintf(out, CE_GOJSON_NUM_MAX, "%lld", (long long)v);
     }
-    char *p = gojson_sign(v, out);
-    char digs[20];
-    int e = 0;
-    int n = gojson_digits(fabs(v), digs, &e);
-    /* fmt's %v: %e when the exponent is < -4 or >= 6 (shortest precision) */
-    if (e < -4 || e >= 6) {
-        return (int)(p - out) + gojson_put_e(p, digs, n, e);
-    }
-    return (int)(p - out) + gojson_put_f(p, digs, n, e);
+    return (int)ce_gofloat_v(v, out, CE_GOJSON_NUM_MAX);
 }
 
 /* Go reads each invalid UTF-8 byte as U+FFFD; the JSON parser refuses them, so they are

@@ -3,6 +3,7 @@
  * g G t T %, flags "+-# 0", width and precision (also from '*'), and fmt's error forms
  * (%!d(string=x), %!s(MISSING), %!(EXTRA int=1), %!(NOVERB)). */
 #include "core/gotmpl_int.h"
+#include "core/gofloat.h"
 
 #include "core/rc.h"
 #include "core/utf8.h"
@@ -137,7 +138,7 @@ static void fmt_float(struct fmtstate *f, double v, char verb, int prec)
     }
     char num[400];
     num[0] = '+';
-    ce_tv_format_float(v, verb, prec, num + 1, sizeof num - 1);
+    ce_gofloat_format(v, verb, prec, num + 1, sizeof num - 1);
     char *p = num;
     if (p[1] == '-' || p[1] == '+') {
         p++;

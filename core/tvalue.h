@@ -167,9 +167,6 @@ struct ce_tv ce_tv_sprint(struct ce_tv_ctx *c, const struct ce_tv *v);
  * for NaN/Inf (Go's UnsupportedValueError) with out then undefined. */
 int ce_tv_to_json(struct ce_tv_ctx *c, struct ce_buf *out, const struct ce_tv *v, bool indent);
 
-/* strconv.FormatFloat(f, fmt, prec, 64) for fmt in 'e','E','f','g','G' (prec -1 = shortest).
- * Writes at most n bytes with NUL; returns the length. */
-size_t ce_tv_format_float(double f, char fmt, int prec, char *out, size_t n);
 
 /* Go's Time.Format(layout) with the value's offset and zone name, appended to out. */
 void ce_tv_time_format(struct ce_tv_ctx *c, struct ce_buf *out, const struct ce_tv_time *t,

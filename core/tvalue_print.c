@@ -2,6 +2,7 @@
 /* Template values as text: Go's fmt %v (what a template action prints) and encoding/json's
  * Marshal/MarshalIndent (what sprig's toJson/toPrettyJson give). */
 #include "core/tvalue.h"
+#include "core/gofloat.h"
 
 #include "core/rc.h"
 
@@ -41,7 +42,7 @@ static void print_depth(struct ce_tv_ctx *c, struct ce_buf *out, const struct ce
         put(c, out, num);
         break;
     case CE_TV_FLOAT:
-        ce_tv_format_float(v->u.f, 'g', -1, num, sizeof num);
+        ce_gofloat_format(v->u.f, 'g', -1, num, sizeof num);
         put(c, out, num);
         break;
     case CE_TV_STRING:
@@ -130,17 +131,9 @@ static void json_str(struct json_state *st, const char *p, size_t n)
 static void json_float(struct json_state *st, double f)
 {
     char num[64];
-    if (isnan(f) || isinf(f)) {
+    if (ce_gofloat_json(f, num, sizeof num) < 0) {
         st->bad = true;
         return;
-    }
-    double a = fabs(f);
-    bool e = a != 0 && (a < 1e-6 || a >= 1e21);
-    size_t n = ce_tv_format_float(f, e ? 'e' : 'f', -1, num, sizeof num);
-    /* encoding/json writes e-07 as e-7 */
-    if (e && n >= 4 && num[n - 4] == 'e' && num[n - 3] == '-' && num[n - 2] == '0') {
-        num[n - 2] = num[n - 1];
-        num[n - 1] = '\0';
     }
     put(st->c, st->out, num);
 }
