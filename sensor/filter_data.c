@@ -7,7 +7,7 @@
 #include "core/mem.h"
 #include "core/rc.h"
 #include "core/regex.h"
-#include "sensor/filter_errs.h"
+#include "sensor/filter_group.h"
 
 #include <errno.h>
 #include <math.h>
@@ -319,48 +319,22 @@ static int df_eval_item(const struct df_item *it, bool op_or, const char *data, 
     return CE_OK;
 }
 
+/* ce_sn_item_fn for one data filter, with its explanation (an error line too). */
+static int df_item(const void *group, int i, const char *data, size_t len, bool *pass, char *err,
+                   size_t errlen, struct ce_buf *why, const char *indent)
+{
+    const struct ce_sn_data_group *g = group;
+    int rc = df_eval_item(&g->items[i], g->op_or, data, len, pass, err, errlen, why, indent, i);
+    if (rc != CE_OK && why != NULL) {
+        int w = ce_buf_printf(why, "%sdata[%d] %s: error: %s\n", indent, i, g->items[i].path, err);
+        (void)w; /* an explanation cut short by the cap is still printed */
+    }
+    return rc;
+}
+
 int ce_sn_data_eval(const struct ce_sn_data_group *g, const char *data, size_t len, bool *pass,
                     char *err, size_t errlen, struct ce_buf *why, const char *indent)
 {
-    *pass = true;
-    if (g == NULL || g->n == 0 || data == NULL) {
-        return CE_OK;
-    }
-    if (!ce_gj_valid(data, len)) {
-        *pass = false;
-        return ce_rc_fail(CE_EINVAL, err, errlen, "data filter error (event data not valid JSON)");
-    }
-    struct ce_sn_filter_errs errs;
-    ce_sn_filter_errs_init(&errs);
-    for (int i = 0; i < g->n; i++) {
-        bool ok = false;
-        char e[512];
-        if (df_eval_item(&g->items[i], g->op_or, data, len, &ok, e, sizeof e, why, indent, i) !=
-            CE_OK) {
-            if (why != NULL) {
-                int w = ce_buf_printf(why, "%sdata[%d] %s: error: %s\n", indent, i,
-                                      g->items[i].path, e);
-                (void)w;
-            }
-            if (!g->op_or) {
-                *pass = false;
-                ce_sn_filter_errs_fini(&errs);
-                return ce_rc_fail(CE_EINVAL, err, errlen, "data filter error (%s)", e);
-            }
-            ce_sn_filter_errs_add(&errs, e);
-            continue;
-        }
-        if (ok && g->op_or) {
-            ce_sn_filter_errs_fini(&errs);
-            return CE_OK;
-        }
-        if (!ok && !g->op_or) {
-            *pass = false;
-            ce_sn_filter_errs_fini(&errs);
-            return CE_OK;
-        }
-    }
-    /* and: everything passed; or: nothing did */
-    *pass = !g->op_or;
-    return ce_sn_filter_errs_finish(&errs, "data", err, errlen);
+    return ce_sn_group_run("data", g && g->op_or, g ? g->n : 0, df_item, g, data, len, pass, err,
+                           errlen, why, indent);
 }

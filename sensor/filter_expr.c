@@ -6,7 +6,7 @@
 #include "core/mem.h"
 #include "core/rc.h"
 #include "sensor/filter_data.h"
-#include "sensor/filter_errs.h"
+#include "sensor/filter_group.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -157,48 +157,24 @@ static int ex_eval_item(const struct ex_item *it, const char *data, size_t len, 
     return rc;
 }
 
+/* ce_sn_item_fn for one expression filter, with its explanation. */
+static int ex_item(const void *group, int i, const char *data, size_t len, bool *pass, char *err,
+                   size_t errlen, struct ce_buf *why, const char *indent)
+{
+    const struct ce_sn_exprs_group *g = group;
+    int rc = ex_eval_item(&g->items[i], data, len, pass, err, errlen);
+    if (why != NULL) {
+        int w = ce_buf_printf(why, "%sexprs[%d] `%s`: %s%s\n", indent, i, g->items[i].src,
+                              rc != CE_OK ? "error: " : (*pass ? "true, pass" : "not true, fail"),
+                              rc != CE_OK ? err : "");
+        (void)w; /* an explanation cut short by the cap is still printed */
+    }
+    return rc;
+}
+
 int ce_sn_exprs_eval(const struct ce_sn_exprs_group *g, const char *data, size_t len, bool *pass,
                      char *err, size_t errlen, struct ce_buf *why, const char *indent)
 {
-    *pass = true;
-    if (g == NULL || g->n == 0 || data == NULL) {
-        return CE_OK;
-    }
-    if (!ce_gj_valid(data, len)) {
-        *pass = false;
-        return ce_rc_fail(CE_EINVAL, err, errlen, "expr filter error (event data not valid JSON)");
-    }
-    struct ce_sn_filter_errs errs;
-    ce_sn_filter_errs_init(&errs);
-    for (int i = 0; i < g->n; i++) {
-        bool ok = false;
-        char e[512];
-        int rc = ex_eval_item(&g->items[i], data, len, &ok, e, sizeof e);
-        if (why != NULL) {
-            int w = ce_buf_printf(why, "%sexprs[%d] `%s`: %s%s\n", indent, i, g->items[i].src,
-                                  rc != CE_OK ? "error: " : (ok ? "true, pass" : "not true, fail"),
-                                  rc != CE_OK ? e : "");
-            (void)w; /* an explanation cut short by the cap is still printed */
-        }
-        if (rc != CE_OK) {
-            if (!g->op_or) {
-                *pass = false;
-                ce_sn_filter_errs_fini(&errs);
-                return ce_rc_fail(CE_EINVAL, err, errlen, "expr filter error (%s)", e);
-            }
-            ce_sn_filter_errs_add(&errs, e);
-            continue;
-        }
-        if (ok && g->op_or) {
-            ce_sn_filter_errs_fini(&errs);
-            return CE_OK;
-        }
-        if (!ok && !g->op_or) {
-            *pass = false;
-            ce_sn_filter_errs_fini(&errs);
-            return CE_OK;
-        }
-    }
-    *pass = !g->op_or;
-    return ce_sn_filter_errs_finish(&errs, "expr", err, errlen);
+    return ce_sn_group_run("expr", g && g->op_or, g ? g->n : 0, ex_item, g, data, len, pass, err,
+                           errlen, why, indent);
 }

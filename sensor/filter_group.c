@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Errors of filter groups under `or`: see filter_errs.h. */
-#include "sensor/filter_errs.h"
+/* Filter groups: see filter_group.h. */
+#include "sensor/filter_group.h"
+#include "core/gjson.h"
 #include "core/rc.h"
 
 #include <errno.h>
@@ -43,6 +44,44 @@ void ce_sn_filter_errs_fini(struct ce_sn_filter_errs *e)
 {
     ce_buf_fini(&e->text);
     e->n = 0;
+}
+
+int ce_sn_group_run(const char *name, bool op_or, int n, ce_sn_item_fn *item, const void *group,
+                    const char *data, size_t len, bool *pass, char *err, size_t errlen,
+                    struct ce_buf *why, const char *indent)
+{
+    *pass = true;
+    if (n == 0 || data == NULL) {
+        return CE_OK;
+    }
+    if (!ce_gj_valid(data, len)) {
+        *pass = false;
+        return ce_rc_fail(CE_EINVAL, err, errlen, "%s filter error (event data not valid JSON)",
+                          name);
+    }
+    struct ce_sn_filter_errs errs;
+    ce_sn_filter_errs_init(&errs);
+    for (int i = 0; i < n; i++) {
+        bool ok = false;
+        char e[512];
+        if (item(group, i, data, len, &ok, e, sizeof e, why, indent) != CE_OK) {
+            if (!op_or) {
+                *pass = false;
+                ce_sn_filter_errs_fini(&errs);
+                return ce_rc_fail(CE_EINVAL, err, errlen, "%s filter error (%s)", name, e);
+            }
+            ce_sn_filter_errs_add(&errs, e);
+            continue;
+        }
+        if (ok == op_or) { /* or: the first pass decides; and: the first failure */
+            *pass = ok;
+            ce_sn_filter_errs_fini(&errs);
+            return CE_OK;
+        }
+    }
+    /* and: everything passed; or: nothing did */
+    *pass = !op_or;
+    return ce_sn_filter_errs_finish(&errs, name, err, errlen);
 }
 
 /* Go's strconv.ParseFloat: the whole text, no surrounding space; "inf", "nan" and hex floats
