@@ -23,19 +23,10 @@ sink=$build/ce_sink_httpd
 [ -x "$bin" ] && [ -x "$sink" ] || { echo "build first: make build" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/cevents-sbench.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_begin sbench
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
 wait_line() { for _ in $(seq 1 300); do grep -q "$2" "$1" && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; tail "$1" >&2; return 1; }
-peak_rss_kb() { awk '/VmHWM/ {print $2}' /proc/"$1"/status; }
 sink_count() { curl -s "http://127.0.0.1:$1/count" || echo 0; }
 # Waits until the sink on port $1 has $2 events, or its count stops moving for 5 s.
 wait_sink() {
@@ -49,10 +40,8 @@ wait_sink() {
   done
 }
 
-nats_port=$(free_port); hook_port=$(free_port); sink_port=$(free_port); ref_port=$(free_port)
-nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/js" >"$work/nats.log" 2>&1 &
-pids+=($!)
-wait_port "$nats_port"
+hook_port=$(free_port); sink_port=$(free_port); ref_port=$(free_port)
+start_nats
 bus="nats://127.0.0.1:$nats_port"
 
 cat >"$work/es.yaml" <<YAML
@@ -86,7 +75,7 @@ sensor_yaml() {
         url: http://127.0.0.1:$sink_port/sink
         method: POST
         payload:
-        - src: {dependencyName: dep01, dataKey: body.t, useRawData: true}
+        - src: {dependencyName: dep01, dataKey: body.t, useRawData: true, value: "0"}
           dest: t
         - src: {dependencyName: dep01, dataKey: body.message}
           dest: message
@@ -98,7 +87,8 @@ start_sink() {
   sink_pid=$!; pids+=("$sink_pid")
   wait_port "$sink_port"
 }
-stop_sink() { kill "$sink_pid"; wait "$sink_pid" 2>/dev/null || true; cat "$work/sink.$1"; }
+# Stops the sink; its summary line is then in $work/sink.<tag>.
+stop_sink() { kill "$sink_pid"; wait "$sink_pid" 2>/dev/null || true; }
 
 start_sensor() { # name deps
   sensor_yaml "$1" "$2" >"$work/$1.yaml"
@@ -107,11 +97,7 @@ start_sensor() { # name deps
   wait_line "$work/$1.log" "Sensor subscribed to the event bus"
 }
 
-cat >"$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body   = '{"message":"this is my first webhook"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
+write_post_lua
 
 # 1. the reference: the HTTP hop alone
 "$sink" "$ref_port" >"$work/sink.ref" 2>&1 &
@@ -129,7 +115,8 @@ wait_port "$hook_port"
 start_sink paced
 read -r paced_ok paced_bad paced_late < <(python3 bench/pace.py "http://127.0.0.1:$hook_port/example" "$rate" "$rate_s" 8)
 wait_sink "$sink_port" "$paced_ok" || true
-read -r p_count _ _ p50 p99 < <(stop_sink paced)
+stop_sink paced
+read -r p_count _ _ p50 p99 <"$work/sink.paced"
 
 # 3. full speed
 start_sink full
@@ -138,7 +125,8 @@ full_reqs=$(awk '/requests in/ {print $1}' "$work/full.txt")
 full_bad=$(awk '/Non-2xx/ {print $5}' "$work/full.txt"); full_bad=${full_bad:-0}
 full_ok=$((full_reqs - full_bad))
 wait_sink "$sink_port" "$full_ok" || true
-read -r f_count f_first f_last _ _ < <(stop_sink full)
+stop_sink full
+read -r f_count f_first f_last _ _ <"$work/sink.full"
 f_rps=$(python3 -c "d=($f_last-$f_first)/1e9; print(f'{($f_count/d if d > 0 else 0):.0f}')")
 ratio=$(python3 -c "print(f'{$f_rps/$ref_rps:.2f}')")
 rss_one=$(peak_rss_kb "$sensor_pid")
@@ -149,7 +137,8 @@ start_sink fifty
 start_sensor fifty 50
 read -r fifty_ok _ _ < <(python3 bench/pace.py "http://127.0.0.1:$hook_port/example" "$rate" "$rate_s" 8)
 wait_sink "$sink_port" "$fifty_ok" || true
-read -r fifty_count _ _ _ _ < <(stop_sink fifty)
+stop_sink fifty
+read -r fifty_count _ _ _ _ <"$work/sink.fifty"
 rss_fifty=$(peak_rss_kb "$sensor_pid")
 
 cat <<OUT

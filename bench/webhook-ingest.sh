@@ -18,25 +18,11 @@ bare=$build/ce_bare_httpd
 [ -x "$bin" ] && [ -x "$bare" ] || { echo "build first: make build" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/cevents-bench.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_begin bench
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
-peak_rss_kb() { awk '/VmHWM/ {print $2}' /proc/"$1"/status; }
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' /proc/"$1"/stat; }
-
-nats_port=$(free_port); mon_port=$(free_port); hook_port=$(free_port); bare_port=$(free_port)
-
-nats-server -js -a 127.0.0.1 -p "$nats_port" -m "$mon_port" -sd "$work/js" >"$work/nats.log" 2>&1 &
-nats_pid=$!; pids+=("$nats_pid")
-wait_port "$nats_port"
+mon_port=$(free_port); hook_port=$(free_port); bare_port=$(free_port)
+start_nats -m "$mon_port"
 
 cat >"$work/es.yaml" <<YAML
 apiVersion: argoproj.io/v1alpha1
@@ -64,11 +50,7 @@ done
 "$bare" "$bare_port" & bare_pid=$!; pids+=("$bare_pid")
 wait_port "$bare_port"
 
-cat >"$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body   = '{"message":"this is my first webhook"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
+write_post_lua
 
 run_wrk() { # url out
   wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -s "$work/post.lua" "$1" >"$2"

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* EventSource filters: see filter.h. */
+/* EventSource filters: see filter.h. The extra functions (jsonpath, sprig.*) come from
+ * core/expr_funcs; toJson, asInt and asFloat are core/expr builtins. */
 #include "eventsource/filter.h"
 #include "core/expr.h"
+#include "core/expr_funcs.h"
 #include "core/mem.h"
 #include "core/rc.h"
 
@@ -46,7 +48,7 @@ int ce_es_filter_eval(const struct ce_es_filter *f, const char *data, size_t len
     if (env == NULL) {
         return CE_EINVAL;
     }
-    int rc = ce_expr_eval_bool(f->expr, env, NULL, pass, err, errlen);
+    int rc = ce_expr_eval_bool(f->expr, env, ce_expr_funcs_argo(), pass, err, errlen);
     json_decref(env);
     return rc == CE_OK ? CE_OK : CE_EINVAL;
 }

@@ -2,8 +2,10 @@
 /* An event's `filter.expression` (every source type that has one): an expr-lang expression over
  * the event data, evaluated before publishing. The data must be a JSON object; its top-level
  * keys have '-' turned into '_' and dotted keys become nested objects, as Argo Events does.
- * Besides the language's builtins, `jsonpath(json, path)`, `toJson(v)`, `asInt(v)` and
- * `asFloat(v)` are available. Compiled once; evaluation is thread-safe. */
+ * Besides the language's builtins, `jsonpath(jsonString, path)` (a JSONPath query on the decoded
+ * string, core/jsonpath), `sprig.<name>(...)` (the sprig functions of core/sprig, without env and
+ * expandenv), `toJson(v)`, `asInt(v)` and `asFloat(v)` are available. Compiled once; evaluation
+ * is thread-safe. */
 #ifndef CE_EVENTSOURCE_FILTER_H
 #define CE_EVENTSOURCE_FILTER_H
 

@@ -21,6 +21,11 @@ struct ce_sn_engine {
     int *deps; /* indexes into sensor->deps the conditions name, spec order */
     int n_deps;
     const char **dep_names; /* names of deps[], for the state store */
+    /* Which deps[] have an event in the state store: read once, then kept in step with every
+     * write (this engine is the only writer of its trigger's keys), so an event that needs no
+     * saved event costs no round trip to the store. */
+    bool *present;
+    bool present_known;
 };
 
 /* All dependency names joined by " && ", Argo's expression for a trigger without conditions. */
@@ -99,6 +104,7 @@ int ce_sn_engine_create(const struct ce_sn_engine_config *cfg, struct ce_sn_engi
     e->stateful = !ce_cond_is_pure_or(cond);
     e->deps = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*e->deps));
     e->dep_names = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*e->dep_names));
+    e->present = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*e->present));
     e->n_deps = engine_used_deps(s, cond, e->deps);
     for (int i = 0; i < e->n_deps; i++) {
         e->dep_names[i] = s->deps[e->deps[i]].name;
@@ -120,6 +126,7 @@ void ce_sn_engine_destroy(struct ce_sn_engine *e)
     ce_cond_destroy(e->cond);
     ce_free(e->deps);
     ce_free(e->dep_names);
+    ce_free(e->present);
     ce_free(e);
 }
 
@@ -174,56 +181,167 @@ static int engine_save(struct ce_sn_engine *e, int slot, const struct ce_cloudev
     return rc;
 }
 
-/* Stateful step for one satisfied dependency: fire with every saved event plus this one when
- * the condition holds (then clear), else save this one. */
-static int engine_stateful(struct ce_sn_engine *e, struct engine_fire_ctx *fc, int slot,
-                           const struct ce_cloudevent *ev, bool transformed, const char *raw,
-                           size_t raw_len, const struct ce_sn_msg_pos *pos)
+/* Reads which dependencies have a saved event, once. */
+static int engine_presence(struct ce_sn_engine *e)
 {
-    const struct ce_sensor *s = e->cfg.sensor;
+    if (e->present_known) {
+        return CE_OK;
+    }
     struct ce_sn_saved *saved = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*saved));
     int rc = ce_sn_state_load(e->cfg.state, e->cfg.trigger->name, e->dep_names, e->n_deps, saved);
-    if (rc != CE_OK) {
-        ce_free(saved);
-        return rc;
+    for (int i = 0; rc == CE_OK && i < e->n_deps; i++) {
+        e->present[i] = saved[i].event != NULL;
     }
-    bool *sat = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*sat));
+    e->present_known = rc == CE_OK;
+    ce_sn_saved_fini(saved, e->n_deps);
+    ce_free(saved);
+    return rc;
+}
+
+/* The events of one message that satisfied some of the trigger's dependencies. */
+struct engine_batch {
+    const struct ce_cloudevent **ev; /* per slot: the event (maybe transformed), NULL: none */
+    const bool *transformed;
+    const char *raw;
+    size_t raw_len;
+    const struct ce_sn_msg_pos *pos;
+};
+
+/* Whether the condition holds when the dependencies in have[] have an event. */
+static bool engine_holds(const struct ce_sn_engine *e, const bool *have)
+{
+    bool *sat = ce_xcalloc((size_t)e->cfg.sensor->n_deps + 1, sizeof(*sat));
     for (int i = 0; i < e->n_deps; i++) {
-        sat[e->deps[i]] = saved[i].event != NULL || i == slot;
+        sat[e->deps[i]] = have[i];
     }
-    if (!ce_cond_eval(e->cond, sat)) {
-        rc = engine_save(e, slot, ev, transformed, raw, raw_len, pos);
-        if (rc == CE_OK) {
-            ce_log_kv(CE_LOG_INFO, CE_SN_SAVED_MSG, "triggerName", e->cfg.trigger->name,
-                      "dependencyName", e->dep_names[slot], "eventID", ev->id, NULL);
+    bool holds = ce_cond_eval(e->cond, sat);
+    ce_free(sat);
+    return holds;
+}
+
+/* What the store holds or this message has kept so far, plus slot. */
+static bool engine_holds_with(const struct ce_sn_engine *e, const bool *a, const bool *b, int slot)
+{
+    bool *have = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*have));
+    for (int i = 0; i < e->n_deps; i++) {
+        have[i] = a[i] || b[i] || i == slot;
+    }
+    bool holds = engine_holds(e, have);
+    ce_free(have);
+    return holds;
+}
+
+/* Saves this message's event for each dependency it keeps. */
+static int engine_keep(struct ce_sn_engine *e, const struct engine_batch *b, const bool *keep)
+{
+    for (int i = 0; i < e->n_deps; i++) {
+        if (!keep[i]) {
+            continue;
+        }
+        int rc = engine_save(e, i, b->ev[i], b->transformed[i], b->raw, b->raw_len, b->pos);
+        if (rc != CE_OK) {
+            return rc;
+        }
+        e->present[i] = true;
+        ce_log_kv(CE_LOG_INFO, CE_SN_SAVED_MSG, "triggerName", e->cfg.trigger->name,
+                  "dependencyName", e->dep_names[i], "eventID", b->ev[i]->id, NULL);
+    }
+    return CE_OK;
+}
+
+/* Loads the stored events of the dependencies in need[]; decoded[i] holds each, have[i] tells
+ * which are there. */
+static int engine_load(struct ce_sn_engine *e, const bool *need, struct ce_cloudevent *decoded,
+                       bool *have)
+{
+    const char **names = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*names));
+    int *slot = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*slot));
+    int k = 0;
+    for (int i = 0; i < e->n_deps; i++) {
+        if (need[i]) {
+            slot[k] = i;
+            names[k++] = e->dep_names[i];
         }
     }
-    else {
-        struct ce_cloudevent *decoded = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*decoded));
+    struct ce_sn_saved *saved = ce_xcalloc((size_t)k + 1, sizeof(*saved));
+    int rc = k > 0 ? ce_sn_state_load(e->cfg.state, e->cfg.trigger->name, names, k, saved) : CE_OK;
+    for (int j = 0; rc == CE_OK && j < k; j++) {
+        char err[160];
+        int i = slot[j];
+        have[i] =
+            saved[j].event != NULL && ce_cloudevent_decode(saved[j].event, saved[j].len,
+                                                           &decoded[i], err, sizeof(err)) == CE_OK;
+        e->present[i] = saved[j].event != NULL;
+    }
+    ce_sn_saved_fini(saved, k);
+    ce_free(saved);
+    ce_free(slot);
+    ce_free(names);
+    return rc;
+}
+
+/* Tries to fire for slot: with this message's kept events (kept[]), the stored events of the
+ * other dependencies, and slot's event. *fired tells whether the condition still held once the
+ * stored events were read (one that cannot be read no longer counts). */
+static int engine_try_fire(struct ce_sn_engine *e, struct engine_fire_ctx *fc,
+                           const struct engine_batch *b, bool *kept, int slot, bool *fired)
+{
+    bool *need = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*need));
+    bool *have = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*have));
+    struct ce_cloudevent *decoded = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*decoded));
+    for (int i = 0; i < e->n_deps; i++) {
+        need[i] = e->present[i] && !kept[i] && i != slot;
+    }
+    int rc = engine_load(e, need, decoded, have);
+    *fired = rc == CE_OK && engine_holds_with(e, have, kept, slot);
+    if (*fired) {
         struct ce_trigger_event *events = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*events));
         int n = 0;
         for (int i = 0; i < e->n_deps; i++) {
-            char err[160];
-            if (i == slot) {
-                events[n++] = (struct ce_trigger_event){e->dep_names[i], ev};
+            if (i == slot || kept[i]) {
+                events[n++] = (struct ce_trigger_event){e->dep_names[i], b->ev[i]};
             }
-            else if (saved[i].event != NULL &&
-                     ce_cloudevent_decode(saved[i].event, saved[i].len, &decoded[i], err,
-                                          sizeof(err)) == CE_OK) {
+            else if (have[i]) {
                 events[n++] = (struct ce_trigger_event){e->dep_names[i], &decoded[i]};
             }
         }
         engine_fire(e, fc, events, n);
-        rc = ce_sn_engine_reset(e);
-        for (int i = 0; i < e->n_deps; i++) {
-            ce_cloudevent_fini(&decoded[i]);
-        }
-        ce_free(decoded);
         ce_free(events);
+        memset(kept, 0, sizeof(*kept) * (size_t)e->n_deps);
+        rc = ce_sn_engine_reset(e);
     }
-    ce_sn_saved_fini(saved, e->n_deps);
-    ce_free(saved);
-    ce_free(sat);
+    for (int i = 0; i < e->n_deps; i++) {
+        ce_cloudevent_fini(&decoded[i]);
+    }
+    ce_free(decoded);
+    ce_free(have);
+    ce_free(need);
+    return rc;
+}
+
+/* The stateful step for one message, dependency after dependency as Argo does: a dependency
+ * that completes the condition fires with every event saved so far (then all is cleared), any
+ * other keeps this event as its latest. What this message keeps is written once at the end,
+ * so the store is only touched for events that are saved, read or cleared. */
+static int engine_stateful(struct ce_sn_engine *e, struct engine_fire_ctx *fc,
+                           const struct engine_batch *b)
+{
+    int rc = engine_presence(e);
+    bool *kept = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*kept));
+    for (int slot = 0; rc == CE_OK && slot < e->n_deps; slot++) {
+        if (b->ev[slot] == NULL) {
+            continue;
+        }
+        bool fired = false;
+        if (engine_holds_with(e, e->present, kept, slot)) {
+            rc = engine_try_fire(e, fc, b, kept, slot, &fired);
+        }
+        kept[slot] = !fired;
+    }
+    if (rc == CE_OK) {
+        rc = engine_keep(e, b, kept);
+    }
+    ce_free(kept);
     return rc;
 }
 
@@ -260,32 +378,41 @@ int ce_sn_engine_process(struct ce_sn_engine *e, const struct ce_cloudevent *ev,
 {
     const struct ce_sensor *s = e->cfg.sensor;
     struct engine_fire_ctx fc = {before_fire, arg, false, 0};
+    struct ce_cloudevent *copies = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*copies));
+    const struct ce_cloudevent **use = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*use));
+    bool *transformed = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*transformed));
+    int matched = 0;
     for (int slot = 0; slot < e->n_deps; slot++) {
         const struct ce_dependency *d = &s->deps[e->deps[slot]];
         if (strcmp(d->event_source_name, ev->source) != 0 ||
-            strcmp(d->event_name, ev->subject) != 0) {
+            strcmp(d->event_name, ev->subject) != 0 ||
+            !engine_check(e, e->deps[slot], ev, &copies[slot], &transformed[slot])) {
             continue;
         }
-        struct ce_cloudevent copy;
-        bool transformed = false;
-        bool pass = engine_check(e, e->deps[slot], ev, &copy, &transformed);
-        const struct ce_cloudevent *use = transformed ? &copy : ev;
-        int rc = CE_OK;
-        if (pass && !e->stateful) {
-            struct ce_trigger_event one = {d->name, use};
+        use[slot] = transformed[slot] ? &copies[slot] : ev;
+        matched++;
+        if (!e->stateful) {
+            struct ce_trigger_event one = {d->name, use[slot]};
             engine_fire(e, &fc, &one, 1);
         }
-        else if (pass) {
-            rc = engine_stateful(e, &fc, slot, use, transformed, raw, raw_len, pos);
+    }
+    int rc = CE_OK;
+    if (e->stateful && matched > 0) {
+        struct engine_batch b = {use, transformed, raw, raw_len, pos};
+        rc = engine_stateful(e, &fc, &b);
+    }
+    for (int slot = 0; slot < e->n_deps; slot++) {
+        if (transformed[slot]) {
+            ce_cloudevent_fini(&copies[slot]);
         }
-        if (transformed) {
-            ce_cloudevent_fini(&copy);
-        }
-        if (rc != CE_OK) {
-            ce_log_kv(CE_LOG_ERROR, "could not update the trigger's saved events", "triggerName",
-                      e->cfg.trigger->name, "eventID", ev->id, "error", ce_rc_str(rc), NULL);
-            return -rc;
-        }
+    }
+    ce_free(copies);
+    ce_free(use);
+    ce_free(transformed);
+    if (rc != CE_OK) {
+        ce_log_kv(CE_LOG_ERROR, "could not update the trigger's saved events", "triggerName",
+                  e->cfg.trigger->name, "eventID", ev->id, "error", ce_rc_str(rc), NULL);
+        return -rc;
     }
     return fc.fired;
 }
@@ -295,7 +422,17 @@ int ce_sn_engine_reset(struct ce_sn_engine *e)
     if (!e->stateful) {
         return CE_OK;
     }
-    return ce_sn_state_clear(e->cfg.state, e->cfg.trigger->name, e->dep_names, e->n_deps);
+    int rc = CE_OK;
+    for (int i = 0; i < e->n_deps; i++) {
+        if (!e->present_known || e->present[i]) {
+            int r = ce_sn_state_clear(e->cfg.state, e->cfg.trigger->name, &e->dep_names[i], 1);
+            rc = r != CE_OK ? r : rc;
+            e->present[i] = false;
+        }
+    }
+    /* after a failed delete the store is read again before it is trusted */
+    e->present_known = rc == CE_OK;
+    return rc;
 }
 
 int ce_sn_engine_reset_older(struct ce_sn_engine *e, int64_t before_ns)
@@ -303,6 +440,7 @@ int ce_sn_engine_reset_older(struct ce_sn_engine *e, int64_t before_ns)
     if (!e->stateful) {
         return 0;
     }
+    e->present_known = false; /* read again at the next event */
     return ce_sn_state_clear_older(e->cfg.state, e->cfg.trigger->name, e->dep_names, e->n_deps,
                                    before_ns);
 }
