@@ -1,11 +1,12 @@
 # Shared by the benchmark scripts: free ports, waiting for a port, process readings, cleanup of
-# the processes a script started. Source it after `set -euo pipefail`.
+# the processes a script started (BENCH_KEEP=1 keeps the work directory and its logs). Source it
+# after `set -euo pipefail`.
 
 pids=()
 bench_cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 # A fresh work directory under /tmp, removed (with every started process) at exit.
 bench_begin() { # tag

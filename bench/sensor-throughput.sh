@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-duration=${1:-10}
+duration=${1:-3}
 rate=${2:-500}
 rate_s=${3:-10}
 build=${BUILD:-build}

@@ -156,7 +156,12 @@ static const struct ce_bus_driver *bus_msg_driver(struct ce_bus_msg *m)
 
 int ce_bus_msg_ack(struct ce_bus_msg *m)
 {
-    return bus_msg_driver(m)->msg_ack(m);
+    return bus_msg_driver(m)->msg_ack(m, true);
+}
+
+int ce_bus_msg_ack_nowait(struct ce_bus_msg *m)
+{
+    return bus_msg_driver(m)->msg_ack(m, false);
 }
 
 int ce_bus_msg_nak(struct ce_bus_msg *m, int64_t delay_ms)

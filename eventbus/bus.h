@@ -114,6 +114,10 @@ int ce_bus_consumer_fetch(struct ce_bus_consumer *c, int max, int timeout_ms,
 
 /* Acknowledges and waits for the server to confirm (AckSync). */
 int ce_bus_msg_ack(struct ce_bus_msg *m) __attribute__((warn_unused_result));
+/* Acknowledges without waiting for the confirmation: for acknowledgements that do not promise
+ * anything (atLeastOnce: false acknowledges before the trigger runs), where a lost one only
+ * brings a redelivery that the trigger's de-duplication skips. Saves a round trip per event. */
+int ce_bus_msg_ack_nowait(struct ce_bus_msg *m) __attribute__((warn_unused_result));
 /* Asks for redelivery after delay_ms. */
 int ce_bus_msg_nak(struct ce_bus_msg *m, int64_t delay_ms) __attribute__((warn_unused_result));
 /* Tells the server the message is still being worked on (resets the ack timer). */

@@ -6,6 +6,7 @@
 #define CE_EVENTBUS_DRIVER_H
 
 #include "eventbus/bus.h"
+#include <stdbool.h>
 
 struct ce_bus_driver;
 
@@ -44,7 +45,7 @@ struct ce_bus_driver {
     int (*consumer_delete)(struct ce_bus *bus, const char *durable);
     int (*consumer_fetch)(struct ce_bus_consumer *c, int max, int timeout_ms,
                           struct ce_bus_msg **msgs, int *n);
-    int (*msg_ack)(struct ce_bus_msg *m);
+    int (*msg_ack)(struct ce_bus_msg *m, bool wait);
     int (*msg_nak)(struct ce_bus_msg *m, int64_t delay_ms);
     int (*msg_in_progress)(struct ce_bus_msg *m);
     int (*msg_term)(struct ce_bus_msg *m);

@@ -696,11 +696,12 @@ static int jsbus_settle_rc(natsStatus s, jsErrCode jerr)
     return rc == CE_ENOENT ? CE_EREMOTE : rc;
 }
 
-static int jsbus_msg_ack(struct ce_bus_msg *pub)
+static int jsbus_msg_ack(struct ce_bus_msg *pub, bool wait)
 {
     struct jsbus_msg *m = (struct jsbus_msg *)(void *)pub;
     jsErrCode jerr = 0;
-    return jsbus_settle_rc(natsMsg_AckSync(m->m, NULL, &jerr), jerr);
+    return jsbus_settle_rc(wait ? natsMsg_AckSync(m->m, NULL, &jerr) : natsMsg_Ack(m->m, NULL),
+                           jerr);
 }
 
 static int jsbus_msg_nak(struct ce_bus_msg *pub, int64_t delay_ms)

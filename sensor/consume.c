@@ -43,6 +43,7 @@ struct sn_ack {
     const char *id;
     bool acked;
     bool failed;
+    bool nowait; /* the ack before the trigger runs (atLeastOnce: false) promises nothing */
 };
 
 static void sn_ack_now(void *arg)
@@ -52,7 +53,7 @@ static void sn_ack_now(void *arg)
         return;
     }
     a->acked = true;
-    if (ce_bus_msg_ack(a->m) != CE_OK) {
+    if ((a->nowait ? ce_bus_msg_ack_nowait(a->m) : ce_bus_msg_ack(a->m)) != CE_OK) {
         a->failed = true;
         ce_log_kv(CE_LOG_WARN,
                   "could not acknowledge the event; a redelivery will be skipped "
@@ -91,7 +92,7 @@ static void sn_process(struct ce_sn_consumer *c, struct ce_bus_msg *m)
         ce_cloudevent_fini(&ev);
         return;
     }
-    struct sn_ack ack = {m, ev.id, false, false};
+    struct sn_ack ack = {m, ev.id, false, false, false};
     pthread_mutex_lock(&tr->lock);
     if (ce_dedup_seen(&tr->dedup, ev.id, ce_clock_wall_ms())) {
         pthread_mutex_unlock(&tr->lock);
@@ -102,6 +103,7 @@ static void sn_process(struct ce_sn_consumer *c, struct ce_bus_msg *m)
         return;
     }
     bool ack_first = !tr->spec->at_least_once && !tr->plugin->ack_after_fire;
+    ack.nowait = ack_first;
     struct ce_sn_msg_pos pos = {m->stream_seq, m->consumer_seq, m->timestamp_ns};
     ce_sn_firer_set_message(tr->firer, m);
     int fired = ce_sn_engine_process(tr->engine, &ev, m->data, m->len, &pos,
