@@ -49,3 +49,26 @@ void ce_clock_sleep_ms(int64_t ms)
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * CLOCK_NS_PER_MS};
     nanosleep(&ts, NULL);
 }
+
+bool ce_clock_parse_hms(const char *s, int *secs)
+{
+    int h = 0, i = 0;
+    for (; s != NULL && i < 2 && s[i] >= '0' && s[i] <= '9'; i++) {
+        h = h * 10 + (s[i] - '0');
+    }
+    if (i == 0) {
+        return false;
+    }
+    const char *p = s + i;
+    if (p[0] != ':' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' || p[3] != ':' ||
+        p[4] < '0' || p[4] > '9' || p[5] < '0' || p[5] > '9' || p[6] != '\0') {
+        return false;
+    }
+    int m = (p[1] - '0') * 10 + (p[2] - '0');
+    int sec = (p[4] - '0') * 10 + (p[5] - '0');
+    if (h > 23 || m > 59 || sec > 59) {
+        return false;
+    }
+    *secs = h * 3600 + m * 60 + sec;
+    return true;
+}

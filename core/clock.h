@@ -4,6 +4,7 @@
 #ifndef CE_CORE_CLOCK_H
 #define CE_CORE_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -18,5 +19,8 @@ double ce_clock_ms_since(const struct timespec *start);
 void ce_clock_deadline(int64_t timeout_ms, struct timespec *out);
 /* Sleeps ms milliseconds (a signal may end it early). */
 void ce_clock_sleep_ms(int64_t ms);
+/* A time of day as Go's time.Parse("15:04:05") reads it (the hour may have one digit, minutes
+ * and seconds two; 0-23, 0-59, 0-59) into seconds since midnight. False when it is not one. */
+bool ce_clock_parse_hms(const char *s, int *secs);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/mem.h"
 
 static const char *const sn_spec_known[] = {
@@ -129,29 +130,6 @@ static void sn_expr_filter(struct ce_mdec *c, const struct ce_node *f)
     ce_mdec_known(c, f, known);
 }
 
-/* "HH:MM:SS" as Go's time.Parse("15:04:05") accepts it (hour 0-23). */
-static bool sn_clock(const char *s, int *secs)
-{
-    static const int max[3] = {23, 59, 59};
-    int v[3];
-    if (s == NULL || strlen(s) != 8 || s[2] != ':' || s[5] != ':') {
-        return false;
-    }
-    for (int i = 0; i < 3; i++) {
-        char hi = s[i * 3];
-        char lo = s[i * 3 + 1];
-        if (hi < '0' || hi > '9' || lo < '0' || lo > '9') {
-            return false;
-        }
-        v[i] = (hi - '0') * 10 + (lo - '0');
-        if (v[i] > max[i]) {
-            return false;
-        }
-    }
-    *secs = v[0] * 3600 + v[1] * 60 + v[2];
-    return true;
-}
-
 static void sn_time_filter(struct ce_mdec *c, const struct ce_node *t)
 {
     static const char *const known[] = {"start", "stop", "timezone", NULL};
@@ -159,10 +137,10 @@ static void sn_time_filter(struct ce_mdec *c, const struct ce_node *t)
     char *stop = ce_mdec_str(c, t, "stop", true);
     int a = -1;
     int b = -2;
-    if (start != NULL && !sn_clock(start, &a)) {
+    if (start != NULL && !ce_clock_parse_hms(start, &a)) {
         ce_mdec_err_key(c, ce_node_get(t, "start"), "start", "time must be HH:MM:SS");
     }
-    if (stop != NULL && !sn_clock(stop, &b)) {
+    if (stop != NULL && !ce_clock_parse_hms(stop, &b)) {
         ce_mdec_err_key(c, ce_node_get(t, "stop"), "stop", "time must be HH:MM:SS");
     }
     if (a == b) {

@@ -2,6 +2,7 @@
 /* Dependency filters: see filter.h. */
 #include "sensor/filter.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/mem.h"
 #include "core/rc.h"
 #include "core/luavm.h"
@@ -40,37 +41,16 @@ static char *filter_opt_str(const json_t *obj, const char *key)
     return v != NULL && v[0] != '\0' ? ce_xstrdup(v) : NULL;
 }
 
-/* "HH:MM:SS" (Go's 15:04:05: the hour may have one digit) → seconds into the day. */
-static int filter_clock(const char *s, int *out)
-{
-    int h = 0, m, sec, i = 0;
-    for (; i < 2 && s[i] >= '0' && s[i] <= '9'; i++) {
-        h = h * 10 + (s[i] - '0');
-    }
-    const char *p = s + i;
-    if (i == 0 || p[0] != ':' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' ||
-        p[3] != ':' || p[4] < '0' || p[4] > '9' || p[5] < '0' || p[5] > '9' || p[6] != '\0') {
-        return CE_EINVAL;
-    }
-    m = (p[1] - '0') * 10 + (p[2] - '0');
-    sec = (p[4] - '0') * 10 + (p[5] - '0');
-    if (h > 23 || m > 59 || sec > 59) {
-        return CE_EINVAL;
-    }
-    *out = h * 3600 + m * 60 + sec;
-    return CE_OK;
-}
-
 static int filter_compile_time(struct ce_sn_filter *f, const json_t *t, char *err, size_t errlen)
 {
     const char *start = json_string_value(json_object_get(t, "start"));
     const char *stop = json_string_value(json_object_get(t, "stop"));
     const char *zone = json_string_value(json_object_get(t, "timezone"));
-    if (start == NULL || filter_clock(start, &f->time.start_s) != CE_OK) {
+    if (start == NULL || !ce_clock_parse_hms(start, &f->time.start_s)) {
         snprintf(err, errlen, "filters.time.start: not a time of day (HH:MM:SS)");
         return CE_EINVAL;
     }
-    if (stop == NULL || filter_clock(stop, &f->time.stop_s) != CE_OK) {
+    if (stop == NULL || !ce_clock_parse_hms(stop, &f->time.stop_s)) {
         snprintf(err, errlen, "filters.time.stop: not a time of day (HH:MM:SS)");
         return CE_EINVAL;
     }

@@ -45,11 +45,43 @@ static void test_sleep_and_since(void **state)
     assert_true(ce_clock_wall_ms() > (int64_t)1700000000 * 1000);
 }
 
+/* Times of day as Go's "15:04:05" layout reads them. */
+static void test_parse_hms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        int want; /* -1: refused */
+    } cases[] = {
+        {"09:00:00", 9 * 3600},
+        {"9:00:00", 9 * 3600},
+        {"23:59:59", 86399},
+        {"0:00:00", 0},
+        {"24:00:00", -1},
+        {"09:60:00", -1},
+        {"09:00:60", -1},
+        {"09:0:00", -1},
+        {"09:00", -1},
+        {"09:00:00 ", -1},
+        {"", -1},
+        {"123:00:00", -1},
+        {"ab:cd:ef", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int secs = -7;
+        bool ok = ce_clock_parse_hms(cases[i].in, &secs);
+        if (ok != (cases[i].want >= 0) || (ok && secs != cases[i].want)) {
+            fail_msg("\"%s\": ok %d secs %d, want %d", cases[i].in, ok, secs, cases[i].want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_sleep_and_since),
+        cmocka_unit_test(test_parse_hms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
