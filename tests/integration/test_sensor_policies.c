@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Against a real nats-server: two dependencies on the same event, one with a data filter, feed
+ * three triggers (each alone, and both joined by &&) with Argo's counts; and a rate limit of 2
+ * per second never lets a third firing into any second, while every event still fires. */
+#include "core/mem.h"
+#include "core/natsd.h"
+#include "core/rc.h"
+#include "sensor/runtime.h"
+#include "sensor/state.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static const char *const pol_es =
+    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
+    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
+    "      method: POST\n";
+
+static const char *const pol_dup_sensor = "apiVersion: argoproj.io/v1alpha1\n"
+                                          "kind: Sensor\n"
+                                          "metadata:\n"
+                                          "  name: dups\n"
+                                          "spec:\n"
+                                          "  dependencies:\n"
+                                          "  - name: d-all\n"
+                                          "    eventSourceName: webhook\n"
+                                          "    eventName: example\n"
+                                          "  - name: d-big\n"
+                                          "    eventSourceName: webhook\n"
+                                          "    eventName: example\n"
+                                          "    filters:\n"
+                                          "      data:\n"
+                                          "      - path: body.n\n"
+                                          "        type: number\n"
+                                          "        comparator: \">\"\n"
+                                          "        value: [\"5\"]\n"
+                                          "  triggers:\n"
+                                          "  - template:\n"
+                                          "      name: t-all\n"
+                                          "      conditions: d-all\n"
+                                          "      log: {}\n"
+                                          "  - template:\n"
+                                          "      name: t-big\n"
+                                          "      conditions: d-big\n"
+                                          "      log: {}\n"
+                                          "  - template:\n"
+                                          "      name: t-both\n"
+                                          "      conditions: \"d-all && d-big\"\n"
+                                          "      log: {}\n";
+
+static const char *const pol_rate_sensor = "apiVersion: argoproj.io/v1alpha1\n"
+                                           "kind: Sensor\n"
+                                           "metadata:\n"
+                                           "  name: rated\n"
+                                           "spec:\n"
+                                           "  dependencies:\n"
+                                           "  - name: dep\n"
+                                           "    eventSourceName: webhook\n"
+                                           "    eventName: example\n"
+                                           "  triggers:\n"
+                                           "  - template:\n"
+                                           "      name: slow\n"
+                                           "      log: {}\n"
+                                           "    rateLimit:\n"
+                                           "      unit: Second\n"
+                                           "      requestsPerUnit: 2\n";
+
+struct pol_env {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_proc *es;
+    int port;
+};
+
+static int pol_setup(void **state)
+{
+    struct pol_env *e = ce_xcalloc(1, sizeof(*e));
+    e->dir = ce_test_tmpdir("policies");
+    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
+        return -1;
+    }
+    e->port = ce_test_free_port();
+    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", pol_es, e->port);
+    e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
+                         "Eventing server started.");
+    ce_free(es_file);
+    *state = e;
+    return 0;
+}
+
+static int pol_teardown(void **state)
+{
+    struct pol_env *e = *state;
+    ce_test_proc_free(e->es);
+    ce_natsd_destroy(e->natsd);
+    ce_test_rmtree(e->dir);
+    ce_free(e->dir);
+    ce_free(e);
+    return 0;
+}
+
+static struct ce_test_proc *pol_sensor(struct pol_env *e, const char *name, const char *yaml)
+{
+    char *file = ce_test_write_file(e->dir, name, yaml);
+    struct ce_test_proc *sn =
+        ce_scn_start("sensor", file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
+    ce_free(file);
+    return sn;
+}
+
+static void pol_post(struct pol_env *e, const char *body)
+{
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", body, NULL, id), 200);
+}
+
+#define FIRED(t) "Successfully processed trigger '" t "'"
+
+static void test_duplicate_dependencies(void **state)
+{
+    struct pol_env *e = *state;
+    struct ce_test_proc *sn = pol_sensor(e, "dups.yaml", pol_dup_sensor);
+    /* n=1: d-all only. t-all fires, t-big does not, t-both keeps d-all. */
+    pol_post(e, "{\"n\":1}");
+    assert_true(ce_test_proc_wait_line(sn, FIRED("t-all"), 1, 20000));
+    assert_true(ce_test_proc_wait_line(sn, "Saved the event until", 1, 20000));
+    assert_true(ce_test_proc_wait_line(sn, "filters did not pass", 1, 20000));
+    /* n=9: both. t-all and t-big fire, t-both fires once with both dependencies. */
+    pol_post(e, "{\"n\":9}");
+    assert_true(ce_test_proc_wait_line(sn, FIRED("t-both"), 1, 20000));
+    assert_true(ce_test_proc_wait_line(sn, FIRED("t-all"), 2, 20000));
+    assert_true(ce_test_proc_wait_line(sn, FIRED("t-big"), 1, 20000));
+    char *line = ce_test_proc_line(sn, FIRED("t-both"), 0);
+    assert_non_null(strstr(line, "d-all"));
+    assert_non_null(strstr(line, "d-big"));
+    ce_free(line);
+    /* n=7 again satisfies both at once: t-both fires again, from a clean state. */
+    pol_post(e, "{\"n\":7}");
+    assert_true(ce_test_proc_wait_line(sn, FIRED("t-both"), 2, 20000));
+    assert_true(ce_test_proc_wait_line(sn, FIRED("t-big"), 2, 20000));
+    ce_test_sleep_ms(300);
+    assert_int_equal(ce_test_proc_count(sn, FIRED("t-all")), 3);
+    assert_int_equal(ce_test_proc_count(sn, FIRED("t-big")), 2);
+    assert_int_equal(ce_test_proc_count(sn, FIRED("t-both")), 2);
+    ce_test_proc_free(sn);
+}
+
+/* The wall-clock time of the nth firing line, from its "ts" field (ns). */
+static int64_t pol_fired_at(struct ce_test_proc *sn, int nth)
+{
+    char *line = ce_test_proc_line(sn, FIRED("slow"), nth);
+    assert_non_null(line);
+    json_t *j = json_loads(line, 0, NULL);
+    assert_non_null(j);
+    int64_t ns = ce_sn_parse_time(json_string_value(json_object_get(j, "ts")));
+    json_decref(j);
+    ce_free(line);
+    assert_true(ns > 0);
+    return ns;
+}
+
+static void test_rate_limit_is_exact(void **state)
+{
+    struct pol_env *e = *state;
+    struct ce_test_proc *sn = pol_sensor(e, "rated.yaml", pol_rate_sensor);
+    for (int i = 0; i < 7; i++) {
+        pol_post(e, "{\"burst\":true}");
+    }
+    /* 7 firings at 2 per second take at least 3 seconds; none is dropped */
+    assert_true(ce_test_proc_wait_line(sn, FIRED("slow"), 7, 30000));
+    int64_t at[7];
+    for (int i = 0; i < 7; i++) {
+        at[i] = pol_fired_at(sn, i);
+    }
+    /* any three consecutive firings span at least a second */
+    for (int i = 2; i < 7; i++) {
+        if (at[i] - at[i - 2] < INT64_C(1000000000)) {
+            fail_msg("firings %d and %d only %lld ms apart", i - 2, i,
+                     (long long)((at[i] - at[i - 2]) / 1000000));
+        }
+    }
+    assert_true(at[6] - at[0] >= INT64_C(3000000000));
+    ce_test_proc_free(sn);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_duplicate_dependencies),
+        cmocka_unit_test(test_rate_limit_is_exact),
+    };
+    return cmocka_run_group_tests(tests, pol_setup, pol_teardown);
+}
