@@ -5,6 +5,7 @@
 #include "eventbus/bus.h"
 #include "eventsource/runtime.h"
 #include "manifest/lint.h"
+#include "cmd/lint_deep.h"
 #include "sensor/runtime.h"
 
 #include <curl/curl.h>
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "lint") == 0) {
-        return ce_lint_main(argc - 1, argv + 1);
+        return ce_lint_main(argc - 1, argv + 1, ce_lint_deep);
     }
     if (strcmp(cmd, "explain") == 0) {
         return ce_explain_main(argc - 1, argv + 1);

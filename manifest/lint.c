@@ -32,7 +32,7 @@ static int lint_count(const struct ce_diag *d, enum ce_diag_severity sev)
     return n;
 }
 
-int ce_lint_main(int argc, char **argv)
+int ce_lint_main(int argc, char **argv, ce_lint_deep_fn *deep)
 {
     bool strict = false;
     int first = 1;
@@ -78,6 +78,9 @@ int ce_lint_main(int argc, char **argv)
                         "skipped %s: not an argoproj.io/v1alpha1 EventSource, Sensor or EventBus",
                         p->skips[noted].what);
         }
+    }
+    if (deep != NULL) {
+        deep(set, &diag);
     }
     fflush(stdout);
     ce_diag_print(&diag, stderr);

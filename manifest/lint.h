@@ -4,7 +4,15 @@
 #ifndef CE_MANIFEST_LINT_H
 #define CE_MANIFEST_LINT_H
 
-/* argv[0] is "lint". Prints diagnostics to stderr and a summary line to stdout. */
-int ce_lint_main(int argc, char **argv);
+struct ce_diag;
+struct ce_manifest_set;
+
+/* Checks beyond the manifest's own rules (the languages embedded in it), supplied by the layer
+ * that knows them; adds its findings to diag. */
+typedef void ce_lint_deep_fn(const struct ce_manifest_set *set, struct ce_diag *diag);
+
+/* argv[0] is "lint". Prints diagnostics to stderr and a summary line to stdout. deep may be
+ * NULL. */
+int ce_lint_main(int argc, char **argv, ce_lint_deep_fn *deep);
 
 #endif

@@ -744,7 +744,7 @@ static int tm_lint(const char *dir, char *const *args, int n, char **out, char *
     dup2(fe, 2);
     close(fo);
     close(fe);
-    int status = ce_lint_main(n, (char **)args);
+    int status = ce_lint_main(n, (char **)args, NULL);
     fflush(stdout);
     fflush(stderr);
     dup2(save_out, 1);
