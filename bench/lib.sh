@@ -32,3 +32,23 @@ wrk.body   = '{"message":"this is my first webhook"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 }
+# Fails unless the named build outputs exist and wrk is installed.
+bench_require() {
+  for f in "$@"; do [ -x "$f" ] || { echo "build first: make build" >&2; exit 1; }; done
+  command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
+}
+# The webhook EventSource of the benchmarks, on port $1, written to $work/es.yaml.
+write_webhook_es() {
+  cat >"$work/es.yaml" <<YAML
+apiVersion: argoproj.io/v1alpha1
+kind: EventSource
+metadata:
+  name: webhook
+spec:
+  webhook:
+    example:
+      port: "$1"
+      endpoint: /example
+      method: POST
+YAML
+}

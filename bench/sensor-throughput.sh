@@ -20,10 +20,8 @@ rate_s=${3:-10}
 build=${BUILD:-build}
 bin=$build/cevents
 sink=$build/ce_sink_httpd
-[ -x "$bin" ] && [ -x "$sink" ] || { echo "build first: make build" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
-
 . bench/lib.sh
+bench_require "$bin" "$sink"
 bench_begin sbench
 
 wait_line() { for _ in $(seq 1 300); do grep -q "$2" "$1" && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; tail "$1" >&2; return 1; }
@@ -44,18 +42,7 @@ hook_port=$(free_port); sink_port=$(free_port); ref_port=$(free_port)
 start_nats
 bus="nats://127.0.0.1:$nats_port"
 
-cat >"$work/es.yaml" <<YAML
-apiVersion: argoproj.io/v1alpha1
-kind: EventSource
-metadata:
-  name: webhook
-spec:
-  webhook:
-    example:
-      port: "$hook_port"
-      endpoint: /example
-      method: POST
-YAML
+write_webhook_es "$hook_port"
 
 # sensor_yaml NAME DEPS: DEPS dependencies on the same event, all needed (&&), one HTTP trigger
 # whose payload carries the send time and the message.

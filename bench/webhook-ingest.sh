@@ -15,27 +15,14 @@ threads=${3:-1}
 build=${BUILD:-build}
 bin=$build/cevents
 bare=$build/ce_bare_httpd
-[ -x "$bin" ] && [ -x "$bare" ] || { echo "build first: make build" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
-
 . bench/lib.sh
+bench_require "$bin" "$bare"
 bench_begin bench
 
 mon_port=$(free_port); hook_port=$(free_port); bare_port=$(free_port)
 start_nats -m "$mon_port"
 
-cat >"$work/es.yaml" <<YAML
-apiVersion: argoproj.io/v1alpha1
-kind: EventSource
-metadata:
-  name: webhook
-spec:
-  webhook:
-    example:
-      port: "$hook_port"
-      endpoint: /example
-      method: POST
-YAML
+write_webhook_es "$hook_port"
 "$bin" eventsource -f "$work/es.yaml" --bus "nats://127.0.0.1:$nats_port" --metrics-port 0 ${CE_BENCH_ES_ARGS:-} \
   >"$work/es.log" 2>&1 &
 es_pid=$!; pids+=("$es_pid")
