@@ -43,6 +43,8 @@ const char *ce_rc_str(int rc)
         return "retry";
     case CE_DROPPED:
         return "dropped";
+    case CE_EFULL:
+        return "full";
     default:
         return "unknown error";
     }

@@ -19,6 +19,7 @@ enum ce_rc {
     CE_EUNAVAIL,  /* a dependency (the bus, a server) is not reachable */
     CE_RETRY,     /* not a failure class: try again later */
     CE_DROPPED,   /* not a failure class: deliberately not passed on (an EventSource filter) */
+    CE_EFULL,     /* a capacity downstream is used up (the bus's backlog): try again later */
 };
 
 #define CE_MUST_CHECK __attribute__((warn_unused_result))

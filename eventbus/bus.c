@@ -94,12 +94,27 @@ int ce_bus_ensure_stream(struct ce_bus *bus)
     return bus->drv->ensure_stream(bus);
 }
 
+int ce_bus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->max_msgs = -1;
+    return bus->drv->backlog(bus, out);
+}
+
+void ce_bus_set_full(struct ce_bus *bus, bool full)
+{
+    atomic_store(&bus->full, full);
+}
+
 int ce_bus_publish_async(struct ce_bus *bus, const char *subject, const char *msg_id,
                          const void *data, size_t len, ce_bus_publish_fn *cb, void *arg)
 {
     if (subject == NULL || *subject == '\0' || msg_id == NULL || cb == NULL ||
         (data == NULL && len > 0)) {
         return CE_EINVAL;
+    }
+    if (atomic_load(&bus->full)) {
+        return CE_EFULL;
     }
     return bus->drv->publish_async(bus, subject, msg_id, data, len, cb, arg);
 }
@@ -109,6 +124,9 @@ int ce_bus_publish(struct ce_bus *bus, const char *subject, const char *msg_id, 
 {
     if (subject == NULL || *subject == '\0' || msg_id == NULL || (data == NULL && len > 0)) {
         return CE_EINVAL;
+    }
+    if (atomic_load(&bus->full)) {
+        return CE_EFULL;
     }
     return bus->drv->publish(bus, subject, msg_id, data, len);
 }

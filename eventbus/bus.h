@@ -66,6 +66,24 @@ int ce_bus_wait_connected(struct ce_bus *bus, int timeout_ms) __attribute__((war
  * CE_OK, CE_EUNAVAIL (not connected) or CE_EREMOTE (the server refused; detail logged). */
 int ce_bus_ensure_stream(struct ce_bus *bus) __attribute__((warn_unused_result));
 
+/* How far the slowest active durable consumer of the stream is behind, against the stream's
+ * message limit: a stream with `discard: old` evicts the oldest messages once it holds more than
+ * max_msgs, consumed or not, so a publisher refuses new events before that happens. A consumer
+ * counts as active when it was created, delivered or had a pull waiting in the last
+ * CE_BUS_ACTIVE_MS: a forgotten consumer must not stop every producer. */
+#define CE_BUS_ACTIVE_MS (5 * 60 * 1000)
+struct ce_bus_backlog {
+    int64_t max_msgs;  /* the stream's limit; -1 none (nothing to guard) */
+    uint64_t behind;   /* messages after the slowest active consumer's ack floor */
+    char consumer[64]; /* that consumer's name */
+    uint64_t evicted;  /* messages the stream already dropped before that consumer acked them */
+};
+/* CE_OK with *out filled, CE_EUNAVAIL when not connected, CE_ENOENT without a stream. */
+int ce_bus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out)
+    __attribute__((warn_unused_result));
+/* While full is set, publishes are refused at once with CE_EFULL. */
+void ce_bus_set_full(struct ce_bus *bus, bool full);
+
 /* Outcome of one publish: rc is CE_OK once the bus acknowledged the message as stored (or as a
  * duplicate of a stored one), CE_ETIMEDOUT when no ack came within publish_timeout_ms, or
  * CE_EREMOTE/CE_EUNAVAIL. err is a short text for logs (may be NULL). Called exactly once per
@@ -74,8 +92,8 @@ typedef void ce_bus_publish_fn(void *arg, int rc, const char *err);
 
 /* Publishes data to subject with header "Nats-Msg-Id: msg_id" without waiting for the ack.
  * The data is copied. Returns CE_OK when queued (cb will run exactly once), CE_EUNAVAIL at once
- * when the bus is not connected, CE_ETOOBIG when too many publishes are in flight (cb is not
- * called for these). */
+ * when the bus is not connected, CE_ETOOBIG when too many publishes are in flight, CE_EFULL
+ * while the bus is marked full (cb is not called for these). */
 int ce_bus_publish_async(struct ce_bus *bus, const char *subject, const char *msg_id,
                          const void *data, size_t len, ce_bus_publish_fn *cb, void *arg)
     __attribute__((warn_unused_result));

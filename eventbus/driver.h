@@ -6,6 +6,7 @@
 #define CE_EVENTBUS_DRIVER_H
 
 #include "eventbus/bus.h"
+#include <stdatomic.h>
 #include <stdbool.h>
 
 struct ce_bus_driver;
@@ -13,6 +14,7 @@ struct ce_bus_driver;
 /* First member of every driver's bus, consumer and kv object. */
 struct ce_bus {
     const struct ce_bus_driver *drv;
+    atomic_bool full; /* ce_bus_set_full: publishes are refused */
 };
 struct ce_bus_consumer {
     const struct ce_bus_driver *drv;
@@ -35,6 +37,7 @@ struct ce_bus_driver {
     bool (*connected)(struct ce_bus *bus);
     int (*wait_connected)(struct ce_bus *bus, int timeout_ms);
     int (*ensure_stream)(struct ce_bus *bus);
+    int (*backlog)(struct ce_bus *bus, struct ce_bus_backlog *out);
     int (*publish_async)(struct ce_bus *bus, const char *subject, const char *msg_id,
                          const void *data, size_t len, ce_bus_publish_fn *cb, void *arg);
     int (*publish)(struct ce_bus *bus, const char *subject, const char *msg_id, const void *data,

@@ -696,6 +696,55 @@ static int jsbus_settle_rc(natsStatus s, jsErrCode jerr)
     return rc == CE_ENOENT ? CE_EREMOTE : rc;
 }
 
+/* Whether a consumer serves someone: created, delivering or pulling within CE_BUS_ACTIVE_MS. */
+static bool jsbus_consumer_active(const jsConsumerInfo *ci, int64_t now_ns)
+{
+    int64_t horizon = now_ns - (int64_t)CE_BUS_ACTIVE_MS * 1000000;
+    return ci->NumWaiting > 0 || ci->Created > horizon || ci->Delivered.Last > horizon;
+}
+
+static int jsbus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    if (!jsbus_ready(b) || b->js == NULL) {
+        return CE_EUNAVAIL;
+    }
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetStreamInfo(&si, b->js, JSBUS_STREAM, NULL, &jerr);
+    if (s != NATS_OK) {
+        return jsbus_rc(s, jerr);
+    }
+    out->max_msgs = si->Config != NULL && si->Config->MaxMsgs > 0 ? si->Config->MaxMsgs : -1;
+    uint64_t first = si->State.FirstSeq, last = si->State.LastSeq;
+    jsStreamInfo_Destroy(si);
+    jsConsumerInfoList *list = NULL;
+    s = js_Consumers(&list, b->js, JSBUS_STREAM, NULL, &jerr);
+    if (s != NATS_OK) {
+        return jsbus_rc(s, jerr);
+    }
+    int64_t now = (int64_t)ce_clock_wall_ms() * 1000000;
+    for (int i = 0; i < list->Count; i++) {
+        const jsConsumerInfo *ci = list->List[i];
+        /* what the consumer still needs: not yet delivered, or delivered and not acked */
+        uint64_t behind =
+            ci->NumPending + (uint64_t)(ci->NumAckPending > 0 ? ci->NumAckPending : 0);
+        if (!jsbus_consumer_active(ci, now) || behind <= out->behind) {
+            continue;
+        }
+        out->behind = behind;
+        snprintf(out->consumer, sizeof out->consumer, "%s", ci->Name ? ci->Name : "");
+        /* the oldest message it needs, where that is known: after the ack floor, or after
+         * the last delivered when everything delivered was acked */
+        uint64_t oldest = ci->NumAckPending > 0
+                              ? (ci->AckFloor.Stream > 0 ? ci->AckFloor.Stream + 1 : 0)
+                              : ci->Delivered.Stream + 1;
+        out->evicted = oldest > 0 && first > oldest && last >= first ? first - oldest : 0;
+    }
+    jsConsumerInfoList_Destroy(list);
+    return CE_OK;
+}
+
 static int jsbus_msg_ack(struct ce_bus_msg *pub, bool wait)
 {
     struct jsbus_msg *m = (struct jsbus_msg *)(void *)pub;
@@ -837,6 +886,7 @@ const struct ce_bus_driver ce_bus_jetstream_driver = {
     .consumer_delete = jsbus_consumer_delete,
     .consumer_fetch = jsbus_consumer_fetch,
     .msg_ack = jsbus_msg_ack,
+    .backlog = jsbus_backlog,
     .msg_nak = jsbus_msg_nak,
     .msg_in_progress = jsbus_msg_in_progress,
     .msg_term = jsbus_msg_term,

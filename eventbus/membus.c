@@ -691,6 +691,14 @@ static int membus_settle(struct ce_bus_msg *pub, enum membus_ack_kind kind, int6
     return rc;
 }
 
+/* Memory streams keep what they are given: there is no limit to guard. */
+static int membus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out)
+{
+    (void)bus;
+    out->max_msgs = -1;
+    return CE_OK;
+}
+
 static int membus_msg_ack(struct ce_bus_msg *m, bool wait)
 {
     (void)wait; /* in memory every ack is final at once */
@@ -874,6 +882,7 @@ const struct ce_bus_driver ce_bus_memory_driver = {
     .consumer_delete = membus_consumer_delete,
     .consumer_fetch = membus_consumer_fetch,
     .msg_ack = membus_msg_ack,
+    .backlog = membus_backlog,
     .msg_nak = membus_msg_nak,
     .msg_in_progress = membus_msg_in_progress,
     .msg_term = membus_msg_term,

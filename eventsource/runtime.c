@@ -10,6 +10,7 @@
 #include "core/opsserver.h"
 #include "core/rc.h"
 #include "eventbus/bus.h"
+#include "eventsource/backlog.h"
 #include "eventsource/filter.h"
 #include "eventsource/source.h"
 #include "manifest/model.h"
@@ -21,6 +22,7 @@
 
 struct es_runtime {
     struct ce_bus *bus;
+    struct ce_es_backlog_guard backlog;
     atomic_bool stream_ready;
     const struct ce_source_plugin *plugins[8];
     void *states[8];
@@ -161,6 +163,7 @@ static int es_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
                   const struct ce_eventsource *es)
 {
     struct es_runtime rt = {0};
+    ce_es_backlog_guard_init(&rt.backlog, es->name);
     struct ce_opsserver *ops = NULL;
     struct ce_bus_config cfg;
     ce_cli_bus_config(cli, set, &cfg);
@@ -189,6 +192,9 @@ static int es_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
         ce_log_kv(CE_LOG_INFO, "Eventing server started.", NULL);
         while (ce_cli_wait_signal(200) == 0) {
             es_keep_stream(&rt);
+            if (atomic_load(&rt.stream_ready)) {
+                ce_es_backlog_check(&rt.backlog, rt.bus);
+            }
         }
         ce_log_kv(CE_LOG_INFO, "shutting down: finishing events in flight", NULL);
     }

@@ -335,6 +335,7 @@ static enum MHD_Result webhook_answer_ack(struct webhook_req *req)
         return webhook_reply(req->conn, MHD_HTTP_OK, "success", req->event_id, 0);
     }
     const char *why = rc == CE_ETIMEDOUT ? "event bus did not acknowledge the event in time"
+                      : rc == CE_EFULL   ? "event bus is full: a Sensor is too far behind"
                                          : "event bus unavailable";
     return webhook_reply(req->conn, MHD_HTTP_SERVICE_UNAVAILABLE, why, req->event_id,
                          req->srv->owner->env->retry_after_s);
