@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Shared flag parsing and process plumbing for the subcommands. */
 #include "cmd/cli.h"
+#include "cmd/streamconfig.h"
 #include "core/mem.h"
 #include "core/rc.h"
 #include "core/secrets.h"
@@ -200,6 +201,14 @@ void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *s
     }
     if (!cfg->url) {
         cfg->url = "nats://127.0.0.1:4222";
+    }
+    /* the stream settings of the (first) EventBus, as Argo's controller merges them */
+    if (set != NULL && set->n_eventbuses > 0) {
+        struct ce_diag diag;
+        ce_diag_init(&diag);
+        (void)ce_stream_config_apply(set->eventbuses[0], &cfg->stream, &diag);
+        ce_diag_print(&diag, stderr); /* bad keys keep their defaults; lint reports them too */
+        ce_diag_fini(&diag);
     }
     cfg->publish_timeout_ms = cli->publish_timeout_ms;
 }

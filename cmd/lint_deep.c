@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Deep lint checks: see lint_deep.h. */
 #include "cmd/lint_deep.h"
+#include "cmd/streamconfig.h"
 #include "core/mem.h"
 #include "core/rc.h"
 #include "eventsource/filter.h"
@@ -80,6 +81,11 @@ static void lint_sensor(const struct ce_sensor *s, struct ce_diag *diag)
 
 void ce_lint_deep(const struct ce_manifest_set *set, struct ce_diag *diag)
 {
+    for (int i = 0; i < set->n_eventbuses; i++) {
+        struct ce_bus_stream_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        (void)ce_stream_config_apply(set->eventbuses[i], &cfg, diag);
+    }
     for (int i = 0; i < set->n_eventsources; i++) {
         lint_eventsource(set->eventsources[i], diag);
     }

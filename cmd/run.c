@@ -314,6 +314,32 @@ static int run_bus(const struct ce_cli *cli, const struct ce_manifest_set *set,
     return CE_OK;
 }
 
+/* The children load only their own files; with an EventBus streamConfig among the manifests,
+ * the stream is created here first, with those settings, and the children find it. */
+static void run_prepare_stream(const struct ce_cli *cli, const struct ce_manifest_set *set,
+                               const char *url)
+{
+    bool configured = false;
+    for (int i = 0; i < set->n_eventbuses; i++) {
+        configured = configured || set->eventbuses[i]->stream_config != NULL;
+    }
+    if (!configured) {
+        return;
+    }
+    struct ce_bus_config cfg;
+    ce_cli_bus_config(cli, set, &cfg);
+    cfg.url = url;
+    struct ce_bus *bus = NULL;
+    if (ce_bus_create(&cfg, NULL, NULL, &bus) != CE_OK ||
+        ce_bus_wait_connected(bus, 5000) != CE_OK || ce_bus_ensure_stream(bus) != CE_OK) {
+        ce_log_kv(CE_LOG_WARN,
+                  "could not create the stream with the EventBus streamConfig; the "
+                  "first process to connect creates it with the defaults",
+                  "url", url, NULL);
+    }
+    ce_bus_destroy(bus);
+}
+
 static void run_spawn_kind(struct run_state *st, const char *kind)
 {
     for (int i = 0; i < st->n_children; i++) {
@@ -391,6 +417,7 @@ int ce_run_main(int argc, char **argv)
     st->cli = &cli;
     if (run_bus(&cli, set, &natsd, &url) == CE_OK) {
         st->bus_url = url;
+        run_prepare_stream(&cli, set, url);
         for (int i = 0; i < set->n_eventsources; i++) {
             const struct ce_eventsource *es = set->eventsources[i];
             run_add_child(st, "eventsource", es->name, es->pos.file);

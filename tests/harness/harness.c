@@ -500,10 +500,24 @@ int ce_test_proc_signal(struct ce_test_proc *p, int sig)
     return kill(p->pid, sig);
 }
 
+/* Waits (bounded) until the reader has read everything the process wrote: an exited process
+ * may still have lines in the pipe. Children that inherited the pipe keep it open; then the
+ * wait ends at the deadline. */
+static void harness_proc_drain(struct ce_test_proc *p, int timeout_ms)
+{
+    struct timespec until;
+    ce_clock_deadline(timeout_ms, &until);
+    pthread_mutex_lock(&p->mu);
+    while (!p->eof && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0) {
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
 bool ce_test_proc_wait_exit(struct ce_test_proc *p, int timeout_ms, int *status)
 {
     if (!p->reaped && ce_proc_wait(p->pid, timeout_ms, &p->status) == CE_OK) {
         p->reaped = true;
+        harness_proc_drain(p, 5000);
     }
     if (p->reaped && status) {
         *status = p->status;
