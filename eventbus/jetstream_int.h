@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Inside the JetStream driver: the objects and the functions its three files share
+ * (jetstream.c: connection, stream and publishing; jetstream_consume.c: consumers, messages and
+ * the backlog; jetstream_kv.c: the key-value store). Not for use outside eventbus/. */
+#ifndef CE_EVENTBUS_JETSTREAM_INT_H
+#define CE_EVENTBUS_JETSTREAM_INT_H
+
+#include "eventbus/driver.h"
+
+#include <nats/nats.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JSBUS_STREAM "default"
+
+/* One accepted async publish, found again by its natsMsg pointer in the ack handler. Two
+ * references: the publisher (until js_PublishMsgAsync returns) and the outcome (ack, error or
+ * timeout). cnats may report a timeout while the publisher is still copying the message into a
+ * stalled connection, so the message is destroyed by whichever of the two finishes last. */
+struct jsbus_pending {
+    natsMsg *msg;
+    ce_bus_publish_fn *cb;
+    void *arg;
+    struct jsbus_pending *next;
+    atomic_int refs;
+};
+
+struct jsbus {
+    struct ce_bus base;
+    ce_bus_state_fn *state_fn;
+    void *state_arg;
+    struct ce_bus_stream_config scfg;
+    int publish_timeout_ms;
+    int max_pending;
+    int wait_min_ms, wait_max_ms;
+    natsOptions *opts;
+    pthread_t connector;
+    bool connector_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cond; /* state changes, the connector finishing, the connection closing */
+    natsConnection *nc;  /* set once by the connector thread */
+    jsCtx *js;
+    bool connector_done;
+    bool closed;
+    atomic_bool closing; /* our own Close: the state change is not news */
+    atomic_bool up;
+    struct jsbus_pending **pend;
+    size_t npend_buckets;
+    int npending;
+};
+
+struct jsbus_consumer {
+    struct ce_bus_consumer base;
+    struct jsbus *bus;
+    natsSubscription *sub;
+};
+
+struct jsbus_msg {
+    struct ce_bus_msg_base base;
+    natsMsg *m;
+};
+
+struct jsbus_kv {
+    struct ce_bus_kv base;
+    kvStore *kv;
+};
+
+/* A cnats status (and JetStream error code) as a cevents return code. */
+int jsbus_rc(natsStatus s, jsErrCode jerr);
+/* Whether publishes may go out now: cnats would otherwise buffer them while reconnecting. */
+bool jsbus_ready(struct jsbus *b);
+
+/* Consumers and messages (jetstream_consume.c). */
+int jsbus_consumer_create(struct ce_bus *bus, const char *subject, const char *durable,
+                          struct ce_bus_consumer **out);
+void jsbus_consumer_destroy(struct ce_bus_consumer *cons);
+int jsbus_consumer_delete(struct ce_bus *bus, const char *durable);
+int jsbus_consumer_fetch(struct ce_bus_consumer *cons, int max, int timeout_ms,
+                         struct ce_bus_msg **msgs, int *n);
+int jsbus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out);
+int jsbus_msg_ack(struct ce_bus_msg *pub, bool wait);
+int jsbus_msg_nak(struct ce_bus_msg *pub, int64_t delay_ms);
+int jsbus_msg_in_progress(struct ce_bus_msg *pub);
+int jsbus_msg_term(struct ce_bus_msg *pub);
+void jsbus_msg_destroy(struct ce_bus_msg *pub);
+
+/* The key-value store (jetstream_kv.c). */
+int jsbus_kv_open(struct ce_bus *bus, const char *bucket, struct ce_bus_kv **out);
+void jsbus_kv_close(struct ce_bus_kv *kvb);
+int jsbus_kv_get(struct ce_bus_kv *kvb, const char *key, char **val, size_t *len);
+int jsbus_kv_put(struct ce_bus_kv *kvb, const char *key, const void *val, size_t len);
+int jsbus_kv_delete(struct ce_bus_kv *kvb, const char *key);
+int jsbus_kv_keys(struct ce_bus_kv *kvb, char ***keys, int *n);
+
+#endif

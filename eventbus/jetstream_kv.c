@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The JetStream driver's key-value store, where Sensors keep their condition state (see
+ * jetstream_int.h). */
+#include "eventbus/jetstream_int.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/rc.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* ---- KV ---- */
+
+int jsbus_kv_open(struct ce_bus *bus, const char *bucket, struct ce_bus_kv **out)
+{
+    struct jsbus *b = (struct jsbus *)bus;
+    if (!jsbus_ready(b) || b->js == NULL) {
+        return CE_EUNAVAIL;
+    }
+    kvStore *kv = NULL;
+    natsStatus s = js_KeyValue(&kv, b->js, bucket);
+    if (s == NATS_NOT_FOUND) {
+        kvConfig kc;
+        kvConfig_Init(&kc); /* Argo uses the default KV settings too */
+        kc.Bucket = bucket;
+        s = js_CreateKeyValue(&kv, b->js, &kc);
+    }
+    if (s != NATS_OK) {
+        ce_log_kv(CE_LOG_ERROR, "Failed to open a KV bucket", "bucket", bucket, "error",
+                  nats_GetLastError(NULL), NULL);
+        int rc = jsbus_rc(s, 0);
+        return rc == CE_EUNAVAIL || rc == CE_ETIMEDOUT ? CE_EUNAVAIL : CE_EREMOTE;
+    }
+    struct jsbus_kv *k = ce_xcalloc(1, sizeof(*k));
+    k->base.drv = &ce_bus_jetstream_driver;
+    k->kv = kv;
+    *out = &k->base;
+    return CE_OK;
+}
+
+void jsbus_kv_close(struct ce_bus_kv *kvb)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    kvStore_Destroy(k->kv);
+    ce_free(k);
+}
+
+int jsbus_kv_get(struct ce_bus_kv *kvb, const char *key, char **val, size_t *len)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    kvEntry *e = NULL;
+    natsStatus s = kvStore_Get(&e, k->kv, key);
+    if (s == NATS_OK) {
+        int n = kvEntry_ValueLen(e);
+        const void *v = kvEntry_Value(e);
+        *val = ce_xmalloc((size_t)n + 1);
+        if (n > 0) {
+            memcpy(*val, v, (size_t)n);
+        }
+        (*val)[n] = '\0';
+        if (len != NULL) {
+            *len = (size_t)n;
+        }
+    }
+    kvEntry_Destroy(e);
+    return jsbus_rc(s, 0);
+}
+
+int jsbus_kv_put(struct ce_bus_kv *kvb, const char *key, const void *val, size_t len)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    if (len > INT_MAX) {
+        return CE_ETOOBIG;
+    }
+    uint64_t rev = 0;
+    return jsbus_rc(kvStore_Put(&rev, k->kv, key, val, (int)len), 0);
+}
+
+int jsbus_kv_delete(struct ce_bus_kv *kvb, const char *key)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    int rc = jsbus_rc(kvStore_Delete(k->kv, key), 0);
+    return rc == CE_ENOENT ? CE_OK : rc;
+}
+
+int jsbus_kv_keys(struct ce_bus_kv *kvb, char ***keys, int *n)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    kvKeysList list = {0};
+    natsStatus s = kvStore_Keys(&list, k->kv, NULL);
+    if (s == NATS_NOT_FOUND) {
+        return CE_OK; /* an empty bucket */
+    }
+    if (s == NATS_OK && list.Count > 0) {
+        *keys = ce_xcalloc((size_t)list.Count, sizeof(char *));
+        for (int i = 0; i < list.Count; i++) {
+            (*keys)[i] = ce_xstrdup(list.Keys[i]);
+        }
+        *n = list.Count;
+    }
+    kvKeysList_Destroy(&list);
+    return jsbus_rc(s, 0);
+}
