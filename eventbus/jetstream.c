@@ -396,6 +396,16 @@ static int jsbus_wait_connected(struct ce_bus *bus, int timeout_ms)
 
 /* ---- stream ---- */
 
+natsStatus jsbus_stream_info(struct jsbus *b, jsStreamInfo **si, jsErrCode *jerr)
+{
+    *si = NULL;
+    *jerr = 0;
+    if (!jsbus_ready(b) || b->js == NULL) {
+        return NATS_CONNECTION_CLOSED;
+    }
+    return js_GetStreamInfo(si, b->js, JSBUS_STREAM, NULL, jerr);
+}
+
 static int jsbus_ensure_stream(struct ce_bus *bus)
 {
     struct jsbus *b = (struct jsbus *)bus;
@@ -404,7 +414,7 @@ static int jsbus_ensure_stream(struct ce_bus *bus)
     }
     jsStreamInfo *si = NULL;
     jsErrCode jerr = 0;
-    natsStatus s = js_GetStreamInfo(&si, b->js, JSBUS_STREAM, NULL, &jerr);
+    natsStatus s = jsbus_stream_info(b, &si, &jerr);
     jsStreamInfo_Destroy(si);
     si = NULL;
     if (s == NATS_OK) {

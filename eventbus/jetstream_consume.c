@@ -127,12 +127,9 @@ static bool jsbus_consumer_active(const jsConsumerInfo *ci, int64_t now_ns)
 int jsbus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out)
 {
     struct jsbus *b = (struct jsbus *)bus;
-    if (!jsbus_ready(b) || b->js == NULL) {
-        return CE_EUNAVAIL;
-    }
     jsStreamInfo *si = NULL;
     jsErrCode jerr = 0;
-    natsStatus s = js_GetStreamInfo(&si, b->js, JSBUS_STREAM, NULL, &jerr);
+    natsStatus s = jsbus_stream_info(b, &si, &jerr);
     if (s != NATS_OK) {
         return jsbus_rc(s, jerr);
     }

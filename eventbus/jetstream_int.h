@@ -73,6 +73,9 @@ struct jsbus_kv {
 int jsbus_rc(natsStatus s, jsErrCode jerr);
 /* Whether publishes may go out now: cnats would otherwise buffer them while reconnecting. */
 bool jsbus_ready(struct jsbus *b);
+/* The stream's info (destroy it with jsStreamInfo_Destroy); NATS_CONNECTION_CLOSED while the
+ * connection is not up. */
+natsStatus jsbus_stream_info(struct jsbus *b, jsStreamInfo **si, jsErrCode *jerr);
 
 /* Consumers and messages (jetstream_consume.c). */
 int jsbus_consumer_create(struct ce_bus *bus, const char *subject, const char *durable,
