@@ -127,33 +127,7 @@ static int el_hex(char c)
 static void el_put_rune(struct ce_buf *b, uint32_t r)
 {
     char u[4];
-    size_t n;
-    if (r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) {
-        r = 0xfffd;
-    }
-    if (r < 0x80) {
-        u[0] = (char)r;
-        n = 1;
-    }
-    else if (r < 0x800) {
-        u[0] = (char)(0xc0 | (r >> 6));
-        u[1] = (char)(0x80 | (r & 0x3f));
-        n = 2;
-    }
-    else if (r < 0x10000) {
-        u[0] = (char)(0xe0 | (r >> 12));
-        u[1] = (char)(0x80 | ((r >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (r & 0x3f));
-        n = 3;
-    }
-    else {
-        u[0] = (char)(0xf0 | (r >> 18));
-        u[1] = (char)(0x80 | ((r >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((r >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (r & 0x3f));
-        n = 4;
-    }
-    if (ce_buf_append(b, u, n) != CE_OK) {
+    if (ce_buf_append(b, u, ce_utf8_encode(r, u)) != CE_OK) {
         return; /* unreachable: the cap exceeds 4x the capped source */
     }
 }

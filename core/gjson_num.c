@@ -208,20 +208,7 @@ bool gj_parse_bool_lower(struct gj_sl s, bool *val)
 /* One code point at s (invalid bytes read as U+FFFD of length 1). */
 static size_t rune_at(struct gj_sl s, size_t i, uint32_t *r)
 {
-    if (i >= s.n) {
-        *r = 0;
-        return 0;
-    }
-    if ((unsigned char)s.p[i] < 0x80) {
-        *r = (unsigned char)s.p[i];
-        return 1;
-    }
-    size_t n = ce_utf8_decode(s.p + i, s.n - i, r);
-    if (n == 0) {
-        *r = 0xFFFD;
-        n = 1;
-    }
-    return n;
+    return i >= s.n ? (*r = 0, 0) : ce_utf8_next(s.p + i, s.n - i, r);
 }
 
 /* The last code point of s[0..end), as Go decodes backwards. */

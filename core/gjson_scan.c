@@ -5,6 +5,7 @@
 #include "core/gjson_int.h"
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/mem.h"
 
 #include <stdint.h>
@@ -276,33 +277,6 @@ static uint32_t hex4(const char *p)
     return r;
 }
 
-static size_t put_utf8(char *o, uint32_t r)
-{
-    if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) {
-        r = 0xFFFD;
-    }
-    if (r < 0x80) {
-        o[0] = (char)r;
-        return 1;
-    }
-    if (r < 0x800) {
-        o[0] = (char)(0xC0 | r >> 6);
-        o[1] = (char)(0x80 | (r & 0x3F));
-        return 2;
-    }
-    if (r < 0x10000) {
-        o[0] = (char)(0xE0 | r >> 12);
-        o[1] = (char)(0x80 | (r >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (r & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | r >> 18);
-    o[1] = (char)(0x80 | (r >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (r >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (r & 0x3F));
-    return 4;
-}
-
 static char simple_escape(char ch)
 {
     switch (ch) {
@@ -369,7 +343,7 @@ struct gj_sl gj_unescape(struct gj_ctx *c, struct gj_sl s)
             }
             i += 6;
         }
-        n += put_utf8(o + n, r);
+        n += ce_utf8_encode(r, o + n);
         i--;
     }
     o[n] = '\0';

@@ -34,8 +34,7 @@ static size_t rune_count(const char *p, size_t n)
     size_t count = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t len = ce_utf8_decode(p + i, n - i, &cp);
-        i += len ? len : 1;
+        i += ce_utf8_next(p + i, n - i, &cp);
         count++;
     }
     return count;
@@ -279,21 +278,7 @@ static void fmt_rune(struct fmtstate *f, uint64_t u, char verb)
     char tmp[48];
     uint32_t r = u > 0x10ffff || (u >= 0xd800 && u < 0xe000) ? 0xfffd : (uint32_t)u;
     char enc[4];
-    size_t len;
-    if (r < 0x80) {
-        enc[0] = (char)r, len = 1;
-    }
-    else if (r < 0x800) {
-        enc[0] = (char)(0xc0 | r >> 6), enc[1] = (char)(0x80 | (r & 0x3f)), len = 2;
-    }
-    else if (r < 0x10000) {
-        enc[0] = (char)(0xe0 | r >> 12), enc[1] = (char)(0x80 | ((r >> 6) & 0x3f));
-        enc[2] = (char)(0x80 | (r & 0x3f)), len = 3;
-    }
-    else {
-        enc[0] = (char)(0xf0 | r >> 18), enc[1] = (char)(0x80 | ((r >> 12) & 0x3f));
-        enc[2] = (char)(0x80 | ((r >> 6) & 0x3f)), enc[3] = (char)(0x80 | (r & 0x3f)), len = 4;
-    }
+    size_t len = ce_utf8_encode(r, enc);
     if (verb == 'c') {
         pad_with(f, enc, len, false);
     }

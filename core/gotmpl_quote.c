@@ -4,6 +4,7 @@
 #include "core/gotmpl_int.h"
 
 #include "core/rc.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -17,30 +18,6 @@ static int hexval(char c)
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
-}
-
-static size_t put_utf8(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xc0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
 }
 
 int tmpl_unquote(struct ce_tv_ctx *a, const char *s, size_t n, const char **out, size_t *outlen)
@@ -126,7 +103,7 @@ int tmpl_unquote(struct ce_tv_ctx *a, const char *s, size_t n, const char **out,
             i += k;
             if (e == 'x') {
                 if (q == '\'') {
-                    len += put_utf8(o + len, v);
+                    len += ce_utf8_encode(v, o + len);
                 }
                 else {
                     o[len++] = (char)v;
@@ -136,7 +113,7 @@ int tmpl_unquote(struct ce_tv_ctx *a, const char *s, size_t n, const char **out,
                 if (v > 0x10ffff || (v >= 0xd800 && v < 0xe000)) {
                     return CE_EPARSE;
                 }
-                len += put_utf8(o + len, v);
+                len += ce_utf8_encode(v, o + len);
             }
             break;
         }

@@ -81,32 +81,12 @@ bool sprig_rune_space(uint32_t r)
 void sprig_sb_rune(struct sb *b, uint32_t r)
 {
     char o[4];
-    size_t n;
-    if (r < 0x80) {
-        o[0] = (char)r, n = 1;
-    }
-    else if (r < 0x800) {
-        o[0] = (char)(0xc0 | r >> 6), o[1] = (char)(0x80 | (r & 0x3f)), n = 2;
-    }
-    else if (r < 0x10000) {
-        o[0] = (char)(0xe0 | r >> 12), o[1] = (char)(0x80 | ((r >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (r & 0x3f)), n = 3;
-    }
-    else {
-        o[0] = (char)(0xf0 | r >> 18), o[1] = (char)(0x80 | ((r >> 12) & 0x3f));
-        o[2] = (char)(0x80 | ((r >> 6) & 0x3f)), o[3] = (char)(0x80 | (r & 0x3f)), n = 4;
-    }
-    sb_add(b, o, n);
+    sb_add(b, o, ce_utf8_encode(r, o));
 }
 
 size_t sprig_next_rune(const char *p, size_t n, uint32_t *r)
 {
-    size_t len = ce_utf8_decode(p, n, r);
-    if (len == 0) {
-        *r = 0xfffd;
-        return 1;
-    }
-    return len;
+    return n == 0 ? (*r = 0xfffd, 1) : ce_utf8_next(p, n, r);
 }
 
 /* strings.Map; mode 0 upper, 1 lower, 2 title (strings.Title's word starts), 3 untitle. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* UTF-8 as Go reads and writes it: see utf8.h. */
 #include "core/utf8.h"
 
 size_t ce_utf8_decode(const char *str, size_t n, uint32_t *cp)
@@ -39,4 +40,45 @@ size_t ce_utf8_decode(const char *str, size_t n, uint32_t *cp)
     }
     *cp = c;
     return len;
+}
+
+size_t ce_utf8_next(const char *s, size_t n, uint32_t *cp)
+{
+    if (n == 0) {
+        *cp = 0;
+        return 0;
+    }
+    size_t len = ce_utf8_decode(s, n, cp);
+    if (len == 0) {
+        *cp = 0xfffd;
+        return 1;
+    }
+    return len;
+}
+
+size_t ce_utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        cp = 0xfffd;
+    }
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | cp >> 12);
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | cp >> 18);
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
 }
