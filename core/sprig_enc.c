@@ -4,128 +4,37 @@
  * HTML escaping, fromJson ignoring errors), uuidv4 and fail. */
 #include "core/sprig_int.h"
 
+#include "core/base64.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <unistd.h>
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static SPRIG_FN(fn_b64enc)
 {
     (void)n;
-    const unsigned char *p = (const unsigned char *)S(a[0]);
-    size_t len = N(a[0]);
-    ce_tv_check_size(c, len / 3 * 4 + 4);
-    struct sb b;
-    sb_init(&b, c, (len + 2) / 3 * 4 + 1);
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        if (i + 1 < len) {
-            v |= (uint32_t)p[i + 1] << 8;
-        }
-        if (i + 2 < len) {
-            v |= p[i + 2];
-        }
-        char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], i + 1 < len ? b64[(v >> 6) & 63] : '=',
-                     i + 2 < len ? b64[v & 63] : '='};
-        sb_add(&b, q, 4);
-    }
-    *out = sb_value(&b);
+    size_t len = ce_base64_encoded_len(N(a[0]));
+    ce_tv_check_size(c, len + 1);
+    char *o = ce_tv_alloc(c, len + 1); /* zeroed: NUL-terminated */
+    *out = ce_tv_str(o, ce_base64_encode_to(S(a[0]), N(a[0]), o));
     return CE_OK;
-}
-
-static int b64val(unsigned char ch)
-{
-    const char *p = ch ? strchr(b64, ch) : NULL;
-    return p ? (int)(p - b64) : -1;
-}
-
-/* Go's base64.StdEncoding.DecodeString; returns the byte offset of the first error or -1. */
-static long long b64_decode(const char *s, size_t len, struct sb *b)
-{
-    size_t si = 0;
-    while (si < len) {
-        int dbuf[4] = {0, 0, 0, 0};
-        int dlen = 4;
-        long long err = -1;
-        int j = 0;
-        for (; j < 4; j++) {
-            if (si == len) {
-                if (j == 0) {
-                    return -1;
-                }
-                return (long long)(si - (size_t)j);
-            }
-            unsigned char in = (unsigned char)s[si++];
-            int v = b64val(in);
-            if (v >= 0) {
-                dbuf[j] = v;
-                continue;
-            }
-            if (in == '\n' || in == '\r') {
-                j--;
-                continue;
-            }
-            if (in != '=') {
-                return (long long)(si - 1);
-            }
-            switch (j) {
-            case 0:
-            case 1:
-                return (long long)(si - 1);
-            case 2:
-                while (si < len && (s[si] == '\n' || s[si] == '\r')) {
-                    si++;
-                }
-                if (si == len) {
-                    return (long long)len;
-                }
-                if (s[si] != '=') {
-                    return (long long)(si - 1);
-                }
-                si++;
-                break;
-            default:
-                break;
-            }
-            while (si < len && (s[si] == '\n' || s[si] == '\r')) {
-                si++;
-            }
-            if (si < len) {
-                err = (long long)si;
-            }
-            dlen = j;
-            break;
-        }
-        uint32_t val = (uint32_t)dbuf[0] << 18 | (uint32_t)dbuf[1] << 12 | (uint32_t)dbuf[2] << 6 |
-                       (uint32_t)dbuf[3];
-        char o[3] = {(char)(val >> 16), (char)(val >> 8), (char)val};
-        if (dlen > 1) {
-            sb_add(b, o, (size_t)dlen - 1);
-        }
-        if (err >= 0) {
-            return err;
-        }
-        if (dlen < 4) {
-            return -1;
-        }
-    }
-    return -1;
 }
 
 static SPRIG_FN(fn_b64dec)
 {
     (void)n;
-    struct sb b;
-    sb_init(&b, c, N(a[0]) / 4 * 3 + 3);
-    long long err = b64_decode(S(a[0]), N(a[0]), &b);
+    size_t len = N(a[0]);
+    ce_tv_check_size(c, ce_base64_decoded_max(len));
+    unsigned char *buf = ce_tv_alloc(c, ce_base64_decoded_max(len) + 1);
+    size_t got = 0;
+    long long err = ce_base64_decode(S(a[0]), len, buf, &got);
     if (err >= 0) {
         char msg[64];
         int k = snprintf(msg, sizeof msg, "illegal base64 data at input byte %lld", err);
         *out = ce_tv_str_copy(c, msg, (size_t)k);
         return CE_OK;
     }
-    *out = sb_value(&b);
+    *out = ce_tv_str((const char *)buf, got); /* arena, zeroed past got */
     return CE_OK;
 }
 

@@ -4,6 +4,7 @@
  * sensor the "data" bytes exactly as they were on the wire. */
 #include "eventbus/cloudevent.h"
 
+#include "core/base64.h"
 #include "core/mem.h"
 #include "core/rc.h"
 
@@ -107,22 +108,10 @@ static bool cloudevent_is_json(const char *ct)
 
 static int cloudevent_put_base64(struct ce_buf *b, const unsigned char *p, size_t n)
 {
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char q[4];
+    char chunk[64]; /* 48 input bytes at a time: padding only ever in the last chunk */
     int rc = ce_buf_append(b, "\"", 1);
-    for (size_t i = 0; i < n && rc == CE_OK; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        if (i + 1 < n) {
-            v |= (uint32_t)p[i + 1] << 8;
-        }
-        if (i + 2 < n) {
-            v |= p[i + 2];
-        }
-        q[0] = tbl[(v >> 18) & 63];
-        q[1] = tbl[(v >> 12) & 63];
-        q[2] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
-        q[3] = i + 2 < n ? tbl[v & 63] : '=';
-        rc = ce_buf_append(b, q, 4);
+    for (size_t i = 0; i < n && rc == CE_OK; i += 48) {
+        rc = ce_buf_append(b, chunk, ce_base64_encode_to(p + i, n - i < 48 ? n - i : 48, chunk));
     }
     return rc == CE_OK ? ce_buf_append(b, "\"", 1) : rc;
 }
@@ -303,77 +292,16 @@ static int cloudevent_attr(json_t *root, const char *name, bool req, char **dst,
     return CE_OK;
 }
 
-static int cloudevent_b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Standard base64 with padding, as Go's StdEncoding (which skips '\r' and '\n'). */
+/* data_base64 as Go's StdEncoding reads it. */
 static int cloudevent_unbase64(const char *s, size_t n, char **out, size_t *olen)
 {
-    char *buf = ce_xmalloc(n / 4 * 3 + 4);
-    size_t o = 0;
-    int q[4], k = 0, pad = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\r' || c == '\n') {
-            continue;
-        }
-        if (c == '=') {
-            pad++;
-            q[k++] = 0;
-        }
-        else {
-            int v = cloudevent_b64val(c);
-            if (v < 0 || pad > 0) {
-                ce_free(buf);
-                return CE_EPARSE;
-            }
-            q[k++] = v;
-        }
-        if (k == 4) {
-            if (pad > 2) {
-                ce_free(buf);
-                return CE_EPARSE;
-            }
-            uint32_t v =
-                (uint32_t)q[0] << 18 | (uint32_t)q[1] << 12 | (uint32_t)q[2] << 6 | (uint32_t)q[3];
-            buf[o++] = (char)(v >> 16);
-            if (pad < 2) {
-                buf[o++] = (char)(v >> 8);
-            }
-            if (pad < 1) {
-                buf[o++] = (char)v;
-            }
-            k = 0;
-            if (pad > 0) {
-                /* padding only at the very end */
-                for (size_t j = i + 1; j < n; j++) {
-                    if (s[j] != '\r' && s[j] != '\n') {
-                        ce_free(buf);
-                        return CE_EPARSE;
-                    }
-                }
-                break;
-            }
-        }
-    }
-    if (k != 0) {
+    unsigned char *buf = ce_xmalloc(ce_base64_decoded_max(n) + 1);
+    if (ce_base64_decode(s, n, buf, olen) >= 0) {
         ce_free(buf);
         return CE_EPARSE;
     }
-    buf[o] = '\0';
-    *out = buf;
-    *olen = o;
+    buf[*olen] = '\0';
+    *out = (char *)buf;
     return CE_OK;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Text forms of an event, matching what Argo Events prints for the same event. */
 #include "sensor/event_context.h"
+#include "core/base64.h"
 #include "core/mem.h"
 #include "core/rc.h"
 #include "eventbus/cloudevent.h"
@@ -9,29 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-char *ce_base64_encode(const void *data, size_t len)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *p = data;
-    char *out = ce_xmalloc((len + 2) / 3 * 4 + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        unsigned v = (unsigned)p[i] << 16;
-        if (i + 1 < len) {
-            v |= (unsigned)p[i + 1] << 8;
-        }
-        if (i + 2 < len) {
-            v |= p[i + 2];
-        }
-        out[o++] = tbl[(v >> 18) & 63];
-        out[o++] = tbl[(v >> 12) & 63];
-        out[o++] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < len ? tbl[v & 63] : '=';
-    }
-    out[o] = '\0';
-    return out;
-}
 
 /* The media type without parameters, lower-cased, compared against a known one. */
 static int ctx_media_is(const char *ct, const char *want)

@@ -16,7 +16,5 @@ char *ce_event_data_string(const struct ce_cloudevent *ev);
 /* RFC 3339 time → Go's time.String() form. Writes at most outlen bytes; returns CE_OK or
  * CE_EPARSE (then out holds the input unchanged). */
 int ce_event_time_go_string(const char *rfc3339, char *out, size_t outlen);
-/* Standard base64 with padding; heap string. */
-char *ce_base64_encode(const void *data, size_t len);
 
 #endif

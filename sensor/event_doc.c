@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Events as parameter documents: see event_doc.h. */
 #include "sensor/event_doc.h"
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/gjson.h"
 #include "core/mem.h"
@@ -10,7 +11,6 @@
 #include "manifest/diag.h"
 #include "manifest/node.h"
 #include "manifest/tojson.h"
-#include "sensor/event_context.h"
 #include "sensor/state.h"
 
 #include <jansson.h>

@@ -2,10 +2,10 @@
 /* The HTTP trigger's target from its `http` block: see request.h. Secrets are read here, once
  * per target, so sending needs no file I/O. */
 #include "triggers/http/request.h"
+#include "core/base64.h"
 #include "core/mem.h"
 #include "core/rc.h"
 #include "core/secrets.h"
-#include "sensor/event_context.h"
 #include "triggers/http/request_int.h"
 
 #include <curl/curl.h>
