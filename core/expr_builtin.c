@@ -5,6 +5,7 @@
  * caller's function table first, then the extras Argo Events puts in the env (toJson, asInt,
  * asFloat). String case mapping and trimming are ASCII-only. */
 #include "core/expr_int.h"
+#include "core/goparse.h"
 
 #include "core/mem.h"
 #include "core/rc.h"
@@ -178,10 +179,8 @@ static int bi_float(struct ce_expr_ctx *c, int32_t idx, const struct ce_value *v
     }
     if (v->kind == CE_VALUE_STRING) {
         const char *s = v->u.s.p;
-        char *end = NULL;
-        double f = strtod(s, &end);
-        if (s[0] == '\0' || s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || *end != '\0' ||
-            strlen(s) != v->u.s.len) {
+        double f = 0;
+        if (ce_go_parse_float(s, v->u.s.len, &f) != CE_GO_OK) {
             return ce_expr_fail(c, idx, CE_EINVAL, "invalid operation: float(%s)", s);
         }
         *out = ce_value_float(f);

@@ -4,6 +4,7 @@
  * float64, boolean words, and `*`/`?` key patterns with a work limit. */
 #include "core/gjson_int.h"
 
+#include "core/goparse.h"
 #include "core/mem.h"
 #include "core/utf8.h"
 
@@ -17,192 +18,22 @@
  * does not match), so hostile paths cannot make a lookup slow. */
 #define GJ_MATCH_STEPS_PER_BYTE 10000
 
-static char lower(char ch)
-{
-    return ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
-}
-
-/* Length of the case-insensitive common prefix of s and the lower-case word w. */
-static size_t prefix_ci(struct gj_sl s, const char *w)
-{
-    size_t i = 0;
-    while (i < s.n && w[i] && lower(s.p[i]) == w[i]) {
-        i++;
-    }
-    return i;
-}
-
-static bool special_float(struct gj_sl s, double *out)
-{
-    double sign = 1;
-    size_t off = 0;
-    if (s.p[0] == '+' || s.p[0] == '-') {
-        sign = s.p[0] == '-' ? -1 : 1;
-        off = 1;
-    }
-    struct gj_sl r = gj_sl_from(s, off);
-    size_t n = prefix_ci(r, "infinity");
-    if ((n == 3 || n == 8) && r.n == n) {
-        *out = sign * INFINITY;
-        return true;
-    }
-    if (off == 0 && prefix_ci(r, "nan") == 3 && r.n == 3) {
-        *out = NAN;
-        return true;
-    }
-    return false;
-}
-
-static bool is_digit_base(char ch, bool hex)
-{
-    return (ch >= '0' && ch <= '9') ||
-           (hex && ((ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')));
-}
-
-/* Underscores only between digits, or between the base prefix and a digit. */
-static bool underscores_ok(struct gj_sl s)
-{
-    char saw = '^';
-    size_t i = 0;
-    bool hex = false;
-    if (s.n && (s.p[0] == '+' || s.p[0] == '-')) {
-        i++;
-    }
-    if (s.n - i >= 2 && s.p[i] == '0' && lower(s.p[i + 1]) == 'x') {
-        i += 2;
-        saw = '0';
-        hex = true;
-    }
-    for (; i < s.n; i++) {
-        char ch = s.p[i];
-        if (is_digit_base(ch, hex)) {
-            saw = '0';
-            continue;
-        }
-        if (ch == '_') {
-            if (saw != '0') {
-                return false;
-            }
-            saw = '_';
-            continue;
-        }
-        if (saw == '_') {
-            return false;
-        }
-        saw = '!';
-    }
-    return saw != '_';
-}
-
-/* Checks the Go float literal syntax; *under tells whether `_` occurs. */
-static bool float_syntax(struct gj_sl s, bool *under)
-{
-    size_t i = 0;
-    bool hex = false, digits = false;
-    *under = false;
-    if (i < s.n && (s.p[i] == '+' || s.p[i] == '-')) {
-        i++;
-    }
-    if (s.n - i >= 2 && s.p[i] == '0' && lower(s.p[i + 1]) == 'x') {
-        hex = true;
-        i += 2;
-    }
-    bool dot = false;
-    for (; i < s.n; i++) {
-        char ch = s.p[i];
-        if (ch == '_') {
-            *under = true;
-        }
-        else if (ch == '.' && !dot) {
-            dot = true;
-        }
-        else if (is_digit_base(ch, hex)) {
-            digits = true;
-        }
-        else {
-            break;
-        }
-    }
-    if (!digits) {
-        return false;
-    }
-    if (i < s.n && lower(s.p[i]) == (hex ? 'p' : 'e')) {
-        i++;
-        if (i < s.n && (s.p[i] == '+' || s.p[i] == '-')) {
-            i++;
-        }
-        bool edig = false;
-        for (; i < s.n && ((s.p[i] >= '0' && s.p[i] <= '9') || s.p[i] == '_'); i++) {
-            if (s.p[i] == '_') {
-                *under = true;
-            }
-            else {
-                edig = true;
-            }
-        }
-        if (!edig) {
-            return false;
-        }
-    }
-    else if (hex) {
-        return false;
-    }
-    return i == s.n;
-}
-
 bool gj_parse_float(struct gj_sl s, double *out)
 {
-    bool under = false;
-    *out = 0;
-    if (s.n == 0) {
-        return false;
-    }
-    if (special_float(s, out)) {
-        return true;
-    }
-    if (!float_syntax(s, &under) || (under && !underscores_ok(s))) {
-        *out = 0;
-        return false;
-    }
-    char stackbuf[128];
-    char *tmp = s.n < sizeof stackbuf ? stackbuf : ce_xmalloc(s.n + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < s.n; i++) {
-        if (s.p[i] != '_') {
-            tmp[n++] = s.p[i];
-        }
-    }
-    tmp[n] = '\0';
-    *out = strtod(tmp, NULL);
-    if (tmp != stackbuf) {
-        ce_free(tmp);
-    }
-    return true;
+    /* gjson keeps the value of an out-of-range number, as Go's Float() does */
+    return ce_go_parse_float(s.p, s.n, out) != CE_GO_SYNTAX;
 }
 
 bool gj_parse_bool_lower(struct gj_sl s, bool *val)
 {
-    static const char *const yes[] = {"1", "t", "true"};
-    static const char *const no[] = {"0", "f", "false"};
     char low[8];
     if (s.n >= sizeof low) {
         return false;
     }
     for (size_t i = 0; i < s.n; i++) {
-        low[i] = lower(s.p[i]);
+        low[i] = s.p[i] >= 'A' && s.p[i] <= 'Z' ? (char)(s.p[i] + 32) : s.p[i];
     }
-    struct gj_sl l = gj_sl_make(low, s.n);
-    for (size_t i = 0; i < 3; i++) {
-        if (gj_sl_eqs(l, yes[i])) {
-            *val = true;
-            return true;
-        }
-        if (gj_sl_eqs(l, no[i])) {
-            *val = false;
-            return true;
-        }
-    }
-    return false;
+    return ce_go_parse_bool(low, s.n, val);
 }
 
 /* One code point at s (invalid bytes read as U+FFFD of length 1). */

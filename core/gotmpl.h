@@ -47,8 +47,11 @@ int ce_tmpl_exec(const struct ce_tmpl *t, const json_t *data, const struct ce_tm
 /* Accepts NULL. */
 void ce_tmpl_destroy(struct ce_tmpl *t);
 
-/* Convenience for Argo's parameter and filter rule: parse, execute with root {"Input": input}
- * and return the output as a fresh string (ce_free). Returns CE_OK or the first failure. */
+/* Argo's parameter and filter rule: executes t with root {"Input": input} and returns the
+ * output as a fresh string (ce_free). Returns CE_OK or the execution's failure. */
+int ce_tmpl_exec_input(const struct ce_tmpl *t, const json_t *input,
+                       const struct ce_tmpl_opts *opts, char **out, char *err, size_t errlen);
+/* The same from the template's text: parse, then ce_tmpl_exec_input. */
 int ce_tmpl_render_input(const char *src, const json_t *input, const struct ce_tmpl_opts *opts,
                          char **out, char *err, size_t errlen);
 

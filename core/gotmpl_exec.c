@@ -659,28 +659,34 @@ int ce_tmpl_exec(const struct ce_tmpl *t, const json_t *data, const struct ce_tm
     return rc;
 }
 
+int ce_tmpl_exec_input(const struct ce_tmpl *t, const json_t *input,
+                       const struct ce_tmpl_opts *opts, char **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    json_t *root = json_object();
+    json_object_set(root, "Input", input ? (json_t *)input : json_null());
+    struct ce_buf b;
+    ce_buf_init(&b, 0);
+    int rc = ce_tmpl_exec(t, root, opts, &b, err, errlen);
+    json_decref(root);
+    if (rc != CE_OK) {
+        ce_buf_fini(&b);
+        return rc;
+    }
+    size_t len;
+    *out = ce_buf_steal(&b, &len);
+    return CE_OK;
+}
+
 int ce_tmpl_render_input(const char *src, const json_t *input, const struct ce_tmpl_opts *opts,
                          char **out, char *err, size_t errlen)
 {
     *out = NULL;
     struct ce_tmpl *t = NULL;
     int rc = ce_tmpl_parse(src, &t, err, errlen);
-    if (rc != CE_OK) {
-        return rc;
+    if (rc == CE_OK) {
+        rc = ce_tmpl_exec_input(t, input, opts, out, err, errlen);
     }
-    json_t *root = json_object();
-    json_object_set(root, "Input", input ? (json_t *)input : json_null());
-    struct ce_buf b;
-    ce_buf_init(&b, 0);
-    rc = ce_tmpl_exec(t, root, opts, &b, err, errlen);
-    json_decref(root);
     ce_tmpl_destroy(t);
-    if (rc != CE_OK) {
-        ce_buf_fini(&b);
-        return rc;
-    }
-    size_t len;
-    *out = b.data ? ce_buf_steal(&b, &len) : ce_xstrdup("");
-    ce_buf_fini(&b);
-    return CE_OK;
+    return rc;
 }

@@ -4,6 +4,7 @@
  * strings selected from the document are compared in single quotes, so '42' never equals 42. */
 #include "core/jsonpath_int.h"
 
+#include "core/goparse.h"
 #include "core/expr_value.h"
 #include "core/mem.h"
 #include "core/rc.h"
@@ -175,62 +176,6 @@ static int sprint(struct jp_ec *c, const struct jp_sv *v, struct ce_buf *b)
     return CE_OK;
 }
 
-/* strconv.ParseFloat(s, 64): decimal or hex-with-exponent, inf/infinity/nan, no spaces. */
-static bool go_parse_float(const char *s, size_t n, double *out)
-{
-    if (n == 0 || n > 400 || memchr(s, '\0', n) != NULL) {
-        return false;
-    }
-    char buf[408];
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    const char *p = buf[0] == '+' || buf[0] == '-' ? buf + 1 : buf;
-    if (strcasecmp(p, "inf") == 0 || strcasecmp(p, "infinity") == 0) {
-        *out = buf[0] == '-' ? -INFINITY : INFINITY;
-        return true;
-    }
-    if (strcasecmp(buf, "nan") == 0) {
-        *out = NAN;
-        return true;
-    }
-    bool hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
-    for (const char *q = p; *q; q++) {
-        bool ok = (*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' || *q == 'E' || *q == '+' ||
-                  *q == '-' || (hex && (strchr("xXabcdefABCDEFpP", *q) != NULL));
-        if (!ok) {
-            return false;
-        }
-    }
-    if (hex && strpbrk(p, "pP") == NULL) {
-        return false;
-    }
-    errno = 0;
-    char *end;
-    double f = strtod(buf, &end);
-    if (*end != '\0' || end == buf || (errno == ERANGE && isinf(f))) {
-        return false;
-    }
-    *out = f;
-    return true;
-}
-
-static bool go_parse_bool(const char *s, size_t n, bool *out)
-{
-    static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
-    static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False"};
-    for (size_t i = 0; i < 6; i++) {
-        if (strlen(t[i]) == n && memcmp(t[i], s, n) == 0) {
-            *out = true;
-            return true;
-        }
-        if (strlen(f[i]) == n && memcmp(f[i], s, n) == 0) {
-            *out = false;
-            return true;
-        }
-    }
-    return false;
-}
-
 struct params {
     json_t *root, *cur;
 };
@@ -305,7 +250,7 @@ static int get_number(struct jp_ec *c, const struct jp_sarg *a, const struct par
     struct ce_buf b;
     ce_buf_init(&b, SPRINT_MAX);
     int rc = operand_text(c, a, pr, &v, &b);
-    if (rc == CE_OK && !go_parse_float(b.data ? b.data : "", b.len, out)) {
+    if (rc == CE_OK && ce_go_parse_float(b.data ? b.data : "", b.len, out) != CE_GO_OK) {
         rc = jp_fail(c, CE_EINVAL, 0, "invalid argument. expected number");
     }
     jp_sv_clear(&v);
@@ -346,7 +291,7 @@ static int get_bool(struct jp_ec *c, const struct jp_sarg *a, const struct param
         struct ce_buf b;
         ce_buf_init(&b, SPRINT_MAX);
         rc = sprint(c, &v, &b);
-        if (rc == CE_OK && !go_parse_bool(b.data ? b.data : "", b.len, out)) {
+        if (rc == CE_OK && !ce_go_parse_bool(b.data ? b.data : "", b.len, out)) {
             rc = jp_fail(c, CE_EINVAL, 0, "invalid argument. expected boolean");
         }
         ce_buf_fini(&b);

@@ -3,6 +3,8 @@
  * strval), plus a small arena string builder. */
 #include "core/sprig_int.h"
 
+#include "core/goparse.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -152,38 +154,15 @@ int64_t ce_sprig_to_int64(const struct ce_tv *v)
 
 double ce_sprig_to_float64(const struct ce_tv *v)
 {
-    char buf[400];
     switch (v->kind) {
     case CE_TV_INT:
         return (double)v->u.i;
     case CE_TV_FLOAT:
         return v->u.f;
     case CE_TV_STRING: {
-        if (v->u.s.n == 0 || v->u.s.n >= sizeof buf) {
-            return 0;
-        }
-        size_t k = 0;
-        for (size_t i = 0; i < v->u.s.n; i++) {
-            if (v->u.s.p[i] != '_') {
-                buf[k++] = v->u.s.p[i];
-            }
-        }
-        buf[k] = '\0';
-        if (strchr(" \t\n\r\v\f", buf[0]) || strpbrk(buf, "xX") != NULL) {
-            /* strtod would skip spaces and read hex ints, ParseFloat does not */
-            if (!(strpbrk(buf, "pP") && (buf[1] == 'x' || buf[2] == 'x' || buf[1] == 'X'))) {
-                return 0;
-            }
-        }
-        char *end;
-        double f = strtod(buf, &end);
-        if (*end) {
-            return 0;
-        }
-        if (isinf(f) && !strpbrk(buf, "iI")) {
-            return 0; /* out of range: ParseFloat errors, cast gives 0 */
-        }
-        return f;
+        /* cast.ToFloat64: strconv.ParseFloat, 0 on any error */
+        double f = 0;
+        return ce_go_parse_float(v->u.s.p, v->u.s.n, &f) == CE_GO_OK ? f : 0;
     }
     case CE_TV_BOOL:
         return v->u.b ? 1 : 0;

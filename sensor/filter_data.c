@@ -3,10 +3,12 @@
 #include "sensor/filter_data.h"
 #include "core/buf.h"
 #include "core/gjson.h"
+#include "core/goparse.h"
 #include "core/gotmpl.h"
 #include "core/mem.h"
 #include "core/rc.h"
 #include "core/regex.h"
+#include "core/sjson.h"
 #include "sensor/filter_group.h"
 
 #include <errno.h>
@@ -90,13 +92,13 @@ static int df_compile_value(struct df_item *it, int i, int k, char *err, size_t 
         }
         return CE_OK;
     case DF_NUMBER:
-        if (!ce_sn_go_parse_float(v, &it->num[k])) {
+        if (ce_go_parse_float(v, strlen(v), &it->num[k]) != CE_GO_OK) {
             return ce_rc_fail(CE_EINVAL, err, errlen,
                               "filters.data[%d].value[%d]: \"%s\" is not a number", i, k, v);
         }
         return CE_OK;
     case DF_BOOL:
-        if (!ce_sn_go_parse_bool(v, &it->truth[k])) {
+        if (!ce_go_parse_bool(v, strlen(v), &it->truth[k])) {
             return ce_rc_fail(CE_EINVAL, err, errlen,
                               "filters.data[%d].value[%d]: \"%s\" is not a bool (true, false, "
                               "1, 0, t, f)",
@@ -247,7 +249,7 @@ static int df_render(const struct df_item *it, const char *input, bool op_or, ch
         in = json_stringn_nocheck(input, strlen(input));
     }
     char why[256];
-    int rc = ce_tmpl_render_input(it->tmpl_src, in, NULL, out, why, sizeof why);
+    int rc = ce_tmpl_exec_input(it->tmpl, in, NULL, out, why, sizeof why);
     json_decref(in);
     if (rc != CE_OK) {
         return ce_rc_fail(CE_EINVAL, err, errlen, "%s", why);
@@ -262,6 +264,20 @@ static int df_render(const struct df_item *it, const char *input, bool op_or, ch
                           "template '%s' evaluated to empty string or no value", it->tmpl_src);
     }
     return CE_OK;
+}
+
+/* Float() and Bool() of the result gjson gives for a JSON string holding text: Argo compares a
+ * template's output as gjson.Parse(strconv.Quote(out)). */
+static void df_string_subject(const char *text, struct df_subject *s)
+{
+    struct ce_buf q;
+    struct ce_gj_result r;
+    ce_buf_init(&q, 0);
+    (void)ce_sj_quote(&q, text, strlen(text)); /* uncapped: fails only by aborting */
+    (void)ce_gj_get(q.data, q.len, "@this", &r, NULL, 0);
+    *s = (struct df_subject){text, r.num, ce_gj_bool(&r)};
+    ce_gj_result_fini(&r);
+    ce_buf_fini(&q);
 }
 
 static const char *df_type_name(enum df_type t)
@@ -289,17 +305,7 @@ static int df_eval_item(const struct df_item *it, bool op_or, const char *data, 
             ce_gj_result_fini(&r);
             return rc;
         }
-        /* the rendered text is compared as a JSON string holding it */
-        s.str = rendered;
-        s.num = 0;
-        (void)ce_sn_go_parse_float(rendered, &s.num);
-        s.truth = false;
-        char *lower = ce_xstrdup(rendered);
-        for (char *p = lower; *p; p++) {
-            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-        }
-        (void)ce_sn_go_parse_bool(lower, &s.truth);
-        ce_free(lower);
+        df_string_subject(rendered, &s);
     }
     int hit = -1;
     for (int k = 0; k < it->n && hit < 0; k++) {

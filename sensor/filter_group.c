@@ -83,39 +83,3 @@ int ce_sn_group_run(const char *name, bool op_or, int n, ce_sn_item_fn *item, co
     *pass = !op_or;
     return ce_sn_filter_errs_finish(&errs, name, err, errlen);
 }
-
-/* Go's strconv.ParseFloat: the whole text, no surrounding space; "inf", "nan" and hex floats
- * are numbers there too. */
-bool ce_sn_go_parse_float(const char *s, double *out)
-{
-    if (s[0] == '\0' || s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' ||
-        s[0] == '\f' || s[0] == '\v') {
-        return false;
-    }
-    const char *p = s + (s[0] == '+' || s[0] == '-');
-    if (strncasecmp(p, "nan", 3) == 0 && p[3] != '\0') {
-        return false; /* strtod also reads "nan(...)" */
-    }
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || (errno == ERANGE && isinf(v))) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-/* Go's strconv.ParseBool. */
-bool ce_sn_go_parse_bool(const char *s, bool *out)
-{
-    static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
-    static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
-    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-        if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
-            *out = strcmp(s, yes[i]) == 0;
-            return true;
-        }
-    }
-    return false;
-}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What the data and exprs filter groups share: running their items with Argo's and/or rules,
  * the errors collected under `or` and reported together in Argo's form ("data filter errors
- * [a / b]") when no item passed, and the Go-compatible parsing of filter values. */
+ * [a / b]") when no item passed. */
 #ifndef CE_SENSOR_FILTER_GROUP_H
 #define CE_SENSOR_FILTER_GROUP_H
 
@@ -35,9 +35,5 @@ typedef int ce_sn_item_fn(const void *group, int i, const char *data, size_t len
 int ce_sn_group_run(const char *name, bool op_or, int n, ce_sn_item_fn *item, const void *group,
                     const char *data, size_t len, bool *pass, char *err, size_t errlen,
                     struct ce_buf *why, const char *indent);
-
-/* Go's strconv.ParseFloat and strconv.ParseBool on a whole string. */
-bool ce_sn_go_parse_float(const char *s, double *out);
-bool ce_sn_go_parse_bool(const char *s, bool *out);
 
 #endif

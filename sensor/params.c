@@ -165,18 +165,19 @@ static bool param_by_template(const struct param *p, const char *doc, size_t len
                               struct ce_sn_param_value *out)
 {
     json_t *in = json_loadb(doc, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
-    json_t *root = json_pack("{s:o?}", "Input", in);
-    struct ce_buf b;
-    ce_buf_init(&b, CE_TMPL_MAX_OUTPUT);
+    char *text = NULL;
     char why[256];
-    bool ok = ce_tmpl_exec(p->tmpl, root, NULL, &b, why, sizeof why) == CE_OK && b.len > 0 &&
-              strcmp(b.data, "<no value>") != 0;
-    json_decref(root);
+    bool ok = ce_tmpl_exec_input(p->tmpl, in, NULL, &text, why, sizeof why) == CE_OK &&
+              text[0] != '\0' && strcmp(text, "<no value>") != 0;
+    json_decref(in);
     if (ok) {
-        out->text = ce_buf_steal(&b, &out->len);
+        out->text = text;
+        out->len = strlen(text);
         out->raw = false;
     }
-    ce_buf_fini(&b);
+    else {
+        ce_free(text);
+    }
     return ok;
 }
 
