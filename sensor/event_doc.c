@@ -103,22 +103,25 @@ static int doc_yaml(const struct ce_cloudevent *ev, char **out, size_t *len, cha
     return CE_OK;
 }
 
-int ce_sn_event_data_json(const struct ce_cloudevent *ev, char **out, size_t *len, char *err,
-                          size_t errlen)
+int ce_sn_event_data_json(const struct ce_cloudevent *ev, const char **doc, size_t *len,
+                          char **owned, char *err, size_t errlen)
 {
-    *out = NULL;
+    *doc = NULL;
+    *owned = NULL;
     *len = 0;
     const char *ct = ev->datacontenttype ? ev->datacontenttype : "";
     if (strcmp(ct, "application/json") == 0) {
         if (ev->data == NULL || !ce_gj_valid(ev->data, ev->data_len)) {
             return ce_rc_fail(CE_EINVAL, err, errlen, "event data is not valid JSON");
         }
-        *out = ce_xstrndup(ev->data, ev->data_len);
+        *doc = ev->data; /* as it is: no copy */
         *len = ev->data_len;
         return CE_OK;
     }
     if (strcmp(ct, "application/yaml") == 0) {
-        return doc_yaml(ev, out, len, err, errlen);
+        int rc = doc_yaml(ev, owned, len, err, errlen);
+        *doc = *owned;
+        return rc;
     }
     return ce_rc_fail(CE_EINVAL, err, errlen, "unsupported event content type: %s", ct);
 }

@@ -13,10 +13,11 @@ struct ce_cloudevent;
 char *ce_sn_event_json(const struct ce_cloudevent *ev, size_t *len);
 /* The context object (id, source, specversion, type, datacontenttype, subject, time). */
 int ce_sn_event_context_json(const struct ce_cloudevent *ev, char **out, size_t *len);
-/* The data as JSON: as it is for application/json (which must be valid JSON), converted for
- * application/yaml; any other content type, or invalid data, is CE_EINVAL with Argo's reason
- * ("event data is not valid JSON", "unsupported event content type: text/plain"). */
-int ce_sn_event_data_json(const struct ce_cloudevent *ev, char **out, size_t *len, char *err,
-                          size_t errlen);
+/* The data as JSON in *doc (*len bytes): ev's own data for application/json (which must be
+ * valid JSON), or a conversion of application/yaml in *owned (ce_free it; NULL otherwise). Any
+ * other content type, or invalid data, is CE_EINVAL with Argo's reason ("event data is not
+ * valid JSON", "unsupported event content type: text/plain"). */
+int ce_sn_event_data_json(const struct ce_cloudevent *ev, const char **doc, size_t *len,
+                          char **owned, char *err, size_t errlen);
 
 #endif

@@ -204,19 +204,21 @@ static int param_from_event(const struct param *p, const struct ce_cloudevent *e
                             struct ce_sn_param_value *out, char *err, size_t errlen)
 {
     bool data = p->data_key != NULL || p->data_template != NULL;
-    char *doc = NULL;
+    const char *doc = NULL;
+    char *owned = NULL;
     size_t len = 0;
     char why[256] = "";
-    int rc = data ? ce_sn_event_data_json(e, &doc, &len, why, sizeof why)
-                  : ce_sn_event_context_json(e, &doc, &len);
+    int rc = data ? ce_sn_event_data_json(e, &doc, &len, &owned, why, sizeof why)
+                  : ce_sn_event_context_json(e, &owned, &len);
+    doc = data ? doc : owned;
+    const char *key = data ? p->data_key : p->context_key;
+    bool found = rc == CE_OK && ((p->tmpl != NULL && param_by_template(p, doc, len, out)) ||
+                                 (key != NULL && param_by_key(key, doc, len, out)));
+    ce_free(owned);
+    if (found) {
+        return CE_OK;
+    }
     if (rc == CE_OK) {
-        const char *key = data ? p->data_key : p->context_key;
-        bool found = (p->tmpl != NULL && param_by_template(p, doc, len, out)) ||
-                     (key != NULL && param_by_key(key, doc, len, out));
-        ce_free(doc);
-        if (found) {
-            return CE_OK;
-        }
         snprintf(why, sizeof why, "neither the key nor the template matched the event");
     }
     if (p->value != NULL) {
