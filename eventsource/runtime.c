@@ -13,6 +13,7 @@
 #include "eventsource/backlog.h"
 #include "eventsource/filter.h"
 #include "eventsource/source.h"
+#include "manifest/diag.h"
 #include "manifest/model.h"
 
 #include <stdatomic.h>
@@ -35,33 +36,44 @@ static bool es_ready(void *arg)
     return ce_bus_connected(rt->bus) && atomic_load(&rt->stream_ready);
 }
 
-int ce_eventsource_check_supported(const struct ce_eventsource *es)
+int ce_eventsource_check_embedded(const struct ce_eventsource *es, struct ce_diag *diag)
 {
     int rc = CE_OK;
-    for (int i = 0; i < es->n_source_types; i++) {
-        if (!ce_source_find(es->source_types[i])) {
-            fprintf(stderr, "%s:%d:%d: error: spec.%s: event source type not supported yet\n",
-                    es->pos.file, es->pos.line, es->pos.col, es->source_types[i]);
-            rc = CE_EINVAL;
-        }
-    }
     for (int i = 0; i < es->n_webhooks; i++) {
         const struct ce_webhook_event *ev = &es->webhooks[i];
         struct ce_es_filter *f = NULL;
         char err[512];
         if (ev->filter_expression &&
             ce_es_filter_compile(ev->filter_expression, &f, err, sizeof err) != CE_OK) {
-            fprintf(stderr, "%s:%d:%d: error: spec.webhook.%s.filter.expression: %s\n",
-                    ev->pos.file, ev->pos.line, ev->pos.col, ev->event_name, err);
+            char path[160];
+            snprintf(path, sizeof path, "spec.webhook.%s.filter.expression", ev->event_name);
+            ce_diag_add(diag, CE_DIAG_ERROR, &ev->pos, path, "%s", err);
             rc = CE_EINVAL;
         }
         ce_es_filter_destroy(f);
     }
-    if (es->n_source_types == 0) {
-        fprintf(stderr, "%s:%d:%d: error: spec: the EventSource defines no events\n", es->pos.file,
-                es->pos.line, es->pos.col);
-        rc = CE_EINVAL;
+    return rc;
+}
+
+int ce_eventsource_check_supported(const struct ce_eventsource *es)
+{
+    struct ce_diag diag;
+    ce_diag_init(&diag);
+    for (int i = 0; i < es->n_source_types; i++) {
+        if (!ce_source_find(es->source_types[i])) {
+            char path[96];
+            snprintf(path, sizeof path, "spec.%s", es->source_types[i]);
+            ce_diag_add(&diag, CE_DIAG_ERROR, &es->pos, path,
+                        "event source type not supported yet");
+        }
     }
+    (void)ce_eventsource_check_embedded(es, &diag);
+    if (es->n_source_types == 0) {
+        ce_diag_add(&diag, CE_DIAG_ERROR, &es->pos, "spec", "the EventSource defines no events");
+    }
+    ce_diag_print(&diag, stderr);
+    int rc = ce_diag_errors(&diag) > 0 ? CE_EINVAL : CE_OK;
+    ce_diag_fini(&diag);
     return rc;
 }
 

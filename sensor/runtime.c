@@ -11,6 +11,8 @@
 #include "core/rc.h"
 #include "eventbus/bus.h"
 #include "manifest/model.h"
+#include "manifest/diag.h"
+#include "sensor/check.h"
 #include "sensor/engine.h"
 #include "sensor/filter.h"
 #include "sensor/fire.h"
@@ -26,35 +28,16 @@
 
 #define SN_DEDUP_WINDOW_MS (5 * 60 * 1000)
 
-static void sn_unsupported(const struct ce_pos *pos, const char *path, const char *what, int *rc)
+static void sn_unsupported(struct ce_diag *diag, const struct ce_pos *pos, const char *path,
+                           const char *what)
 {
-    fprintf(stderr, "%s:%d:%d: error: %s: %s not supported yet\n", pos->file, pos->line, pos->col,
-            path, what);
-    *rc = CE_EINVAL;
+    ce_diag_add(diag, CE_DIAG_ERROR, pos, path, "%s not supported yet", what);
 }
 
-static void sn_check_deps(const struct ce_sensor *s, int *rc)
+/* Trigger types cevents has no plugin for yet, and conditions the engine cannot compile. */
+static void sn_check_triggers(const struct ce_sensor *s, struct ce_diag *diag)
 {
     char path[96];
-    for (int i = 0; i < s->n_deps; i++) {
-        const struct ce_dependency *d = &s->deps[i];
-        snprintf(path, sizeof(path), "spec.dependencies[%d]", i);
-        struct ce_sn_filter *f = NULL;
-        char err[256];
-        if (ce_sn_filter_compile(d, &f, err, sizeof(err)) != CE_OK) {
-            fprintf(stderr, "%s:%d:%d: error: %s.%s\n", d->pos.file, d->pos.line, d->pos.col, path,
-                    err);
-            *rc = CE_EINVAL;
-        }
-        ce_sn_filter_destroy(f);
-    }
-}
-
-int ce_sensor_check_supported(const struct ce_sensor *s)
-{
-    int rc = CE_OK;
-    char path[96];
-    sn_check_deps(s, &rc);
     int *idx = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*idx));
     for (int i = 0; i < s->n_triggers; i++) {
         const struct ce_trigger *t = &s->triggers[i];
@@ -62,23 +45,34 @@ int ce_sensor_check_supported(const struct ce_sensor *s)
         if (!ce_trigger_find(t->kind)) {
             char what[64];
             snprintf(what, sizeof(what), "the %s trigger is", t->kind ? t->kind : "(none)");
-            sn_unsupported(&t->pos, path, what, &rc);
+            sn_unsupported(diag, &t->pos, path, what);
         }
         char err[256];
         int n = 0;
         if (ce_sn_trigger_deps(s, t, idx, &n, err, sizeof(err)) != CE_OK) {
-            fprintf(stderr, "%s:%d:%d: error: %s.template.conditions: %s\n", t->pos.file,
-                    t->pos.line, t->pos.col, path, err);
-            rc = CE_EINVAL;
+            snprintf(path, sizeof(path), "spec.triggers[%d].template.conditions", i);
+            ce_diag_add(diag, CE_DIAG_ERROR, &t->pos, path, "%s", err);
         }
         if (t->dlq != NULL && !ce_trigger_find(t->dlq->kind)) {
             char what[80];
             snprintf(what, sizeof(what), "the %s trigger (in dlqTrigger) is",
                      t->dlq->kind ? t->dlq->kind : "(none)");
-            sn_unsupported(&t->dlq->pos, path, what, &rc);
+            snprintf(path, sizeof(path), "spec.triggers[%d]", i);
+            sn_unsupported(diag, &t->dlq->pos, path, what);
         }
     }
     ce_free(idx);
+}
+
+int ce_sensor_check_supported(const struct ce_sensor *s)
+{
+    struct ce_diag diag;
+    ce_diag_init(&diag);
+    (void)ce_sensor_check_embedded(s, &diag);
+    sn_check_triggers(s, &diag);
+    ce_diag_print(&diag, stderr);
+    int rc = ce_diag_errors(&diag) > 0 ? CE_EINVAL : CE_OK;
+    ce_diag_fini(&diag);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -65,10 +66,20 @@ struct lint_run {
     char *out;
 };
 
-static struct lint_run lint_file(const char *dir, const char *text)
+/* Runs `cevents <cmd> m.yaml` (lint, or a process that checks at start and then stops because
+ * the bus address is unreachable) to its end. */
+static struct lint_run lint_run_cmd(const char *dir, const char *text, const char *cmd)
 {
     char *file = ce_test_write_file(dir, "m.yaml", text);
-    const char *args[] = {"lint", file, NULL};
+    bool lint = strcmp(cmd, "lint") == 0;
+    const char *args[] = {cmd,
+                          lint ? file : "-f",
+                          lint ? NULL : file,
+                          "--bus",
+                          "nats://127.0.0.1:1",
+                          "--metrics-port",
+                          "0",
+                          NULL};
     struct ce_test_proc *p = ce_test_proc_start_cevents(args);
     assert_non_null(p);
     struct lint_run r = {0, NULL};
@@ -77,6 +88,11 @@ static struct lint_run lint_file(const char *dir, const char *text)
     ce_test_proc_free(p);
     ce_free(file);
     return r;
+}
+
+static struct lint_run lint_file(const char *dir, const char *text)
+{
+    return lint_run_cmd(dir, text, "lint");
 }
 
 static void lint_has(const char *out, const char *want)
@@ -100,6 +116,19 @@ static void test_embedded_languages_checked(void **state)
     lint_has(r.out, "m.yaml:24:5: error: spec.triggers[0].template.http.payload[0].src."
                     "dataTemplate: template: param:1: unclosed action");
     lint_has(r.out, "1 file, 2 objects, 4 errors");
+    ce_free(r.out);
+
+    /* the processes refuse to start on the same findings, with the same lines */
+    r = lint_run_cmd(dir, lint_bad, "sensor");
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+    lint_has(r.out, "m.yaml:7:5: error: spec.dependencies[0]: filters.data[0].value[0]: error "
+                    "parsing regexp: missing closing ): `a(b`");
+    lint_has(r.out, "m.yaml:24:5: error: spec.triggers[0].template.http.payload[0].src."
+                    "dataTemplate: template: param:1: unclosed action");
+    ce_free(r.out);
+    r = lint_run_cmd(dir, lint_bad, "eventsource");
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+    lint_has(r.out, "m.yaml:38:5: error: spec.webhook.example.filter.expression: unexpected token");
     ce_free(r.out);
 
     /* fixed, every embedded piece compiles */

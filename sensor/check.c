@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Compiling what a Sensor embeds: see check.h. */
+#include "sensor/check.h"
+#include "core/rc.h"
+#include "manifest/diag.h"
+#include "manifest/model.h"
+#include "manifest/tojson.h"
+#include "sensor/filter.h"
+#include "sensor/params.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+static int check_deps(const struct ce_sensor *s, struct ce_diag *diag)
+{
+    int rc = CE_OK;
+    for (int i = 0; i < s->n_deps; i++) {
+        struct ce_sn_filter *f = NULL;
+        char err[512];
+        if (ce_sn_filter_compile(&s->deps[i], &f, err, sizeof err) != CE_OK) {
+            char path[64];
+            snprintf(path, sizeof path, "spec.dependencies[%d]", i);
+            ce_diag_add(diag, CE_DIAG_ERROR, &s->deps[i].pos, path, "%s", err);
+            rc = CE_EINVAL;
+        }
+        ce_sn_filter_destroy(f);
+    }
+    return rc;
+}
+
+/* One parameter list: its templates must parse, its operations be known. The message names
+ * the list (where). */
+static int check_params(const json_t *list, const char *where, const struct ce_trigger *t,
+                        struct ce_diag *diag)
+{
+    if (json_array_size(list) == 0) {
+        return CE_OK;
+    }
+    struct ce_sn_params *ps = NULL;
+    char err[512];
+    int rc = ce_sn_params_compile(list, where, &ps, err, sizeof err);
+    if (rc != CE_OK) {
+        ce_diag_add(diag, CE_DIAG_ERROR, &t->pos, "", "%s", err);
+    }
+    ce_sn_params_destroy(ps);
+    return rc;
+}
+
+static int check_trigger(const struct ce_trigger *t, int i, struct ce_diag *diag)
+{
+    json_t *j = ce_node_to_json(t->node);
+    char where[160];
+    snprintf(where, sizeof where, "spec.triggers[%d].parameters", i);
+    int rc = check_params(json_object_get(j, "parameters"), where, t, diag);
+    const json_t *action =
+        t->kind ? json_object_get(json_object_get(j, "template"), t->kind) : NULL;
+    static const char *const lists[] = {"parameters", "payload", "dynamicHeaders"};
+    for (size_t k = 0; json_is_object(action) && k < sizeof lists / sizeof lists[0]; k++) {
+        snprintf(where, sizeof where, "spec.triggers[%d].template.%s.%s", i, t->kind, lists[k]);
+        if (check_params(json_object_get(action, lists[k]), where, t, diag) != CE_OK) {
+            rc = CE_EINVAL;
+        }
+    }
+    json_decref(j);
+    return rc;
+}
+
+int ce_sensor_check_embedded(const struct ce_sensor *s, struct ce_diag *diag)
+{
+    int rc = check_deps(s, diag);
+    for (int i = 0; i < s->n_triggers; i++) {
+        if (check_trigger(&s->triggers[i], i, diag) != CE_OK) {
+            rc = CE_EINVAL;
+        }
+    }
+    return rc;
+}
