@@ -6,7 +6,6 @@
 #include "core/gjson.h"
 #include "core/mem.h"
 #include "core/rc.h"
-#include "core/sjson.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/diag.h"
 #include "manifest/node.h"
@@ -22,7 +21,7 @@
 static int doc_str(struct ce_buf *b, const char *key, const char *v, bool comma)
 {
     int rc = ce_buf_printf(b, "%s\"%s\":", comma ? "," : "", key);
-    return rc | ce_sj_quote(b, v ? v : "", v ? strlen(v) : 0);
+    return rc | ce_buf_json_str(b, v ? v : "", v ? strlen(v) : 0); /* json.Marshal: <>& escaped */
 }
 
 /* metav1.Time marshals as RFC 3339 in UTC with whole seconds; the zero time as null. */

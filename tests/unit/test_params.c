@@ -180,6 +180,22 @@ static void test_table(void **state)
     }
 }
 
+/* The whole event is written as Go's json.Marshal writes it: <, > and & escaped. */
+static void test_whole_event_escaping(void **state)
+{
+    (void)state;
+    struct ce_cloudevent a = tp_event("1", "a<b>&c", "{}");
+    struct ce_trigger_event ev[] = {{"d", &a}};
+    struct ce_sn_params *ps = tp_compile("[" P("d", "\"useRawData\":false", "") "]");
+    char *out = NULL;
+    size_t len = 0;
+    char err[256];
+    assert_int_equal(ce_sn_params_payload(ps, ev, 1, &out, &len, err, sizeof err), CE_OK);
+    assert_non_null(strstr(out, "\"source\":\"a\\u003cb\\u003e\\u0026c\""));
+    ce_free(out);
+    ce_sn_params_destroy(ps);
+}
+
 static void test_refused(void **state)
 {
     (void)state;
@@ -211,6 +227,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_whole_event_escaping),
         cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
