@@ -26,6 +26,7 @@ struct ce_sn_engine {
      * saved event costs no round trip to the store. */
     bool *present;
     bool present_known;
+    bool *sat; /* scratch: per sensor dependency, for evaluating the condition */
 };
 
 /* All dependency names joined by " && ", Argo's expression for a trigger without conditions. */
@@ -105,6 +106,7 @@ int ce_sn_engine_create(const struct ce_sn_engine_config *cfg, struct ce_sn_engi
     e->deps = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*e->deps));
     e->dep_names = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*e->dep_names));
     e->present = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*e->present));
+    e->sat = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*e->sat));
     e->n_deps = engine_used_deps(s, cond, e->deps);
     for (int i = 0; i < e->n_deps; i++) {
         e->dep_names[i] = s->deps[e->deps[i]].name;
@@ -127,6 +129,7 @@ void ce_sn_engine_destroy(struct ce_sn_engine *e)
     ce_free(e->deps);
     ce_free(e->dep_names);
     ce_free(e->present);
+    ce_free(e->sat);
     ce_free(e);
 }
 
@@ -207,28 +210,15 @@ struct engine_batch {
     const struct ce_sn_msg_pos *pos;
 };
 
-/* Whether the condition holds when the dependencies in have[] have an event. */
-static bool engine_holds(const struct ce_sn_engine *e, const bool *have)
+/* Whether the condition holds when the dependencies in a[] or b[], and slot, have an event.
+ * Runs for every satisfied dependency of every message: no allocation (the engine's scratch
+ * is used under the trigger's lock). */
+static bool engine_holds(const struct ce_sn_engine *e, const bool *a, const bool *b, int slot)
 {
-    bool *sat = ce_xcalloc((size_t)e->cfg.sensor->n_deps + 1, sizeof(*sat));
     for (int i = 0; i < e->n_deps; i++) {
-        sat[e->deps[i]] = have[i];
+        e->sat[e->deps[i]] = a[i] || b[i] || i == slot;
     }
-    bool holds = ce_cond_eval(e->cond, sat);
-    ce_free(sat);
-    return holds;
-}
-
-/* What the store holds or this message has kept so far, plus slot. */
-static bool engine_holds_with(const struct ce_sn_engine *e, const bool *a, const bool *b, int slot)
-{
-    bool *have = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*have));
-    for (int i = 0; i < e->n_deps; i++) {
-        have[i] = a[i] || b[i] || i == slot;
-    }
-    bool holds = engine_holds(e, have);
-    ce_free(have);
-    return holds;
+    return ce_cond_eval(e->cond, e->sat);
 }
 
 /* Saves this message's event for each dependency it keeps. */
@@ -293,7 +283,7 @@ static int engine_try_fire(struct ce_sn_engine *e, struct engine_fire_ctx *fc,
         need[i] = e->present[i] && !kept[i] && i != slot;
     }
     int rc = engine_load(e, need, decoded, have);
-    *fired = rc == CE_OK && engine_holds_with(e, have, kept, slot);
+    *fired = rc == CE_OK && engine_holds(e, have, kept, slot);
     if (*fired) {
         struct ce_trigger_event *events = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*events));
         int n = 0;
@@ -333,7 +323,7 @@ static int engine_stateful(struct ce_sn_engine *e, struct engine_fire_ctx *fc,
             continue;
         }
         bool fired = false;
-        if (engine_holds_with(e, e->present, kept, slot)) {
+        if (engine_holds(e, e->present, kept, slot)) {
             rc = engine_try_fire(e, fc, b, kept, slot, &fired);
         }
         kept[slot] = !fired;
