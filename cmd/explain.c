@@ -115,9 +115,8 @@ static void explain_deps(const struct ce_cli *cli, const struct ce_sensor *s,
             continue;
         }
         bool pass = false;
-        satisfied[i] = ce_sn_filter_explain(f, ev, "  ", out, &pass) == CE_OK && pass;
-        /* what the trigger would get: the transformed event, when there is a transform */
-        (void)ce_sn_filter_apply(f, ev, &seen[i], &pass, err, sizeof(err));
+        /* seen[i]: what the trigger would get, the transformed event when there is a transform */
+        satisfied[i] = ce_sn_filter_explain(f, ev, &seen[i], "  ", out, &pass) == CE_OK && pass;
         ce_sn_filter_destroy(f);
         w = ce_buf_printf(out, "  => %s\n", satisfied[i] ? "satisfied" : "not satisfied");
         (void)w;

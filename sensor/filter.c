@@ -402,22 +402,17 @@ static int filter_explain_groups(const struct ce_sn_filter *f, const struct ce_c
 }
 
 int ce_sn_filter_explain(const struct ce_sn_filter *f, const struct ce_cloudevent *in,
-                         const char *indent, struct ce_buf *out, bool *pass)
+                         struct ce_cloudevent *copy, const char *indent, struct ce_buf *out,
+                         bool *pass)
 {
-    int rc = CE_OK;
-    struct ce_cloudevent copy;
-    memset(&copy, 0, sizeof copy);
+    memset(copy, 0, sizeof(*copy));
     const struct ce_cloudevent *ev = in;
     if (f != NULL && f->transform != NULL) {
-        ev = filter_explain_transform(f, in, &copy, indent, out);
+        ev = filter_explain_transform(f, in, copy, indent, out);
         if (ev == NULL) {
             *pass = false;
             return CE_EINVAL;
         }
     }
-    rc = filter_explain_groups(f, ev, indent, out, pass);
-    if (copy.id != NULL) {
-        ce_cloudevent_fini(&copy);
-    }
-    return rc;
+    return filter_explain_groups(f, ev, indent, out, pass);
 }

@@ -20,11 +20,12 @@ struct ce_sn_filter;
 int ce_sn_filter_compile(const struct ce_dependency *d, struct ce_sn_filter **out, char *err,
                          size_t errlen) __attribute__((warn_unused_result));
 void ce_sn_filter_destroy(struct ce_sn_filter *f);
-/* Appends, for people, one line per configured group saying whether ev passes it and why
- * (each line starts with indent), then the combined verdict; returns it as ce_sn_filter_eval
- * would. */
+/* ce_sn_filter_apply for people: appends the transform's result and one line per configured
+ * group saying whether the event passes it and why (each line starts with indent), then the
+ * combined verdict. The transformed event goes to *copy as ce_sn_filter_apply gives it. */
 int ce_sn_filter_explain(const struct ce_sn_filter *f, const struct ce_cloudevent *ev,
-                         const char *indent, struct ce_buf *out, bool *pass);
+                         struct ce_cloudevent *copy, const char *indent, struct ce_buf *out,
+                         bool *pass);
 /* The whole check of a dependency: its transform (when it has one, the result goes to *out, a
  * fresh event the caller releases with ce_cloudevent_fini; out->id stays NULL otherwise), then
  * its filters on the result. */
