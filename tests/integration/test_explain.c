@@ -73,6 +73,9 @@ static const char *const ex_http_sensor =
     "        payload:\n"
     "        - src: {dependencyName: push, dataKey: body.repo}\n"
     "          dest: repo\n"
+    "        parameters:\n"
+    "        - src: {dependencyName: push, value: PUT}\n"
+    "          dest: method\n"
     "        dynamicHeaders:\n"
     "        - src: {dependencyName: push, contextKey: id}\n"
     "          dest: X-Event-Id\n"
@@ -172,7 +175,7 @@ static void test_http_trigger_rendered(void **state)
     ex_has(r.out,
            "  transform: data is now {\"body\":{\"action\":\"opened\",\"repo\":\"/cevents\"}}\n"
            "  data[0] body.action (string) = \"opened\": pass, matches \"^open\"\n");
-    ex_has(r.out, "  would send POST http://ci.example.com/hooks/build/cevents\n"
+    ex_has(r.out, "  would send PUT http://ci.example.com/hooks/build/cevents\n"
                   "    X-Event-Id: explain\n"
                   "    body (19 bytes): {\"repo\":\"/cevents\"}");
     ce_free(r.out);

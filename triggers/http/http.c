@@ -4,6 +4,7 @@
  * it. Without any parameter that edits the block, the target (and its secrets) is prepared once;
  * otherwise per firing, from the edited block. Success and retries follow ce_http_classify. */
 #include "core/buf.h"
+#include "core/gjson.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/rc.h"
@@ -124,6 +125,29 @@ static int http_create(const struct ce_sensor *sensor, const struct ce_trigger *
 }
 
 /* The target for this firing: the prepared one, or one made from the edited template. */
+/* The http block's text for this firing: the template edited by the trigger's parameters,
+ * then its http block (the text itself, by gjson). */
+static int http_block_text(const struct http_trigger *t, const struct ce_trigger_event *ev, int n,
+                           char **block, size_t *len, char *err, size_t errlen)
+{
+    char *doc = ce_xstrndup(t->template_json, t->template_len);
+    size_t doc_len = t->template_len;
+    int rc = ce_sn_params_apply(t->template_params, ev, n, &doc, &doc_len, err, errlen);
+    struct ce_gj_result r;
+    (void)ce_gj_get(doc, doc_len, "http", &r, NULL, 0);
+    if (rc == CE_OK && r.type != CE_GJ_JSON) {
+        rc = ce_rc_fail(CE_EINVAL, err, errlen, "the parameters left no http block");
+    }
+    if (rc == CE_OK) {
+        *block = ce_xstrndup(r.raw, r.raw_len);
+        *len = r.raw_len;
+    }
+    ce_gj_result_fini(&r);
+    ce_free(doc);
+    return rc;
+}
+
+/* The target for this firing: the prepared one, or one made from the edited block. */
 static int http_target(const struct http_trigger *t, const struct ce_trigger_event *ev, int n,
                        struct ce_http_target **made, char *err, size_t errlen)
 {
@@ -131,29 +155,18 @@ static int http_target(const struct http_trigger *t, const struct ce_trigger_eve
     if (t->fixed != NULL) {
         return CE_OK;
     }
-    char *doc = ce_xstrndup(t->template_json, t->template_len);
-    size_t len = t->template_len;
-    int rc = ce_sn_params_apply(t->template_params, ev, n, &doc, &len, err, errlen);
-    json_t *tpl = rc == CE_OK ? json_loadb(doc, len, 0, NULL) : NULL;
-    ce_free(doc);
-    json_t *block = json_object_get(tpl, "http");
-    char *text = block ? json_dumps(block, JSON_COMPACT) : NULL;
-    json_decref(tpl);
-    if (rc == CE_OK && text == NULL) {
-        return ce_rc_fail(CE_EINVAL, err, errlen, "the parameters left no http block");
-    }
+    char *block = NULL;
+    size_t len = 0;
+    int rc = http_block_text(t, ev, n, &block, &len, err, errlen);
     if (rc == CE_OK) {
-        doc = ce_xstrdup(text);
-        len = strlen(text);
-        rc = ce_sn_params_apply(t->action_params, ev, n, &doc, &len, err, errlen);
-        block = rc == CE_OK ? json_loadb(doc, len, 0, NULL) : NULL;
-        ce_free(doc);
-        if (rc == CE_OK) {
-            rc = ce_http_target_from_json(block, t->secrets_dir, t->config_dir, made, err, errlen);
-        }
-        json_decref(block);
+        rc = ce_sn_params_apply(t->action_params, ev, n, &block, &len, err, errlen);
     }
-    free(text);
+    json_t *j = rc == CE_OK ? json_loadb(block, len, 0, NULL) : NULL;
+    ce_free(block);
+    if (rc == CE_OK) {
+        rc = ce_http_target_from_json(j, t->secrets_dir, t->config_dir, made, err, errlen);
+    }
+    json_decref(j);
     return rc;
 }
 
