@@ -2,9 +2,9 @@
 /* Shared flag parsing and process plumbing for the subcommands. */
 #include "cmd/cli.h"
 #include "cmd/streamconfig.h"
-#include "core/mem.h"
-#include "core/rc.h"
-#include "core/secrets.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/service/secrets.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
 

@@ -4,7 +4,7 @@
 #ifndef CE_CMD_CLI_H
 #define CE_CMD_CLI_H
 
-#include "core/log.h"
+#include "core/base/log.h"
 #include "eventbus/bus.h"
 
 #include <stdbool.h>

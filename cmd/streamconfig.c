@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* EventBus streamConfig: see streamconfig.h. */
 #include "cmd/streamconfig.h"
-#include "core/duration.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/go/duration.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
 #include "manifest/node.h"

@@ -3,11 +3,11 @@
  * holds the pieces of Argo's naming scheme that do not depend on a driver (subjects, FNV-1a
  * durable names, default settings). */
 #include "eventbus/bus.h"
-#include "core/clock.h"
+#include "core/base/clock.h"
 #include "eventbus/driver.h"
 
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <inttypes.h>
 #include <pthread.h>

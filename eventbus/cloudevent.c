@@ -4,9 +4,9 @@
  * sensor the "data" bytes exactly as they were on the wire. */
 #include "eventbus/cloudevent.h"
 
-#include "core/base64.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/base64.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <jansson.h>
 

@@ -5,7 +5,7 @@
 #ifndef CE_EVENTBUS_CLOUDEVENT_H
 #define CE_EVENTBUS_CLOUDEVENT_H
 
-#include "core/buf.h"
+#include "core/base/buf.h"
 
 #include <stddef.h>
 #include <time.h>

@@ -6,10 +6,10 @@
  * cnats' per-message MaxWait timer (see docs/internals/bus.md). Consumers and messages are in
  * jetstream_consume.c, the key-value store in jetstream_kv.c. */
 #include "eventbus/jetstream_int.h"
-#include "core/clock.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/clock.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <limits.h>
 #include <string.h>

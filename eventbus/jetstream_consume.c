@@ -2,10 +2,10 @@
 /* The JetStream driver's durable pull consumers, their messages and settlements, and the
  * stream's backlog per consumer (see jetstream_int.h). */
 #include "eventbus/jetstream_int.h"
-#include "core/clock.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/clock.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,9 +2,9 @@
 /* The JetStream driver's key-value store, where Sensors keep their condition state (see
  * jetstream_int.h). */
 #include "eventbus/jetstream_int.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <limits.h>
 #include <string.h>

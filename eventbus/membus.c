@@ -6,11 +6,11 @@
  * bus handle, never on the publishing thread, so a caller may hold its own lock across
  * ce_bus_publish_async and take it again in the callback. */
 #include "eventbus/membus.h"
-#include "core/clock.h"
+#include "core/base/clock.h"
 #include "eventbus/driver.h"
 
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <pthread.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Back-pressure from the bus: see backlog.h. */
 #include "eventsource/backlog.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/metrics.h"
-#include "core/rc.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/service/metrics.h"
+#include "core/base/rc.h"
 #include "eventbus/bus.h"
 
 #include <stdio.h>

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Emit path shared by every EventSource: CloudEvent wrapping, publish, outcome log and metrics. */
 #include "eventsource/emit.h"
-#include "core/clock.h"
-#include "core/buf.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/metrics.h"
-#include "core/rc.h"
+#include "core/base/clock.h"
+#include "core/base/buf.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/service/metrics.h"
+#include "core/base/rc.h"
 #include "eventbus/bus.h"
 #include "eventbus/cloudevent.h"
 #include "eventsource/filter.h"

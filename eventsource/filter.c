@@ -2,10 +2,10 @@
 /* EventSource filters: see filter.h. The extra functions (jsonpath, sprig.*) come from
  * core/expr_funcs; toJson, asInt and asFloat are core/expr builtins. */
 #include "eventsource/filter.h"
-#include "core/expr.h"
-#include "core/expr_funcs.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/expr/expr.h"
+#include "core/expr/expr_funcs.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <jansson.h>
 

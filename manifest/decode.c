@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/mem.h"
+#include "core/base/mem.h"
 
 size_t ce_mdec_push(struct ce_mdec *c, const char *key)
 {

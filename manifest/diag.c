@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "core/base/mem.h"
 #include "manifest/model.h"
 
 #define DIAG_MAX_MSG 4096

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "core/mem.h"
+#include "core/base/mem.h"
 
 static const char *const eb_kinds[] = {"jetstream", "jetstreamExotic", "nats", "kafka", NULL};
 static const char *const eb_spec_known[] = {"nats", "jetstream", "kafka", "jetstreamExotic", NULL};

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/mem.h"
+#include "core/base/mem.h"
 
 #define ES_DEFAULT_MAX_PAYLOAD 1048576
 

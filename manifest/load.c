@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/file.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/file.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #define LOAD_API_VERSION "argoproj.io/v1alpha1"
 #define LOAD_MAX_DIR_FILES 10000

@@ -10,8 +10,8 @@
 #include <strings.h>
 #include <yaml.h>
 
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
 

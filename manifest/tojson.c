@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* YAML node → JSON value, with the scalar resolution of kubectl's YAML reader. */
 #include "manifest/tojson.h"
-#include "core/mem.h"
+#include "core/base/mem.h"
 #include "manifest/node.h"
 
 #include <errno.h>

@@ -3,13 +3,13 @@
  * must honour) and applies the controller's trigger checks, plus two cevents checks Argo leaves
  * to runtime: exactly one trigger type, and conditions that name only known dependencies. */
 #include "manifest/decode.h"
-#include "core/cron.h"
-#include "core/rc.h"
+#include "core/time/cron.h"
+#include "core/base/rc.h"
 
 #include <string.h>
 #include <strings.h>
 
-#include "core/mem.h"
+#include "core/base/mem.h"
 
 /* Argo's trigger types. */
 static const char *const tr_kinds[] = {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Compiling what a Sensor embeds: see check.h. */
 #include "sensor/check.h"
-#include "core/rc.h"
+#include "core/base/rc.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
 #include "manifest/tojson.h"

@@ -4,9 +4,9 @@
  * nesting is still capped so the evaluation stack has a fixed size. */
 #include "sensor/conditions.h"
 
-#include "core/buf.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -4,11 +4,11 @@
  * through its trigger's engine, acknowledging per DESIGN.md §4: before the first firing when
  * atLeastOnce is false (Argo's meaning), after processing otherwise; a message whose state
  * could not be saved is not acknowledged, so it comes again. */
-#include "core/clock.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/metrics.h"
-#include "core/rc.h"
+#include "core/base/clock.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/service/metrics.h"
+#include "core/base/rc.h"
 #include "eventbus/bus.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "sensor/dedup.h"
-#include "core/mem.h"
+#include "core/base/mem.h"
 #include "eventbus/bus.h"
 
 #include <string.h>

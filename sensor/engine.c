@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One trigger's dependency matching, condition state and firing: see engine.h. */
 #include "sensor/engine.h"
-#include "core/buf.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
 #include "sensor/conditions.h"

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Events as parameter documents: see event_doc.h. */
 #include "sensor/event_doc.h"
-#include "core/base64.h"
-#include "core/buf.h"
-#include "core/gjson.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/base64.h"
+#include "core/base/buf.h"
+#include "core/json/gjson.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/diag.h"
 #include "manifest/node.h"

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Dependency filters: see filter.h. */
 #include "sensor/filter.h"
-#include "core/buf.h"
-#include "core/clock.h"
-#include "core/mem.h"
-#include "core/rc.h"
-#include "core/luavm.h"
-#include "core/tz.h"
+#include "core/base/buf.h"
+#include "core/base/clock.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/script/luavm.h"
+#include "core/time/tz.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
 #include "manifest/tojson.h"

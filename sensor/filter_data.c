@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The data filter group: see filter_data.h. */
 #include "sensor/filter_data.h"
-#include "core/buf.h"
-#include "core/gjson.h"
-#include "core/goparse.h"
-#include "core/gotmpl.h"
-#include "core/mem.h"
-#include "core/rc.h"
-#include "core/regex.h"
-#include "core/sjson.h"
+#include "core/base/buf.h"
+#include "core/json/gjson.h"
+#include "core/go/goparse.h"
+#include "core/template/gotmpl.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/base/regex.h"
+#include "core/json/sjson.h"
 #include "sensor/filter_group.h"
 
 #include <errno.h>

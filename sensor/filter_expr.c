@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The exprs filter group: see filter_data.h. */
-#include "core/buf.h"
-#include "core/expr.h"
-#include "core/gjson.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/expr/expr.h"
+#include "core/json/gjson.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "sensor/filter_data.h"
 #include "sensor/filter_group.h"
 

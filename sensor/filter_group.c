@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Filter groups: see filter_group.h. */
 #include "sensor/filter_group.h"
-#include "core/gjson.h"
-#include "core/rc.h"
+#include "core/json/gjson.h"
+#include "core/base/rc.h"
 
 #include <errno.h>
 #include <math.h>

@@ -5,7 +5,7 @@
 #ifndef CE_SENSOR_FILTER_GROUP_H
 #define CE_SENSOR_FILTER_GROUP_H
 
-#include "core/buf.h"
+#include "core/base/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>

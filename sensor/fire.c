@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Firing a trigger: see fire.h. */
 #include "sensor/fire.h"
-#include "core/buf.h"
-#include "core/clock.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/metrics.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/base/clock.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/service/metrics.h"
+#include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
 #include "manifest/tojson.h"

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Trigger parameters: see params.h. */
 #include "sensor/params.h"
-#include "core/buf.h"
-#include "core/gjson.h"
-#include "core/gotmpl.h"
-#include "core/mem.h"
-#include "core/rc.h"
-#include "core/sjson.h"
+#include "core/base/buf.h"
+#include "core/json/gjson.h"
+#include "core/template/gotmpl.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/json/sjson.h"
 #include "eventbus/cloudevent.h"
 #include "sensor/event_doc.h"
 #include "triggers/trigger.h"

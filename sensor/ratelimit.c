@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Exact sliding-window rate limit: see ratelimit.h. */
 #include "sensor/ratelimit.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <stdio.h>
 #include <string.h>

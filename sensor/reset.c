@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* conditionsReset schedules: see reset.h. */
 #include "sensor/reset.h"
-#include "core/cron.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/time/cron.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "manifest/model.h"
 #include "manifest/tojson.h"
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* retryStrategy: see retry.h. */
 #include "sensor/retry.h"
-#include "core/duration.h"
-#include "core/rc.h"
+#include "core/go/duration.h"
+#include "core/base/rc.h"
 
 #include <errno.h>
 #include <math.h>

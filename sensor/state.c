@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Sensor condition state on the bus's KV store: see state.h. */
 #include "sensor/state.h"
-#include "core/buf.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "eventbus/bus.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"

@@ -3,10 +3,10 @@
  * chooses), compiled once and applied per event. */
 #include "sensor/transform.h"
 
-#include "core/jq.h"
-#include "core/luavm.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/script/jq.h"
+#include "core/script/luavm.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <stdbool.h>
 

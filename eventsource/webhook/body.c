@@ -3,9 +3,9 @@
  * forms decoded like url.ParseQuery, JSON bodies validated and compacted like json.Marshal of a
  * json.RawMessage, and the header map written like encoding/json writes an http.Header. */
 #include "eventsource/webhook/body.h"
-#include "core/httpcanon.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/go/httpcanon.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

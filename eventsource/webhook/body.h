@@ -5,7 +5,7 @@
 #ifndef CE_EVENTSOURCE_WEBHOOK_BODY_H
 #define CE_EVENTSOURCE_WEBHOOK_BODY_H
 
-#include "core/buf.h"
+#include "core/base/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,11 +4,11 @@
  * event; while it waits the connection is suspended, so no thread is pinned and thousands of
  * requests can be in flight. Bus down or no ack in time: 503 with Retry-After. */
 #include "eventsource/webhook/webhook.h"
-#include "core/buf.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/rc.h"
-#include "core/secrets.h"
+#include "core/base/buf.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/service/secrets.h"
 #include "eventbus/bus.h"
 #include "eventsource/emit.h"
 #include "eventsource/filter.h"

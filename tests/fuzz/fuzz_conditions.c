@@ -5,7 +5,7 @@
  * pure-OR expression each referenced dependency alone gives true. */
 #include "sensor/conditions.h"
 
-#include "core/mem.h"
+#include "core/base/mem.h"
 
 #include <stdbool.h>
 #include <stdint.h>

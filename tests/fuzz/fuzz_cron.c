@@ -3,10 +3,10 @@
  * zone, bytes 1-8 an instant, the rest is the spec. Checks that next/prev move strictly
  * forward/backward, that durations format and parse back, and feeds the raw bytes to the TZif
  * reader. */
-#include "core/cron.h"
-#include "core/duration.h"
-#include "core/mem.h"
-#include "core/tz.h"
+#include "core/time/cron.h"
+#include "core/go/duration.h"
+#include "core/base/mem.h"
+#include "core/time/tz.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,10 +3,10 @@
  * then evaluates twice against a fixed environment. Invariants: a failed compile leaves no
  * expression and a message; a successful eval yields a value; evaluation is deterministic;
  * eval_bool agrees with eval. */
-#include "core/expr.h"
+#include "core/expr/expr.h"
 
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,9 +3,9 @@
  * exactly sized buffer so any read past its end is caught). Checks that a lookup never fails
  * except on a cap, that the result's texts are bounded and terminated, that its raw text lies
  * inside the input when it is not built, and that its kind agrees with its text. */
-#include "core/gjson.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/json/gjson.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

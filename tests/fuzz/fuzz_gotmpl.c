@@ -3,9 +3,9 @@
  * fixed event data. Checks that parsing either succeeds or fails with a message and no
  * template, that execution stays within the output cap, that a successful run is repeatable
  * (same bytes twice, the clock being fixed), and that nothing crashes or leaks. */
-#include "core/buf.h"
-#include "core/gotmpl.h"
-#include "core/mem.h"
+#include "core/base/buf.h"
+#include "core/template/gotmpl.h"
+#include "core/base/mem.h"
 
 #include <stdbool.h>
 #include <stdint.h>

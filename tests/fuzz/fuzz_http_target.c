@@ -4,10 +4,10 @@
  * accepted block has an http(s) URL within the cap and one of the five methods, that an
  * accepted header has a token name and a value without control characters or outer blanks,
  * and that a Retry-After wait is -1 or within the cap. Nothing is sent. */
-#include "core/mem.h"
-#include "core/rc.h"
-#include "triggers/http/request.h"
-#include "triggers/http/request_int.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/http/request.h"
+#include "core/http/request_int.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -3,8 +3,8 @@
  * built-in document when there is no NUL). Checks the result contract: CE_OK gives a value and
  * no message is needed; a failure gives no value and a NUL-terminated message; a successful
  * query is deterministic (run twice, equal results). */
-#include "core/jsonpath.h"
-#include "core/rc.h"
+#include "core/json/jsonpath.h"
+#include "core/base/rc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

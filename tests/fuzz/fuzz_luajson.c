@@ -3,12 +3,12 @@
  * parses as an object, a script returning `event` unchanged must give back exactly the input
  * as Go would marshal it with its nulls left out (a null is nil in Lua), and that output must
  * itself be a fixed point. The jq identity program must give the input with its nulls kept. */
-#include "core/buf.h"
-#include "core/gojson.h"
-#include "core/jq.h"
-#include "core/luavm.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/go/gojson.h"
+#include "core/script/jq.h"
+#include "core/script/luavm.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,10 +4,10 @@
  * and message; on valid JSON with a plain path (keys of letters and digits) the string set
  * succeeds unless the path crosses an array with a key, the output is valid JSON, and looking
  * the path up in it gives the value back (round trip) when the path only crosses containers. */
-#include "core/gjson.h"
-#include "core/mem.h"
-#include "core/rc.h"
-#include "core/sjson.h"
+#include "core/json/gjson.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/json/sjson.h"
 
 #include <stdbool.h>
 #include <stdint.h>

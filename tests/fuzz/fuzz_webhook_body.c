@@ -2,8 +2,8 @@
 /* Fuzzes the webhook event data: every input goes through the query decoder, the JSON
  * compactor and the data builder. Whatever they accept must be JSON the compactor accepts and
  * leaves unchanged (compaction is idempotent), or the target aborts. */
-#include "core/buf.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/base/rc.h"
 #include "eventsource/webhook/body.h"
 
 #include <stdint.h>

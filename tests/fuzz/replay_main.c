@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Replays every file of a corpus directory through a fuzz target, so the corpora run under
  * CTest on machines without libFuzzer. Fails if the directory is empty or missing. */
-#include "core/mem.h"
+#include "core/base/mem.h"
 
 #include <dirent.h>
 #include <stdint.h>

@@ -3,10 +3,10 @@
  * reader thread keeps line by line so tests can wait for log lines. The HTTP client is in
  * harness_http.c. */
 #include "tests/harness/harness.h"
-#include "core/clock.h"
-#include "core/mem.h"
-#include "core/proc.h"
-#include "core/rc.h"
+#include "core/base/clock.h"
+#include "core/base/mem.h"
+#include "core/service/proc.h"
+#include "core/base/rc.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>

@@ -2,7 +2,7 @@
 /* The harness's HTTP client: one libcurl easy handle per request, no proxy and no redirects, so
  * tests see exactly what a cevents server answered. */
 #include "tests/harness/harness.h"
-#include "core/mem.h"
+#include "core/base/mem.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The recording HTTP test server: see recorder.h. */
 #include "tests/harness/recorder.h"
-#include "core/mem.h"
+#include "core/base/mem.h"
 #include "tests/harness/harness.h"
 
 #include <arpa/inet.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* See scenario.h. */
 #include "tests/harness/scenario.h"
-#include "core/mem.h"
+#include "core/base/mem.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,9 +3,9 @@
  * evict events a Sensor has not consumed, and accepts them again once the Sensor caught up.
  * The stream here holds 20 messages; a durable consumer that does not fetch plays the slow
  * Sensor. Messages stored before the consumer existed do not count against it. */
-#include "core/mem.h"
-#include "core/natsd.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "core/base/rc.h"
 #include "eventbus/bus.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/scenario.h"

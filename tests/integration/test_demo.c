@@ -2,7 +2,7 @@
 /* The README's demo, end to end: `cevents run` on the example manifests (with a free port)
  * starts its own nats-server, the curl gets 200 with an event id, and the sensor logs the
  * event data with Argo's fields, followed by the success line. */
-#include "core/mem.h"
+#include "core/base/mem.h"
 #include "sensor/runtime.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/scenario.h"

@@ -3,7 +3,7 @@
  * event given as data only or as a whole CloudEvent. The output must say which dependency the
  * event satisfies and why, which trigger would fire, what it would log, and bad event files
  * must be named with line and column. */
-#include "core/mem.h"
+#include "core/base/mem.h"
 #include "tests/harness/harness.h"
 
 #include <setjmp.h>

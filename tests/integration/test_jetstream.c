@@ -3,9 +3,9 @@
  * durable consumers that resume, KV, and the delivery promises around an outage (refused or
  * answered within the publish timeout, never silent) and the automatic reconnect. */
 #include "eventbus/bus.h"
-#include "core/mem.h"
-#include "core/natsd.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "core/base/rc.h"
 
 #include "tests/harness/harness.h"
 

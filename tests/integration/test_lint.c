@@ -3,7 +3,7 @@
  * filter expression, data-filter regular expressions, a jq transform and a parameter template
  * that do not compile are each reported with file:line:col and the field's path, and the exit
  * status is 1; the same manifests fixed lint clean. */
-#include "core/mem.h"
+#include "core/base/mem.h"
 #include "tests/harness/harness.h"
 
 #include <setjmp.h>

@@ -2,9 +2,9 @@
 /* core/natsd against the real nats-server binary: it greets on the port it reports, refuses
  * connections once stopped, comes back on the same port after a restart, and uses its store
  * directory. */
-#include "core/natsd.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/service/natsd.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

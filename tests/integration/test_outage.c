@@ -3,9 +3,9 @@
  * Retry-After within the publish timeout (never 200, never a hang); once it is back the same
  * processes answer 200 again without a restart, and the sensor logs every event that got a 200
  * exactly once. */
-#include "core/mem.h"
-#include "core/natsd.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "core/base/rc.h"
 #include "sensor/runtime.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/scenario.h"

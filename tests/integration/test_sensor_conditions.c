@@ -4,9 +4,9 @@
  * dep-1 fires only trigger-2; dep-2 then fires trigger-1; dep-2 again fires nothing; dep-3
  * fires trigger-1. A Sensor killed with SIGKILL after dep-1 keeps dep-1 on the bus: after the
  * restart dep-2 completes trigger-1, exactly once. */
-#include "core/mem.h"
-#include "core/natsd.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "core/base/rc.h"
 #include "sensor/engine.h"
 #include "sensor/runtime.h"
 #include "tests/harness/harness.h"

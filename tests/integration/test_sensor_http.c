@@ -4,9 +4,9 @@
  * payload and headers built from the event, and the two failed attempts show in the metrics;
  * a target that always fails ends in the dlqTrigger; with atLeastOnce a Sensor killed while its
  * request is in flight gets the event again after a restart, and delivers it. */
-#include "core/mem.h"
-#include "core/natsd.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "core/base/rc.h"
 #include "sensor/runtime.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/recorder.h"

@@ -2,9 +2,9 @@
 /* The sensor dies with SIGKILL while events keep arriving; a new sensor process takes over
  * the same durable consumer. Every event the webhook accepted (200) is logged by one of the
  * two sensors: nothing accepted is lost. */
-#include "core/mem.h"
-#include "core/natsd.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "core/base/rc.h"
 #include "sensor/runtime.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/scenario.h"

@@ -2,9 +2,9 @@
 /* Against a real nats-server: two dependencies on the same event, one with a data filter, feed
  * three triggers (each alone, and both joined by &&) with Argo's counts; and a rate limit of 2
  * per second never lets a third firing into any second, while every event still fires. */
-#include "core/mem.h"
-#include "core/natsd.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "core/base/rc.h"
 #include "sensor/runtime.h"
 #include "sensor/state.h"
 #include "tests/harness/harness.h"

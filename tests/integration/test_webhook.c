@@ -2,9 +2,9 @@
 /* The webhook EventSource against a real nats-server: every answer a producer can get (200,
  * 400, 401, 404, 413), the message it leaves on the bus (subject, Nats-Msg-Id, CloudEvent),
  * Idempotency-Key deduplication, GET queries, metadata, and the metrics and readiness. */
-#include "core/mem.h"
-#include "core/natsd.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/scenario.h"

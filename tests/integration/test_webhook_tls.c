@@ -2,9 +2,9 @@
 /* The webhook EventSource serving HTTPS from serverCertSecret/serverKeySecret: a client that
  * trusts the certificate gets 200 and the event reaches the bus; plain HTTP on that port gets
  * no answer; a manifest whose key secret is missing is refused at start, naming the secret. */
-#include "core/mem.h"
-#include "core/natsd.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "core/base/rc.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/scenario.h"
 

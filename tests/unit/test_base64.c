@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* core/base64: RFC 4648's test vectors, and corrupt inputs reported at the byte offset Go's
  * StdEncoding reports (its decoder tests), newlines skipped. */
-#include "core/base64.h"
-#include "core/mem.h"
+#include "core/base/base64.h"
+#include "core/base/mem.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,8 +3,8 @@
  * "group-<decimal hash of sensor-trigger-dep>" as Argo computes them, subjects, defaults and
  * URL scheme checks. */
 #include "eventbus/bus.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

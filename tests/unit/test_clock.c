@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* core/clock: deadlines are normalised and in the future by the asked amount, monotonic
  * readings advance across a sleep, and wall time is the epoch's. */
-#include "core/clock.h"
+#include "core/base/clock.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,8 +3,8 @@
  * escaping, data vs data_base64), decoding that keeps the data bytes as they were on the wire,
  * clear errors for malformed events, ids and RFC3339Nano times. */
 #include "eventbus/cloudevent.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@
  * checked against a direct evaluation of the tree for every assignment. */
 #include "sensor/conditions.h"
 
-#include "core/rc.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

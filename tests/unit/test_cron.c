@@ -4,9 +4,9 @@
  * change, Lord Howe's half-hour shift, Kolkata's half-hour offset), Argo's PrevCronTime,
  * robfig's error texts, and the TZif/POSIX-rule zone reader behind them. Expected times are
  * written with their UTC offset, as Go's time.Time would print them. */
-#include "core/cron.h"
-#include "core/rc.h"
-#include "core/tz.h"
+#include "core/time/cron.h"
+#include "core/base/rc.h"
+#include "core/time/tz.h"
 #include "tests/harness/harness.h"
 
 #include <setjmp.h>

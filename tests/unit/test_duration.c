@@ -2,9 +2,9 @@
 /* core/duration: Go's time.ParseDuration accepted forms, limits and error texts, Go's
  * Duration.String(), and Argo's Int64OrString (retryStrategy.duration). The expected values are
  * those of Go's own documentation and test tables. */
-#include "core/duration.h"
+#include "core/go/duration.h"
 
-#include "core/rc.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,8 +4,8 @@
  * condition holds, duplicate dependencies on one event are each handled, a failing check
  * keeps a dependency unsatisfied, state survives a new engine (a restart), and reconciling
  * with a changed spec purges what no longer holds. */
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "eventbus/bus.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/diag.h"

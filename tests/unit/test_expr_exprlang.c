@@ -2,10 +2,10 @@
 /* core/expr, expr-lang dialect (EventSource filter.expression): results and error texts as
  * expr-lang v1.15 produces them (its parser, checker and runtime tables), Argo Events'
  * eval_test.go (key expansion, '-' to '_'), the extension function table, and the caps. */
-#include "core/expr.h"
+#include "core/expr/expr.h"
 
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,10 +2,10 @@
 /* core/expr_funcs: EventSource filter expressions calling jsonpath() and sprig.<name>() the way
  * Argo Events manifests use them, Go-reflection argument errors, failures of the called
  * function, and that every sprig function of core/sprig is offered. */
-#include "core/expr_funcs.h"
+#include "core/expr/expr_funcs.h"
 
-#include "core/rc.h"
-#include "core/sprig_int.h"
+#include "core/base/rc.h"
+#include "core/template/sprig_int.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

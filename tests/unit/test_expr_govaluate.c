@@ -2,9 +2,9 @@
 /* core/expr, govaluate dialect (Sensor exprs filters): results, parse errors and evaluation
  * errors taken from govaluate's own test tables (evaluation_test.go, parsingFailure_test.go,
  * evaluationFailure_test.go) and Argo Events' filter_expr_test.go, plus the caps. */
-#include "core/expr.h"
+#include "core/expr/expr.h"
 
-#include "core/rc.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

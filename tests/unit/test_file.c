@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* core/file: whole-file reads with a cap: exact bytes (NULs included), the cap's boundary,
  * missing files, directories and FIFOs refused without hanging. */
-#include "core/file.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/file.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "tests/harness/harness.h"
 
 #include <errno.h>

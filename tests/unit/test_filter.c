@@ -3,8 +3,8 @@
  * windows are [start, stop) on the event's date in the filter's zone and wrap midnight when
  * stop comes first, `or` needs one configured group to pass, bad settings are refused at
  * compile time, and groups not built yet are refused rather than ignored. */
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"

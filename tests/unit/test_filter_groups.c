@@ -4,8 +4,8 @@
  * the first failure or error, `or` passing on the first pass and reporting every error when
  * nothing passed, absent data passing, data that is not JSON failing. Cases follow Argo Events'
  * filter_expr_test.go and filter_data_test.go. */
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "sensor/filter_data.h"
 
 #include <setjmp.h>

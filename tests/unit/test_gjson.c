@@ -2,9 +2,9 @@
 /* core/gjson: path lookups over raw JSON text. The expected values are those of the path
  * language's own documentation (syntax guide and README) and its upstream test tables, so they
  * pin down byte-exact results, String() forms, numeric coercion and truthiness. */
-#include "core/gjson.h"
+#include "core/json/gjson.h"
 
-#include "core/rc.h"
+#include "core/base/rc.h"
 
 #include <math.h>
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* core/gofloat: strconv.FormatFloat, fmt's %v and encoding/json's numbers, with the values Go's
  * own documentation and tests give. */
-#include "core/gofloat.h"
+#include "core/go/gofloat.h"
 
 #include <math.h>
 #include <setjmp.h>

@@ -3,11 +3,11 @@
  * see it. Expected outputs are what Go prints for the same template and data (cases adapted
  * from Go's text/template exec_test.go and parse tests, with data decoded as json.Unmarshal into
  * interface{} does). */
-#include "core/gotmpl.h"
+#include "core/template/gotmpl.h"
 
-#include "core/buf.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * (many lines, waits that time out, stop and kill), and the HTTP client against an in-test
  * libmicrohttpd echo server. */
 #include "tests/harness/harness.h"
-#include "core/mem.h"
+#include "core/base/mem.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>

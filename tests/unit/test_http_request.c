@@ -6,11 +6,11 @@
  * permanent), Retry-After, redirects as Go follows them, connection reuse from several threads, the
  * response cap, and the recorder itself. HTTPS is in test_http_request_tls.c, spec parsing and
  * the pure classification in test_http_spec.c. */
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/recorder.h"
-#include "triggers/http/request.h"
+#include "core/http/request.h"
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -3,11 +3,11 @@
  * certificate made by openssl: trusted through caCertSecret, refused without it (a retryable
  * transport failure), accepted with insecureSkipVerify; a client key that is not a key is a
  * permanent failure. */
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/recorder.h"
-#include "triggers/http/request.h"
+#include "core/http/request.h"
 
 #include <jansson.h>
 #include <setjmp.h>

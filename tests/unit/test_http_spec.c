@@ -3,10 +3,10 @@
  * headers, secrets that cannot be read, tls rules), defaults and caps, policy.status.allow,
  * the classification table with and without an allow list, and Retry-After in its
  * delta-seconds and three date forms. */
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "tests/harness/harness.h"
-#include "triggers/http/request.h"
+#include "core/http/request.h"
 
 #include <jansson.h>
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* core/httpcanon: a table of header names and their canonical forms, including the cases of
  * Go's own textproto tests (non-token bytes and spaces leave the name unchanged). */
-#include "core/httpcanon.h"
+#include "core/go/httpcanon.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,9 +2,9 @@
 /* core/jsonpath: the queries of the reference library's documentation (the classic store/book
  * document) and of its consensus test tables, with its result shapes (single value vs list),
  * its error texts and its filter-language quirks; plus the caps. */
-#include "core/jsonpath.h"
+#include "core/json/jsonpath.h"
 
-#include "core/rc.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,9 +3,9 @@
  * filtering, the text format, the 1 MiB cap with its truncation marker, suppression of
  * repeated WARN/ERROR lines, and whole lines from concurrent threads. Output goes to a temp
  * file through the fd argument. */
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "tests/harness/harness.h"
 
 #include <ctype.h>

@@ -7,8 +7,8 @@
 #include "manifest/lint.h"
 #include "manifest/model.h"
 #include "manifest/node.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "tests/harness/harness.h"
 
 #include <fcntl.h>

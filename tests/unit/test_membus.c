@@ -5,8 +5,8 @@
  * and KV buckets. */
 #include "eventbus/bus.h"
 #include "eventbus/membus.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include "tests/harness/harness.h"
 

@@ -2,9 +2,9 @@
 /* core/metrics: the exact exposition text (series present at zero from registration, label
  * and help escaping, number spelling), re-registration, type conflicts, the series cap, and
  * exact sums from concurrent updates. */
-#include "core/metrics.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "core/service/metrics.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
 #include "tests/harness/harness.h"
 
 #include <fcntl.h>

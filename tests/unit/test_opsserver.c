@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* core/opsserver: real HTTP requests (libcurl) to /metrics, /healthz, /readyz while the ready
  * function flips, unknown paths, and a port already in use. */
-#include "core/opsserver.h"
-#include "core/mem.h"
-#include "core/metrics.h"
-#include "core/rc.h"
+#include "core/service/opsserver.h"
+#include "core/base/mem.h"
+#include "core/service/metrics.h"
+#include "core/base/rc.h"
 #include "tests/harness/harness.h"
 
 #include <arpa/inet.h>

@@ -4,8 +4,8 @@
  * non-strings, data winning over context, templates before keys, the whole event as Go marshals
  * it, append/prepend on the current value, formatting kept outside the edited value, a payload
  * built from nothing, and an empty dest making the value the whole payload. */
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
 #include "sensor/params.h"
 #include "triggers/trigger.h"

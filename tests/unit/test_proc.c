@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* core/proc: spawning with redirected output, exit statuses, stopping with a signal and the
  * SIGKILL fallback, exec failures reported as 127, and the clean child environment. */
-#include "core/proc.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/service/proc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <errno.h>
 #include <fcntl.h>

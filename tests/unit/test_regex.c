@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* core/regex: unanchored search as Go's regexp.Match, UTF-8 characters, capture offsets, bad
  * patterns named, and the backtracking budget stopping a catastrophic pattern. */
-#include "core/mem.h"
-#include "core/rc.h"
-#include "core/regex.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/base/regex.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

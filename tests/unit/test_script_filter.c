@@ -4,9 +4,9 @@
  * error. The first cases are Argo Events' own (filter_script_test.go); the rest pin the data
  * conversion and the sandbox: no io, os.execute, require or loadstring, a runaway loop and a
  * memory hog stopped, fresh globals per event, a handle shared by threads. */
-#include "core/gojson.h"
-#include "core/luavm.h"
-#include "core/rc.h"
+#include "core/go/gojson.h"
+#include "core/script/luavm.h"
+#include "core/base/rc.h"
 
 #include <pthread.h>
 #include <setjmp.h>

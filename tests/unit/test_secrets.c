@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* core/secrets: files under a temp dir laid out as <dir>/<name>/<key>; one trailing newline
  * removed (as Argo Events does), traversal refused, missing files, the size cap. */
-#include "core/secrets.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/service/secrets.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "tests/harness/harness.h"
 
 #include <fcntl.h>

@@ -3,12 +3,12 @@
  * documented examples and upstream test tables, byte for byte: a new object member goes last,
  * untouched text keeps its spacing, arrays grown past their end are re-listed compactly and
  * padded with null. */
-#include "core/sjson.h"
+#include "core/json/sjson.h"
 
-#include "core/buf.h"
-#include "core/gjson.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/json/gjson.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

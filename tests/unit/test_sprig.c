@@ -2,11 +2,11 @@
 /* core/sprig through the template engine: the sprig functions Argo Events templates use, with
  * the outputs sprig's documentation and tests give (and Go's formatting of their results). The
  * clock is fixed at 2023-11-14T22:13:20.123456789Z. */
-#include "core/gotmpl.h"
-#include "core/sprig.h"
+#include "core/template/gotmpl.h"
+#include "core/template/sprig.h"
 
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,8 +3,8 @@
  * replace, absent ones stay, `1e+06` is an integer, durations are Go's; bad values are errors at
  * their line in the manifest and leave the default, unknown keys are warnings. */
 #include "cmd/streamconfig.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Manifest YAML → JSON as kubectl stores it (plain scalars typed by YAML 1.1, quoted ones
  * strings), and RFC 3339 times as saved in the Sensor state. */
-#include "core/mem.h"
+#include "core/base/mem.h"
 #include "manifest/diag.h"
 #include "manifest/node.h"
 #include "manifest/tojson.h"

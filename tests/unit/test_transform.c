@@ -4,11 +4,11 @@
  * byte for byte as Argo's Go code marshals it (keys sorted, < > & escaped, float64 digits). The
  * first cases are Argo Events' own (transform_test.go); the float cases are outputs of Go's
  * encoding/json. */
-#include "core/gojson.h"
-#include "core/jq.h"
-#include "core/luavm.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/go/gojson.h"
+#include "core/script/jq.h"
+#include "core/script/luavm.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "sensor/transform.h"
 
 #include <math.h>

@@ -2,8 +2,8 @@
 /* retryStrategy waits and rateLimit exactness: Backoff values in every form Argo accepts,
  * the wait growth with factor and jitter, and a limit of N per unit that never lets N+1
  * through within any unit. */
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
 #include "sensor/reset.h"

@@ -2,7 +2,7 @@
 /* core/utf8 with Go's rules: decoding refuses overlong forms and surrogates, reading goes on
  * with U+FFFD of length 1, encoding writes U+FFFD for what is not a code point, and every code
  * point round-trips. */
-#include "core/utf8.h"
+#include "core/base/utf8.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

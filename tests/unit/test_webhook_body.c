@@ -2,9 +2,9 @@
 /* eventsource/webhook/body: query and form decoding, JSON validation and compaction, and the
  * event data bytes, each checked against what Argo Events' Go code writes for the same input. */
 #include "eventsource/webhook/body.h"
-#include "core/buf.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,15 +3,15 @@
  * `http` block, `payload` builds the body and dynamicHeaders add headers, then request.c sends
  * it. Without any parameter that edits the block, the target (and its secrets) is prepared once;
  * otherwise per firing, from the edited block. Success and retries follow ce_http_classify. */
-#include "core/buf.h"
-#include "core/gjson.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/json/gjson.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "manifest/model.h"
 #include "manifest/tojson.h"
 #include "sensor/params.h"
-#include "triggers/http/request.h"
+#include "core/http/request.h"
 #include "triggers/trigger.h"
 
 #include <jansson.h>

@@ -3,10 +3,10 @@
  * (triggerName, triggerType, dependencyName, eventContext). intervalSeconds is accepted but does
  * not throttle: in Argo it is inert too, and skipping events would drop them silently. */
 #include "triggers/log/log.h"
-#include "core/buf.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/rc.h"
+#include "core/base/buf.h"
+#include "core/base/log.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
 #include "sensor/event_context.h"
