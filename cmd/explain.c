@@ -11,7 +11,7 @@
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
 #include "sensor/conditions.h"
-#include "sensor/event_context.h"
+#include "eventbus/event_context.h"
 #include "sensor/filter.h"
 #include "sensor/runtime.h"
 #include "triggers/trigger.h"

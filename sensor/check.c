@@ -6,7 +6,7 @@
 #include "manifest/model.h"
 #include "manifest/tojson.h"
 #include "sensor/filter.h"
-#include "sensor/params.h"
+#include "triggers/params.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -36,13 +36,13 @@ static int check_params(const json_t *list, const char *where, const struct ce_t
     if (json_array_size(list) == 0) {
         return CE_OK;
     }
-    struct ce_sn_params *ps = NULL;
+    struct ce_params *ps = NULL;
     char err[512];
-    int rc = ce_sn_params_compile(list, where, &ps, err, sizeof err);
+    int rc = ce_params_compile(list, where, &ps, err, sizeof err);
     if (rc != CE_OK) {
         ce_diag_add(diag, CE_DIAG_ERROR, &t->pos, "", "%s", err);
     }
-    ce_sn_params_destroy(ps);
+    ce_params_destroy(ps);
     return rc;
 }
 

@@ -181,7 +181,7 @@ static bool filter_context(const struct ce_sn_filter *f, const struct ce_cloudev
 static int filter_time(const struct filter_time *t, const struct ce_cloudevent *ev, bool *pass,
                        char *err, size_t errlen)
 {
-    int64_t ns = ev->time ? ce_sn_parse_time(ev->time) : -1;
+    int64_t ns = ev->time ? ce_clock_parse_rfc3339_ns(ev->time) : -1;
     if (ns < 0) {
         snprintf(err, errlen, "time filter error (event time \"%s\" is not a time)",
                  ev->time ? ev->time : "");
@@ -304,7 +304,7 @@ static void filter_explain_time(const struct filter_time *t, const struct ce_clo
         w |= ce_buf_printf(out, "error: %s\n", err);
     }
     else {
-        int64_t secs = ce_sn_parse_time(ev->time) / 1000000000;
+        int64_t secs = ce_clock_parse_rfc3339_ns(ev->time) / 1000000000;
         int local = (int)(((secs % 86400) + 86400) % 86400);
         if (t->tz != NULL) {
             struct ce_tz_tm tm;

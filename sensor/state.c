@@ -2,6 +2,7 @@
 /* Sensor condition state on the bus's KV store: see state.h. */
 #include "sensor/state.h"
 #include "core/base/buf.h"
+#include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
@@ -86,7 +87,7 @@ static bool state_parse_entry(const char *val, size_t len, struct ce_sn_saved *o
         out->event = ce_xstrdup(text ? text : "{}");
         free(text);
         out->len = strlen(out->event);
-        out->timestamp_ns = ce_sn_parse_time(when);
+        out->timestamp_ns = ce_clock_parse_rfc3339_ns(when);
     }
     json_decref(root);
     return ok;
@@ -337,95 +338,3 @@ int ce_sn_state_reconcile(struct ce_sn_state *st, const struct ce_sensor *s, ce_
     return state_write_spec(st, s);
 }
 
-/* ---- time ---- */
-
-static int state_digits(const char **p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++, (*p)++) {
-        if (**p < '0' || **p > '9') {
-            return -1;
-        }
-        v = v * 10 + (**p - '0');
-    }
-    return v;
-}
-
-/* Reads n digits then, when sep is not 0, that separator; -1 on anything else. Never moves
- * past the end of the string. */
-static int state_field(const char **p, int n, char sep)
-{
-    int v = state_digits(p, n);
-    if (v < 0 || (sep != 0 && **p != sep)) {
-        return -1;
-    }
-    if (sep != 0) {
-        (*p)++;
-    }
-    return v;
-}
-
-/* The fraction and zone after the seconds: *frac_ns and *offset_s. */
-static bool state_time_tail(const char *p, int64_t *frac_ns, int *offset_s)
-{
-    int scale = 9;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9') {
-            if (scale > 0) {
-                *frac_ns = *frac_ns * 10 + (*p - '0');
-                scale--;
-            }
-            p++;
-        }
-        while (scale-- > 0) {
-            *frac_ns *= 10;
-        }
-    }
-    if (*p == 'Z' || *p == 'z') {
-        return p[1] == '\0';
-    }
-    if (*p != '+' && *p != '-') {
-        return false;
-    }
-    int sign = *p++ == '-' ? -1 : 1;
-    int oh = state_field(&p, 2, ':');
-    int om = oh < 0 ? -1 : state_field(&p, 2, 0);
-    if (om < 0 || *p != '\0') {
-        return false;
-    }
-    *offset_s = sign * (oh * 3600 + om * 60);
-    return true;
-}
-
-int64_t ce_sn_parse_time(const char *s)
-{
-    const char *p = s;
-    int y = state_field(&p, 4, '-');
-    int mo = y < 0 ? -1 : state_field(&p, 2, '-');
-    int d = mo < 0 ? -1 : state_digits(&p, 2);
-    if (d < 0 || (*p != 'T' && *p != 't' && *p != ' ')) {
-        return -1;
-    }
-    p++;
-    int h = state_field(&p, 2, ':');
-    int mi = h < 0 ? -1 : state_field(&p, 2, ':');
-    int se = mi < 0 ? -1 : state_digits(&p, 2);
-    if (se < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
-        return -1;
-    }
-    int64_t frac = 0;
-    int offset_s = 0;
-    if (!state_time_tail(p, &frac, &offset_s)) {
-        return -1;
-    }
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = se;
-    int64_t secs = (int64_t)timegm(&tm) - offset_s;
-    return secs * 1000000000LL + frac;
-}

@@ -52,7 +52,4 @@ typedef void ce_sn_purge_fn(void *arg, const char *trigger, const char *dep);
 int ce_sn_state_reconcile(struct ce_sn_state *st, const struct ce_sensor *s, ce_sn_purge_fn *purge,
                           void *arg) __attribute__((warn_unused_result));
 
-/* RFC 3339 (nanoseconds, "Z" or an offset) → Unix epoch ns; -1 when not a time. */
-int64_t ce_sn_parse_time(const char *s);
-
 #endif

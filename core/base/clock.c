@@ -72,3 +72,94 @@ bool ce_clock_parse_hms(const char *s, int *secs)
     *secs = h * 3600 + m * 60 + sec;
     return true;
 }
+
+static int clock_digits(const char **p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (**p < '0' || **p > '9') {
+            return -1;
+        }
+        v = v * 10 + (**p - '0');
+    }
+    return v;
+}
+
+/* Reads n digits then, when sep is not 0, that separator; -1 on anything else. Never moves
+ * past the end of the string. */
+static int clock_field(const char **p, int n, char sep)
+{
+    int v = clock_digits(p, n);
+    if (v < 0 || (sep != 0 && **p != sep)) {
+        return -1;
+    }
+    if (sep != 0) {
+        (*p)++;
+    }
+    return v;
+}
+
+/* The fraction and zone after the seconds: *frac_ns and *offset_s. */
+static bool clock_time_tail(const char *p, int64_t *frac_ns, int *offset_s)
+{
+    int scale = 9;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (scale > 0) {
+                *frac_ns = *frac_ns * 10 + (*p - '0');
+                scale--;
+            }
+            p++;
+        }
+        while (scale-- > 0) {
+            *frac_ns *= 10;
+        }
+    }
+    if (*p == 'Z' || *p == 'z') {
+        return p[1] == '\0';
+    }
+    if (*p != '+' && *p != '-') {
+        return false;
+    }
+    int sign = *p++ == '-' ? -1 : 1;
+    int oh = clock_field(&p, 2, ':');
+    int om = oh < 0 ? -1 : clock_field(&p, 2, 0);
+    if (om < 0 || *p != '\0') {
+        return false;
+    }
+    *offset_s = sign * (oh * 3600 + om * 60);
+    return true;
+}
+
+int64_t ce_clock_parse_rfc3339_ns(const char *s)
+{
+    const char *p = s;
+    int y = clock_field(&p, 4, '-');
+    int mo = y < 0 ? -1 : clock_field(&p, 2, '-');
+    int d = mo < 0 ? -1 : clock_digits(&p, 2);
+    if (d < 0 || (*p != 'T' && *p != 't' && *p != ' ')) {
+        return -1;
+    }
+    p++;
+    int h = clock_field(&p, 2, ':');
+    int mi = h < 0 ? -1 : clock_field(&p, 2, ':');
+    int se = mi < 0 ? -1 : clock_digits(&p, 2);
+    if (se < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
+        return -1;
+    }
+    int64_t frac = 0;
+    int offset_s = 0;
+    if (!clock_time_tail(p, &frac, &offset_s)) {
+        return -1;
+    }
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se;
+    int64_t secs = (int64_t)timegm(&tm) - offset_s;
+    return secs * 1000000000LL + frac;
+}

@@ -22,5 +22,7 @@ void ce_clock_sleep_ms(int64_t ms);
 /* A time of day as Go's time.Parse("15:04:05") reads it (the hour may have one digit, minutes
  * and seconds two; 0-23, 0-59, 0-59) into seconds since midnight. False when it is not one. */
 bool ce_clock_parse_hms(const char *s, int *secs);
+/* RFC 3339 (nanoseconds, "Z" or an offset) → Unix epoch ns; -1 when not a time. */
+int64_t ce_clock_parse_rfc3339_ns(const char *s);
 
 #endif

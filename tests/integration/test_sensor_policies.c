@@ -3,6 +3,7 @@
  * three triggers (each alone, and both joined by &&) with Argo's counts; and a rate limit of 2
  * per second never lets a third firing into any second, while every event still fires. */
 #include "core/base/mem.h"
+#include "core/base/clock.h"
 #include "core/service/natsd.h"
 #include "core/base/rc.h"
 #include "sensor/runtime.h"
@@ -161,7 +162,7 @@ static int64_t pol_fired_at(struct ce_test_proc *sn, int nth)
     assert_non_null(line);
     json_t *j = json_loads(line, 0, NULL);
     assert_non_null(j);
-    int64_t ns = ce_sn_parse_time(json_string_value(json_object_get(j, "ts")));
+    int64_t ns = ce_clock_parse_rfc3339_ns(json_string_value(json_object_get(j, "ts")));
     json_decref(j);
     ce_free(line);
     assert_true(ns > 0);

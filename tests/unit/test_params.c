@@ -7,7 +7,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
-#include "sensor/params.h"
+#include "triggers/params.h"
 #include "triggers/trigger.h"
 
 #include <setjmp.h>
@@ -35,16 +35,16 @@ static struct ce_cloudevent tp_event(const char *id, const char *source, const c
     return ev;
 }
 
-static struct ce_sn_params *tp_compile(const char *list)
+static struct ce_params *tp_compile(const char *list)
 {
     json_error_t jerr;
     json_t *j = json_loads(list, 0, &jerr);
     if (j == NULL) {
         fail_msg("bad test JSON: %s", jerr.text);
     }
-    struct ce_sn_params *ps = NULL;
+    struct ce_params *ps = NULL;
     char err[256];
-    if (ce_sn_params_compile(j, "parameters", &ps, err, sizeof err) != CE_OK) {
+    if (ce_params_compile(j, "parameters", &ps, err, sizeof err) != CE_OK) {
         fail_msg("compile: %s", err);
     }
     json_decref(j);
@@ -59,20 +59,20 @@ static char *tp_apply(const char *list, const char *doc, bool payload)
                                       "{\"age\": 100, \"isActive\": false, \"name\": {\"first\": "
                                       "\"x\"}, \"nothing\": null, \"price\": 1.50}");
     struct ce_trigger_event ev[] = {{"fake-dependency", &a}, {"use-event-data-type", &b}};
-    struct ce_sn_params *ps = tp_compile(list);
+    struct ce_params *ps = tp_compile(list);
     char err[256] = "";
     char *out = NULL;
     size_t len = 0;
     int rc;
     if (payload) {
-        rc = ce_sn_params_payload(ps, ev, 2, &out, &len, err, sizeof err);
+        rc = ce_params_payload(ps, ev, 2, &out, &len, err, sizeof err);
     }
     else {
         out = ce_xstrdup(doc);
         len = strlen(doc);
-        rc = ce_sn_params_apply(ps, ev, 2, &out, &len, err, sizeof err);
+        rc = ce_params_apply(ps, ev, 2, &out, &len, err, sizeof err);
     }
-    ce_sn_params_destroy(ps);
+    ce_params_destroy(ps);
     if (rc != CE_OK) {
         ce_free(out);
         return ce_xasprintf("ERROR: %s", err);
@@ -186,14 +186,14 @@ static void test_whole_event_escaping(void **state)
     (void)state;
     struct ce_cloudevent a = tp_event("1", "a<b>&c", "{}");
     struct ce_trigger_event ev[] = {{"d", &a}};
-    struct ce_sn_params *ps = tp_compile("[" P("d", "\"useRawData\":false", "") "]");
+    struct ce_params *ps = tp_compile("[" P("d", "\"useRawData\":false", "") "]");
     char *out = NULL;
     size_t len = 0;
     char err[256];
-    assert_int_equal(ce_sn_params_payload(ps, ev, 1, &out, &len, err, sizeof err), CE_OK);
+    assert_int_equal(ce_params_payload(ps, ev, 1, &out, &len, err, sizeof err), CE_OK);
     assert_non_null(strstr(out, "\"source\":\"a\\u003cb\\u003e\\u0026c\""));
     ce_free(out);
-    ce_sn_params_destroy(ps);
+    ce_params_destroy(ps);
 }
 
 static void test_refused(void **state)
@@ -212,9 +212,9 @@ static void test_refused(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *j = json_loads(cases[i].list, 0, NULL);
         assert_non_null(j);
-        struct ce_sn_params *ps = NULL;
+        struct ce_params *ps = NULL;
         char err[256] = "";
-        assert_int_equal(ce_sn_params_compile(j, "parameters", &ps, err, sizeof err), CE_EINVAL);
+        assert_int_equal(ce_params_compile(j, "parameters", &ps, err, sizeof err), CE_EINVAL);
         assert_null(ps);
         if (strstr(err, cases[i].msg) == NULL) {
             fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].msg);

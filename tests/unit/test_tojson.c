@@ -2,6 +2,7 @@
 /* Manifest YAML → JSON as kubectl stores it (plain scalars typed by YAML 1.1, quoted ones
  * strings), and RFC 3339 times as saved in the Sensor state. */
 #include "core/base/mem.h"
+#include "core/base/clock.h"
 #include "manifest/diag.h"
 #include "manifest/node.h"
 #include "manifest/tojson.h"
@@ -71,12 +72,12 @@ static void test_scalars(void **state)
 static void test_times(void **state)
 {
     (void)state;
-    assert_true(ce_sn_parse_time("1970-01-01T00:00:00Z") == 0);
-    assert_true(ce_sn_parse_time("1970-01-01T00:00:01.5Z") == 1500000000);
-    assert_true(ce_sn_parse_time("2026-11-22T23:14:07.014305729Z") == INT64_C(1795389247014305729));
-    assert_true(ce_sn_parse_time("1970-01-01T01:00:00+01:00") == 0);
-    assert_true(ce_sn_parse_time("1970-01-01T00:00:00-00:30") == INT64_C(1800000000000));
-    assert_true(ce_sn_parse_time("1970-01-01 00:00:00Z") == 0);
+    assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T00:00:00Z") == 0);
+    assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T00:00:01.5Z") == 1500000000);
+    assert_true(ce_clock_parse_rfc3339_ns("2026-11-22T23:14:07.014305729Z") == INT64_C(1795389247014305729));
+    assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T01:00:00+01:00") == 0);
+    assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T00:00:00-00:30") == INT64_C(1800000000000));
+    assert_true(ce_clock_parse_rfc3339_ns("1970-01-01 00:00:00Z") == 0);
     static const char *const bad[] = {"",
                                       "1970-01-01",
                                       "1970-13-01T00:00:00Z",
@@ -89,7 +90,7 @@ static void test_times(void **state)
                                       "1970-01-01T00:00:00.",
                                       "1970-"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_true(ce_sn_parse_time(bad[i]) == -1);
+        assert_true(ce_clock_parse_rfc3339_ns(bad[i]) == -1);
     }
 }
 

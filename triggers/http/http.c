@@ -10,7 +10,7 @@
 #include "core/base/rc.h"
 #include "manifest/model.h"
 #include "manifest/tojson.h"
-#include "sensor/params.h"
+#include "triggers/params.h"
 #include "core/http/request.h"
 #include "triggers/trigger.h"
 
@@ -23,10 +23,10 @@ struct http_trigger {
     char *secrets_dir, *config_dir;
     char *template_json; /* the trigger template, with Argo's POST default in place */
     size_t template_len;
-    struct ce_sn_params *template_params; /* trigger.parameters: edit the template */
-    struct ce_sn_params *action_params;   /* http.parameters: edit the http block */
-    struct ce_sn_params *payload;         /* http.payload: the body; NULL: no body */
-    struct ce_sn_params *dynamic_headers; /* http.dynamicHeaders: dest is the header name */
+    struct ce_params *template_params; /* trigger.parameters: edit the template */
+    struct ce_params *action_params;   /* http.parameters: edit the http block */
+    struct ce_params *payload;         /* http.payload: the body; NULL: no body */
+    struct ce_params *dynamic_headers; /* http.dynamicHeaders: dest is the header name */
     struct ce_http_target *fixed;         /* when nothing edits the block */
     int *allow;                           /* policy.status.allow, NULL without policy */
     int n_allow;
@@ -39,10 +39,10 @@ static void http_destroy(void *state)
     if (t == NULL) {
         return;
     }
-    ce_sn_params_destroy(t->template_params);
-    ce_sn_params_destroy(t->action_params);
-    ce_sn_params_destroy(t->payload);
-    ce_sn_params_destroy(t->dynamic_headers);
+    ce_params_destroy(t->template_params);
+    ce_params_destroy(t->action_params);
+    ce_params_destroy(t->payload);
+    ce_params_destroy(t->dynamic_headers);
     ce_http_target_destroy(t->fixed);
     ce_http_client_destroy(t->client);
     ce_free(t->allow);
@@ -56,18 +56,18 @@ static void http_destroy(void *state)
 static int http_compile_lists(struct http_trigger *t, const json_t *trig, const json_t *block,
                               char *err, size_t errlen)
 {
-    int rc = ce_sn_params_compile(json_object_get(trig, "parameters"), "parameters",
+    int rc = ce_params_compile(json_object_get(trig, "parameters"), "parameters",
                                   &t->template_params, err, errlen);
     if (rc == CE_OK) {
-        rc = ce_sn_params_compile(json_object_get(block, "parameters"), "template.http.parameters",
+        rc = ce_params_compile(json_object_get(block, "parameters"), "template.http.parameters",
                                   &t->action_params, err, errlen);
     }
     if (rc == CE_OK && json_object_get(block, "payload") != NULL) {
-        rc = ce_sn_params_compile(json_object_get(block, "payload"), "template.http.payload",
+        rc = ce_params_compile(json_object_get(block, "payload"), "template.http.payload",
                                   &t->payload, err, errlen);
     }
     if (rc == CE_OK) {
-        rc = ce_sn_params_compile(json_object_get(block, "dynamicHeaders"),
+        rc = ce_params_compile(json_object_get(block, "dynamicHeaders"),
                                   "template.http.dynamicHeaders", &t->dynamic_headers, err, errlen);
     }
     return rc;
@@ -95,7 +95,7 @@ static int http_prepare(struct http_trigger *t, const json_t *trig, char *err, s
     t->template_json = ce_xstrdup(text);
     t->template_len = strlen(text);
     free(text);
-    if (ce_sn_params_count(t->template_params) == 0 && ce_sn_params_count(t->action_params) == 0) {
+    if (ce_params_count(t->template_params) == 0 && ce_params_count(t->action_params) == 0) {
         rc = ce_http_target_from_json(block, t->secrets_dir, t->config_dir, &t->fixed, err, errlen);
     }
     return rc;
@@ -132,7 +132,7 @@ static int http_block_text(const struct http_trigger *t, const struct ce_trigger
 {
     char *doc = ce_xstrndup(t->template_json, t->template_len);
     size_t doc_len = t->template_len;
-    int rc = ce_sn_params_apply(t->template_params, ev, n, &doc, &doc_len, err, errlen);
+    int rc = ce_params_apply(t->template_params, ev, n, &doc, &doc_len, err, errlen);
     struct ce_gj_result r;
     (void)ce_gj_get(doc, doc_len, "http", &r, NULL, 0);
     if (rc == CE_OK && r.type != CE_GJ_JSON) {
@@ -159,7 +159,7 @@ static int http_target(const struct http_trigger *t, const struct ce_trigger_eve
     size_t len = 0;
     int rc = http_block_text(t, ev, n, &block, &len, err, errlen);
     if (rc == CE_OK) {
-        rc = ce_sn_params_apply(t->action_params, ev, n, &block, &len, err, errlen);
+        rc = ce_params_apply(t->action_params, ev, n, &block, &len, err, errlen);
     }
     json_t *j = rc == CE_OK ? json_loadb(block, len, 0, NULL) : NULL;
     ce_free(block);
@@ -174,13 +174,13 @@ static int http_target(const struct http_trigger *t, const struct ce_trigger_eve
 static int http_dynamic_headers(const struct http_trigger *t, const struct ce_trigger_event *ev,
                                 int n, char ***out, char *err, size_t errlen)
 {
-    int count = ce_sn_params_count(t->dynamic_headers);
+    int count = ce_params_count(t->dynamic_headers);
     char **lines = ce_xcalloc((size_t)count + 1, sizeof(*lines));
     int k = 0;
     for (int i = 0; i < count; i++) {
-        struct ce_sn_param_value v;
-        const char *name = ce_sn_param_dest(t->dynamic_headers, i);
-        if (ce_sn_param_resolve(t->dynamic_headers, i, ev, n, &v, err, errlen) != CE_OK) {
+        struct ce_param_value v;
+        const char *name = ce_param_dest(t->dynamic_headers, i);
+        if (ce_param_resolve(t->dynamic_headers, i, ev, n, &v, err, errlen) != CE_OK) {
             for (int j = 0; j < k; j++) {
                 ce_free(lines[j]);
             }
@@ -190,7 +190,7 @@ static int http_dynamic_headers(const struct http_trigger *t, const struct ce_tr
         if (v.text != NULL) {
             lines[k++] = ce_xasprintf("%s: %s", name, v.text);
         }
-        ce_sn_param_value_fini(&v);
+        ce_param_value_fini(&v);
     }
     *out = lines;
     return CE_OK;
@@ -206,7 +206,7 @@ static int http_execute(void *state, const struct ce_trigger_event *ev, int n,
     char **headers = NULL;
     int rc = http_target(t, ev, n, &made, res->err, sizeof res->err);
     if (rc == CE_OK && t->payload != NULL) {
-        rc = ce_sn_params_payload(t->payload, ev, n, &body, &body_len, res->err, sizeof res->err);
+        rc = ce_params_payload(t->payload, ev, n, &body, &body_len, res->err, sizeof res->err);
     }
     if (rc == CE_OK) {
         rc = http_dynamic_headers(t, ev, n, &headers, res->err, sizeof res->err);
@@ -241,7 +241,7 @@ static void http_describe(void *state, const struct ce_trigger_event *ev, int n,
     char err[256] = "";
     int rc = http_target(t, ev, n, &made, err, sizeof err);
     if (rc == CE_OK && t->payload != NULL) {
-        rc = ce_sn_params_payload(t->payload, ev, n, &body, &body_len, err, sizeof err);
+        rc = ce_params_payload(t->payload, ev, n, &body, &body_len, err, sizeof err);
     }
     if (rc == CE_OK) {
         rc = http_dynamic_headers(t, ev, n, &headers, err, sizeof err);

@@ -9,7 +9,7 @@
 #include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
-#include "sensor/event_context.h"
+#include "eventbus/event_context.h"
 
 #include <stdio.h>
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* How a Sensor shows an event to people and to triggers, as Argo Events does: the context as
  * its one-line text form and the data as text (JSON and plain text) or base64. Pure. */
-#ifndef CE_SENSOR_EVENT_CONTEXT_H
-#define CE_SENSOR_EVENT_CONTEXT_H
+#ifndef CE_EVENTBUS_EVENT_CONTEXT_H
+#define CE_EVENTBUS_EVENT_CONTEXT_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Text forms of an event, matching what Argo Events prints for the same event. */
-#include "sensor/event_context.h"
+#include "eventbus/event_context.h"
 #include "core/base/base64.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Trigger parameters: see params.h. */
-#include "sensor/params.h"
+#include "triggers/params.h"
 #include "core/base/buf.h"
 #include "core/json/gjson.h"
 #include "core/template/gotmpl.h"
@@ -8,7 +8,7 @@
 #include "core/base/rc.h"
 #include "core/json/sjson.h"
 #include "eventbus/cloudevent.h"
-#include "sensor/event_doc.h"
+#include "eventbus/event_doc.h"
 #include "triggers/trigger.h"
 
 #include <stdio.h>
@@ -26,7 +26,7 @@ struct param {
     struct ce_tmpl *tmpl; /* dataTemplate or contextTemplate, parsed */
 };
 
-struct ce_sn_params {
+struct ce_params {
     int n;
     struct param *items;
 };
@@ -89,16 +89,16 @@ static void param_fini(struct param *p)
     ce_tmpl_destroy(p->tmpl);
 }
 
-int ce_sn_params_compile(const json_t *list, const char *where, struct ce_sn_params **out,
+int ce_params_compile(const json_t *list, const char *where, struct ce_params **out,
                          char *err, size_t errlen)
 {
     *out = NULL;
     size_t n = json_array_size(list);
-    if (n > CE_SN_PARAMS_MAX) {
+    if (n > CE_PARAMS_MAX) {
         return ce_rc_fail(CE_EINVAL, err, errlen, "%s: more than %d parameters", where,
-                          CE_SN_PARAMS_MAX);
+                          CE_PARAMS_MAX);
     }
-    struct ce_sn_params *ps = ce_xcalloc(1, sizeof(*ps));
+    struct ce_params *ps = ce_xcalloc(1, sizeof(*ps));
     ps->items = ce_xcalloc(n + 1, sizeof(*ps->items));
     int rc = CE_OK;
     for (size_t i = 0; rc == CE_OK && i < n; i++) {
@@ -106,14 +106,14 @@ int ce_sn_params_compile(const json_t *list, const char *where, struct ce_sn_par
         rc = param_compile(&ps->items[i], json_array_get(list, i), where, (int)i, err, errlen);
     }
     if (rc != CE_OK) {
-        ce_sn_params_destroy(ps);
+        ce_params_destroy(ps);
         return rc;
     }
     *out = ps;
     return CE_OK;
 }
 
-void ce_sn_params_destroy(struct ce_sn_params *ps)
+void ce_params_destroy(struct ce_params *ps)
 {
     if (ps == NULL) {
         return;
@@ -125,24 +125,24 @@ void ce_sn_params_destroy(struct ce_sn_params *ps)
     ce_free(ps);
 }
 
-int ce_sn_params_count(const struct ce_sn_params *ps)
+int ce_params_count(const struct ce_params *ps)
 {
     return ps ? ps->n : 0;
 }
 
-const char *ce_sn_param_dest(const struct ce_sn_params *ps, int i)
+const char *ce_param_dest(const struct ce_params *ps, int i)
 {
     return ps->items[i].dest;
 }
 
-void ce_sn_param_value_fini(struct ce_sn_param_value *v)
+void ce_param_value_fini(struct ce_param_value *v)
 {
     CE_FREE(v->text);
     v->len = 0;
     v->raw = false;
 }
 
-static void param_set(struct ce_sn_param_value *out, const char *s, size_t len, bool raw)
+static void param_set(struct ce_param_value *out, const char *s, size_t len, bool raw)
 {
     out->text = ce_xstrndup(s, len);
     out->len = len;
@@ -162,7 +162,7 @@ static const struct ce_cloudevent *param_event(const struct ce_trigger_event *ev
 
 /* The template's output, when it is neither empty nor `<no value>`. */
 static bool param_by_template(const struct param *p, const char *doc, size_t len,
-                              struct ce_sn_param_value *out)
+                              struct ce_param_value *out)
 {
     json_t *in = json_loadb(doc, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
     char *text = NULL;
@@ -183,7 +183,7 @@ static bool param_by_template(const struct param *p, const char *doc, size_t len
 
 /* gjson's value at the key: raw JSON for objects, arrays and null, else its String(). */
 static bool param_by_key(const char *key, const char *doc, size_t len,
-                         struct ce_sn_param_value *out)
+                         struct ce_param_value *out)
 {
     struct ce_gj_result r;
     (void)ce_gj_get(doc, len, key, &r, NULL, 0);
@@ -201,15 +201,15 @@ static bool param_by_key(const char *key, const char *doc, size_t len,
 /* Steps 3-6 of the resolution (see argo-events-reference §5.8): the document, then template,
  * then key, then the default. */
 static int param_from_event(const struct param *p, const struct ce_cloudevent *e,
-                            struct ce_sn_param_value *out, char *err, size_t errlen)
+                            struct ce_param_value *out, char *err, size_t errlen)
 {
     bool data = p->data_key != NULL || p->data_template != NULL;
     const char *doc = NULL;
     char *owned = NULL;
     size_t len = 0;
     char why[256] = "";
-    int rc = data ? ce_sn_event_data_json(e, &doc, &len, &owned, why, sizeof why)
-                  : ce_sn_event_context_json(e, &owned, &len);
+    int rc = data ? ce_event_doc_data_json(e, &doc, &len, &owned, why, sizeof why)
+                  : ce_event_doc_context_json(e, &owned, &len);
     doc = data ? doc : owned;
     const char *key = data ? p->data_key : p->context_key;
     bool found = rc == CE_OK && ((p->tmpl != NULL && param_by_template(p, doc, len, out)) ||
@@ -229,8 +229,8 @@ static int param_from_event(const struct param *p, const struct ce_cloudevent *e
                       p->dep, why);
 }
 
-int ce_sn_param_resolve(const struct ce_sn_params *ps, int i, const struct ce_trigger_event *ev,
-                        int n, struct ce_sn_param_value *out, char *err, size_t errlen)
+int ce_param_resolve(const struct ce_params *ps, int i, const struct ce_trigger_event *ev,
+                        int n, struct ce_param_value *out, char *err, size_t errlen)
 {
     const struct param *p = &ps->items[i];
     memset(out, 0, sizeof(*out));
@@ -247,14 +247,14 @@ int ce_sn_param_resolve(const struct ce_sn_params *ps, int i, const struct ce_tr
             param_set(out, p->value, strlen(p->value), false);
             return CE_OK;
         }
-        out->text = ce_sn_event_json(e, &out->len);
+        out->text = ce_event_doc_json(e, &out->len);
         return CE_OK;
     }
     return param_from_event(p, e, out, err, errlen);
 }
 
 /* Sets v at p's dest in doc: raw JSON with useRawData for non-string values, else a string. */
-static int param_put(const struct param *p, const struct ce_sn_param_value *v, char **doc,
+static int param_put(const struct param *p, const struct ce_param_value *v, char **doc,
                      size_t *len, char *err, size_t errlen)
 {
     char *next = NULL;
@@ -275,7 +275,7 @@ static int param_put(const struct param *p, const struct ce_sn_param_value *v, c
 
 /* append/prepend: with a current value at dest, the result is the string concatenation. */
 static void param_combine(const struct param *p, const char *doc, size_t len,
-                          struct ce_sn_param_value *v)
+                          struct ce_param_value *v)
 {
     if (p->op == OP_OVERWRITE) {
         return;
@@ -299,17 +299,17 @@ static void param_combine(const struct param *p, const char *doc, size_t len,
     ce_gj_result_fini(&cur);
 }
 
-int ce_sn_params_apply(const struct ce_sn_params *ps, const struct ce_trigger_event *ev, int n,
+int ce_params_apply(const struct ce_params *ps, const struct ce_trigger_event *ev, int n,
                        char **doc, size_t *len, char *err, size_t errlen)
 {
     for (int i = 0; ps != NULL && i < ps->n; i++) {
-        struct ce_sn_param_value v;
-        int rc = ce_sn_param_resolve(ps, i, ev, n, &v, err, errlen);
+        struct ce_param_value v;
+        int rc = ce_param_resolve(ps, i, ev, n, &v, err, errlen);
         if (rc == CE_OK && v.text != NULL) {
             param_combine(&ps->items[i], *doc, *len, &v);
             rc = param_put(&ps->items[i], &v, doc, len, err, errlen);
         }
-        ce_sn_param_value_fini(&v);
+        ce_param_value_fini(&v);
         if (rc != CE_OK) {
             return rc;
         }
@@ -317,14 +317,14 @@ int ce_sn_params_apply(const struct ce_sn_params *ps, const struct ce_trigger_ev
     return CE_OK;
 }
 
-int ce_sn_params_payload(const struct ce_sn_params *ps, const struct ce_trigger_event *ev, int n,
+int ce_params_payload(const struct ce_params *ps, const struct ce_trigger_event *ev, int n,
                          char **out, size_t *len, char *err, size_t errlen)
 {
     *out = ce_xstrdup("");
     *len = 0;
     for (int i = 0; ps != NULL && i < ps->n; i++) {
-        struct ce_sn_param_value v;
-        int rc = ce_sn_param_resolve(ps, i, ev, n, &v, err, errlen);
+        struct ce_param_value v;
+        int rc = ce_param_resolve(ps, i, ev, n, &v, err, errlen);
         if (rc == CE_OK && v.text != NULL && ps->items[i].dest[0] == '\0') {
             ce_free(*out);
             *out = v.text; /* the whole payload: the rest of the list is not used */
@@ -334,7 +334,7 @@ int ce_sn_params_payload(const struct ce_sn_params *ps, const struct ce_trigger_
         if (rc == CE_OK && v.text != NULL) {
             rc = param_put(&ps->items[i], &v, out, len, err, errlen);
         }
-        ce_sn_param_value_fini(&v);
+        ce_param_value_fini(&v);
         if (rc != CE_OK) {
             CE_FREE(*out);
             *len = 0;

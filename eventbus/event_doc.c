@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Events as parameter documents: see event_doc.h. */
-#include "sensor/event_doc.h"
+#include "eventbus/event_doc.h"
 #include "core/base/base64.h"
+#include "core/base/clock.h"
 #include "core/base/buf.h"
 #include "core/json/gjson.h"
 #include "core/base/mem.h"
@@ -10,7 +11,6 @@
 #include "manifest/diag.h"
 #include "manifest/node.h"
 #include "manifest/tojson.h"
-#include "sensor/state.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -27,7 +27,7 @@ static int doc_str(struct ce_buf *b, const char *key, const char *v, bool comma)
 /* metav1.Time marshals as RFC 3339 in UTC with whole seconds; the zero time as null. */
 static int doc_time(struct ce_buf *b, const char *rfc3339)
 {
-    int64_t ns = rfc3339 ? ce_sn_parse_time(rfc3339) : -1;
+    int64_t ns = rfc3339 ? ce_clock_parse_rfc3339_ns(rfc3339) : -1;
     if (ns < 0) {
         return ce_buf_puts(b, ",\"time\":null");
     }
@@ -52,7 +52,7 @@ static int doc_context(struct ce_buf *b, const struct ce_cloudevent *ev)
     return rc | ce_buf_puts(b, "}");
 }
 
-int ce_sn_event_context_json(const struct ce_cloudevent *ev, char **out, size_t *len)
+int ce_event_doc_context_json(const struct ce_cloudevent *ev, char **out, size_t *len)
 {
     struct ce_buf b;
     ce_buf_init(&b, EVENT_DOC_MAX);
@@ -61,7 +61,7 @@ int ce_sn_event_context_json(const struct ce_cloudevent *ev, char **out, size_t 
     return rc;
 }
 
-char *ce_sn_event_json(const struct ce_cloudevent *ev, size_t *len)
+char *ce_event_doc_json(const struct ce_cloudevent *ev, size_t *len)
 {
     struct ce_buf b;
     ce_buf_init(&b, 0);
@@ -102,7 +102,7 @@ static int doc_yaml(const struct ce_cloudevent *ev, char **out, size_t *len, cha
     return CE_OK;
 }
 
-int ce_sn_event_data_json(const struct ce_cloudevent *ev, const char **doc, size_t *len,
+int ce_event_doc_data_json(const struct ce_cloudevent *ev, const char **doc, size_t *len,
                           char **owned, char *err, size_t errlen)
 {
     *doc = NULL;
