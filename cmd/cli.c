@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Shared flag parsing and process plumbing for the subcommands. */
 #include "cmd/cli.h"
-#include "cmd/streamconfig.h"
+#include "manifest/streamconfig.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "core/service/secrets.h"
 #include "manifest/diag.h"
+#include "eventsource/source.h"
 #include "manifest/model.h"
+#include "manifest/plugin.h"
+#include "triggers/trigger.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -164,12 +167,23 @@ int ce_cli_parse(int argc, char **argv, struct ce_cli *cli)
     return CE_OK;
 }
 
+/* Every plugin's block is decoded by its plugin, found in the two registries. */
+static const struct ce_manifest_plugins cli_plugins = {
+    .source = ce_source_decoder,
+    .trigger = ce_trigger_decoder,
+};
+
+const struct ce_manifest_plugins *ce_cli_plugins(void)
+{
+    return &cli_plugins;
+}
+
 int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **out)
 {
     struct ce_manifest_set *set = NULL;
     struct ce_diag diag;
     ce_diag_init(&diag);
-    int rc = ce_manifest_set_create(&set);
+    int rc = ce_manifest_set_create(&cli_plugins, &set);
     if (rc == CE_OK && cli->file) {
         rc = ce_manifest_load_path(set, cli->file, cli->strict, &diag);
     }
@@ -247,4 +261,24 @@ int ce_cli_begin(const char *kind, int argc, char **argv, struct ce_cli *cli,
         return 2;
     }
     return ce_cli_load(cli, set) == CE_OK ? 0 : 1;
+}
+
+const void *ce_cli_pick(const char *kind, const void *const *objects, int n,
+                        const char *(*name_of)(const void *), const char *name)
+{
+    const void *found = NULL;
+    for (int i = 0; i < n; i++) {
+        if (name == NULL || strcmp(name_of(objects[i]), name) == 0) {
+            if (found != NULL) {
+                fprintf(stderr, "cevents: several %ss found: pick one with --name\n", kind);
+                return NULL;
+            }
+            found = objects[i];
+        }
+    }
+    if (found == NULL) {
+        fprintf(stderr, "cevents: no %s%s%s found\n", kind, name ? " named " : "",
+                name ? name : "");
+    }
+    return found;
 }

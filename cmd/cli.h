@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+struct ce_manifest_plugins;
 struct ce_manifest_set;
 
 struct ce_cli {
@@ -33,6 +34,9 @@ struct ce_cli {
 /* Parses argv (argv[0] is the subcommand). Prints usage errors to stderr and returns CE_EINVAL. */
 int ce_cli_parse(int argc, char **argv, struct ce_cli *cli) __attribute__((warn_unused_result));
 
+/* The plugin lookups manifests are decoded with: every registered source and trigger. */
+const struct ce_manifest_plugins *ce_cli_plugins(void);
+
 /* Loads cli->file (or the paths) and prints every diagnostic to stderr. CE_OK when no error. */
 int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **set)
     __attribute__((warn_unused_result));
@@ -52,5 +56,9 @@ int ce_cli_begin(const char *kind, int argc, char **argv, struct ce_cli *cli,
                  struct ce_manifest_set **set) __attribute__((warn_unused_result));
 /* Waits up to timeout_ms for SIGINT/SIGTERM; returns the signal or 0. */
 int ce_cli_wait_signal(int timeout_ms);
+/* The one object of objects (n of them, of a kind such as "Sensor") named name, or the only one
+ * when name is NULL; NULL, with the reason on stderr, when there is none or several. */
+const void *ce_cli_pick(const char *kind, const void *const *objects, int n,
+                        const char *(*name_of)(const void *), const char *name);
 
 #endif

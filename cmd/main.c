@@ -3,10 +3,9 @@
 #include "cmd/explain.h"
 #include "cmd/run.h"
 #include "eventbus/bus.h"
-#include "eventsource/runtime.h"
-#include "manifest/lint.h"
-#include "cmd/lint_deep.h"
-#include "sensor/runtime.h"
+#include "cmd/eventsource.h"
+#include "cmd/lint.h"
+#include "cmd/sensor.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -51,7 +50,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "lint") == 0) {
-        return ce_lint_main(argc - 1, argv + 1, ce_lint_deep);
+        return ce_lint_main(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "explain") == 0) {
         return ce_explain_main(argc - 1, argv + 1);

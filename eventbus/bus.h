@@ -10,20 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "manifest/streamconfig.h"
+
 struct ce_bus;
 struct ce_bus_consumer;
 struct ce_bus_kv;
-
-/* Stream settings, Argo's EventBus streamConfig keys; defaults as Argo's except replicas. */
-struct ce_bus_stream_config {
-    int64_t max_msgs;   /* maxMsgs, default 50000 */
-    int64_t max_age_ms; /* maxAge, default 168h */
-    int64_t max_bytes;  /* maxBytes, default -1 */
-    int replicas;       /* replicas, default 0 = follow the number of servers (1 on one server) */
-    int64_t duplicates_ms; /* duplicates window, default 300s */
-    int retention;         /* 0 limits, 1 interest, 2 workqueue */
-    int discard;           /* 0 old, 1 new */
-};
 
 struct ce_bus_config {
     const char *url;      /* "nats://host:port[,nats://...]" or "memory://name" */
@@ -36,7 +27,7 @@ struct ce_bus_config {
     int max_pending;           /* async publishes in flight, default 65536 */
     int reconnect_wait_min_ms; /* backoff start, default 100 */
     int reconnect_wait_max_ms; /* backoff cap, default 5000 */
-    struct ce_bus_stream_config stream;
+    struct ce_stream_config stream;
 };
 
 /* Fills cfg with the defaults above (url stays NULL). */

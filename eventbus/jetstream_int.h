@@ -33,7 +33,7 @@ struct jsbus {
     struct ce_bus base;
     ce_bus_state_fn *state_fn;
     void *state_arg;
-    struct ce_bus_stream_config scfg;
+    struct ce_stream_config scfg;
     int publish_timeout_ms;
     int max_pending;
     int wait_min_ms, wait_max_ms;

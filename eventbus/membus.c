@@ -69,7 +69,7 @@ struct membus_store {
     char *name;
     bool connected;
     int ack_wait_ms;
-    struct ce_bus_stream_config scfg;
+    struct ce_stream_config scfg;
     struct membus_rec *recs; /* recs[0] has seq first_seq */
     size_t nrecs, caprecs;
     uint64_t first_seq, last_seq;

@@ -1,21 +1,37 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Static table of EventSource plugins. */
+/* The EventSource plugins. */
 #include "eventsource/source.h"
 
 #include <string.h>
 
-extern const struct ce_source_plugin ce_source_webhook;
+/* One line per plugin: its directory under eventsource/, which exports ce_source_<name>. */
+#define SOURCE_PLUGINS(X) X(webhook)
 
-static const struct ce_source_plugin *const source_plugins[] = {
-    &ce_source_webhook,
-};
+#define SOURCE_DECLARE(name) extern const struct ce_source_plugin ce_source_##name;
+#define SOURCE_ENTRY(name) &ce_source_##name,
+SOURCE_PLUGINS(SOURCE_DECLARE)
+static const struct ce_source_plugin *const source_plugins[] = {SOURCE_PLUGINS(SOURCE_ENTRY)};
+
+#define SOURCE_N_PLUGINS ((int)(sizeof(source_plugins) / sizeof(source_plugins[0])))
 
 const struct ce_source_plugin *ce_source_find(const char *type)
 {
-    for (size_t i = 0; i < sizeof(source_plugins) / sizeof(source_plugins[0]); i++) {
-        if (strcmp(source_plugins[i]->type, type) == 0) {
+    for (int i = 0; type != NULL && i < SOURCE_N_PLUGINS; i++) {
+        if (strcmp(source_plugins[i]->block->key, type) == 0) {
             return source_plugins[i];
         }
     }
     return NULL;
+}
+
+const struct ce_source_plugin *const *ce_source_plugins(int *n)
+{
+    *n = SOURCE_N_PLUGINS;
+    return source_plugins;
+}
+
+const struct ce_block_decoder *ce_source_decoder(const char *type)
+{
+    const struct ce_source_plugin *p = ce_source_find(type);
+    return p != NULL ? p->block : NULL;
 }

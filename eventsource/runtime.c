@@ -3,7 +3,6 @@
  * operations endpoint, and an orderly shutdown that answers every accepted event first. */
 #include "eventsource/runtime.h"
 #include "core/base/clock.h"
-#include "cmd/cli.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/service/metrics.h"
@@ -11,6 +10,7 @@
 #include "core/base/rc.h"
 #include "eventbus/bus.h"
 #include "eventsource/backlog.h"
+#include "eventsource/emit.h"
 #include "eventsource/filter.h"
 #include "eventsource/source.h"
 #include "manifest/diag.h"
@@ -21,13 +21,20 @@
 #include <string.h>
 #include <time.h>
 
+/* One source type of the EventSource, its plugin and what the plugin was given. */
+struct es_plugin_run {
+    const struct ce_source_plugin *plugin;
+    void *state;
+    struct ce_source_env env;
+    struct ce_source_event *events;
+};
+
 struct es_runtime {
     struct ce_bus *bus;
     struct ce_es_backlog_guard backlog;
     atomic_bool stream_ready;
-    const struct ce_source_plugin *plugins[8];
-    void *states[8];
-    int n_plugins;
+    struct es_plugin_run *runs; /* one per source type */
+    int n_runs;
 };
 
 static bool es_ready(void *arg)
@@ -39,14 +46,14 @@ static bool es_ready(void *arg)
 int ce_eventsource_check_embedded(const struct ce_eventsource *es, struct ce_diag *diag)
 {
     int rc = CE_OK;
-    for (int i = 0; i < es->n_webhooks; i++) {
-        const struct ce_webhook_event *ev = &es->webhooks[i];
+    for (int i = 0; i < es->n_events; i++) {
+        const struct ce_es_event *ev = &es->events[i];
         struct ce_es_filter *f = NULL;
         char err[512];
         if (ev->filter_expression &&
             ce_es_filter_compile(ev->filter_expression, &f, err, sizeof err) != CE_OK) {
             char path[160];
-            snprintf(path, sizeof path, "spec.webhook.%s.filter.expression", ev->event_name);
+            snprintf(path, sizeof path, "spec.%s.%s.filter.expression", ev->type, ev->name);
             ce_diag_add(diag, CE_DIAG_ERROR, &ev->pos, path, "%s", err);
             rc = CE_EINVAL;
         }
@@ -77,25 +84,6 @@ int ce_eventsource_check_supported(const struct ce_eventsource *es)
     return rc;
 }
 
-static const struct ce_eventsource *es_pick(const struct ce_manifest_set *set, const char *name)
-{
-    const struct ce_eventsource *found = NULL;
-    for (int i = 0; i < set->n_eventsources; i++) {
-        if (!name || strcmp(set->eventsources[i]->name, name) == 0) {
-            if (found) {
-                fprintf(stderr, "cevents: several EventSources found: pick one with --name\n");
-                return NULL;
-            }
-            found = set->eventsources[i];
-        }
-    }
-    if (!found) {
-        fprintf(stderr, "cevents: no EventSource%s%s found\n", name ? " named " : "",
-                name ? name : "");
-    }
-    return found;
-}
-
 /* Re-creates the stream after every reconnect: a restarted server may have lost it. */
 static void es_keep_stream(struct es_runtime *rt)
 {
@@ -117,16 +105,49 @@ static void es_on_bus_state(void *arg, bool connected)
     }
 }
 
-static int es_start_plugins(struct es_runtime *rt, const struct ce_source_env *env)
+/* The emitters of one type's events, each with its filter. CE_OK or CE_EINVAL (logged). */
+static int es_make_emitters(const struct ce_eventsource *es, struct es_plugin_run *run,
+                            const char *type)
 {
-    const struct ce_eventsource *es = env->es;
-    for (int i = 0; i < es->n_source_types && rt->n_plugins < 8; i++) {
-        const struct ce_source_plugin *p = ce_source_find(es->source_types[i]);
-        int rc = p->start(env, &rt->states[rt->n_plugins]);
+    run->events = ce_xcalloc((size_t)es->n_events + 1, sizeof(*run->events));
+    for (int i = 0; i < es->n_events; i++) {
+        const struct ce_es_event *ev = &es->events[i];
+        if (strcmp(ev->type, type) != 0) {
+            continue;
+        }
+        struct ce_source_event *se = &run->events[run->env.n_events++];
+        se->spec = ev;
+        se->em = ce_emitter_create(run->env.bus, es->namespace_, es->name, ev->name, type);
+        if (ev->filter_expression != NULL) {
+            struct ce_es_filter *f = NULL;
+            char err[512];
+            if (ce_es_filter_compile(ev->filter_expression, &f, err, sizeof err) != CE_OK) {
+                ce_log_kv(CE_LOG_ERROR, "invalid filter expression", "eventName", ev->name, "error",
+                          err, NULL);
+                return CE_EINVAL;
+            }
+            ce_emitter_set_filter(se->em, f);
+        }
+    }
+    return CE_OK;
+}
+
+static int es_start_plugins(struct es_runtime *rt, const struct ce_source_env *base)
+{
+    const struct ce_eventsource *es = base->es;
+    rt->runs = ce_xcalloc((size_t)es->n_source_types + 1, sizeof(*rt->runs));
+    for (int i = 0; i < es->n_source_types; i++) {
+        struct es_plugin_run *run = &rt->runs[rt->n_runs++];
+        run->plugin = ce_source_find(es->source_types[i]);
+        run->env = *base;
+        int rc = es_make_emitters(es, run, es->source_types[i]);
+        run->env.events = run->events;
+        if (rc == CE_OK) {
+            rc = run->plugin->start(&run->env, &run->state);
+        }
         if (rc != CE_OK) {
             return rc;
         }
-        rt->plugins[rt->n_plugins++] = p;
     }
     return CE_OK;
 }
@@ -134,8 +155,10 @@ static int es_start_plugins(struct es_runtime *rt, const struct ce_source_env *e
 static int es_in_flight(const struct es_runtime *rt)
 {
     int n = 0;
-    for (int i = 0; i < rt->n_plugins; i++) {
-        n += rt->plugins[i]->in_flight(rt->states[i]);
+    for (int i = 0; i < rt->n_runs; i++) {
+        if (rt->runs[i].state != NULL) {
+            n += rt->runs[i].plugin->in_flight(rt->runs[i].state);
+        }
     }
     return n;
 }
@@ -143,8 +166,10 @@ static int es_in_flight(const struct es_runtime *rt)
 /* Stops taking events, then waits (bounded) until every accepted one has its answer. */
 static void es_shutdown(struct es_runtime *rt, int bound_ms)
 {
-    for (int i = 0; i < rt->n_plugins; i++) {
-        rt->plugins[i]->quiesce(rt->states[i]);
+    for (int i = 0; i < rt->n_runs; i++) {
+        if (rt->runs[i].state != NULL) {
+            rt->runs[i].plugin->quiesce(rt->runs[i].state);
+        }
     }
     int64_t start = ce_clock_mono_ms();
     while (es_in_flight(rt) > 0) {
@@ -154,9 +179,15 @@ static void es_shutdown(struct es_runtime *rt, int bound_ms)
         }
         ce_clock_sleep_ms(5);
     }
-    for (int i = rt->n_plugins - 1; i >= 0; i--) {
-        rt->plugins[i]->stop(rt->states[i]);
+    for (int i = rt->n_runs - 1; i >= 0; i--) {
+        struct es_plugin_run *run = &rt->runs[i];
+        run->plugin->stop(run->state);
+        for (int j = 0; j < run->env.n_events; j++) {
+            ce_emitter_destroy(run->events[j].em);
+        }
+        ce_free(run->events);
     }
+    ce_free(rt->runs);
 }
 
 static void es_register_running(const struct ce_eventsource *es)
@@ -166,33 +197,34 @@ static void es_register_running(const struct ce_eventsource *es)
     struct ce_metric *running = ce_metrics_gauge(
         "argo_events_event_service_running_total",
         "How many configured events in the EventSource object are actively running.", labels);
-    ce_metric_set(running, es->n_webhooks);
+    ce_metric_set(running, es->n_events);
     ce_free(l1);
     ce_free(labels);
 }
 
-static int es_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
-                  const struct ce_eventsource *es)
+int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsource_options *opt)
 {
     struct es_runtime rt = {0};
     ce_es_backlog_guard_init(&rt.backlog, es->name);
     struct ce_opsserver *ops = NULL;
-    struct ce_bus_config cfg;
-    ce_cli_bus_config(cli, set, &cfg);
+    struct ce_bus_config cfg = opt->bus;
     cfg.name = es->name;
     int rc = ce_bus_create(&cfg, es_on_bus_state, &rt, &rt.bus);
     if (rc != CE_OK) {
         ce_log_kv(CE_LOG_ERROR, "invalid event bus configuration", "url", cfg.url, NULL);
         return 1;
     }
-    if (cli->metrics_port > 0 &&
-        ce_opsserver_start(cli->metrics_port, es_ready, &rt, &ops) != CE_OK) {
+    if (opt->metrics_port > 0 &&
+        ce_opsserver_start(opt->metrics_port, es_ready, &rt, &ops) != CE_OK) {
         ce_log_kv(CE_LOG_ERROR, "failed to serve metrics", NULL);
         ce_bus_destroy(rt.bus);
         return 1;
     }
     es_register_running(es);
-    struct ce_source_env env = {rt.bus, es, cli->secrets_dir, cli->retry_after_s};
+    struct ce_source_env env = {.bus = rt.bus,
+                                .es = es,
+                                .secrets_dir = opt->secrets_dir,
+                                .retry_after_s = opt->retry_after_s};
     /* Start serving even when the bus is late: requests get 503 until it is up. */
     if (ce_bus_wait_connected(rt.bus, 2000) != CE_OK) {
         ce_log_kv(CE_LOG_WARN, "event bus not reachable yet; answering 503 until it is", "url",
@@ -202,7 +234,7 @@ static int es_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
     rc = es_start_plugins(&rt, &env);
     if (rc == CE_OK) {
         ce_log_kv(CE_LOG_INFO, "Eventing server started.", NULL);
-        while (ce_cli_wait_signal(200) == 0) {
+        while (opt->wait_stop(200) == 0) {
             es_keep_stream(&rt);
             if (atomic_load(&rt.stream_ready)) {
                 ce_es_backlog_check(&rt.backlog, rt.bus);
@@ -210,28 +242,8 @@ static int es_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
         }
         ce_log_kv(CE_LOG_INFO, "shutting down: finishing events in flight", NULL);
     }
-    es_shutdown(&rt, cli->publish_timeout_ms + 2000);
+    es_shutdown(&rt, opt->publish_timeout_ms + 2000);
     ce_opsserver_stop(ops);
     ce_bus_destroy(rt.bus);
     return rc == CE_OK ? 0 : 1;
-}
-
-int ce_eventsource_main(int argc, char **argv)
-{
-    struct ce_cli cli;
-    struct ce_manifest_set *set = NULL;
-    int begun = ce_cli_begin("eventsource", argc, argv, &cli, &set);
-    if (begun != 0) {
-        return begun;
-    }
-    const struct ce_eventsource *es = es_pick(set, cli.name);
-    if (!es || ce_eventsource_check_supported(es) != CE_OK) {
-        ce_manifest_set_destroy(set);
-        return 1;
-    }
-    ce_log_init("argo-events.eventsource", cli.log_format, cli.log_level, 1);
-    ce_log_add_base_field("eventSourceName", es->name);
-    int code = es_run(&cli, set, es);
-    ce_manifest_set_destroy(set);
-    return code;
 }

@@ -2,7 +2,7 @@
 /* Field getters for the manifest decoders: each reads one field with Argo's decoding habits
  * (numbers as strings, case-insensitive keys) and reports what is wrong at the exact node, with
  * the manifest path, so that every decoder reports problems the same way. */
-#include "manifest/decode.h"
+#include "manifest/decode_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 /* EventBus decoding and validation: which bus implementation is configured (exactly one), the
  * JetStream settings cevents uses (url, accessSecret, streamConfig), and the controller's
  * per-implementation checks. */
-#include "manifest/decode.h"
+#include "manifest/decode_int.h"
 
 #include <string.h>
 

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* EventSource decoding and validation: the list of source types present, the controller's
- * spec-level rules (unique event names, no mixing of leader-elected and all-active types) and
- * the full webhook event decoding that the webhook runtime uses. */
-#include "manifest/decode.h"
+ * spec-level rules (unique event names, no mixing of leader-elected and all-active types), what
+ * every event shares (its name and filter), and each event's own settings handed to its type's
+ * plugin. */
+#include "manifest/decode_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/base/mem.h"
-
-#define ES_DEFAULT_MAX_PAYLOAD 1048576
 
 /* Every source type key of Argo's EventSourceSpec; "passive" = leader-elected types, which may
  * not share a spec with the all-active (webhook-style) ones. */
@@ -91,11 +90,6 @@ static const char *const es_spec_known[] = {"eventBusName",
                                             "mns",
                                             NULL};
 
-static const char *const es_webhook_known[] = {
-    "endpoint",         "method",          "port",     "url",
-    "serverCertSecret", "serverKeySecret", "metadata", "authSecret",
-    "maxPayloadSize",   "filter",          NULL};
-
 static const char *const es_filter_known[] = {"expression", NULL};
 
 static const struct es_type *es_type_find(const char *key)
@@ -113,21 +107,13 @@ static const struct es_type *es_type_find(const char *key)
     return NULL;
 }
 
-static void es_webhook_free(struct ce_webhook_event *w)
+static void es_event_free(struct ce_es_event *ev)
 {
-    ce_free(w->event_name);
-    ce_free(w->endpoint);
-    ce_free(w->method);
-    ce_free(w->url);
-    ce_mdec_secret_free(&w->server_cert_secret);
-    ce_mdec_secret_free(&w->server_key_secret);
-    ce_mdec_secret_free(&w->auth_secret);
-    for (int i = 0; i < w->n_metadata; i++) {
-        ce_free(w->metadata[i].key);
-        ce_free(w->metadata[i].value);
+    ce_free(ev->name);
+    ce_free(ev->filter_expression);
+    if (ev->decoder != NULL && ev->config != NULL) {
+        ev->decoder->free_config(ev->config);
     }
-    ce_free(w->metadata);
-    ce_free(w->filter_expression);
 }
 
 void ce_manifest_eventsource_free(struct ce_eventsource *es)
@@ -138,10 +124,10 @@ void ce_manifest_eventsource_free(struct ce_eventsource *es)
     ce_free(es->name);
     ce_free(es->namespace_);
     ce_free(es->event_bus_name);
-    for (int i = 0; i < es->n_webhooks; i++) {
-        es_webhook_free(&es->webhooks[i]);
+    for (int i = 0; i < es->n_events; i++) {
+        es_event_free(&es->events[i]);
     }
-    ce_free(es->webhooks);
+    ce_free(es->events);
     for (int i = 0; i < es->n_source_types; i++) {
         ce_free(es->source_types[i]);
     }
@@ -149,153 +135,62 @@ void ce_manifest_eventsource_free(struct ce_eventsource *es)
     ce_free(es);
 }
 
-static int es_kv_cmp(const void *a, const void *b)
+static int es_event_cmp(const void *a, const void *b)
 {
-    return strcmp(((const struct ce_kv *)a)->key, ((const struct ce_kv *)b)->key);
+    return strcmp(((const struct ce_es_event *)a)->name, ((const struct ce_es_event *)b)->name);
 }
 
-static int es_webhook_cmp(const void *a, const void *b)
+static void es_event_filter(struct ce_mdec *c, const struct ce_node *node, struct ce_es_event *ev)
 {
-    return strcmp(((const struct ce_webhook_event *)a)->event_name,
-                  ((const struct ce_webhook_event *)b)->event_name);
-}
-
-static void es_metadata(struct ce_mdec *c, const struct ce_node *ev, struct ce_webhook_event *w)
-{
-    const struct ce_node *m = ce_node_get(ev, "metadata");
-    size_t old = ce_mdec_push(c, "metadata");
-    if (ce_mdec_map(c, m)) {
-        w->metadata = ce_xcalloc((size_t)m->n_pairs + 1, sizeof(*w->metadata));
-        for (int i = 0; i < m->n_pairs; i++) {
-            const struct ce_node *k = m->pairs[i].key;
-            const struct ce_node *v = m->pairs[i].value;
-            if (k->type != CE_NODE_SCALAR || v->type != CE_NODE_SCALAR) {
-                ce_mdec_err_key(c, v, k->type == CE_NODE_SCALAR ? k->str : "?",
-                                "metadata must map strings to strings");
-                continue;
-            }
-            w->metadata[w->n_metadata].key = ce_xstrdup(k->str);
-            w->metadata[w->n_metadata].value = ce_xstrdup(ce_node_is_null(v) ? "" : v->str);
-            w->n_metadata++;
-        }
-        qsort(w->metadata, (size_t)w->n_metadata, sizeof(*w->metadata), es_kv_cmp);
-    }
-    ce_mdec_pop(c, old);
-}
-
-static void es_port(struct ce_mdec *c, const struct ce_node *ev, struct ce_webhook_event *w)
-{
-    const struct ce_node *v = ce_node_get(ev, "port");
-    int64_t port = 0;
-    if (v == NULL || ce_node_is_null(v) || (v->type == CE_NODE_SCALAR && v->len == 0)) {
-        ce_mdec_err_key(c, v ? v : ev, "port", "required field is missing");
-    }
-    else if (!ce_node_int(v, &port) || port < 1 || port > 65535) {
-        ce_mdec_err_key(c, v, "port", "not a port number");
-    }
-    else {
-        w->port = (int)port;
-    }
-}
-
-static void es_webhook_paths(struct ce_mdec *c, const struct ce_node *ev,
-                             struct ce_webhook_event *w)
-{
-    w->endpoint = ce_mdec_str(c, ev, "endpoint", true);
-    if (w->endpoint != NULL && w->endpoint[0] != '/') {
-        ce_mdec_err_key(c, ce_node_get(ev, "endpoint"), "endpoint", "must start with \"/\"");
-    }
-    w->method = ce_mdec_str(c, ev, "method", true);
-    if (w->method != NULL) {
-        for (char *p = w->method; *p; p++) {
-            if (*p >= 'a' && *p <= 'z') {
-                *p = (char)(*p - 'a' + 'A');
-            }
-        }
-        if (strcmp(w->method, "GET") != 0 && strcmp(w->method, "POST") != 0) {
-            size_t old = ce_mdec_push(c, "method");
-            ce_mdec_warn(c, ce_node_get(ev, "method"),
-                         "only GET and POST requests are accepted by a webhook; %s requests "
-                         "will be answered 400",
-                         w->method);
-            ce_mdec_pop(c, old);
-        }
-    }
-    w->url = ce_mdec_str(c, ev, "url", false);
-}
-
-static void es_webhook_tls(struct ce_mdec *c, const struct ce_node *ev, struct ce_webhook_event *w)
-{
-    ce_mdec_secret(c, ev, "serverCertSecret", &w->server_cert_secret);
-    ce_mdec_secret(c, ev, "serverKeySecret", &w->server_key_secret);
-    ce_mdec_secret(c, ev, "authSecret", &w->auth_secret);
-    if (w->server_cert_secret.set != w->server_key_secret.set) {
-        const char *have = w->server_cert_secret.set ? "serverCertSecret" : "serverKeySecret";
-        const char *miss = w->server_cert_secret.set ? "serverKeySecret" : "serverCertSecret";
-        ce_mdec_err_key(c, ce_node_get_pair(ev, have)->key, have,
-                        "%s needs %s: TLS needs both the certificate and the key", have, miss);
-    }
-}
-
-static void es_webhook_filter(struct ce_mdec *c, const struct ce_node *ev,
-                              struct ce_webhook_event *w)
-{
-    const struct ce_node *f = ce_node_get(ev, "filter");
+    const struct ce_node *f = ce_node_get(node, "filter");
     size_t old = ce_mdec_push(c, "filter");
     if (ce_mdec_map(c, f)) {
-        w->filter_expression = ce_mdec_str(c, f, "expression", false);
+        ev->filter_expression = ce_mdec_str(c, f, "expression", false);
         ce_mdec_known(c, f, es_filter_known);
     }
     ce_mdec_pop(c, old);
 }
 
-static void es_webhook_event(struct ce_mdec *c, const struct ce_node_pair *p,
-                             struct ce_webhook_event *w)
+/* One event: the shared part here, its settings by the type's plugin (when cevents has one). */
+static void es_event(struct ce_mdec *c, const struct ce_node_pair *p, const char *type,
+                     const struct ce_block_decoder *dec, struct ce_es_event *ev)
 {
-    const struct ce_node *ev = p->value;
-    w->event_name = ce_xstrdup(p->key->str);
-    w->pos = ce_mdec_pos(c, p->key);
-    w->max_payload_size = ES_DEFAULT_MAX_PAYLOAD;
-    if (!ce_mdec_map(c, ev)) {
-        if (ev == NULL || ce_node_is_null(ev)) {
-            ce_mdec_err(c, p->key, "the event has no settings (port, endpoint, method)");
-        }
-        return;
+    ev->name = ce_xstrdup(p->key->str);
+    ev->type = type;
+    ev->pos = ce_mdec_pos(c, p->key);
+    ev->node = p->value;
+    if (dec != NULL) {
+        ev->decoder = dec;
+        ev->config = dec->decode(c, p->value);
     }
-    es_port(c, ev, w);
-    es_webhook_paths(c, ev, w);
-    es_webhook_tls(c, ev, w);
-    int64_t mps = 0;
-    if (ce_mdec_int(c, ev, "maxPayloadSize", &mps)) {
-        if (mps <= 0) {
-            ce_mdec_err_key(c, ce_node_get(ev, "maxPayloadSize"), "maxPayloadSize",
-                            "must be a positive number of bytes");
-        }
-        else {
-            w->max_payload_size = mps;
-        }
+    if (p->value != NULL && p->value->type == CE_NODE_MAP) {
+        es_event_filter(c, p->value, ev);
     }
-    es_metadata(c, ev, w);
-    es_webhook_filter(c, ev, w);
-    ce_mdec_known(c, ev, es_webhook_known);
+    if (dec != NULL && dec->keys != NULL) {
+        ce_mdec_known(c, p->value, dec->keys);
+    }
 }
 
-static void es_webhooks(struct ce_mdec *c, const struct ce_node *map, struct ce_eventsource *es)
+static void es_events(struct ce_mdec *c, const struct ce_node *map, const char *type,
+                      struct ce_eventsource *es)
 {
-    es->webhooks = ce_xrealloc(es->webhooks, ((size_t)es->n_webhooks + (size_t)map->n_pairs + 1) *
-                                                 sizeof(*es->webhooks));
+    const struct ce_block_decoder *dec =
+        c->plugins && c->plugins->source ? c->plugins->source(type) : NULL;
+    es->events = ce_xrealloc(es->events, ((size_t)es->n_events + (size_t)map->n_pairs + 1) *
+                                             sizeof(*es->events));
+    int first = es->n_events;
     for (int i = 0; i < map->n_pairs; i++) {
         const struct ce_node_pair *p = &map->pairs[i];
         if (p->key->type != CE_NODE_SCALAR) {
-            continue; /* reported by the caller */
+            continue; /* reported by es_event_names */
         }
-        struct ce_webhook_event *w = &es->webhooks[es->n_webhooks++];
-        memset(w, 0, sizeof(*w));
+        struct ce_es_event *ev = &es->events[es->n_events++];
+        memset(ev, 0, sizeof(*ev));
         size_t old = ce_mdec_push(c, p->key->str);
-        es_webhook_event(c, p, w);
+        es_event(c, p, type, dec, ev);
         ce_mdec_pop(c, old);
     }
-    qsort(es->webhooks, (size_t)es->n_webhooks, sizeof(*es->webhooks), es_webhook_cmp);
+    qsort(es->events + first, (size_t)(es->n_events - first), sizeof(*es->events), es_event_cmp);
 }
 
 /* Event names must be unique across the whole spec, whatever their types. */
@@ -382,9 +277,7 @@ void ce_manifest_decode_eventsource(struct ce_mdec *c, const struct ce_node *spe
         }
         if (ce_mdec_map(c, p->value)) {
             es_event_names(c, p->value, seen, &n_seen, n_events);
-            if (strcmp(t->name, "webhook") == 0) {
-                es_webhooks(c, p->value, es);
-            }
+            es_events(c, p->value, t->name, es);
         }
         ce_mdec_pop(c, o2);
     }

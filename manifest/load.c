@@ -2,7 +2,7 @@
 /* Loading manifests: files and directories into a manifest set. Each YAML document is routed
  * by apiVersion/kind to its decoder; documents of other kinds are set aside as skipped so that
  * a directory holding ConfigMaps or RBAC next to the Argo objects still loads. */
-#include "manifest/decode.h"
+#include "manifest/decode_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -54,9 +54,10 @@ static struct ce_manifest_set_priv *load_priv(struct ce_manifest_set *set)
     return (struct ce_manifest_set_priv *)set;
 }
 
-int ce_manifest_set_create(struct ce_manifest_set **out)
+int ce_manifest_set_create(const struct ce_manifest_plugins *plugins, struct ce_manifest_set **out)
 {
     struct ce_manifest_set_priv *p = ce_xcalloc(1, sizeof(*p));
+    p->plugins = plugins;
     *out = &p->pub;
     return CE_OK;
 }
@@ -297,6 +298,7 @@ int ce_manifest_load_buf(struct ce_manifest_set *set, const char *buf, size_t le
     c.file = load_intern(p, filename ? filename : "<input>");
     c.diag = diag;
     c.strict = strict;
+    c.plugins = p->plugins;
     if (len > CE_MANIFEST_MAX_FILE_BYTES) {
         struct ce_pos pos = {c.file, 0, 0};
         ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "file is larger than %d bytes",
@@ -421,4 +423,20 @@ int ce_manifest_load_path(struct ce_manifest_set *set, const char *path, bool st
         return load_dir(set, path, strict, diag);
     }
     return load_file(set, path, strict, diag);
+}
+
+int ce_manifest_note_skipped(const struct ce_manifest_set *set, int from, struct ce_diag *diag)
+{
+    const struct ce_manifest_set_priv *p = (const struct ce_manifest_set_priv *)set;
+    for (int i = from; i < p->n_skips; i++) {
+        ce_diag_add(diag, CE_DIAG_NOTE, &p->skips[i].pos, "",
+                    "skipped %s: not an argoproj.io/v1alpha1 EventSource, Sensor or EventBus",
+                    p->skips[i].what);
+    }
+    return p->n_skips;
+}
+
+int ce_manifest_set_files(const struct ce_manifest_set *set)
+{
+    return ((const struct ce_manifest_set_priv *)set)->n_files;
 }

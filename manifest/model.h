@@ -33,21 +33,18 @@ struct ce_kv {
     char *value;
 };
 
-/* One entry of spec.webhook (Argo's WebhookContext plus the event's filter). */
-struct ce_webhook_event {
-    char *event_name; /* the map key under spec.webhook */
-    int port;         /* 1..65535 */
-    char *endpoint;   /* starts with "/" */
-    char *method;     /* upper-case HTTP method */
-    char *url;        /* optional, informational */
-    struct ce_secret_ref server_cert_secret;
-    struct ce_secret_ref server_key_secret;
-    struct ce_secret_ref auth_secret;
-    int64_t max_payload_size; /* bytes; default 1048576 */
-    struct ce_kv *metadata;   /* sorted by key */
-    int n_metadata;
+struct ce_block_decoder;
+
+/* One event of an EventSource: spec.<type>.<name>. What every type shares is decoded here; the
+ * rest is the plugin's (config, decoded by the type's plugin, manifest/plugin.h). */
+struct ce_es_event {
+    char *name;              /* the map key under spec.<type> */
+    const char *type;        /* the type key as Argo spells it ("webhook", "calendar") */
     char *filter_expression; /* filter.expression, NULL when absent */
-    struct ce_pos pos;       /* of the event's map key */
+    void *config;            /* the plugin's decoded block; NULL without a plugin */
+    const struct ce_block_decoder *decoder; /* the plugin's decoder, NULL without a plugin */
+    struct ce_pos pos;                      /* of the event's map key */
+    const struct ce_node *node;             /* the event's settings */
 };
 
 struct ce_eventsource {
@@ -55,8 +52,8 @@ struct ce_eventsource {
     char *namespace_; /* metadata.namespace or NULL */
     char *event_bus_name;
     int replicas;
-    struct ce_webhook_event *webhooks;
-    int n_webhooks;
+    struct ce_es_event *events; /* sorted by type (as in source_types), then name */
+    int n_events;
     char **source_types; /* every event source type key present under spec (webhook, kafka...) */
     int n_source_types;
     struct ce_pos pos; /* of the document */
@@ -81,14 +78,16 @@ struct ce_trigger {
     bool at_least_once;
     bool has_template_parameters; /* parameters of the trigger (not of its action) */
     bool has_action_parameters;   /* e.g. template.http.parameters */
-    bool has_payload;             /* e.g. template.http.payload */
+    bool has_payload;             /* e.g. template.http.payload, a non-empty list */
     bool has_retry_strategy;
     bool has_rate_limit;
     bool has_dlq_trigger;
     bool has_policy;
     bool has_conditions_reset;
-    int64_t log_interval_seconds;
-    struct ce_trigger *dlq; /* dlqTrigger, or NULL */
+    void *action; /* the action block as its plugin decoded it; NULL without a plugin */
+    const struct ce_block_decoder *action_decoder; /* NULL without a plugin */
+    const struct ce_node *action_node;             /* template.<kind>, or NULL */
+    struct ce_trigger *dlq;                        /* dlqTrigger, or NULL */
     struct ce_pos pos;
     const struct ce_node *node;
 };
@@ -127,7 +126,11 @@ struct ce_manifest_set {
     int n_skipped;
 };
 
-int ce_manifest_set_create(struct ce_manifest_set **out) __attribute__((warn_unused_result));
+struct ce_manifest_plugins;
+/* A set whose plugin blocks are decoded by the plugins that plugins finds (manifest/plugin.h;
+ * borrowed, must outlive the set; NULL: no plugin, every block stays a node). */
+int ce_manifest_set_create(const struct ce_manifest_plugins *plugins, struct ce_manifest_set **out)
+    __attribute__((warn_unused_result));
 void ce_manifest_set_destroy(struct ce_manifest_set *set);
 
 /* Loads every document of buf (filename is used in positions). Valid objects are added to set;
@@ -137,6 +140,11 @@ void ce_manifest_set_destroy(struct ce_manifest_set *set);
 int ce_manifest_load_buf(struct ce_manifest_set *set, const char *buf, size_t len,
                          const char *filename, bool strict, struct ce_diag *diag)
     __attribute__((warn_unused_result));
+/* How many files were read into set. */
+int ce_manifest_set_files(const struct ce_manifest_set *set);
+/* Adds a note to diag for each document skipped since the first `from` (not an Argo object);
+ * returns how many have been skipped in all, the `from` of the next call. */
+int ce_manifest_note_skipped(const struct ce_manifest_set *set, int from, struct ce_diag *diag);
 /* A file, or every *.yaml / *.yml / *.json file of a directory (sorted, not recursive). */
 int ce_manifest_load_path(struct ce_manifest_set *set, const char *path, bool strict,
                           struct ce_diag *diag) __attribute__((warn_unused_result));

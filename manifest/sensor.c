@@ -2,7 +2,7 @@
 /* Sensor decoding and validation, dependencies part: the dependency list with the controller's
  * filter checks, then the triggers (manifest/trigger.c). Problems are reported where they are
  * written, with the path, e.g. spec.dependencies[1].filters.data[0].path. */
-#include "manifest/decode.h"
+#include "manifest/decode_int.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Sensor triggers: decodes spec.triggers[] into ce_trigger (the kind, the features the runtime
  * must honour) and applies the controller's trigger checks, plus two cevents checks Argo leaves
- * to runtime: exactly one trigger type, and conditions that name only known dependencies. */
-#include "manifest/decode.h"
+ * to runtime: exactly one trigger type, and conditions that name only known dependencies. The
+ * action block (template.<kind>) is decoded by the kind's plugin; for kinds cevents has no plugin
+ * for, the controller's checks of that kind are made here. */
+#include "manifest/decode_int.h"
 #include "core/time/cron.h"
 #include "core/base/rc.h"
 
@@ -37,16 +39,14 @@ static const char *const tr_template_known[] = {"name",
                                                 "azureServiceBus",
                                                 "email",
                                                 NULL};
-static const char *const tr_log_known[] = {"intervalSeconds", NULL};
-
-/* Fields each trigger type requires (the controller's per-type checks). */
+/* Fields each trigger type requires (the controller's per-type checks), for the types cevents
+ * has no plugin for: a plugin checks its own. */
 static const struct tr_required {
     const char *kind;
     const char *fields[4];
 } tr_required[] = {
     {"k8s", {"source"}},
     {"argoWorkflow", {"source", "operation"}},
-    {"http", {"url"}},
     {"awsLambda", {"functionName", "region", "payload"}},
     {"kafka", {"url", "topic", "payload"}},
     {"nats", {"url", "subject", "payload"}},
@@ -58,11 +58,13 @@ static const struct tr_required {
 static const char *const tr_k8s_ops[] = {"create", "update", "patch", "delete", NULL};
 static const char *const tr_wf_ops[] = {"submit",  "submit-from", "resubmit", "retry", "resume",
                                         "suspend", "terminate",   "stop",     NULL};
-static const char *const tr_http_methods[] = {"GET", "DELETE", "PATCH", "POST", "PUT", NULL};
 static const char *const tr_param_ops[] = {"overwrite", "append", "prepend", NULL};
 
 void ce_manifest_trigger_fini(struct ce_trigger *t)
 {
+    if (t->action_decoder != NULL && t->action != NULL) {
+        t->action_decoder->free_config(t->action);
+    }
     ce_free(t->name);
     ce_free(t->conditions);
     ce_free(t->kind);
@@ -114,9 +116,8 @@ static void tr_parameter(struct ce_mdec *c, const struct ce_node *p, bool dest_o
     ce_mdec_known(c, p, known);
 }
 
-/* Validates a list of TriggerParameters; true when it is a non-empty list. */
-static bool tr_parameters(struct ce_mdec *c, const struct ce_node *map, const char *key,
-                          bool dest_optional)
+bool ce_mdec_parameters(struct ce_mdec *c, const struct ce_node *map, const char *key,
+                        bool dest_optional)
 {
     const struct ce_node *l = ce_node_get(map, key);
     if (l == NULL || ce_node_is_null(l)) {
@@ -153,39 +154,43 @@ static void tr_action_required(struct ce_mdec *c, const char *kind, const struct
     }
 }
 
-/* The trigger-type block: required fields, enumerations, parameters and payload. */
-static void tr_action(struct ce_mdec *c, struct ce_trigger *t, const struct ce_node *a)
+/* The controller's checks of an action block of a kind cevents has no plugin for. */
+static void tr_action_unplugged(struct ce_mdec *c, const char *kind, const struct ce_node *a)
 {
-    tr_action_required(c, t->kind, a);
-    if (strcmp(t->kind, "k8s") == 0) {
+    tr_action_required(c, kind, a);
+    if (strcmp(kind, "k8s") == 0) {
         tr_enum(c, a, "operation", tr_k8s_ops, false);
     }
-    else if (strcmp(t->kind, "argoWorkflow") == 0) {
+    else if (strcmp(kind, "argoWorkflow") == 0) {
         tr_enum(c, a, "operation", tr_wf_ops, false);
     }
-    else if (strcmp(t->kind, "http") == 0) {
-        tr_enum(c, a, "method", tr_http_methods, false);
-    }
-    else if (strcmp(t->kind, "custom") == 0) {
+    else if (strcmp(kind, "custom") == 0) {
         if (ce_mdec_bool(c, a, "secure") && !ce_mdec_nonempty(a, "certSecret")) {
             ce_mdec_err_key(c, a, "certSecret", "a secure custom trigger needs certSecret");
         }
     }
-    else if (strcmp(t->kind, "log") == 0) {
-        int64_t secs = 0;
-        if (ce_mdec_int(c, a, "intervalSeconds", &secs)) {
-            if (secs < 0) {
-                ce_mdec_err_key(c, ce_node_get(a, "intervalSeconds"), "intervalSeconds",
-                                "must not be negative");
-            }
-            else {
-                t->log_interval_seconds = secs;
-            }
+    (void)ce_mdec_parameters(c, a, "payload", false);
+}
+
+/* The trigger-type block: the kind's plugin decodes it; parameters are every kind's. */
+static void tr_action(struct ce_mdec *c, struct ce_trigger *t, const struct ce_node *a)
+{
+    const struct ce_block_decoder *dec =
+        c->plugins && c->plugins->trigger ? c->plugins->trigger(t->kind) : NULL;
+    t->action_node = a;
+    if (dec != NULL) {
+        t->action_decoder = dec;
+        t->action = dec->decode(c, a);
+        if (dec->keys != NULL) {
+            ce_mdec_known(c, a, dec->keys);
         }
-        ce_mdec_known(c, a, tr_log_known);
     }
-    t->has_action_parameters = tr_parameters(c, a, "parameters", false);
-    t->has_payload = tr_parameters(c, a, "payload", strcmp(t->kind, "http") == 0);
+    else {
+        tr_action_unplugged(c, t->kind, a);
+    }
+    t->has_action_parameters = ce_mdec_parameters(c, a, "parameters", false);
+    const struct ce_node *payload = ce_node_get(a, "payload");
+    t->has_payload = payload != NULL && payload->type == CE_NODE_SEQ && payload->n_items > 0;
 }
 
 static const char *tr_kind_of(const char *key)
@@ -375,7 +380,7 @@ static void tr_trigger(struct ce_mdec *c, const struct ce_node *n, struct ce_tri
         ce_mdec_err(c, tpl ? tpl : n, "required field is missing");
     }
     ce_mdec_pop(c, old);
-    t->has_template_parameters = tr_parameters(c, n, "parameters", false);
+    t->has_template_parameters = ce_mdec_parameters(c, n, "parameters", false);
     t->has_policy = ce_mdec_nonempty(n, "policy");
     t->has_retry_strategy = ce_mdec_nonempty(n, "retryStrategy");
     t->has_rate_limit = ce_mdec_nonempty(n, "rateLimit");

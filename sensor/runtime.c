@@ -3,7 +3,6 @@
  * consumer per trigger and distinct dependency subject (Argo's JetStream layout), runs their
  * threads (consume.c) until a stop signal, and serves metrics and readiness. */
 #include "sensor/runtime.h"
-#include "cmd/cli.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/service/metrics.h"
@@ -206,21 +205,19 @@ static void sn_on_bus_state(void *arg, bool connected)
     }
 }
 
-static int sn_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
-                  const struct ce_sensor *s)
+int ce_sensor_run(const struct ce_sensor *s, const struct ce_sensor_options *opt)
 {
-    struct ce_sn_runtime rt = {.sensor = s, .env = {cli->secrets_dir, cli->config_dir}};
+    struct ce_sn_runtime rt = {.sensor = s, .env = {opt->secrets_dir, opt->config_dir}};
     struct ce_opsserver *ops = NULL;
-    struct ce_bus_config cfg;
-    ce_cli_bus_config(cli, set, &cfg);
+    struct ce_bus_config cfg = opt->bus;
     cfg.name = s->name;
     if (ce_bus_create(&cfg, sn_on_bus_state, &rt, &rt.bus) != CE_OK) {
         ce_log_kv(CE_LOG_ERROR, "invalid event bus configuration", "url", cfg.url, NULL);
         return 1;
     }
     int rc = sn_setup(&rt);
-    if (rc == CE_OK && cli->metrics_port > 0 &&
-        ce_opsserver_start(cli->metrics_port, sn_ready, &rt, &ops) != CE_OK) {
+    if (rc == CE_OK && opt->metrics_port > 0 &&
+        ce_opsserver_start(opt->metrics_port, sn_ready, &rt, &ops) != CE_OK) {
         ce_log_kv(CE_LOG_ERROR, "failed to serve metrics", NULL);
         rc = CE_EIO;
     }
@@ -234,7 +231,7 @@ static int sn_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
     if (rc == CE_OK) {
         ce_log_kv(CE_LOG_INFO, "Sensor started.", NULL);
         bool subscribed = false;
-        while (ce_cli_wait_signal(subscribed ? 500 : 50) == 0) {
+        while (opt->wait_stop(subscribed ? 500 : 50) == 0) {
             if (!subscribed && sn_ready(&rt)) {
                 /* `cevents run` waits for this line before it starts the event sources, so
                  * the first events already find the durable consumers (Argo's DeliverNew). */
@@ -248,42 +245,4 @@ static int sn_run(const struct ce_cli *cli, const struct ce_manifest_set *set,
     ce_opsserver_stop(ops);
     ce_bus_destroy(rt.bus);
     return rc == CE_OK ? 0 : 1;
-}
-
-static const struct ce_sensor *sn_pick(const struct ce_manifest_set *set, const char *name)
-{
-    const struct ce_sensor *found = NULL;
-    for (int i = 0; i < set->n_sensors; i++) {
-        if (!name || strcmp(set->sensors[i]->name, name) == 0) {
-            if (found) {
-                fprintf(stderr, "cevents: several Sensors found: pick one with --name\n");
-                return NULL;
-            }
-            found = set->sensors[i];
-        }
-    }
-    if (!found) {
-        fprintf(stderr, "cevents: no Sensor%s%s found\n", name ? " named " : "", name ? name : "");
-    }
-    return found;
-}
-
-int ce_sensor_main(int argc, char **argv)
-{
-    struct ce_cli cli;
-    struct ce_manifest_set *set = NULL;
-    int begun = ce_cli_begin("sensor", argc, argv, &cli, &set);
-    if (begun != 0) {
-        return begun;
-    }
-    const struct ce_sensor *s = sn_pick(set, cli.name);
-    if (!s || ce_sensor_check_supported(s) != CE_OK) {
-        ce_manifest_set_destroy(set);
-        return 1;
-    }
-    ce_log_init("argo-events.sensor", cli.log_format, cli.log_level, 1);
-    ce_log_add_base_field("sensorName", s->name);
-    int code = sn_run(&cli, set, s);
-    ce_manifest_set_destroy(set);
-    return code;
 }

@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The trigger plugin contract: one plugin per action kind (the manifest key under
- * template), one directory each, registered in triggers/registry.c. */
+/* The trigger plugin contract: one plugin per action kind (the manifest key under template), one
+ * directory each, registered by one line in triggers/registry.c. A plugin decodes and validates
+ * its own block (manifest/plugin.h); what every trigger shares (conditions, parameters, policy,
+ * retries, rate limit, dlqTrigger) is decoded by manifest/ and run by the sensor. */
 #ifndef CE_TRIGGERS_TRIGGER_H
 #define CE_TRIGGERS_TRIGGER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "manifest/plugin.h"
+
+/* Raised when the contract below changes; the registry test holds every plugin to it. */
+#define CE_TRIGGER_API_VERSION 1
 
 struct ce_buf;
 struct ce_cloudevent;
@@ -32,13 +39,14 @@ struct ce_trigger_env {
 };
 
 struct ce_trigger_plugin {
-    const char *kind; /* "log", "http", ... */
+    int api_version;                      /* CE_TRIGGER_API_VERSION */
+    const struct ce_block_decoder *block; /* block->key: the kind, "log", "http", ... */
     /* The action is local and cannot be half done elsewhere (the log trigger): the sensor then
      * acknowledges after it even when atLeastOnce is false, so a crash can repeat the action
      * but never lose it. */
     bool ack_after_fire;
-    /* Prepares the trigger; spec problems were already caught by validation. env outlives the
-     * state. */
+    /* Prepares the trigger; spec problems were already caught by the block's decoder, whose
+     * result is trigger->action. env outlives the state. */
     int (*create)(const struct ce_sensor *sensor, const struct ce_trigger *trigger,
                   const struct ce_trigger_env *env, void **state);
     /* Runs the action once for the events of one firing. CE_OK on success, CE_RETRY for a
@@ -56,5 +64,9 @@ struct ce_trigger_plugin {
 
 /* The plugin for kind, or NULL when cevents has none yet. */
 const struct ce_trigger_plugin *ce_trigger_find(const char *kind);
+/* Every plugin, in registry order: *n of them. */
+const struct ce_trigger_plugin *const *ce_trigger_plugins(int *n);
+/* The decoder of kind's block (a ce_manifest_plugins lookup), or NULL. */
+const struct ce_block_decoder *ce_trigger_decoder(const char *kind);
 
 #endif

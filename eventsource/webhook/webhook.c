@@ -3,7 +3,8 @@
  * epoll), one route per event. A request is answered 200 only after the bus acknowledged its
  * event; while it waits the connection is suspended, so no thread is pinned and thousands of
  * requests can be in flight. Bus down or no ack in time: 503 with Retry-After. */
-#include "eventsource/webhook/webhook.h"
+#include "eventsource/source.h"
+#include "eventsource/webhook/config.h"
 #include "core/base/buf.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
@@ -11,8 +12,6 @@
 #include "core/service/secrets.h"
 #include "eventbus/bus.h"
 #include "eventsource/emit.h"
-#include "eventsource/filter.h"
-#include "eventsource/source.h"
 #include "eventsource/webhook/body.h"
 #include "manifest/model.h"
 
@@ -30,7 +29,8 @@
 #define WEBHOOK_DRAIN_SLACK (16u * 1024 * 1024)
 
 struct webhook_route {
-    const struct ce_webhook_event *spec;
+    const char *name; /* the event's */
+    const struct ce_webhook_config *spec;
     struct ce_emitter *em;
 };
 
@@ -110,7 +110,7 @@ static struct webhook_route *webhook_find_route(struct webhook_server *srv, cons
  * else the HTTP status to answer and *why. The secret is read per request so rotations apply. */
 static unsigned int webhook_check_auth(struct webhook_req *req, const char **why)
 {
-    const struct ce_webhook_event *spec = req->route->spec;
+    const struct ce_webhook_config *spec = req->route->spec;
     if (!spec->auth_secret.set) {
         return 0;
     }
@@ -120,7 +120,7 @@ static unsigned int webhook_check_auth(struct webhook_req *req, const char **why
                             spec->auth_secret.key, &token, &token_len);
     if (rc != CE_OK) {
         ce_log_kv(CE_LOG_ERROR, "failed to read the webhook auth secret", "eventName",
-                  spec->event_name, "secret", spec->auth_secret.name, "error", ce_rc_str(rc), NULL);
+                  req->route->name, "secret", spec->auth_secret.name, "error", ce_rc_str(rc), NULL);
         *why = "Error loading auth token";
         return MHD_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -168,7 +168,7 @@ static enum MHD_Result webhook_begin(struct webhook_req *req, const char *url, c
     if (status) {
         return webhook_reply(conn, status, why, NULL, 0);
     }
-    const struct ce_webhook_event *spec = req->route->spec;
+    const struct ce_webhook_config *spec = req->route->spec;
     if (strcmp(spec->method, method) != 0) {
         return webhook_reply(conn, MHD_HTTP_BAD_REQUEST, "http method does not match", NULL, 0);
     }
@@ -255,7 +255,7 @@ static int webhook_build_data(struct webhook_req *req, const char *method, struc
     int rc = webhook_body_json(req, method, &body);
     if (rc == CE_OK) {
         MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, webhook_collect_header, hdrs);
-        const struct ce_webhook_event *spec = req->route->spec;
+        const struct ce_webhook_config *spec = req->route->spec;
         struct ce_kv_pair *meta = ce_xcalloc((size_t)spec->n_metadata + 1, sizeof(*meta));
         for (int i = 0; i < spec->n_metadata; i++) {
             meta[i] = (struct ce_kv_pair){spec->metadata[i].key, spec->metadata[i].value};
@@ -301,8 +301,8 @@ static enum MHD_Result webhook_finish(struct webhook_req *req, const char *metho
         const char *why = strcmp(method, "POST") == 0 && webhook_is_form(req)
                               ? "request body is not a valid form"
                               : "request body is not valid JSON";
-        ce_log_kv(CE_LOG_ERROR, "failed to get body", "eventName", req->route->spec->event_name,
-                  "error", why, NULL);
+        ce_log_kv(CE_LOG_ERROR, "failed to get body", "eventName", req->route->name, "error", why,
+                  NULL);
         return webhook_reply(req->conn, MHD_HTTP_BAD_REQUEST, why, NULL, 0);
     }
     const char *key = webhook_idempotency_key(req);
@@ -395,9 +395,10 @@ static void webhook_on_completed(void *cls, struct MHD_Connection *conn, void **
     *con_cls = NULL;
 }
 
-static int webhook_load_tls(struct webhook_server *srv, const struct ce_webhook_event *spec,
+static int webhook_load_tls(struct webhook_server *srv, const struct webhook_route *route,
                             const char *secrets_dir)
 {
+    const struct ce_webhook_config *spec = route->spec;
     size_t len;
     const struct ce_secret_ref *failed = &spec->server_cert_secret;
     int rc = ce_secret_read(secrets_dir, failed->name, failed->key, &srv->tls_cert, &len);
@@ -409,7 +410,7 @@ static int webhook_load_tls(struct webhook_server *srv, const struct ce_webhook_
         /* Names the file, so the user sees which mount or key is wrong. */
         char *path = ce_xasprintf("%s/%s/%s", secrets_dir, failed->name, failed->key);
         ce_log_kv(CE_LOG_ERROR, "failed to read the TLS certificate or key of the webhook server",
-                  "eventName", spec->event_name, "file", path, "error", ce_rc_str(rc), NULL);
+                  "eventName", route->name, "file", path, "error", ce_rc_str(rc), NULL);
         ce_free(path);
     }
     return rc;
@@ -457,8 +458,8 @@ static int webhook_server_start(struct webhook_server *srv)
     for (int i = 0; i < srv->n_routes; i++) {
         char port[8];
         snprintf(port, sizeof(port), "%d", srv->port);
-        ce_log_kv(CE_LOG_INFO, "route is activated", "eventName", srv->routes[i]->spec->event_name,
-                  "port", port, "endpoint", srv->routes[i]->spec->endpoint, NULL);
+        ce_log_kv(CE_LOG_INFO, "route is activated", "eventName", srv->routes[i]->name, "port",
+                  port, "endpoint", srv->routes[i]->spec->endpoint, NULL);
     }
     return CE_OK;
 }
@@ -477,9 +478,6 @@ static void webhook_stop(void *state)
         ce_free(st->servers[i].tls_cert);
         ce_free(st->servers[i].tls_key);
     }
-    for (int i = 0; i < st->n_routes; i++) {
-        ce_emitter_destroy(st->routes[i].em);
-    }
     ce_free(st->servers);
     ce_free(st->routes);
     ce_free(st);
@@ -487,35 +485,23 @@ static void webhook_stop(void *state)
 
 static int webhook_start(const struct ce_source_env *env, void **state)
 {
-    const struct ce_eventsource *es = env->es;
     struct webhook_state *st = ce_xcalloc(1, sizeof(*st));
     st->env = env;
-    st->routes = ce_xcalloc((size_t)es->n_webhooks + 1, sizeof(*st->routes));
-    st->servers = ce_xcalloc((size_t)es->n_webhooks + 1, sizeof(*st->servers));
+    st->routes = ce_xcalloc((size_t)env->n_events + 1, sizeof(*st->routes));
+    st->servers = ce_xcalloc((size_t)env->n_events + 1, sizeof(*st->servers));
     int rc = CE_OK;
-    for (int i = 0; i < es->n_webhooks && rc == CE_OK; i++) {
-        const struct ce_webhook_event *ev = &es->webhooks[i];
+    for (int i = 0; i < env->n_events && rc == CE_OK; i++) {
+        const struct ce_webhook_config *ev = env->events[i].spec->config;
         struct webhook_route *route = &st->routes[st->n_routes++];
+        route->name = env->events[i].spec->name;
         route->spec = ev;
-        route->em =
-            ce_emitter_create(env->bus, es->namespace_, es->name, ev->event_name, "webhook");
-        if (ev->filter_expression != NULL) {
-            struct ce_es_filter *f = NULL;
-            char err[512];
-            rc = ce_es_filter_compile(ev->filter_expression, &f, err, sizeof err);
-            if (rc != CE_OK) {
-                ce_log_kv(CE_LOG_ERROR, "invalid filter expression", "eventName", ev->event_name,
-                          "error", err, NULL);
-                break;
-            }
-            ce_emitter_set_filter(route->em, f);
-        }
+        route->em = env->events[i].em;
         struct webhook_server *srv = webhook_server_for(st, ev->port);
         srv->routes = ce_xrealloc(srv->routes, sizeof(*srv->routes) * (size_t)(srv->n_routes + 1));
         srv->routes[srv->n_routes++] = route;
         /* As in Argo, the first event registered on a port decides whether it serves TLS. */
         if (srv->n_routes == 1 && ev->server_cert_secret.set && ev->server_key_secret.set) {
-            rc = webhook_load_tls(srv, ev, env->secrets_dir);
+            rc = webhook_load_tls(srv, route, env->secrets_dir);
         }
     }
     for (int i = 0; i < st->n_servers && rc == CE_OK; i++) {
@@ -541,8 +527,10 @@ static int webhook_in_flight(void *state)
     return atomic_load(&st->in_flight);
 }
 
+extern const struct ce_source_plugin ce_source_webhook;
 const struct ce_source_plugin ce_source_webhook = {
-    .type = "webhook",
+    .api_version = CE_SOURCE_API_VERSION,
+    .block = &ce_webhook_decoder,
     .start = webhook_start,
     .quiesce = webhook_quiesce,
     .in_flight = webhook_in_flight,

@@ -4,6 +4,7 @@
  * condition holds, duplicate dependencies on one event are each handled, a failing check
  * keeps a dependency unsatisfied, state survives a new engine (a restart), and reconciling
  * with a changed spec purges what no longer holds. */
+#include "tests/harness/plugins.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "eventbus/bus.h"
@@ -76,7 +77,7 @@ static void te_open(struct te_env *e, const char *yaml, bool with_check)
 {
     struct ce_diag d;
     ce_diag_init(&d);
-    assert_int_equal(ce_manifest_set_create(&e->set), CE_OK);
+    assert_int_equal(ce_manifest_set_create(ce_test_plugins(), &e->set), CE_OK);
     assert_int_equal(ce_manifest_load_buf(e->set, yaml, strlen(yaml), "s.yaml", false, &d), CE_OK);
     if (d.n != 0) {
         ce_diag_print(&d, stderr);
@@ -297,7 +298,7 @@ static void test_bad_conditions(void **state)
     ce_diag_init(&d);
     struct ce_manifest_set *set = NULL;
     const char *yaml = TE_SENSOR("dep-a && dep-z", "");
-    assert_int_equal(ce_manifest_set_create(&set), CE_OK);
+    assert_int_equal(ce_manifest_set_create(ce_test_plugins(), &set), CE_OK);
     assert_int_equal(ce_manifest_load_buf(set, yaml, strlen(yaml), "s.yaml", false, &d), CE_OK);
     ce_diag_fini(&d);
     if (set->n_sensors == 1) { /* the loader may already refuse it; the engine must too */

@@ -3,6 +3,7 @@
  * windows are [start, stop) on the event's date in the filter's zone and wrap midnight when
  * stop comes first, `or` needs one configured group to pass, bad settings are refused at
  * compile time, and groups not built yet are refused rather than ignored. */
+#include "tests/harness/plugins.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
@@ -33,7 +34,7 @@ static int tf_compile_dep(const char *lines, struct ce_manifest_set **set, struc
         lines);
     struct ce_diag d;
     ce_diag_init(&d);
-    assert_int_equal(ce_manifest_set_create(set), CE_OK);
+    assert_int_equal(ce_manifest_set_create(ce_test_plugins(), set), CE_OK);
     assert_int_equal(ce_manifest_load_buf(*set, yaml, strlen(yaml), "s.yaml", false, &d), CE_OK);
     ce_free(yaml);
     *f = NULL;

@@ -2,7 +2,9 @@
 /* EventBus streamConfig merged over the defaults as Argo's controller merges it: present keys
  * replace, absent ones stay, `1e+06` is an integer, durations are Go's; bad values are errors at
  * their line in the manifest and leave the default, unknown keys are warnings. */
-#include "cmd/streamconfig.h"
+#include "tests/harness/plugins.h"
+#include "eventbus/bus.h"
+#include "manifest/streamconfig.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "manifest/diag.h"
@@ -17,7 +19,7 @@
 
 #include <cmocka.h>
 
-static int ts_apply(const char *settings, struct ce_bus_stream_config *cfg, struct ce_diag *diag)
+static int ts_apply(const char *settings, struct ce_stream_config *cfg, struct ce_diag *diag)
 {
     char *yaml = ce_xasprintf("apiVersion: argoproj.io/v1alpha1\nkind: EventBus\nmetadata:\n"
                               "  name: default\nspec:\n  jetstream:\n    version: latest\n"
@@ -26,7 +28,7 @@ static int ts_apply(const char *settings, struct ce_bus_stream_config *cfg, stru
     struct ce_manifest_set *set = NULL;
     struct ce_diag load;
     ce_diag_init(&load);
-    assert_int_equal(ce_manifest_set_create(&set), CE_OK);
+    assert_int_equal(ce_manifest_set_create(ce_test_plugins(), &set), CE_OK);
     assert_int_equal(ce_manifest_load_buf(set, yaml, strlen(yaml), "bus.yaml", false, &load),
                      CE_OK);
     assert_int_equal(ce_diag_errors(&load), 0);

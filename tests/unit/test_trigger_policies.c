@@ -2,6 +2,7 @@
 /* retryStrategy waits and rateLimit exactness: Backoff values in every form Argo accepts,
  * the wait growth with factor and jitter, and a limit of N per unit that never lets N+1
  * through within any unit. */
+#include "tests/harness/plugins.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "manifest/diag.h"
@@ -160,7 +161,7 @@ static const struct ce_trigger *tp_trigger(struct ce_manifest_set **set, const c
                      reset);
     struct ce_diag d;
     ce_diag_init(&d);
-    assert_int_equal(ce_manifest_set_create(set), CE_OK);
+    assert_int_equal(ce_manifest_set_create(ce_test_plugins(), set), CE_OK);
     assert_int_equal(ce_manifest_load_buf(*set, yaml, strlen(yaml), "s.yaml", false, &d), CE_OK);
     bool ok = (*set)->n_sensors == 1;
     if (!ok) {
@@ -219,7 +220,7 @@ static void test_conditions_reset_errors(void **state)
         struct ce_manifest_set *set = NULL;
         struct ce_diag d;
         ce_diag_init(&d);
-        assert_int_equal(ce_manifest_set_create(&set), CE_OK);
+        assert_int_equal(ce_manifest_set_create(ce_test_plugins(), &set), CE_OK);
         assert_int_equal(ce_manifest_load_buf(set, yaml, strlen(yaml), "s.yaml", false, &d), CE_OK);
         assert_int_equal(set->n_sensors, 0);
         assert_true(ce_diag_errors(&d) >= 1);

@@ -9,6 +9,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "manifest/model.h"
+#include "manifest/plugin.h"
 #include "manifest/tojson.h"
 #include "triggers/params.h"
 #include "core/http/request.h"
@@ -27,8 +28,8 @@ struct http_trigger {
     struct ce_params *action_params;   /* http.parameters: edit the http block */
     struct ce_params *payload;         /* http.payload: the body; NULL: no body */
     struct ce_params *dynamic_headers; /* http.dynamicHeaders: dest is the header name */
-    struct ce_http_target *fixed;         /* when nothing edits the block */
-    int *allow;                           /* policy.status.allow, NULL without policy */
+    struct ce_http_target *fixed;      /* when nothing edits the block */
+    int *allow;                        /* policy.status.allow, NULL without policy */
     int n_allow;
     struct ce_http_client *client;
 };
@@ -57,18 +58,18 @@ static int http_compile_lists(struct http_trigger *t, const json_t *trig, const 
                               char *err, size_t errlen)
 {
     int rc = ce_params_compile(json_object_get(trig, "parameters"), "parameters",
-                                  &t->template_params, err, errlen);
+                               &t->template_params, err, errlen);
     if (rc == CE_OK) {
         rc = ce_params_compile(json_object_get(block, "parameters"), "template.http.parameters",
-                                  &t->action_params, err, errlen);
+                               &t->action_params, err, errlen);
     }
     if (rc == CE_OK && json_object_get(block, "payload") != NULL) {
         rc = ce_params_compile(json_object_get(block, "payload"), "template.http.payload",
-                                  &t->payload, err, errlen);
+                               &t->payload, err, errlen);
     }
     if (rc == CE_OK) {
         rc = ce_params_compile(json_object_get(block, "dynamicHeaders"),
-                                  "template.http.dynamicHeaders", &t->dynamic_headers, err, errlen);
+                               "template.http.dynamicHeaders", &t->dynamic_headers, err, errlen);
     }
     return rc;
 }
@@ -269,8 +270,39 @@ static void http_describe(void *state, const struct ce_trigger_event *ev, int n,
     ce_http_target_destroy(made);
 }
 
+static const char *const http_methods[] = {"GET", "DELETE", "PATCH", "POST", "PUT", NULL};
+
+/* template.http: url is required, method one Argo knows, and payload entries may lack dest (the
+ * value is then the whole body). The block itself is read again at each firing, after
+ * parameters edited it, so nothing is kept. */
+static void *http_decode(struct ce_mdec *c, const struct ce_node *block)
+{
+    if (!ce_mdec_nonempty(block, "url")) {
+        const struct ce_node *v = ce_node_get(block, "url");
+        ce_mdec_err_key(c, v ? v : block, "url", "required field is missing");
+    }
+    char *method = ce_mdec_str(c, block, "method", false);
+    bool known = method == NULL;
+    for (int i = 0; method != NULL && http_methods[i] != NULL; i++) {
+        known = known || strcmp(method, http_methods[i]) == 0;
+    }
+    if (!known) {
+        ce_mdec_err_key(c, ce_node_get(block, "method"), "method", "unknown method \"%s\"", method);
+    }
+    ce_free(method);
+    (void)ce_mdec_parameters(c, block, "payload", true);
+    return NULL;
+}
+
+static const struct ce_block_decoder http_block = {
+    .key = "http",
+    .decode = http_decode,
+};
+
+extern const struct ce_trigger_plugin ce_trigger_http;
 const struct ce_trigger_plugin ce_trigger_http = {
-    .kind = "http",
+    .api_version = CE_TRIGGER_API_VERSION,
+    .block = &http_block,
     .ack_after_fire = false,
     .create = http_create,
     .execute = http_execute,

@@ -3,6 +3,8 @@
  * (triggerName, triggerType, dependencyName, eventContext). intervalSeconds is accepted but does
  * not throttle: in Argo it is inert too, and skipping events would drop them silently. */
 #include "triggers/log/log.h"
+#include "manifest/plugin.h"
+#include "triggers/trigger.h"
 #include "core/base/buf.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
@@ -73,8 +75,35 @@ static void log_destroy(void *state)
     ce_free(t);
 }
 
+static const char *const log_keys[] = {"intervalSeconds", NULL};
+
+static void *log_decode(struct ce_mdec *c, const struct ce_node *block)
+{
+    struct ce_log_trigger_config *cfg = ce_xcalloc(1, sizeof(*cfg));
+    int64_t secs = 0;
+    if (ce_mdec_int(c, block, "intervalSeconds", &secs)) {
+        if (secs < 0) {
+            ce_mdec_err_key(c, ce_node_get(block, "intervalSeconds"), "intervalSeconds",
+                            "must not be negative");
+        }
+        else {
+            cfg->interval_seconds = secs;
+        }
+    }
+    return cfg;
+}
+
+static const struct ce_block_decoder log_block = {
+    .key = "log",
+    .keys = log_keys,
+    .decode = log_decode,
+    .free_config = ce_free,
+};
+
+extern const struct ce_trigger_plugin ce_trigger_log;
 const struct ce_trigger_plugin ce_trigger_log = {
-    .kind = "log",
+    .api_version = CE_TRIGGER_API_VERSION,
+    .block = &log_block,
     .ack_after_fire = true,
     .create = log_create,
     .execute = log_execute,

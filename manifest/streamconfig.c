@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* EventBus streamConfig: see streamconfig.h. */
-#include "cmd/streamconfig.h"
+#include "manifest/streamconfig.h"
 #include "core/go/duration.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
@@ -51,7 +51,7 @@ static bool sc_duration_ms(const struct ce_node *n, int64_t *out, char *why, siz
 }
 
 /* One key; false (with why) when its value is not acceptable. */
-static bool sc_key(const char *key, const struct ce_node *v, struct ce_bus_stream_config *cfg,
+static bool sc_key(const char *key, const struct ce_node *v, struct ce_stream_config *cfg,
                    char *why, size_t len, bool *known)
 {
     int64_t i = 0;
@@ -89,7 +89,7 @@ static bool sc_key(const char *key, const struct ce_node *v, struct ce_bus_strea
     return true;
 }
 
-int ce_stream_config_apply(const struct ce_eventbus *eb, struct ce_bus_stream_config *cfg,
+int ce_stream_config_apply(const struct ce_eventbus *eb, struct ce_stream_config *cfg,
                            struct ce_diag *diag)
 {
     const struct ce_node *sc = eb->stream_config;

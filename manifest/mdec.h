@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internal to manifest/: the decoding context shared by the per-kind decoders (field getters
- * that report type errors with positions and paths, strict unknown-key checks) and the private
- * part of the manifest set (interned file names, the node trees the objects point into). */
-#ifndef CE_MANIFEST_DECODE_H
-#define CE_MANIFEST_DECODE_H
+/* The decoding context every manifest decoder uses, manifest/'s own and the plugins': field
+ * getters that report type errors with the file's positions and the field's path, and the strict
+ * unknown-key check. A plugin decodes its block with these, so its messages read like the rest. */
+#ifndef CE_MANIFEST_MDEC_H
+#define CE_MANIFEST_MDEC_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,29 +15,15 @@
 
 #define CE_MDEC_PATH_MAX 512
 
+struct ce_manifest_plugins;
+
 struct ce_mdec {
     const char *file; /* interned in the set */
     struct ce_diag *diag;
     bool strict;
+    const struct ce_manifest_plugins *plugins; /* may be NULL: no plugin decodes its block */
     char path[CE_MDEC_PATH_MAX];
     size_t path_len;
-};
-
-/* A skipped document, for lint's notes. */
-struct ce_manifest_skip {
-    struct ce_pos pos;
-    char *what; /* "ConfigMap trigger-store" */
-};
-
-/* The set as allocated: the public part first, so the public pointer converts back. */
-struct ce_manifest_set_priv {
-    struct ce_manifest_set pub;
-    char **files;
-    int n_files;
-    struct ce_node **roots; /* documents whose nodes the objects point into */
-    int n_roots;
-    struct ce_manifest_skip *skips;
-    int n_skips;
 };
 
 /* Path building: push returns the previous length for pop. */
@@ -75,21 +61,9 @@ int ce_mdec_distance(const char *a, const char *b, int cap);
 
 void ce_mdec_secret_free(struct ce_secret_ref *s);
 
-/* Per-kind decoders: spec is the spec node (may be NULL). They fill the object, report every
- * problem, and the caller keeps the object only when no error was added. */
-void ce_manifest_decode_eventsource(struct ce_mdec *c, const struct ce_node *spec,
-                                    struct ce_eventsource *es);
-void ce_manifest_decode_sensor(struct ce_mdec *c, const struct ce_node *spec, struct ce_sensor *sn);
-void ce_manifest_decode_eventbus(struct ce_mdec *c, const struct ce_node *spec,
-                                 struct ce_eventbus *eb);
-
-/* Triggers of a Sensor spec (manifest/trigger.c); needs sn->deps for conditions. */
-void ce_manifest_decode_triggers(struct ce_mdec *c, const struct ce_node *spec,
-                                 struct ce_sensor *sn);
-void ce_manifest_trigger_fini(struct ce_trigger *t);
-
-void ce_manifest_eventsource_free(struct ce_eventsource *es);
-void ce_manifest_sensor_free(struct ce_sensor *sn);
-void ce_manifest_eventbus_free(struct ce_eventbus *eb);
+/* A list of TriggerParameters at map.key (src.dependencyName required, dest required unless
+ * dest_optional, operation one of overwrite/append/prepend). True when it is a non-empty list. */
+bool ce_mdec_parameters(struct ce_mdec *c, const struct ce_node *map, const char *key,
+                        bool dest_optional);
 
 #endif

@@ -2,13 +2,18 @@
 /* `cevents lint`: loads every path given, prints every problem as file:line:col, notes the
  * documents it skipped, and ends with a one-line summary, so that CI can gate on the exit status
  * and people can read the output. */
-#include "manifest/lint.h"
+#include "cmd/lint.h"
+#include "cmd/cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/base/mem.h"
-#include "manifest/decode.h"
+#include "eventsource/runtime.h"
+#include "manifest/diag.h"
+#include "manifest/model.h"
+#include "manifest/streamconfig.h"
+#include "sensor/check.h"
 
 static void lint_usage(FILE *f)
 {
@@ -32,7 +37,24 @@ static int lint_count(const struct ce_diag *d, enum ce_diag_severity sev)
     return n;
 }
 
-int ce_lint_main(int argc, char **argv, ce_lint_deep_fn *deep)
+/* Checks beyond the manifest's own rules: what the processes compile at start (expressions,
+ * templates, scripts), and the EventBus stream settings. */
+static void lint_deep(const struct ce_manifest_set *set, struct ce_diag *diag)
+{
+    for (int i = 0; i < set->n_eventbuses; i++) {
+        struct ce_stream_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        (void)ce_stream_config_apply(set->eventbuses[i], &cfg, diag);
+    }
+    for (int i = 0; i < set->n_eventsources; i++) {
+        (void)ce_eventsource_check_embedded(set->eventsources[i], diag);
+    }
+    for (int i = 0; i < set->n_sensors; i++) {
+        (void)ce_sensor_check_embedded(set->sensors[i], diag);
+    }
+}
+
+int ce_lint_main(int argc, char **argv)
 {
     bool strict = false;
     int first = 1;
@@ -63,31 +85,25 @@ int ce_lint_main(int argc, char **argv, ce_lint_deep_fn *deep)
         return 2;
     }
     struct ce_manifest_set *set = NULL;
-    if (ce_manifest_set_create(&set) != 0) {
+    if (ce_manifest_set_create(ce_cli_plugins(), &set) != 0) {
         return 2;
     }
-    struct ce_manifest_set_priv *p = (struct ce_manifest_set_priv *)set;
     struct ce_diag diag;
     ce_diag_init(&diag);
     int noted = 0;
     for (int i = first; i < argc; i++) {
         int rc = ce_manifest_load_path(set, argv[i], strict, &diag);
         (void)rc; /* every problem, including this one, is in diag */
-        for (; noted < p->n_skips; noted++) {
-            ce_diag_add(&diag, CE_DIAG_NOTE, &p->skips[noted].pos, "",
-                        "skipped %s: not an argoproj.io/v1alpha1 EventSource, Sensor or EventBus",
-                        p->skips[noted].what);
-        }
+        noted = ce_manifest_note_skipped(set, noted, &diag);
     }
-    if (deep != NULL) {
-        deep(set, &diag);
-    }
+    lint_deep(set, &diag);
     fflush(stdout);
     ce_diag_print(&diag, stderr);
     int errors = ce_diag_errors(&diag);
     int warnings = lint_count(&diag, CE_DIAG_WARNING);
     int objects = set->n_eventsources + set->n_sensors + set->n_eventbuses;
-    printf("%d file%s, %d object%s, %d error%s", p->n_files, lint_plural(p->n_files), objects,
+    int files = ce_manifest_set_files(set);
+    printf("%d file%s, %d object%s, %d error%s", files, lint_plural(files), objects,
            lint_plural(objects), errors, lint_plural(errors));
     if (warnings > 0) {
         printf(", %d warning%s", warnings, lint_plural(warnings));
