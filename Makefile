@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan test-tsan bench format clean
+.PHONY: all deps build demo test test-asan test-tsan layer-check bench format clean
 
 all: build
 
@@ -28,7 +28,12 @@ test-tsan: deps
 	$(MAKE) BUILD=build-tsan CMAKE_FLAGS="-DCE_SANITIZE=thread -DCE_WERROR=ON" build
 	cd build-tsan && ctest --output-on-failure -j $(JOBS)
 
-bench: deps build
+# Each module built as a shared library that must link with only the modules it may use.
+layer-check: deps
+	$(MAKE) BUILD=build-layers CMAKE_FLAGS="-DCE_LAYER_CHECK=ON -DCE_BUILD_TESTS=OFF" build
+
+bench: deps
+	$(MAKE) build CMAKE_FLAGS="$(CMAKE_FLAGS) -DCE_BUILD_BENCH=ON"
 	bash bench/webhook-ingest.sh
 	bash bench/sensor-throughput.sh
 
@@ -36,4 +41,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-layers
