@@ -29,7 +29,6 @@
 
 #define TM_HEAD "apiVersion: argoproj.io/v1alpha1\n"
 
-/* Loads text as "t.yaml"; the caller destroys the set and finishes the diag. */
 /* Event i of es, which must be a webhook event decoded by the webhook plugin. */
 static const struct ce_webhook_config *tm_webhook(const struct ce_eventsource *es, int i)
 {
@@ -39,6 +38,7 @@ static const struct ce_webhook_config *tm_webhook(const struct ce_eventsource *e
     return es->events[i].config;
 }
 
+/* Loads text as "t.yaml"; the caller destroys the set and finishes the diag. */
 static struct ce_manifest_set *tm_load(const char *text, bool strict, struct ce_diag *diag, int *rc)
 {
     struct ce_manifest_set *set = NULL;
