@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-clang_format=${CLANG_FORMAT:-clang-format}
+# Versions format differently; the tree follows clang-format 14 (scripts/install-deps.sh).
+clang_format=${CLANG_FORMAT:-$(command -v clang-format-14 || echo clang-format)}
 if ! command -v "$clang_format" >/dev/null; then
   echo "scripts/check/format.sh:1: $clang_format is not installed (scripts/install-deps.sh)"
   exit 1
