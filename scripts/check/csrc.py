@@ -5,6 +5,7 @@ Blanking keeps every character's offset and every newline, so a position found i
 text is the same line in the file.
 """
 
+import bisect
 import os
 import re
 import subprocess
@@ -79,10 +80,6 @@ def blank_directives(text):
     return "\n".join(out)
 
 
-def line_of(text, offset):
-    return text.count("\n", 0, offset) + 1
-
-
 class LineIndex:
     """Offset -> line number in O(log n), for checks that ask many times."""
 
@@ -90,7 +87,6 @@ class LineIndex:
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def line(self, offset):
-        import bisect
         return bisect.bisect_right(self.starts, offset)
 
 
@@ -98,12 +94,11 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class Function:
-    def __init__(self, path, name, is_static, decl_start, open_off, close_off, open_line,
-                 close_line, name_off):
+    def __init__(self, path, name, is_static, open_off, close_off, open_line, close_line,
+                 name_off):
         self.path = path
         self.name = name
         self.is_static = is_static
-        self.decl_start = decl_start  # offset where the definition's declaration text starts
         self.open_off = open_off      # offset of the body's opening brace
         self.close_off = close_off    # offset of the body's closing brace
         self.open_line = open_line
@@ -136,7 +131,7 @@ def functions(path, code, macros=None):
                 head = _function_head(code[stmt_start:open_off], macros or {})
                 if head is not None:
                     name, is_static, name_at = head
-                    found.append(Function(path, name, is_static, stmt_start, open_off, i,
+                    found.append(Function(path, name, is_static, open_off, i,
                                           idx.line(open_off), idx.line(i), stmt_start + name_at))
                 stmt_start = i + 1
             elif depth < 0:  # unbalanced (e.g. braces split across #if branches): resync
