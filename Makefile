@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan test-tsan layer-check bench format clean
+.PHONY: all deps build demo test test-asan test-tsan layer-check bench format check clean
 
 all: build
 
@@ -39,6 +39,11 @@ bench: deps
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# The structure checks of scripts/check/ (format, banned calls, function length, include
+# direction, dead functions); needs no build.
+check: deps
+	bash scripts/check/all.sh
 
 clean:
 	rm -rf build build-asan build-tsan build-layers

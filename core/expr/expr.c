@@ -117,11 +117,6 @@ int ce_expr_eval_bool(const struct ce_expr *e, const json_t *env, const struct c
     return rc;
 }
 
-enum ce_expr_dialect ce_expr_dialect_of(const struct ce_expr *e)
-{
-    return e->dialect;
-}
-
 const char *ce_expr_source(const struct ce_expr *e)
 {
     return e->src;

@@ -70,7 +70,6 @@ int ce_expr_eval_bool(const struct ce_expr *e, const json_t *env, const struct c
 
 void ce_expr_destroy(struct ce_expr *e);
 
-enum ce_expr_dialect ce_expr_dialect_of(const struct ce_expr *e);
 /* The source text the expression was compiled from. */
 const char *ce_expr_source(const struct ce_expr *e);
 

@@ -320,37 +320,6 @@ int ce_value_from_json(const json_t *j, int max_depth, struct ce_value **out, ch
     return CE_OK;
 }
 
-json_t *ce_value_to_json(const struct ce_value *v)
-{
-    switch (v->kind) {
-    case CE_VALUE_BOOL:
-        return json_boolean(v->u.b);
-    case CE_VALUE_INT:
-        return json_integer((json_int_t)v->u.i);
-    case CE_VALUE_FLOAT:
-        return v->u.f == v->u.f && v->u.f - v->u.f == 0 ? json_real(v->u.f) : json_null();
-    case CE_VALUE_STRING:
-        return json_stringn_nocheck(v->u.s.p, v->u.s.len);
-    case CE_VALUE_ARRAY: {
-        json_t *a = json_array();
-        for (size_t i = 0; i < v->u.a.n; i++) {
-            json_array_append_new(a, ce_value_to_json(v->u.a.v[i]));
-        }
-        return a;
-    }
-    case CE_VALUE_OBJECT: {
-        json_t *o = json_object();
-        for (size_t i = 0; i < v->u.o.n; i++) {
-            json_object_set_new_nocheck(o, v->u.o.m[i].key, ce_value_to_json(v->u.o.m[i].val));
-        }
-        return o;
-    }
-    case CE_VALUE_NULL:
-    default:
-        return json_null();
-    }
-}
-
 bool ce_value_is_number(const struct ce_value *v)
 {
     return v->kind == CE_VALUE_INT || v->kind == CE_VALUE_FLOAT;

@@ -88,8 +88,6 @@ struct ce_value *ce_value_object_get(const struct ce_value *v, const char *key);
  * passes max_depth. */
 int ce_value_from_json(const json_t *j, int max_depth, struct ce_value **out, char *err,
                        size_t errlen);
-/* To JSON (a new reference). Non-finite floats become null. */
-json_t *ce_value_to_json(const struct ce_value *v);
 
 bool ce_value_is_number(const struct ce_value *v);
 double ce_value_as_double(const struct ce_value *v);

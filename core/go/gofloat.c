@@ -24,7 +24,7 @@ static void digits_from_e(const char *s, struct fdigits *g)
             g->d[g->nd++] = *s;
         }
     }
-    int exp = *s == 'e' ? atoi(s + 1) : 0;
+    int exp = *s == 'e' ? (int)strtol(s + 1, NULL, 10) : 0;
     g->dp = exp + 1;
     while (g->nd > 0 && g->d[g->nd - 1] == '0') {
         g->nd--;

@@ -168,7 +168,9 @@ static int lj_keys(struct lj_out *o, int idx, struct lj_member **out, size_t *n)
         }
         else if (e->type == LUA_TBOOLEAN) {
             e->num = lua_toboolean(L, -1);
-            e->len = strlen(strcpy(e->buf, e->num != 0 ? "true" : "false"));
+            const char *word = e->num != 0 ? "true" : "false";
+            e->len = strlen(word);
+            memcpy(e->buf, word, e->len + 1);
         }
         else {
             const char *tn = lua_typename(L, e->type);

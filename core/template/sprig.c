@@ -171,11 +171,6 @@ double ce_sprig_to_float64(const struct ce_tv *v)
     }
 }
 
-struct ce_tv ce_sprig_strval(struct ce_tv_ctx *c, const struct ce_tv *v)
-{
-    return ce_tv_sprint(c, v);
-}
-
 struct ce_tv sprig_strslice(struct ce_tv_ctx *c, const struct ce_tv *v)
 {
     if (v->kind == CE_TV_LIST) {

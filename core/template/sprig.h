@@ -44,7 +44,5 @@ const struct ce_fn *ce_sprig_time_method(const char *name);
 /* Helpers shared with other evaluators, following sprig's conversions. */
 int64_t ce_sprig_to_int64(const struct ce_tv *v);  /* cast.ToInt64 */
 double ce_sprig_to_float64(const struct ce_tv *v); /* cast.ToFloat64 */
-/* sprig's strval: strings as is, time via String(), everything else fmt %v. */
-struct ce_tv ce_sprig_strval(struct ce_tv_ctx *c, const struct ce_tv *v);
 
 #endif

@@ -500,6 +500,177 @@ static int int_from_arg(const struct ce_tv *args, size_t nargs, size_t *argn, bo
     return (int)a->u.i;
 }
 
+/* The flags after '%' (# 0 + - space); returns the index past them. */
+static size_t parse_flags(struct fmtstate *f, const char *fmt, size_t n, size_t i)
+{
+    for (; i < n; i++) {
+        char ch = fmt[i];
+        if (ch == '#') {
+            f->sharp = true;
+        }
+        else if (ch == '0') {
+            f->zero = !f->minus;
+        }
+        else if (ch == '+') {
+            f->plus = true;
+        }
+        else if (ch == '-') {
+            f->minus = true;
+            f->zero = false;
+        }
+        else if (ch == ' ') {
+            f->space = true;
+        }
+        else {
+            break;
+        }
+    }
+    return i;
+}
+
+/* A width: digits, or '*' taking an int argument (a negative one means '-'). Returns the
+ * index past it. */
+static size_t parse_width(struct fmtstate *f, const char *fmt, size_t n, size_t i,
+                          const struct ce_tv *args, size_t nargs, size_t *argn)
+{
+    if (i < n && fmt[i] == '*') {
+        bool ok;
+        f->wid = int_from_arg(args, nargs, argn, &ok);
+        f->wid_present = ok;
+        if (!ok) {
+            ws(f, "%!(BADWIDTH)");
+        }
+        if (f->wid < 0) {
+            f->wid = -f->wid;
+            f->minus = true;
+            f->zero = false;
+        }
+        return i + 1;
+    }
+    int wv = 0;
+    bool any = false;
+    while (i < n && fmt[i] >= '0' && fmt[i] <= '9') {
+        if (wv < 1000000) {
+            wv = wv * 10 + (fmt[i] - '0');
+        }
+        any = true;
+        i++;
+    }
+    f->wid = wv;
+    f->wid_present = any;
+    return i;
+}
+
+/* A precision: '.' and digits (none means 0), or ".*" taking an int argument (a negative one
+ * means none). Returns the index past it. */
+static size_t parse_precision(struct fmtstate *f, const char *fmt, size_t n, size_t i,
+                              const struct ce_tv *args, size_t nargs, size_t *argn)
+{
+    if (i >= n || fmt[i] != '.') {
+        return i;
+    }
+    i++;
+    if (i < n && fmt[i] == '*') {
+        bool ok;
+        f->prec = int_from_arg(args, nargs, argn, &ok);
+        f->prec_present = ok;
+        if (f->prec < 0) {
+            f->prec = 0;
+            f->prec_present = false;
+        }
+        if (!ok) {
+            ws(f, "%!(BADPREC)");
+        }
+        return i + 1;
+    }
+    int pv = 0;
+    while (i < n && fmt[i] >= '0' && fmt[i] <= '9') {
+        if (pv < 1000000) {
+            pv = pv * 10 + (fmt[i] - '0');
+        }
+        i++;
+    }
+    f->prec = pv;
+    f->prec_present = true;
+    return i;
+}
+
+/* A verb outside ASCII: Go prints %!<verb>(<type>=<value>), using up the argument. */
+static void print_non_ascii_verb(struct fmtstate *f, const char *verb, size_t vlen,
+                                 const struct ce_tv *args, size_t nargs, size_t *argn)
+{
+    ws(f, "%!");
+    w(f, verb, vlen);
+    ws(f, *argn < nargs ? "(" : "(MISSING)");
+    if (*argn < nargs) {
+        const struct ce_tv *a = &args[(*argn)++];
+        if (a->kind == CE_TV_NIL || a->kind == CE_TV_INVALID) {
+            ws(f, "<nil>)");
+        }
+        else {
+            ws(f, ce_tv_type_name(a));
+            ws(f, "=");
+            print_value(f, a, 'v', 0);
+            ws(f, ")");
+        }
+    }
+}
+
+/* The verb at fmt[i] and its argument; returns the index past the verb. */
+static size_t print_verb(struct fmtstate *f, const char *fmt, size_t n, size_t i,
+                         const struct ce_tv *args, size_t nargs, size_t *argn)
+{
+    uint32_t verb = (unsigned char)fmt[i];
+    size_t vlen = 1;
+    if (verb >= 0x80) {
+        vlen = ce_utf8_decode(fmt + i, n - i, &verb);
+        if (vlen == 0) {
+            vlen = 1;
+            verb = 0xfffd;
+        }
+    }
+    if (verb == '%') {
+        w(f, "%", 1);
+    }
+    else if (verb >= 0x80) {
+        print_non_ascii_verb(f, fmt + i, vlen, args, nargs, argn);
+    }
+    else if (*argn >= nargs) {
+        char m[16];
+        snprintf(m, sizeof m, "%%!%c(MISSING)", (char)verb);
+        ws(f, m);
+    }
+    else {
+        if (verb == 'v' && f->sharp) {
+            f->sharp = false; /* %#v: Go syntax is not reproduced; plain %v */
+        }
+        print_arg(f, &args[(*argn)++], (char)verb);
+    }
+    return i + vlen;
+}
+
+/* Arguments no verb used: %!(EXTRA type=value, ...). */
+static void print_extra_args(struct fmtstate *f, const struct ce_tv *args, size_t argn,
+                             size_t nargs)
+{
+    clear_flags(f);
+    ws(f, "%!(EXTRA ");
+    for (size_t k = argn; k < nargs; k++) {
+        if (k > argn) {
+            ws(f, ", ");
+        }
+        if (args[k].kind == CE_TV_NIL || args[k].kind == CE_TV_INVALID) {
+            ws(f, "<nil>");
+        }
+        else {
+            ws(f, ce_tv_type_name(&args[k]));
+            ws(f, "=");
+            print_arg(f, &args[k], 'v');
+        }
+    }
+    ws(f, ")");
+}
+
 void ce_tv_sprintf(struct ce_tv_ctx *c, struct ce_buf *out, const char *fmt, size_t n,
                    const struct ce_tv *args, size_t nargs)
 {
@@ -516,147 +687,18 @@ void ce_tv_sprintf(struct ce_tv_ctx *c, struct ce_buf *out, const char *fmt, siz
         if (i >= n) {
             break;
         }
-        i++;
         clear_flags(&f);
-        for (; i < n; i++) {
-            char ch = fmt[i];
-            if (ch == '#') {
-                f.sharp = true;
-            }
-            else if (ch == '0') {
-                f.zero = !f.minus;
-            }
-            else if (ch == '+') {
-                f.plus = true;
-            }
-            else if (ch == '-') {
-                f.minus = true;
-                f.zero = false;
-            }
-            else if (ch == ' ') {
-                f.space = true;
-            }
-            else {
-                break;
-            }
-        }
-        bool ok = true;
-        if (i < n && fmt[i] == '*') {
-            i++;
-            f.wid = int_from_arg(args, nargs, &argn, &ok);
-            f.wid_present = ok;
-            if (!ok) {
-                ws(&f, "%!(BADWIDTH)");
-            }
-            if (f.wid < 0) {
-                f.wid = -f.wid;
-                f.minus = true;
-                f.zero = false;
-            }
-        }
-        else {
-            int wv = 0;
-            bool any = false;
-            while (i < n && fmt[i] >= '0' && fmt[i] <= '9') {
-                if (wv < 1000000) {
-                    wv = wv * 10 + (fmt[i] - '0');
-                }
-                any = true;
-                i++;
-            }
-            f.wid = wv;
-            f.wid_present = any;
-        }
-        if (i + 1 <= n && i < n && fmt[i] == '.') {
-            i++;
-            if (i < n && fmt[i] == '*') {
-                i++;
-                f.prec = int_from_arg(args, nargs, &argn, &ok);
-                f.prec_present = ok;
-                if (f.prec < 0) {
-                    f.prec = 0;
-                    f.prec_present = false;
-                }
-                if (!ok) {
-                    ws(&f, "%!(BADPREC)");
-                }
-            }
-            else {
-                int pv = 0;
-                while (i < n && fmt[i] >= '0' && fmt[i] <= '9') {
-                    if (pv < 1000000) {
-                        pv = pv * 10 + (fmt[i] - '0');
-                    }
-                    i++;
-                }
-                f.prec = pv;
-                f.prec_present = true;
-            }
-        }
+        i = parse_flags(&f, fmt, n, i + 1);
+        i = parse_width(&f, fmt, n, i, args, nargs, &argn);
+        i = parse_precision(&f, fmt, n, i, args, nargs, &argn);
         if (i >= n) {
             ws(&f, "%!(NOVERB)");
             break;
         }
-        uint32_t verb = (unsigned char)fmt[i];
-        size_t vlen = 1;
-        if (verb >= 0x80) {
-            vlen = ce_utf8_decode(fmt + i, n - i, &verb);
-            if (vlen == 0) {
-                vlen = 1;
-                verb = 0xfffd;
-            }
-        }
-        i += vlen;
-        if (verb == '%') {
-            w(&f, "%", 1);
-            continue;
-        }
-        if (verb >= 0x80) {
-            ws(&f, "%!");
-            w(&f, fmt + i - vlen, vlen);
-            ws(&f, argn < nargs ? "(" : "(MISSING)");
-            if (argn < nargs) {
-                const struct ce_tv *a = &args[argn++];
-                if (a->kind == CE_TV_NIL || a->kind == CE_TV_INVALID) {
-                    ws(&f, "<nil>)");
-                }
-                else {
-                    ws(&f, ce_tv_type_name(a));
-                    ws(&f, "=");
-                    print_value(&f, a, 'v', 0);
-                    ws(&f, ")");
-                }
-            }
-            continue;
-        }
-        if (argn >= nargs) {
-            char m[16];
-            snprintf(m, sizeof m, "%%!%c(MISSING)", (char)verb);
-            ws(&f, m);
-            continue;
-        }
-        if (verb == 'v' && f.sharp) {
-            f.sharp = false; /* %#v: Go syntax is not reproduced; plain %v */
-        }
-        print_arg(&f, &args[argn++], (char)verb);
+        i = print_verb(&f, fmt, n, i, args, nargs, &argn);
     }
     if (argn < nargs) {
-        clear_flags(&f);
-        ws(&f, "%!(EXTRA ");
-        for (size_t k = argn; k < nargs; k++) {
-            if (k > argn) {
-                ws(&f, ", ");
-            }
-            if (args[k].kind == CE_TV_NIL || args[k].kind == CE_TV_INVALID) {
-                ws(&f, "<nil>");
-            }
-            else {
-                ws(&f, ce_tv_type_name(&args[k]));
-                ws(&f, "=");
-                print_arg(&f, &args[k], 'v');
-            }
-        }
-        ws(&f, ")");
+        print_extra_args(&f, args, argn, nargs);
     }
 }
 

@@ -460,7 +460,7 @@ static void test_numbers_and_coercion(void **state)
     struct ce_gj_result r;
     char want[400] = "0.";
     memset(want + 2, '0', 323);
-    strcpy(want + 325, "5");
+    want[325] = '5'; /* want[326] is already the terminator */
     assert_int_equal(ce_gj_get(js, strlen(js), "r", &r, NULL, 0), CE_OK);
     assert_string_equal(r.str, want); /* the smallest subnormal, without an exponent */
     assert_true(r.num == 5e-324);
@@ -521,12 +521,13 @@ static void test_errors_and_caps(void **state)
         longpath[i + 1] = '.';
     }
     longpath[CE_GJ_PATH_MAX - 1] = 'a';
-    char *deep = malloc(4 * CE_GJ_PATH_MAX);
+    const size_t deep_cap = 4 * CE_GJ_PATH_MAX;
+    char *deep = malloc(deep_cap);
     size_t n = 0;
     for (size_t i = 0; i < CE_GJ_PATH_MAX / 2; i++) {
-        n += (size_t)sprintf(deep + n, "{\"a\":");
+        n += (size_t)snprintf(deep + n, deep_cap - n, "{\"a\":");
     }
-    n += (size_t)sprintf(deep + n, "1");
+    n += (size_t)snprintf(deep + n, deep_cap - n, "1");
     for (size_t i = 0; i < CE_GJ_PATH_MAX / 2; i++) {
         deep[n++] = '}';
     }
