@@ -4,6 +4,8 @@
 #ifndef CE_CMD_CLI_H
 #define CE_CMD_CLI_H
 
+#include "core/base/rc.h"
+
 #include "core/base/log.h"
 #include "eventbus/bus.h"
 
@@ -32,14 +34,13 @@ struct ce_cli {
 };
 
 /* Parses argv (argv[0] is the subcommand). Prints usage errors to stderr and returns CE_EINVAL. */
-int ce_cli_parse(int argc, char **argv, struct ce_cli *cli) __attribute__((warn_unused_result));
+int ce_cli_parse(int argc, char **argv, struct ce_cli *cli) CE_MUST_CHECK;
 
 /* The plugin lookups manifests are decoded with: every registered source and trigger. */
 const struct ce_manifest_plugins *ce_cli_plugins(void);
 
 /* Loads cli->file (or the paths) and prints every diagnostic to stderr. CE_OK when no error. */
-int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **set)
-    __attribute__((warn_unused_result));
+int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **set) CE_MUST_CHECK;
 
 /* The bus URL: --bus, then CEVENTS_BUS_URL, then an EventBus manifest in set with a URL, then
  * nats://127.0.0.1:4222. Fills cfg (defaults plus the timeouts from cli). */
@@ -53,7 +54,7 @@ void ce_cli_block_signals(void);
  * parses the flags (a usage line for kind on error) and loads the manifests. Returns 0 with
  * *set loaded, or the exit code to return (2 usage, 1 bad manifests). */
 int ce_cli_begin(const char *kind, int argc, char **argv, struct ce_cli *cli,
-                 struct ce_manifest_set **set) __attribute__((warn_unused_result));
+                 struct ce_manifest_set **set) CE_MUST_CHECK;
 /* Waits up to timeout_ms for SIGINT/SIGTERM; returns the signal or 0. */
 int ce_cli_wait_signal(int timeout_ms);
 /* The one object of objects (n of them, of a kind such as "Sensor") named name, or the only one

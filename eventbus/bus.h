@@ -6,6 +6,8 @@
 #ifndef CE_EVENTBUS_BUS_H
 #define CE_EVENTBUS_BUS_H
 
+#include "core/base/rc.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,7 +42,7 @@ typedef void ce_bus_state_fn(void *arg, bool connected);
  * handle reconnects forever with exponential backoff (min..max wait) and reports changes
  * through state_fn (may be NULL). Returns CE_OK or CE_EINVAL for a bad URL/config. */
 int ce_bus_create(const struct ce_bus_config *cfg, ce_bus_state_fn *state_fn, void *state_arg,
-                  struct ce_bus **out) __attribute__((warn_unused_result));
+                  struct ce_bus **out) CE_MUST_CHECK;
 /* Waits for outstanding publish acks up to the publish timeout, then closes. Accepts NULL. */
 void ce_bus_destroy(struct ce_bus *bus);
 
@@ -50,12 +52,12 @@ void ce_bus_shutdown(void);
 
 bool ce_bus_connected(struct ce_bus *bus);
 /* Blocks until connected or timeout_ms passes. CE_OK or CE_ETIMEDOUT. */
-int ce_bus_wait_connected(struct ce_bus *bus, int timeout_ms) __attribute__((warn_unused_result));
+int ce_bus_wait_connected(struct ce_bus *bus, int timeout_ms) CE_MUST_CHECK;
 
 /* Creates stream "default" (subjects "default.*.*", file storage, the configured settings)
  * if it does not exist; an existing stream is left as it is. Idempotent.
  * CE_OK, CE_EUNAVAIL (not connected) or CE_EREMOTE (the server refused; detail logged). */
-int ce_bus_ensure_stream(struct ce_bus *bus) __attribute__((warn_unused_result));
+int ce_bus_ensure_stream(struct ce_bus *bus) CE_MUST_CHECK;
 
 /* How far the slowest active durable consumer of the stream is behind, against the stream's
  * message limit: a stream with `discard: old` evicts the oldest messages once it holds more than
@@ -70,8 +72,7 @@ struct ce_bus_backlog {
     uint64_t evicted;  /* messages the stream already dropped before that consumer acked them */
 };
 /* CE_OK with *out filled, CE_EUNAVAIL when not connected, CE_ENOENT without a stream. */
-int ce_bus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out)
-    __attribute__((warn_unused_result));
+int ce_bus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out) CE_MUST_CHECK;
 /* While full is set, publishes are refused at once with CE_EFULL. */
 void ce_bus_set_full(struct ce_bus *bus, bool full);
 
@@ -86,12 +87,12 @@ typedef void ce_bus_publish_fn(void *arg, int rc, const char *err);
  * when the bus is not connected, CE_ETOOBIG when too many publishes are in flight, CE_EFULL
  * while the bus is marked full (cb is not called for these). */
 int ce_bus_publish_async(struct ce_bus *bus, const char *subject, const char *msg_id,
-                         const void *data, size_t len, ce_bus_publish_fn *cb, void *arg)
-    __attribute__((warn_unused_result));
+                         const void *data, size_t len, ce_bus_publish_fn *cb,
+                         void *arg) CE_MUST_CHECK;
 
 /* Publishes and waits for the ack (at most publish_timeout_ms). Same codes as the callback. */
 int ce_bus_publish(struct ce_bus *bus, const char *subject, const char *msg_id, const void *data,
-                   size_t len) __attribute__((warn_unused_result));
+                   size_t len) CE_MUST_CHECK;
 
 /* One delivered message. Owned by whoever fetched it; release with ce_bus_msg_destroy. */
 struct ce_bus_msg {
@@ -110,44 +111,40 @@ struct ce_bus_msg {
  * are reused so messages published while the process was down are delivered now.
  * One consumer is used by one thread at a time. */
 int ce_bus_consumer_create(struct ce_bus *bus, const char *subject, const char *durable,
-                           struct ce_bus_consumer **out) __attribute__((warn_unused_result));
+                           struct ce_bus_consumer **out) CE_MUST_CHECK;
 void ce_bus_consumer_destroy(struct ce_bus_consumer *c);
 /* Deletes a durable consumer on the server (used when a Sensor's spec changed). */
-int ce_bus_consumer_delete(struct ce_bus *bus, const char *durable)
-    __attribute__((warn_unused_result));
+int ce_bus_consumer_delete(struct ce_bus *bus, const char *durable) CE_MUST_CHECK;
 
 /* Waits up to timeout_ms for up to max messages. Returns CE_OK with *n >= 1, CE_ETIMEDOUT with
  * *n == 0 when nothing came, CE_EUNAVAIL when disconnected. msgs must have room for max. */
 int ce_bus_consumer_fetch(struct ce_bus_consumer *c, int max, int timeout_ms,
-                          struct ce_bus_msg **msgs, int *n) __attribute__((warn_unused_result));
+                          struct ce_bus_msg **msgs, int *n) CE_MUST_CHECK;
 
 /* Acknowledges and waits for the server to confirm (AckSync). */
-int ce_bus_msg_ack(struct ce_bus_msg *m) __attribute__((warn_unused_result));
+int ce_bus_msg_ack(struct ce_bus_msg *m) CE_MUST_CHECK;
 /* Acknowledges without waiting for the confirmation: for acknowledgements that do not promise
  * anything (atLeastOnce: false acknowledges before the trigger runs), where a lost one only
  * brings a redelivery that the trigger's de-duplication skips. Saves a round trip per event. */
-int ce_bus_msg_ack_nowait(struct ce_bus_msg *m) __attribute__((warn_unused_result));
+int ce_bus_msg_ack_nowait(struct ce_bus_msg *m) CE_MUST_CHECK;
 /* Asks for redelivery after delay_ms. */
-int ce_bus_msg_nak(struct ce_bus_msg *m, int64_t delay_ms) __attribute__((warn_unused_result));
+int ce_bus_msg_nak(struct ce_bus_msg *m, int64_t delay_ms) CE_MUST_CHECK;
 /* Tells the server the message is still being worked on (resets the ack timer). */
-int ce_bus_msg_in_progress(struct ce_bus_msg *m) __attribute__((warn_unused_result));
+int ce_bus_msg_in_progress(struct ce_bus_msg *m) CE_MUST_CHECK;
 /* Stops redelivery for good. */
-int ce_bus_msg_term(struct ce_bus_msg *m) __attribute__((warn_unused_result));
+int ce_bus_msg_term(struct ce_bus_msg *m) CE_MUST_CHECK;
 void ce_bus_msg_destroy(struct ce_bus_msg *m);
 
 /* Key-value bucket (JetStream KV; Argo keeps Sensor condition state in one named after the
  * Sensor). Created if missing. */
-int ce_bus_kv_open(struct ce_bus *bus, const char *bucket, struct ce_bus_kv **out)
-    __attribute__((warn_unused_result));
+int ce_bus_kv_open(struct ce_bus *bus, const char *bucket, struct ce_bus_kv **out) CE_MUST_CHECK;
 void ce_bus_kv_close(struct ce_bus_kv *kv);
 /* *val is a fresh NUL-terminated heap copy (free with ce_free). CE_ENOENT when absent. */
-int ce_bus_kv_get(struct ce_bus_kv *kv, const char *key, char **val, size_t *len)
-    __attribute__((warn_unused_result));
-int ce_bus_kv_put(struct ce_bus_kv *kv, const char *key, const void *val, size_t len)
-    __attribute__((warn_unused_result));
-int ce_bus_kv_delete(struct ce_bus_kv *kv, const char *key) __attribute__((warn_unused_result));
+int ce_bus_kv_get(struct ce_bus_kv *kv, const char *key, char **val, size_t *len) CE_MUST_CHECK;
+int ce_bus_kv_put(struct ce_bus_kv *kv, const char *key, const void *val, size_t len) CE_MUST_CHECK;
+int ce_bus_kv_delete(struct ce_bus_kv *kv, const char *key) CE_MUST_CHECK;
 /* *keys is a heap array of heap strings, *n entries; free with ce_bus_kv_keys_free. */
-int ce_bus_kv_keys(struct ce_bus_kv *kv, char ***keys, int *n) __attribute__((warn_unused_result));
+int ce_bus_kv_keys(struct ce_bus_kv *kv, char ***keys, int *n) CE_MUST_CHECK;
 void ce_bus_kv_keys_free(char **keys, int n);
 
 /* "default.<eventSourceName>.<eventName>" as a fresh heap string. */

@@ -5,6 +5,8 @@
 #ifndef CE_EVENTBUS_CLOUDEVENT_H
 #define CE_EVENTBUS_CLOUDEVENT_H
 
+#include "core/base/rc.h"
+
 #include "core/base/buf.h"
 
 #include <stddef.h>
@@ -25,21 +27,19 @@ struct ce_cloudevent {
 
 /* Appends the structured JSON form of ev to out. data must be valid JSON when datacontenttype
  * is JSON (it is written verbatim); otherwise it is written as "data_base64". */
-int ce_cloudevent_encode(const struct ce_cloudevent *ev, struct ce_buf *out)
-    __attribute__((warn_unused_result));
+int ce_cloudevent_encode(const struct ce_cloudevent *ev, struct ce_buf *out) CE_MUST_CHECK;
 
 /* The exact bytes Argo Events (Go SDK v2.16) puts on the bus: it hands the SDK the payload as
  * []byte, which the SDK always writes as "data_base64". Same attributes as
  * ce_cloudevent_encode; use it where byte-identity with Argo matters more than a readable
  * stream. Both forms are read by Argo sensors and by ce_cloudevent_decode. */
-int ce_cloudevent_encode_argo(const struct ce_cloudevent *ev, struct ce_buf *out)
-    __attribute__((warn_unused_result));
+int ce_cloudevent_encode_argo(const struct ce_cloudevent *ev, struct ce_buf *out) CE_MUST_CHECK;
 
 /* Parses a structured CloudEvent. On failure returns CE_EPARSE and writes a reason to err.
  * On success ev owns heap copies; release with ce_cloudevent_fini. Input size is capped by the
  * caller (the bus max payload). */
 int ce_cloudevent_decode(const char *json, size_t len, struct ce_cloudevent *ev, char *err,
-                         size_t errlen) __attribute__((warn_unused_result));
+                         size_t errlen) CE_MUST_CHECK;
 void ce_cloudevent_fini(struct ce_cloudevent *ev);
 
 /* A random UUIDv4 as 32 lowercase hex chars, NUL-terminated. */

@@ -103,7 +103,7 @@ static int doc_yaml(const struct ce_cloudevent *ev, char **out, size_t *len, cha
 }
 
 int ce_event_doc_data_json(const struct ce_cloudevent *ev, const char **doc, size_t *len,
-                          char **owned, char *err, size_t errlen)
+                           char **owned, char *err, size_t errlen)
 {
     *doc = NULL;
     *owned = NULL;

@@ -18,6 +18,6 @@ int ce_event_doc_context_json(const struct ce_cloudevent *ev, char **out, size_t
  * other content type, or invalid data, is CE_EINVAL with Argo's reason ("event data is not
  * valid JSON", "unsupported event content type: text/plain"). */
 int ce_event_doc_data_json(const struct ce_cloudevent *ev, const char **doc, size_t *len,
-                          char **owned, char *err, size_t errlen);
+                           char **owned, char *err, size_t errlen);
 
 #endif

@@ -5,6 +5,8 @@
 #ifndef CE_EVENTSOURCE_EMIT_H
 #define CE_EVENTSOURCE_EMIT_H
 
+#include "core/base/rc.h"
+
 #include <stddef.h>
 
 struct ce_bus;
@@ -40,8 +42,7 @@ void ce_emitter_set_filter(struct ce_emitter *em, struct ce_es_filter *f);
  * as for a success, as Argo Events does); or CE_EUNAVAIL / CE_ETOOBIG / CE_EINVAL. done is not
  * called unless CE_OK. */
 int ce_emit_async(struct ce_emitter *em, const char *data, size_t len, const char *id,
-                  ce_emit_done_fn *done, void *arg, char *id_out)
-    __attribute__((warn_unused_result));
+                  ce_emit_done_fn *done, void *arg, char *id_out) CE_MUST_CHECK;
 
 /* Counts an event the source could not turn into data (bad request body, ...). */
 void ce_emitter_count_processing_failed(struct ce_emitter *em);

@@ -5,6 +5,8 @@
 #ifndef CE_MANIFEST_MODEL_H
 #define CE_MANIFEST_MODEL_H
 
+#include "core/base/rc.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -129,8 +131,8 @@ struct ce_manifest_set {
 struct ce_manifest_plugins;
 /* A set whose plugin blocks are decoded by the plugins that plugins finds (manifest/plugin.h;
  * borrowed, must outlive the set; NULL: no plugin, every block stays a node). */
-int ce_manifest_set_create(const struct ce_manifest_plugins *plugins, struct ce_manifest_set **out)
-    __attribute__((warn_unused_result));
+int ce_manifest_set_create(const struct ce_manifest_plugins *plugins,
+                           struct ce_manifest_set **out) CE_MUST_CHECK;
 void ce_manifest_set_destroy(struct ce_manifest_set *set);
 
 /* Loads every document of buf (filename is used in positions). Valid objects are added to set;
@@ -138,8 +140,7 @@ void ce_manifest_set_destroy(struct ce_manifest_set *set);
  * when the YAML could be read at all (look at ce_diag_errors for validity), CE_EPARSE or
  * CE_ETOOBIG otherwise (also reported in diag). */
 int ce_manifest_load_buf(struct ce_manifest_set *set, const char *buf, size_t len,
-                         const char *filename, bool strict, struct ce_diag *diag)
-    __attribute__((warn_unused_result));
+                         const char *filename, bool strict, struct ce_diag *diag) CE_MUST_CHECK;
 /* How many files were read into set. */
 int ce_manifest_set_files(const struct ce_manifest_set *set);
 /* Adds a note to diag for each document skipped since the first `from` (not an Argo object);
@@ -147,7 +148,7 @@ int ce_manifest_set_files(const struct ce_manifest_set *set);
 int ce_manifest_note_skipped(const struct ce_manifest_set *set, int from, struct ce_diag *diag);
 /* A file, or every *.yaml / *.yml / *.json file of a directory (sorted, not recursive). */
 int ce_manifest_load_path(struct ce_manifest_set *set, const char *path, bool strict,
-                          struct ce_diag *diag) __attribute__((warn_unused_result));
+                          struct ce_diag *diag) CE_MUST_CHECK;
 
 #define CE_MANIFEST_MAX_FILE_BYTES (16 * 1024 * 1024)
 

@@ -5,6 +5,8 @@
 #ifndef CE_MANIFEST_NODE_H
 #define CE_MANIFEST_NODE_H
 
+#include "core/base/rc.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,7 +56,7 @@ struct ce_node_doc {
  * position and CE_EPARSE (CE_ETOOBIG for caps) is returned; documents before it are dropped.
  * file is stored in the diagnostics only. */
 int ce_node_parse(const char *buf, size_t len, const char *file, struct ce_diag *diag,
-                  struct ce_node_doc **docs, int *n_docs) __attribute__((warn_unused_result));
+                  struct ce_node_doc **docs, int *n_docs) CE_MUST_CHECK;
 void ce_node_docs_free(struct ce_node_doc *docs, int n_docs);
 void ce_node_free(struct ce_node *n);
 

@@ -8,6 +8,8 @@
 #ifndef CE_SENSOR_ENGINE_H
 #define CE_SENSOR_ENGINE_H
 
+#include "core/base/rc.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,13 +46,13 @@ struct ce_sn_engine_config {
 /* Compiles the trigger's conditions (all dependencies joined by `&&` when it has none).
  * CE_EINVAL with a reason in err when they do not parse or name an unknown dependency. */
 int ce_sn_engine_create(const struct ce_sn_engine_config *cfg, struct ce_sn_engine **out, char *err,
-                        size_t errlen) __attribute__((warn_unused_result));
+                        size_t errlen) CE_MUST_CHECK;
 void ce_sn_engine_destroy(struct ce_sn_engine *e);
 /* Checks the trigger's conditions without an engine: CE_OK and the dependencies they name
  * (indexes into s->deps, spec order; room for s->n_deps) in idx[0..*n), or CE_EINVAL with the
  * reason in err. */
 int ce_sn_trigger_deps(const struct ce_sensor *s, const struct ce_trigger *t, int *idx, int *n,
-                       char *err, size_t errlen) __attribute__((warn_unused_result));
+                       char *err, size_t errlen) CE_MUST_CHECK;
 bool ce_sn_engine_stateful(const struct ce_sn_engine *e);
 /* The dependencies the trigger listens to (those its conditions name), as indexes into
  * sensor->deps, in spec order; returns how many (at most max). */
@@ -71,7 +73,7 @@ int ce_sn_engine_process(struct ce_sn_engine *e, const struct ce_cloudevent *ev,
                          size_t raw_len, const struct ce_sn_msg_pos *pos,
                          void (*before_fire)(void *arg), void *arg);
 /* Forgets every saved event of the trigger (conditionsReset, spec changes). */
-int ce_sn_engine_reset(struct ce_sn_engine *e) __attribute__((warn_unused_result));
+int ce_sn_engine_reset(struct ce_sn_engine *e) CE_MUST_CHECK;
 /* Forgets saved events stored before before_ns; returns how many. */
 int ce_sn_engine_reset_older(struct ce_sn_engine *e, int64_t before_ns);
 

@@ -7,6 +7,8 @@
 #ifndef CE_SENSOR_FILTER_H
 #define CE_SENSOR_FILTER_H
 
+#include "core/base/rc.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -18,7 +20,7 @@ struct ce_sn_filter;
 /* Compiles d's filters (*out stays NULL when it has none). CE_EINVAL with the reason in err
  * for a filter cevents cannot evaluate (a bad time, an unknown zone, a group not built yet). */
 int ce_sn_filter_compile(const struct ce_dependency *d, struct ce_sn_filter **out, char *err,
-                         size_t errlen) __attribute__((warn_unused_result));
+                         size_t errlen) CE_MUST_CHECK;
 void ce_sn_filter_destroy(struct ce_sn_filter *f);
 /* ce_sn_filter_apply for people: appends the transform's result and one line per configured
  * group saying whether the event passes it and why (each line starts with indent), then the

@@ -5,6 +5,8 @@
 #ifndef CE_SENSOR_FIRE_H
 #define CE_SENSOR_FIRE_H
 
+#include "core/base/rc.h"
+
 #include <stdatomic.h>
 
 struct ce_bus_msg;
@@ -19,8 +21,7 @@ struct ce_sn_firer;
  * early once *stop is set (may be NULL). CE_EINVAL (logged) for bad settings. */
 int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
                        const struct ce_trigger_plugin *plugin, const struct ce_trigger_env *env,
-                       const atomic_bool *stop, struct ce_sn_firer **out)
-    __attribute__((warn_unused_result));
+                       const atomic_bool *stop, struct ce_sn_firer **out) CE_MUST_CHECK;
 /* The message being processed (NULL after): it is kept from redelivery while the firing waits
  * for the rate limit or between retries. */
 void ce_sn_firer_set_message(struct ce_sn_firer *f, struct ce_bus_msg *m);

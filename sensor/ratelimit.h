@@ -5,6 +5,8 @@
 #ifndef CE_SENSOR_RATELIMIT_H
 #define CE_SENSOR_RATELIMIT_H
 
+#include "core/base/rc.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +17,8 @@ struct ce_ratelimit;
 
 /* Reads {unit: Second|Minute|Hour, requestsPerUnit}; *out stays NULL for no limit (j NULL or
  * null). CE_EINVAL with a reason in err for a bad value. */
-int ce_ratelimit_from_json(const json_t *j, struct ce_ratelimit **out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+int ce_ratelimit_from_json(const json_t *j, struct ce_ratelimit **out, char *err,
+                           size_t errlen) CE_MUST_CHECK;
 void ce_ratelimit_destroy(struct ce_ratelimit *rl);
 /* How long to wait before a firing at now_ms may go (0: now, and it is recorded). Call again
  * after waiting. NULL rl: always 0. */

@@ -4,6 +4,8 @@
 #ifndef CE_SENSOR_RESET_H
 #define CE_SENSOR_RESET_H
 
+#include "core/base/rc.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,7 +15,7 @@ struct ce_sn_resets;
 /* Reads the trigger's conditionsReset; *out stays NULL when it has none. CE_EINVAL with the
  * reason in err for a schedule or zone that does not parse. */
 int ce_sn_resets_create(const struct ce_trigger *t, struct ce_sn_resets **out, char *err,
-                        size_t errlen) __attribute__((warn_unused_result));
+                        size_t errlen) CE_MUST_CHECK;
 void ce_sn_resets_destroy(struct ce_sn_resets *r);
 /* The first reset strictly after now (Unix seconds), or -1 for none. */
 int64_t ce_sn_resets_next(const struct ce_sn_resets *r, int64_t now);

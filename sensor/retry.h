@@ -4,6 +4,8 @@
 #ifndef CE_SENSOR_RETRY_H
 #define CE_SENSOR_RETRY_H
 
+#include "core/base/rc.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,8 +28,8 @@ void ce_backoff_default(struct ce_backoff *b);
 /* Reads a Backoff object (NULL or JSON null: the default). Left-out fields take Argo's
  * defaults: duration 1 s, factor 1, jitter 1, steps 5 (also for steps 0). CE_EINVAL with a
  * reason in err for a bad value. */
-int ce_backoff_from_json(const json_t *j, struct ce_backoff *b, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+int ce_backoff_from_json(const json_t *j, struct ce_backoff *b, char *err,
+                         size_t errlen) CE_MUST_CHECK;
 /* The wait after failed attempt number `attempt` (1 = after the first), with rnd in [0, 1)
  * drawn by the caller for the jitter. */
 int64_t ce_backoff_wait_ns(const struct ce_backoff *b, int attempt, double rnd);

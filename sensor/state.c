@@ -337,4 +337,3 @@ int ce_sn_state_reconcile(struct ce_sn_state *st, const struct ce_sensor *s, ce_
     json_decref(old_triggers);
     return state_write_spec(st, s);
 }
-

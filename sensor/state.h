@@ -6,6 +6,8 @@
 #ifndef CE_SENSOR_STATE_H
 #define CE_SENSOR_STATE_H
 
+#include "core/base/rc.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,8 +16,8 @@ struct ce_sensor;
 struct ce_sn_state;
 
 /* Opens (creating it if missing) the bucket of the Sensor. */
-int ce_sn_state_open(struct ce_bus *bus, const char *sensor_name, struct ce_sn_state **out)
-    __attribute__((warn_unused_result));
+int ce_sn_state_open(struct ce_bus *bus, const char *sensor_name,
+                     struct ce_sn_state **out) CE_MUST_CHECK;
 void ce_sn_state_close(struct ce_sn_state *st);
 
 /* One saved dependency event. */
@@ -28,15 +30,15 @@ struct ce_sn_saved {
 /* Saves event as the latest event of dep for trigger (an older one is replaced). */
 int ce_sn_state_save(struct ce_sn_state *st, const char *trigger, const char *dep,
                      uint64_t stream_seq, uint64_t consumer_seq, int64_t timestamp_ns,
-                     const char *event, size_t len) __attribute__((warn_unused_result));
+                     const char *event, size_t len) CE_MUST_CHECK;
 /* Loads the saved events of trigger for deps[0..n): out[i].event is NULL when none is saved.
  * Release with ce_sn_saved_fini. A stored entry that cannot be read is deleted and reported. */
 int ce_sn_state_load(struct ce_sn_state *st, const char *trigger, const char *const *deps, int n,
-                     struct ce_sn_saved *out) __attribute__((warn_unused_result));
+                     struct ce_sn_saved *out) CE_MUST_CHECK;
 void ce_sn_saved_fini(struct ce_sn_saved *saved, int n);
 /* Deletes the saved events of trigger for deps[0..n). */
-int ce_sn_state_clear(struct ce_sn_state *st, const char *trigger, const char *const *deps, int n)
-    __attribute__((warn_unused_result));
+int ce_sn_state_clear(struct ce_sn_state *st, const char *trigger, const char *const *deps,
+                      int n) CE_MUST_CHECK;
 /* Deletes those stored before before_ns (conditionsReset at start). Returns how many. */
 int ce_sn_state_clear_older(struct ce_sn_state *st, const char *trigger, const char *const *deps,
                             int n, int64_t before_ns);
@@ -50,6 +52,6 @@ typedef void ce_sn_purge_fn(void *arg, const char *trigger, const char *dep);
  * triggers whose conditions changed is purged, then `Triggers`, `Deps` and each
  * `<trigger>/Expression` are rewritten. purge is told which durable consumers to delete. */
 int ce_sn_state_reconcile(struct ce_sn_state *st, const struct ce_sensor *s, ce_sn_purge_fn *purge,
-                          void *arg) __attribute__((warn_unused_result));
+                          void *arg) CE_MUST_CHECK;
 
 #endif

@@ -89,8 +89,8 @@ static void param_fini(struct param *p)
     ce_tmpl_destroy(p->tmpl);
 }
 
-int ce_params_compile(const json_t *list, const char *where, struct ce_params **out,
-                         char *err, size_t errlen)
+int ce_params_compile(const json_t *list, const char *where, struct ce_params **out, char *err,
+                      size_t errlen)
 {
     *out = NULL;
     size_t n = json_array_size(list);
@@ -182,8 +182,7 @@ static bool param_by_template(const struct param *p, const char *doc, size_t len
 }
 
 /* gjson's value at the key: raw JSON for objects, arrays and null, else its String(). */
-static bool param_by_key(const char *key, const char *doc, size_t len,
-                         struct ce_param_value *out)
+static bool param_by_key(const char *key, const char *doc, size_t len, struct ce_param_value *out)
 {
     struct ce_gj_result r;
     (void)ce_gj_get(doc, len, key, &r, NULL, 0);
@@ -229,8 +228,8 @@ static int param_from_event(const struct param *p, const struct ce_cloudevent *e
                       p->dep, why);
 }
 
-int ce_param_resolve(const struct ce_params *ps, int i, const struct ce_trigger_event *ev,
-                        int n, struct ce_param_value *out, char *err, size_t errlen)
+int ce_param_resolve(const struct ce_params *ps, int i, const struct ce_trigger_event *ev, int n,
+                     struct ce_param_value *out, char *err, size_t errlen)
 {
     const struct param *p = &ps->items[i];
     memset(out, 0, sizeof(*out));
@@ -254,8 +253,8 @@ int ce_param_resolve(const struct ce_params *ps, int i, const struct ce_trigger_
 }
 
 /* Sets v at p's dest in doc: raw JSON with useRawData for non-string values, else a string. */
-static int param_put(const struct param *p, const struct ce_param_value *v, char **doc,
-                     size_t *len, char *err, size_t errlen)
+static int param_put(const struct param *p, const struct ce_param_value *v, char **doc, size_t *len,
+                     char *err, size_t errlen)
 {
     char *next = NULL;
     size_t next_len = 0;
@@ -300,7 +299,7 @@ static void param_combine(const struct param *p, const char *doc, size_t len,
 }
 
 int ce_params_apply(const struct ce_params *ps, const struct ce_trigger_event *ev, int n,
-                       char **doc, size_t *len, char *err, size_t errlen)
+                    char **doc, size_t *len, char *err, size_t errlen)
 {
     for (int i = 0; ps != NULL && i < ps->n; i++) {
         struct ce_param_value v;
@@ -318,7 +317,7 @@ int ce_params_apply(const struct ce_params *ps, const struct ce_trigger_event *e
 }
 
 int ce_params_payload(const struct ce_params *ps, const struct ce_trigger_event *ev, int n,
-                         char **out, size_t *len, char *err, size_t errlen)
+                      char **out, size_t *len, char *err, size_t errlen)
 {
     *out = ce_xstrdup("");
     *len = 0;

@@ -20,8 +20,8 @@ struct ce_params;
 /* Compiles a JSON array of TriggerParameter (an empty or absent list gives an empty set).
  * where names the list in messages ("template.http.payload"). Templates are parsed here, so a
  * template that does not parse stops the Sensor at start. CE_EINVAL with the reason. */
-int ce_params_compile(const json_t *list, const char *where, struct ce_params **out,
-                         char *err, size_t errlen);
+int ce_params_compile(const json_t *list, const char *where, struct ce_params **out, char *err,
+                      size_t errlen);
 void ce_params_destroy(struct ce_params *ps);
 int ce_params_count(const struct ce_params *ps);
 
@@ -36,20 +36,20 @@ struct ce_param_value {
 
 /* Resolves parameter i of ps for the firing's events. CE_EINVAL with "unable to resolve
  * 'dep' parameter value ..." when nothing matched and there is no default. */
-int ce_param_resolve(const struct ce_params *ps, int i, const struct ce_trigger_event *ev,
-                        int n, struct ce_param_value *out, char *err, size_t errlen);
+int ce_param_resolve(const struct ce_params *ps, int i, const struct ce_trigger_event *ev, int n,
+                     struct ce_param_value *out, char *err, size_t errlen);
 void ce_param_value_fini(struct ce_param_value *v);
 
 /* Applies every parameter to *doc (a JSON document of *len bytes, replaced by the result, heap,
  * ce_free): the dest of each is set with sjson after append/prepend. */
 int ce_params_apply(const struct ce_params *ps, const struct ce_trigger_event *ev, int n,
-                       char **doc, size_t *len, char *err, size_t errlen);
+                    char **doc, size_t *len, char *err, size_t errlen);
 
 /* Builds a payload from nothing (Argo's ConstructPayload): each parameter is set at its dest; a
  * parameter without dest makes its value the whole payload and ends the list. *out is the
  * payload (heap, possibly empty). */
 int ce_params_payload(const struct ce_params *ps, const struct ce_trigger_event *ev, int n,
-                         char **out, size_t *len, char *err, size_t errlen);
+                      char **out, size_t *len, char *err, size_t errlen);
 
 /* Resolves parameter i and returns only the text and its dest (dynamicHeaders: dest is the
  * header name). */

@@ -4,6 +4,8 @@
 #ifndef CE_CORE_FILE_H
 #define CE_CORE_FILE_H
 
+#include "core/base/rc.h"
+
 #include <stddef.h>
 
 /* Reads the regular file at path (at most max bytes) into a fresh NUL-terminated heap buffer
@@ -11,7 +13,7 @@
  * CE_ETOOBIG (larger than max) or CE_EIO (not a regular file, or a read failed); *sys_errno
  * (may be NULL) then holds the errno for the message, 0 when there was none. A FIFO in place of
  * the file cannot hang the open. */
-int ce_file_read(const char *path, size_t max, char **out, size_t *len, int *sys_errno)
-    __attribute__((warn_unused_result));
+int ce_file_read(const char *path, size_t max, char **out, size_t *len,
+                 int *sys_errno) CE_MUST_CHECK;
 
 #endif

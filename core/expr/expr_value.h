@@ -7,6 +7,8 @@
 #ifndef CE_CORE_EXPR_VALUE_H
 #define CE_CORE_EXPR_VALUE_H
 
+#include "core/base/rc.h"
+
 #include "core/base/buf.h"
 
 #include <jansson.h>
@@ -97,12 +99,12 @@ double ce_value_as_double(const struct ce_value *v);
 const char *ce_value_go_type(const struct ce_value *v);
 
 /* Appends Go's %v of v ("<nil>", "true", "[1 a]", "map[a:1 b:x]" with sorted keys). */
-int ce_value_format(const struct ce_value *v, struct ce_buf *b) __attribute__((warn_unused_result));
+int ce_value_format(const struct ce_value *v, struct ce_buf *b) CE_MUST_CHECK;
 /* Appends Go's json.Marshal of v: sorted object keys, <>& escaped as \u003c etc., floats as
  * encoding/json writes them. indent != NULL selects MarshalIndent(v, "", indent). Returns
  * CE_EINVAL for NaN/Inf (Go refuses them), CE_ETOOBIG past the buffer cap. */
-int ce_value_to_json_text(const struct ce_value *v, const char *indent, struct ce_buf *b)
-    __attribute__((warn_unused_result));
+int ce_value_to_json_text(const struct ce_value *v, const char *indent,
+                          struct ce_buf *b) CE_MUST_CHECK;
 
 /* reflect.DeepEqual over decoded JSON values (int 1 and float 1 differ). */
 bool ce_value_deep_equal(const struct ce_value *a, const struct ce_value *b);

@@ -8,6 +8,8 @@
 #ifndef CE_CORE_GOJSON_H
 #define CE_CORE_GOJSON_H
 
+#include "core/base/rc.h"
+
 #include "core/base/buf.h"
 
 #include <jansson.h>
@@ -42,7 +44,6 @@ int ce_gojson_fmt_key_number(double v, char out[CE_GOJSON_NUM_MAX]);
 /* Appends v as json.Marshal writes the equivalent Go value (object keys sorted bytewise,
  * numbers as float64). CE_OK, CE_ETOOBIG (b's cap or CE_GOJSON_MAX_DEPTH) or CE_EINVAL (NaN or
  * infinity), with a message. */
-int ce_gojson_dump(const json_t *v, struct ce_buf *b, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+int ce_gojson_dump(const json_t *v, struct ce_buf *b, char *err, size_t errlen) CE_MUST_CHECK;
 
 #endif

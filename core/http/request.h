@@ -12,6 +12,8 @@
 #ifndef CE_TRIGGERS_HTTP_REQUEST_H
 #define CE_TRIGGERS_HTTP_REQUEST_H
 
+#include "core/base/rc.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -59,7 +61,7 @@ struct ce_http_outcome {
  * parameters and dynamicHeaders are the caller's (it passes the body and extra headers). */
 int ce_http_target_from_json(const json_t *http_block, const char *secrets_dir,
                              const char *config_dir, struct ce_http_target **out, char *err,
-                             size_t errlen) __attribute__((warn_unused_result));
+                             size_t errlen) CE_MUST_CHECK;
 void ce_http_target_destroy(struct ce_http_target *t);
 /* The URL for logs: a password in its user info shows as "xxxxx". */
 const char *ce_http_target_url(const struct ce_http_target *t);
@@ -67,8 +69,8 @@ const char *ce_http_target_method(const struct ce_http_target *t);
 
 /* The trigger's policy.status.allow (policy may be NULL or lack it: *allow = NULL, *n = 0).
  * *allow is heap (ce_free); a present but empty list gives a non-NULL *allow with *n = 0. */
-int ce_http_allow_from_json(const json_t *policy, int **allow, int *n, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+int ce_http_allow_from_json(const json_t *policy, int **allow, int *n, char *err,
+                            size_t errlen) CE_MUST_CHECK;
 
 struct ce_http_client *ce_http_client_create(void);
 /* Closes the pooled connections; no send may be running. Accepts NULL. */

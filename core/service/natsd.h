@@ -5,21 +5,22 @@
 #ifndef CE_CORE_NATSD_H
 #define CE_CORE_NATSD_H
 
+#include "core/base/rc.h"
+
 struct ce_natsd;
 
 /* Starts nats-server (found in PATH, /usr/sbin or /usr/bin) with JetStream, store dir
  * <dir>/jetstream, on port (0 = pick a free one), its log going to log_fd (-1 = /dev/null).
  * Waits until it accepts connections (up to 10 s). CE_OK, CE_ENOENT (no nats-server binary),
  * CE_EIO or CE_ETIMEDOUT. */
-int ce_natsd_start(const char *dir, int port, int log_fd, struct ce_natsd **out)
-    __attribute__((warn_unused_result));
+int ce_natsd_start(const char *dir, int port, int log_fd, struct ce_natsd **out) CE_MUST_CHECK;
 /* "nats://127.0.0.1:<port>" */
 const char *ce_natsd_url(const struct ce_natsd *n);
 int ce_natsd_port(const struct ce_natsd *n);
 /* Stops the server (SIGTERM, then SIGKILL after 5 s) but keeps the handle, so that
  * ce_natsd_restart can start it again on the same port and store. */
 void ce_natsd_stop(struct ce_natsd *n);
-int ce_natsd_restart(struct ce_natsd *n) __attribute__((warn_unused_result));
+int ce_natsd_restart(struct ce_natsd *n) CE_MUST_CHECK;
 /* Stops and frees; accepts NULL. */
 void ce_natsd_destroy(struct ce_natsd *n);
 

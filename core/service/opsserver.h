@@ -4,6 +4,8 @@
 #ifndef CE_CORE_OPSSERVER_H
 #define CE_CORE_OPSSERVER_H
 
+#include "core/base/rc.h"
+
 #include <stdbool.h>
 
 struct ce_opsserver;
@@ -11,8 +13,8 @@ struct ce_opsserver;
 typedef bool ce_ready_fn(void *arg);
 
 /* Listens on 0.0.0.0:port (port > 0). Returns CE_OK, or CE_EIO when the port cannot be bound. */
-int ce_opsserver_start(int port, ce_ready_fn *ready, void *arg, struct ce_opsserver **out)
-    __attribute__((warn_unused_result));
+int ce_opsserver_start(int port, ce_ready_fn *ready, void *arg,
+                       struct ce_opsserver **out) CE_MUST_CHECK;
 void ce_opsserver_stop(struct ce_opsserver *s);
 
 #endif

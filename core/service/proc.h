@@ -4,6 +4,8 @@
 #ifndef CE_CORE_PROC_H
 #define CE_CORE_PROC_H
 
+#include "core/base/rc.h"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -11,14 +13,13 @@
  * out_fd and stderr on err_fd (-1 = inherit), stdin on /dev/null, every other fd closed, the
  * signal mask cleared, in its own process group. CE_OK or CE_EIO (exec failure is reported as
  * the child exiting with status 127). */
-int ce_proc_spawn(char *const argv[], int out_fd, int err_fd, pid_t *pid)
-    __attribute__((warn_unused_result));
+int ce_proc_spawn(char *const argv[], int out_fd, int err_fd, pid_t *pid) CE_MUST_CHECK;
 /* Sends sig, waits up to timeout_ms for the exit, then SIGKILLs and reaps. *status gets the
  * wait status (may be NULL). CE_OK, or CE_ETIMEDOUT when SIGKILL was needed. */
 int ce_proc_stop(pid_t pid, int sig, int timeout_ms, int *status);
 /* Non-blocking reap: true (and *status) when pid has exited. */
 bool ce_proc_reaped(pid_t pid, int *status);
 /* Waits for pid up to timeout_ms. CE_OK or CE_ETIMEDOUT. */
-int ce_proc_wait(pid_t pid, int timeout_ms, int *status) __attribute__((warn_unused_result));
+int ce_proc_wait(pid_t pid, int timeout_ms, int *status) CE_MUST_CHECK;
 
 #endif

@@ -4,6 +4,8 @@
 #ifndef CE_CORE_SECRETS_H
 #define CE_CORE_SECRETS_H
 
+#include "core/base/rc.h"
+
 #include <stddef.h>
 
 #define CE_SECRETS_DIR_DEFAULT "/argo-events/secrets"
@@ -13,7 +15,7 @@
 /* Reads <dir>/<name>/<key> into a fresh heap string (free with ce_free). Names containing "/"
  * or ".." are refused (CE_EINVAL). CE_ENOENT when missing, CE_ETOOBIG past CE_SECRET_MAX_BYTES.
  * One trailing "\n" is removed, as Argo does (editors add one). */
-int ce_secret_read(const char *dir, const char *name, const char *key, char **out, size_t *len)
-    __attribute__((warn_unused_result));
+int ce_secret_read(const char *dir, const char *name, const char *key, char **out,
+                   size_t *len) CE_MUST_CHECK;
 
 #endif

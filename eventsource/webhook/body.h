@@ -5,6 +5,8 @@
 #ifndef CE_EVENTSOURCE_WEBHOOK_BODY_H
 #define CE_EVENTSOURCE_WEBHOOK_BODY_H
 
+#include "core/base/rc.h"
+
 #include "core/base/buf.h"
 
 #include <stdbool.h>
@@ -29,15 +31,13 @@ struct ce_kv_pair {
  * the object of the pairs that decoded, which is what a GET query gets (Go drops bad pairs of a
  * URL silently); a form body with a bad pair is refused by the caller. CE_ETOOBIG past out's cap
  * (nothing appended then). */
-int ce_webhook_body_from_query(const char *q, size_t len, struct ce_buf *out)
-    __attribute__((warn_unused_result));
+int ce_webhook_body_from_query(const char *q, size_t len, struct ce_buf *out) CE_MUST_CHECK;
 
 /* Validates body as exactly one JSON value and appends it the way Go's encoding/json writes a
  * json.RawMessage field: insignificant whitespace removed, and inside strings '<' '>' '&'
  * written as \u003c \u003e \u0026 and U+2028/U+2029 as \u2028/\u2029; every other byte kept.
  * An empty or whitespace-only body is not JSON. CE_OK or CE_EPARSE (nothing appended). */
-int ce_webhook_body_json_compact(const char *body, size_t len, struct ce_buf *out)
-    __attribute__((warn_unused_result));
+int ce_webhook_body_json_compact(const char *body, size_t len, struct ce_buf *out) CE_MUST_CHECK;
 
 /* Builds the event data: "header" maps each canonical header name to the array of its values
  * in arrival order, keys sorted; Host and Transfer-Encoding are left out as in Go's request
@@ -47,6 +47,6 @@ int ce_webhook_body_json_compact(const char *body, size_t len, struct ce_buf *ou
  * encoding/json writes for the same map. CE_OK or CE_ETOOBIG (out's cap). */
 int ce_webhook_data_build(const struct ce_webhook_header *hdrs, int n_hdrs, const char *body_json,
                           size_t body_len, const struct ce_kv_pair *meta, int n_meta,
-                          bool mask_auth, struct ce_buf *out) __attribute__((warn_unused_result));
+                          bool mask_auth, struct ce_buf *out) CE_MUST_CHECK;
 
 #endif

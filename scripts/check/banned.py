@@ -9,6 +9,8 @@ them):
   strtok   hidden static state, not re-entrant                             -> strtok_r, or a scan
 Only calls count: the word followed by '(', outside comments and string literals, not a member
 (`x.atoi(`); snprintf or my_atoi are other words.
+Also fails on a raw __attribute__((warn_unused_result)) outside core/base/rc.h: CE_MUST_CHECK
+says the same in one place.
 """
 
 import re
@@ -24,6 +26,9 @@ BANNED = {
     "strtok": "use strtok_r or a scan (strtok keeps hidden state)",
 }
 
+RAW_MUST_CHECK = re.compile(r"__attribute__\s*\(\(\s*warn_unused_result")
+MUST_CHECK_HOME = "core/base/rc.h"
+
 CALL = re.compile(r"(?<![\w.])(?<!->)(%s)\s*\(" % "|".join(BANNED))
 
 
@@ -35,6 +40,9 @@ def main():
         for m in CALL.finditer(code):
             name = m.group(1)
             print(f"{path}:{idx.line(m.start())}: call to banned {name}(): {BANNED[name]}")
+            bad += 1
+        for m in RAW_MUST_CHECK.finditer(code if path != MUST_CHECK_HOME else ""):
+            print(f"{path}:{idx.line(m.start())}: raw warn_unused_result: use CE_MUST_CHECK")
             bad += 1
     return 1 if bad else 0
 

@@ -74,7 +74,8 @@ static void test_times(void **state)
     (void)state;
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T00:00:00Z") == 0);
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T00:00:01.5Z") == 1500000000);
-    assert_true(ce_clock_parse_rfc3339_ns("2026-11-22T23:14:07.014305729Z") == INT64_C(1795389247014305729));
+    assert_true(ce_clock_parse_rfc3339_ns("2026-11-22T23:14:07.014305729Z") ==
+                INT64_C(1795389247014305729));
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T01:00:00+01:00") == 0);
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T00:00:00-00:30") == INT64_C(1800000000000));
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01 00:00:00Z") == 0);
