@@ -5,7 +5,7 @@
  * "2006-01-02 15:04:05-07:00" and the ISO 8601 "T15Z0700" / "T15:04Z0700" / "T15:04:05Z0700"
  * forms. A zoneless time is read as UTC (cevents runs with UTC as local time). The textual Go
  * layouts (ANSIC, UnixDate, RubyDate, Kitchen) are not recognised. */
-#include "core/expr/expr_lex.h"
+#include "core/expr/expr_lex_int.h"
 
 #include <stdint.h>
 #include <string.h>

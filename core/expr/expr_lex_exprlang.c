@@ -3,7 +3,7 @@
  * (with _ separators, 0x/0o/0b prefixes, fractions, exponents), '…' and "…" strings with Go-like
  * escapes, comments, and operators as expr-lang groups them ("not in" is one operator). Errors
  * carry expr-lang's texts and a source location. */
-#include "core/expr/expr_lex.h"
+#include "core/expr/expr_lex_int.h"
 
 #include "core/expr/expr_int.h"
 #include "core/base/mem.h"

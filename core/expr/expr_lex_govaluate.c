@@ -5,7 +5,7 @@
  * in names and strings ("dep\-1" is the name "dep-1"), [bracketed names], strings end at either
  * quote, and strings that read as dates become numbers (unix seconds). After tokenizing, the
  * sequence is checked with govaluate's token transition table. */
-#include "core/expr/expr_lex.h"
+#include "core/expr/expr_lex_int.h"
 
 #include "core/expr/expr.h"
 #include "core/go/gofloat.h"

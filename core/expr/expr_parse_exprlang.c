@@ -5,7 +5,7 @@
  * level, postfix member/index/slice/call chains with ?. , and the builtin and predicate calls
  * (all, any, ... take a closure over #). The first error wins, with expr-lang's message. */
 #include "core/expr/expr_int.h"
-#include "core/expr/expr_lex.h"
+#include "core/expr/expr_lex_int.h"
 
 #include "core/base/mem.h"
 #include "core/base/rc.h"

@@ -6,7 +6,7 @@
  * prefixes, which bind to a single operand. Tokens left over after a complete expression are
  * ignored, as govaluate does. */
 #include "core/expr/expr_int.h"
-#include "core/expr/expr_lex.h"
+#include "core/expr/expr_lex_int.h"
 
 #include "core/base/mem.h"
 #include "core/base/rc.h"

@@ -6,9 +6,9 @@
 #include "core/go/gofloat.h"
 
 #include "core/base/buf.h"
-#include "core/json/gjson_get.h"
+#include "core/json/gjson_get_int.h"
 #include "core/json/gjson_int.h"
-#include "core/json/gjson_path.h"
+#include "core/json/gjson_path_int.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 

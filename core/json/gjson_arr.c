@@ -3,9 +3,9 @@
  * element), and the queries `#(path op value)` (first match) and `#(...)#` (all matches). */
 #include "core/base/buf.h"
 #include "core/json/gjson.h"
-#include "core/json/gjson_get.h"
+#include "core/json/gjson_get_int.h"
 #include "core/json/gjson_int.h"
-#include "core/json/gjson_path.h"
+#include "core/json/gjson_path_int.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 

@@ -5,7 +5,7 @@
 #include "core/base/buf.h"
 #include "core/json/gjson.h"
 #include "core/json/gjson_int.h"
-#include "core/json/gjson_mod.h"
+#include "core/json/gjson_mod_int.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 

@@ -2,7 +2,7 @@
 /* Splitting a lookup path into its next component: object keys (with `\` escapes and
  * wildcards), array components (`#`, `#.rest`, `#(query)` and `#(query)#`), the `|` pipe, and
  * the `.@modifier` / `.[` / `.{` forms that pipe into the rest of the path. */
-#include "core/json/gjson_path.h"
+#include "core/json/gjson_path_int.h"
 
 #include "core/base/buf.h"
 

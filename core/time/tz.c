@@ -7,7 +7,7 @@
 #include "core/base/file.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
-#include "core/time/tz_posix.h"
+#include "core/time/tz_posix_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
 /* POSIX TZ rule strings from TZif footers: parse once at load, then answer "which offset holds
  * at this instant" for years past the transition table. The accepted syntax and the period
  * bounds reported mirror Go's tzset, so time.Date-style conversions agree with Argo. */
-#include "core/time/tz_posix.h"
+#include "core/time/tz_posix_int.h"
 
 #include <string.h>
 
