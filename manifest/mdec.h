@@ -22,6 +22,10 @@ struct ce_mdec {
     struct ce_diag *diag;
     bool strict;
     const struct ce_manifest_plugins *plugins; /* may be NULL: no plugin decodes its block */
+    /* While a plugin decodes a block: the object the block belongs to (the whole trigger, for
+     * its action block; the event's settings are the block itself), for checks that depend on
+     * it. NULL otherwise. */
+    const struct ce_node *owner;
     char path[CE_MDEC_PATH_MAX];
     size_t path_len;
 };

@@ -180,7 +180,10 @@ static void tr_action(struct ce_mdec *c, struct ce_trigger *t, const struct ce_n
     t->action_node = a;
     if (dec != NULL) {
         t->action_decoder = dec;
+        const struct ce_node *outer = c->owner;
+        c->owner = t->node;
         t->action = dec->decode(c, a);
+        c->owner = outer;
         if (dec->keys != NULL) {
             ce_mdec_known(c, a, dec->keys);
         }

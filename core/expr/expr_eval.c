@@ -220,7 +220,9 @@ static int eval_list(struct ce_expr_ctx *c, int32_t idx, int depth, struct ce_va
     }
     if (n->kind == CE_NK_ARRAY) {
         struct ce_value *a = ce_value_array_new(n->nkids);
-        memcpy(a->u.a.v, vals, n->nkids * sizeof *vals);
+        if (n->nkids > 0) { /* an empty literal has no element storage to copy into */
+            memcpy(a->u.a.v, vals, n->nkids * sizeof *vals);
+        }
         *out = a;
         return CE_OK;
     }

@@ -174,20 +174,9 @@ static int http_read_ref(const json_t *ref, const char *dir, const char *what, c
     return CE_OK;
 }
 
-static int http_parse_url(struct ce_http_target *t, const json_t *block, char *err, size_t errlen)
+int ce_http_url_check(const char *url, char *err, size_t errlen)
 {
-    const char *url = NULL;
-    int rc = http_opt_string(block, "url", "", &url, err, errlen);
-    if (rc != CE_OK) {
-        return rc;
-    }
-    if (url == NULL || *url == '\0') {
-        return ce_rc_fail(CE_EINVAL, err, errlen, "url: required");
-    }
-    if (strlen(url) > CE_HTTP_MAX_URL_BYTES) {
-        return ce_rc_fail(CE_EINVAL, err, errlen, "url: longer than %d bytes",
-                          CE_HTTP_MAX_URL_BYTES);
-    }
+    int rc = CE_OK;
     CURLU *u = curl_url();
     char *scheme = NULL;
     char *host = NULL;
@@ -207,12 +196,33 @@ static int http_parse_url(struct ce_http_target *t, const json_t *block, char *e
                         shown);
         ce_free(shown);
     }
-    else if (host == NULL || *host == '\0') {
-        rc = ce_rc_fail(CE_EINVAL, err, errlen, "url: no host");
+    else if (host == NULL || *host == '\0' || strncmp(url + strlen(scheme), "://", 3) != 0) {
+        /* "http:/x" has no host for Go's url.Parse (and so for Argo), whatever curl guesses */
+        char *shown = ce_http_url_redacted(url);
+        rc = ce_rc_fail(CE_EINVAL, err, errlen, "url \"%.200s\": no host", shown);
+        ce_free(shown);
     }
     curl_free(scheme);
     curl_free(host);
     curl_url_cleanup(u);
+    return rc;
+}
+
+static int http_parse_url(struct ce_http_target *t, const json_t *block, char *err, size_t errlen)
+{
+    const char *url = NULL;
+    int rc = http_opt_string(block, "url", "", &url, err, errlen);
+    if (rc != CE_OK) {
+        return rc;
+    }
+    if (url == NULL || *url == '\0') {
+        return ce_rc_fail(CE_EINVAL, err, errlen, "url: required");
+    }
+    if (strlen(url) > CE_HTTP_MAX_URL_BYTES) {
+        return ce_rc_fail(CE_EINVAL, err, errlen, "url: longer than %d bytes",
+                          CE_HTTP_MAX_URL_BYTES);
+    }
+    rc = ce_http_url_check(url, err, errlen);
     if (rc == CE_OK) {
         t->url = ce_xstrdup(url);
         t->url_shown = ce_http_url_redacted(url);

@@ -116,6 +116,7 @@ static void test_results(void **state)
         {"'id' in body", "true", CE_VALUE_BOOL},
         {"1 in [1.0, 2]", "true", CE_VALUE_BOOL},
         {"len(body.tags) + len('héllo') + len(body)", "14", CE_VALUE_INT},
+        {"len([]) + len({})", "0", CE_VALUE_INT}, /* empty literals (a fuzz finding) */
         {"all(body.items, {.v > 0})", "true", CE_VALUE_BOOL},
         {"any(body.items, #.v > 2)", "true", CE_VALUE_BOOL},
         {"none(body.items, #.v > 5)", "true", CE_VALUE_BOOL},

@@ -183,6 +183,8 @@ static void test_spec_errors(void **state)
         {"{\"url\":\"file:///etc/passwd\"}", CE_EINVAL, "url"},
         {"{\"url\":\"example.com/x\"}", CE_EINVAL, "url"},
         {"{\"url\":\"http://exa mple.com/\"}", CE_EINVAL, "url"},
+        {"{\"url\":\"http:/ple.com/x\"}", CE_EINVAL, "no host"}, /* a fuzz finding */
+        {"{\"url\":\"HTTP:/Example.com\"}", CE_EINVAL, "no host"},
         {"{\"url\":\"http://h/\",\"method\":\"post\"}", CE_EINVAL, "only GET, DELETE"},
         {"{\"url\":\"http://h/\",\"method\":\"HEAD\"}", CE_EINVAL, "only GET, DELETE"},
         {"{\"url\":\"http://h/\",\"timeout\":\"5\"}", CE_EINVAL, "timeout"},

@@ -567,6 +567,26 @@ static const struct tm_bad tm_bad_cases[] = {
          "4:30|spec.jetstream.replicas|replicas must be 1 or at least 3 (a JetStream cluster "
          "needs a quorum)",
          "13:18|metadata.name|duplicate EventBus name \"b\" (first in t.yaml)", NULL}},
+    /* a trigger URL is checked as a URL (a fuzz finding), unless a parameter writes it */
+    {TM_HEAD "kind: Sensor\n"
+             "metadata: {name: s}\n"
+             "spec:\n"
+             "  dependencies: [{name: d, eventSourceName: es, eventName: e}]\n"
+             "  triggers:\n"
+             "    - template: {name: a, http: {url: \"http:/ple.com/x\"}}\n"
+             "    - template: {name: b, http: {url: \"ftp://h/x\"}}\n"
+             "    - template: {name: c, http: {url: \"http:/x\"}}\n"
+             "      parameters: [{src: {dependencyName: d, dataKey: u}, dest: http.url}]\n"
+             "    - template:\n"
+             "        name: e\n"
+             "        http:\n"
+             "          url: \"http:/x\"\n"
+             "          parameters: [{src: {dependencyName: d, dataKey: u}, dest: url}]\n",
+     (const char *const[]){"7:39|spec.triggers[0].template.http.url|url \"http:/ple.com/x\": no "
+                           "host",
+                           "8:39|spec.triggers[1].template.http.url|url \"ftp://h/x\": the scheme "
+                           "must be http or https",
+                           NULL}},
     {TM_HEAD "kind: Sensr\nmetadata: {name: x}\n---\napiVersion: argoproj.io/v1beta1\n"
              "kind: Sensor\nmetadata: {name: y}\n---\n- a list\n",
      (const char *const[]){"2:7|kind|unknown kind \"Sensr\"; did you mean \"Sensor\"?",

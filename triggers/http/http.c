@@ -275,12 +275,40 @@ static const char *const http_methods[] = {"GET", "DELETE", "PATCH", "POST", "PU
 /* template.http: url is required, method one Argo knows, and payload entries may lack dest (the
  * value is then the whole body). The block itself is read again at each firing, after
  * parameters edited it, so nothing is kept. */
+/* Whether a parameter of list (a TriggerParameter list) sets a dest starting with prefix. */
+static bool http_list_sets(const struct ce_node *list, const char *prefix)
+{
+    for (int i = 0; list != NULL && list->type == CE_NODE_SEQ && i < list->n_items; i++) {
+        const struct ce_node *dest = ce_node_get(list->items[i], "dest");
+        if (dest != NULL && dest->type == CE_NODE_SCALAR &&
+            strncmp(dest->str, prefix, strlen(prefix)) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The url must be an http(s) URL with a host, unless parameters write it at each firing. */
+static void http_decode_url(struct ce_mdec *c, const struct ce_node *block)
+{
+    const struct ce_node *v = ce_node_get(block, "url");
+    if (!ce_mdec_nonempty(block, "url")) {
+        ce_mdec_err_key(c, v ? v : block, "url", "required field is missing");
+        return;
+    }
+    if (v->type != CE_NODE_SCALAR || http_list_sets(ce_node_get(block, "parameters"), "url") ||
+        http_list_sets(ce_node_get(c->owner, "parameters"), "http")) {
+        return;
+    }
+    char err[256];
+    if (ce_http_url_check(v->str, err, sizeof err) != CE_OK) {
+        ce_mdec_err_key(c, v, "url", "%s", err);
+    }
+}
+
 static void *http_decode(struct ce_mdec *c, const struct ce_node *block)
 {
-    if (!ce_mdec_nonempty(block, "url")) {
-        const struct ce_node *v = ce_node_get(block, "url");
-        ce_mdec_err_key(c, v ? v : block, "url", "required field is missing");
-    }
+    http_decode_url(c, block);
     char *method = ce_mdec_str(c, block, "method", false);
     bool known = method == NULL;
     for (int i = 0; method != NULL && http_methods[i] != NULL; i++) {
