@@ -97,6 +97,10 @@ int ce_http_send(struct ce_http_client *c, const struct ce_http_target *t,
  * CE_EINVAL (a local failure) for a permanent one. allow NULL means no policy. */
 int ce_http_classify(const struct ce_http_outcome *o, const int *allow, int n_allow);
 
+/* Why a response is a failure under a policy: "http response status 202 is not allowed
+ * (policy.status.allow: 200, 201)", cut to outlen. */
+void ce_http_not_allowed(int status, const int *allow, int n_allow, char *out, size_t outlen);
+
 /* A Retry-After value in milliseconds: delta-seconds, or an HTTP date compared with now
  * (wall clock, ms since the epoch); capped at CE_HTTP_RETRY_AFTER_MAX_MS, a past date is 0.
  * -1 when the value is neither. */

@@ -15,6 +15,7 @@
 #include "core/base/rc.h"
 
 #include <curl/curl.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -39,6 +40,20 @@ int ce_http_classify(const struct ce_http_outcome *o, const int *allow, int n_al
         return CE_OK;
     }
     return http_status_transient(o->status) ? CE_RETRY : CE_EREMOTE;
+}
+
+void ce_http_not_allowed(int status, const int *allow, int n_allow, char *out, size_t outlen)
+{
+    size_t n = (size_t)snprintf(out, outlen,
+                                "http response status %d is not allowed "
+                                "(policy.status.allow:",
+                                status);
+    for (int i = 0; i < n_allow && n < outlen; i++) {
+        n += (size_t)snprintf(out + n, outlen - n, "%s %d", i > 0 ? "," : "", allow[i]);
+    }
+    if (n < outlen) {
+        snprintf(out + n, outlen - n, "%s)", n_allow == 0 ? " none" : "");
+    }
 }
 
 static int64_t http_cap_ms(int64_t ms)

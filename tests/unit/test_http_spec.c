@@ -83,6 +83,15 @@ static void test_classify_allow_list(void **state)
         struct ce_http_outcome o = {.status = cases[i].status, .failure = cases[i].failure};
         assert_int_equal(ce_http_classify(&o, cases[i].allow, cases[i].n), cases[i].want);
     }
+    /* what the trigger reports for a status the policy does not allow */
+    char why[128];
+    ce_http_not_allowed(202, allow, 2, why, sizeof why);
+    assert_string_equal(why, "http response status 202 is not allowed (policy.status.allow: 200, "
+                             "404)");
+    ce_http_not_allowed(200, empty, 0, why, sizeof why);
+    assert_string_equal(why, "http response status 200 is not allowed (policy.status.allow: none)");
+    ce_http_not_allowed(202, allow, 2, why, 20); /* cut, still a string */
+    assert_string_equal(why, "http response statu");
 }
 
 static void test_allow_from_json(void **state)

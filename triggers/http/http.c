@@ -218,7 +218,10 @@ static int http_execute(void *state, const struct ce_trigger_event *ev, int n,
                            body_len, &o);
         rc = ce_http_classify(&o, t->allow, t->n_allow);
         res->retry_after_ms = o.retry_after_ms;
-        if (rc != CE_OK) {
+        if (rc != CE_OK && o.status != 0 && t->allow != NULL) {
+            ce_http_not_allowed(o.status, t->allow, t->n_allow, res->err, sizeof res->err);
+        }
+        else if (rc != CE_OK) {
             snprintf(res->err, sizeof res->err, "%s", o.err);
         }
     }
