@@ -10,6 +10,7 @@
 #include "core/base/rc.h"
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
+#include "sensor/action.h"
 #include "sensor/conditions.h"
 #include "eventbus/event_context.h"
 #include "sensor/filter.h"
@@ -137,9 +138,9 @@ static void explain_action(const struct ce_cli *cli, const struct ce_trigger *t,
         (void)w;
         return;
     }
-    struct ce_trigger_env env = {cli->secrets_dir, cli->config_dir};
-    void *state = NULL;
-    if (plugin->create(s, t, &env, &state) != CE_OK) {
+    struct ce_trigger_env env = {.secrets_dir = cli->secrets_dir, .config_dir = cli->config_dir};
+    struct ce_sn_action *action = NULL;
+    if (ce_sn_action_create(s, t, plugin, &env, &action) != CE_OK) {
         w = ce_buf_puts(out, "  its action cannot be prepared (see the error above)\n");
         (void)w;
         return;
@@ -152,8 +153,17 @@ static void explain_action(const struct ce_cli *cli, const struct ce_trigger *t,
                 (struct ce_trigger_event){s->deps[i].name, seen[i].id != NULL ? &seen[i] : ev};
         }
     }
-    plugin->describe(state, events, n, "  ", out);
-    plugin->destroy(state);
+    struct ce_sn_act act;
+    char err[256];
+    if (ce_sn_action_begin(action, events, n, &act, err, sizeof err) == CE_OK) {
+        plugin->describe(act.state, events, n, "  ", out);
+    }
+    else {
+        w = ce_buf_printf(out, "  would fail: %s\n", err);
+        (void)w;
+    }
+    ce_sn_action_end(action, &act);
+    ce_sn_action_destroy(action);
     ce_free(events);
 }
 

@@ -150,6 +150,15 @@ int ce_manifest_note_skipped(const struct ce_manifest_set *set, int from, struct
 int ce_manifest_load_path(struct ce_manifest_set *set, const char *path, bool strict,
                           struct ce_diag *diag) CE_MUST_CHECK;
 
+/* Decodes one trigger (an item of spec.triggers) from its JSON or YAML text, outside any Sensor
+ * (its conditions are not checked): the trigger a firing rebuilds from its edited template.
+ * origin names the text in diag's findings and must outlive *out. CE_OK, or CE_EINVAL with the
+ * findings in diag. *out owns what it points into; free it with ce_manifest_trigger_free. */
+int ce_manifest_trigger_from_text(const struct ce_manifest_plugins *plugins, const char *text,
+                                  size_t len, const char *origin, struct ce_diag *diag,
+                                  struct ce_trigger **out) CE_MUST_CHECK;
+void ce_manifest_trigger_free(struct ce_trigger *t);
+
 #define CE_MANIFEST_MAX_FILE_BYTES (16 * 1024 * 1024)
 
 #endif

@@ -442,3 +442,56 @@ void ce_manifest_decode_triggers(struct ce_mdec *c, const struct ce_node *spec,
     }
     ce_mdec_pop(c, old);
 }
+
+/* A trigger decoded on its own owns the node tree it points into. */
+struct tr_owned {
+    struct ce_trigger t; /* first: the public pointer converts back */
+    struct ce_node_doc *docs;
+    int n_docs;
+};
+
+int ce_manifest_trigger_from_text(const struct ce_manifest_plugins *plugins, const char *text,
+                                  size_t len, const char *origin, struct ce_diag *diag,
+                                  struct ce_trigger **out)
+{
+    *out = NULL;
+    struct ce_node_doc *docs = NULL;
+    int n_docs = 0;
+    if (ce_node_parse(text, len, origin, diag, &docs, &n_docs) != CE_OK) {
+        return CE_EINVAL;
+    }
+    struct tr_owned *o = ce_xcalloc(1, sizeof(*o));
+    o->docs = docs;
+    o->n_docs = n_docs;
+    struct ce_mdec c;
+    memset(&c, 0, sizeof(c));
+    c.file = origin;
+    c.diag = diag;
+    c.plugins = plugins;
+    int before = ce_diag_errors(diag);
+    if (n_docs != 1) {
+        struct ce_pos pos = {origin, 1, 1};
+        ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "expected one trigger, got %d documents",
+                    n_docs);
+    }
+    else {
+        tr_trigger(&c, docs[0].root, &o->t, NULL);
+    }
+    if (ce_diag_errors(diag) != before) {
+        ce_manifest_trigger_free(&o->t);
+        return CE_EINVAL;
+    }
+    *out = &o->t;
+    return CE_OK;
+}
+
+void ce_manifest_trigger_free(struct ce_trigger *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    struct tr_owned *o = (struct tr_owned *)t;
+    ce_manifest_trigger_fini(&o->t);
+    ce_node_docs_free(o->docs, o->n_docs);
+    ce_free(o);
+}

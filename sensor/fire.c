@@ -10,6 +10,7 @@
 #include "eventbus/cloudevent.h"
 #include "manifest/model.h"
 #include "manifest/tojson.h"
+#include "sensor/action.h"
 #include "sensor/ratelimit.h"
 #include "sensor/retry.h"
 #include "triggers/trigger.h"
@@ -24,8 +25,7 @@
 
 struct ce_sn_firer {
     const struct ce_trigger *spec;
-    const struct ce_trigger_plugin *plugin;
-    void *state;
+    struct ce_sn_action *action;
     struct ce_backoff backoff;
     struct ce_ratelimit *ratelimit;
     const atomic_bool *stop;    /* the process is stopping: waits end early */
@@ -81,15 +81,13 @@ int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
 {
     struct ce_sn_firer *f = ce_xcalloc(1, sizeof(*f));
     f->spec = t;
-    f->plugin = plugin;
     f->stop = stop;
     f->rnd = (uint64_t)ce_clock_wall_ms() * 0x9E3779B97F4A7C15ULL | 1;
     if (fire_policies(f, t) != CE_OK) {
         ce_free(f);
         return CE_EINVAL;
     }
-    if (plugin->create(s, t, env, &f->state) != CE_OK) {
-        ce_log_kv(CE_LOG_ERROR, "failed to create the trigger", "triggerName", t->name, NULL);
+    if (ce_sn_action_create(s, t, plugin, env, &f->action) != CE_OK) {
         ce_ratelimit_destroy(f->ratelimit);
         ce_free(f);
         return CE_EINVAL;
@@ -118,7 +116,7 @@ void ce_sn_firer_destroy(struct ce_sn_firer *f)
 {
     if (f != NULL) {
         ce_sn_firer_destroy(f->dlq);
-        f->plugin->destroy(f->state);
+        ce_sn_action_destroy(f->action);
         ce_ratelimit_destroy(f->ratelimit);
         ce_free(f);
     }
@@ -204,14 +202,14 @@ static double fire_random(struct ce_sn_firer *f)
 }
 
 /* One attempt: the plugin's action, its metrics and its log line. */
-static int fire_attempt(struct ce_sn_firer *f, const struct ce_trigger_event *events, int n,
-                        struct ce_trigger_result *res)
+static int fire_attempt(struct ce_sn_firer *f, const struct ce_sn_act *act,
+                        const struct ce_trigger_event *events, int n, struct ce_trigger_result *res)
 {
     memset(res->err, 0, sizeof(res->err));
     res->retry_after_ms = -1;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    int rc = f->plugin->execute(f->state, events, n, res);
+    int rc = ce_sn_action_plugin(f->action)->execute(act->state, events, n, res);
     ce_metric_observe(f->duration, ce_clock_ms_since(&start));
     ce_metric_inc(rc == CE_OK ? f->triggered : f->failed);
     fire_log_outcome(f, events, n, rc, res->err);
@@ -227,11 +225,19 @@ int ce_sn_firer_fire(void *firer, const struct ce_trigger_event *events, int n)
             return CE_ETIMEDOUT;
         }
     }
-    struct ce_trigger_result res;
-    int rc = CE_RETRY;
+    struct ce_trigger_result res = {.retry_after_ms = -1};
+    struct ce_sn_act act;
+    int rc = ce_sn_action_begin(f->action, events, n, &act, res.err, sizeof res.err);
+    if (rc != CE_OK) {
+        /* the edit cannot give a valid trigger with these events: no attempt can succeed */
+        ce_metric_inc(f->failed);
+        fire_log_outcome(f, events, n, rc, res.err);
+    }
+    bool ready = rc == CE_OK;
+    rc = ready ? CE_RETRY : rc; /* what no attempt at all would leave */
     int attempt = 0;
-    while (attempt < f->backoff.steps) {
-        rc = fire_attempt(f, events, n, &res);
+    while (ready && attempt < f->backoff.steps) {
+        rc = fire_attempt(f, &act, events, n, &res);
         attempt++;
         if (rc != CE_RETRY || attempt == f->backoff.steps) {
             break;
@@ -242,6 +248,7 @@ int ce_sn_firer_fire(void *firer, const struct ce_trigger_event *events, int n)
             break;
         }
     }
+    ce_sn_action_end(f->action, &act);
     if (rc != CE_OK && attempt > 1) {
         char tries[16];
         snprintf(tries, sizeof(tries), "%d", attempt);

@@ -207,7 +207,8 @@ static void sn_on_bus_state(void *arg, bool connected)
 
 int ce_sensor_run(const struct ce_sensor *s, const struct ce_sensor_options *opt)
 {
-    struct ce_sn_runtime rt = {.sensor = s, .env = {opt->secrets_dir, opt->config_dir}};
+    struct ce_sn_runtime rt = {
+        .sensor = s, .env = {.secrets_dir = opt->secrets_dir, .config_dir = opt->config_dir}};
     struct ce_opsserver *ops = NULL;
     struct ce_bus_config cfg = opt->bus;
     cfg.name = s->name;

@@ -36,6 +36,9 @@ struct ce_trigger_result {
 struct ce_trigger_env {
     const char *secrets_dir;
     const char *config_dir;
+    /* What the plugin's keep_create made for this trigger (NULL without one): it outlives every
+     * state made for the trigger, also the per-firing ones of a rebuilt trigger. */
+    void *kept;
 };
 
 struct ce_trigger_plugin {
@@ -60,6 +63,10 @@ struct ce_trigger_plugin {
     void (*describe)(void *state, const struct ce_trigger_event *events, int n, const char *indent,
                      struct ce_buf *out);
     void (*destroy)(void *state);
+    /* Optional: what a trigger's states share and that must outlive each of them (a connection
+     * pool), made once per trigger before its first state and freed after its last. */
+    void *(*keep_create)(void);
+    void (*keep_destroy)(void *kept);
 };
 
 /* The plugin for kind, or NULL when cevents has none yet. */

@@ -110,6 +110,7 @@ static void test_triggers_keep_the_contract(void **state)
         assert_non_null(p->block->key);
         assert_non_null(p->block->decode);
         assert_true(p->create && p->execute && p->describe && p->destroy);
+        assert_true((p->keep_create == NULL) == (p->keep_destroy == NULL));
         assert_ptr_equal(ce_trigger_find(p->block->key), p);
         assert_ptr_equal(ce_trigger_decoder(p->block->key), p->block);
         for (int j = 0; j < i; j++) {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP trigger: trigger parameters edit the template, the action's parameters edit the
- * `http` block, `payload` builds the body and dynamicHeaders add headers, then request.c sends
- * it. Without any parameter that edits the block, the target (and its secrets) is prepared once;
- * otherwise per firing, from the edited block. Success and retries follow ce_http_classify. */
+/* The HTTP trigger: the action's parameters edit the `http` block, `payload` builds the body and
+ * dynamicHeaders add headers, then core/http sends it. Without parameters that edit the block,
+ * the target (and its secrets) is prepared once; otherwise per firing, from the edited block.
+ * (Template-level parameters are the sensor's: it rebuilds the trigger before this sees it.)
+ * Success and retries follow ce_http_classify. */
 #include "core/base/buf.h"
-#include "core/json/gjson.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
@@ -22,16 +22,16 @@
 struct http_trigger {
     char *name;
     char *secrets_dir, *config_dir;
-    char *template_json; /* the trigger template, with Argo's POST default in place */
-    size_t template_len;
-    struct ce_params *template_params; /* trigger.parameters: edit the template */
+    char *block_json; /* the http block, with Argo's POST default in place */
+    size_t block_len;
     struct ce_params *action_params;   /* http.parameters: edit the http block */
     struct ce_params *payload;         /* http.payload: the body; NULL: no body */
     struct ce_params *dynamic_headers; /* http.dynamicHeaders: dest is the header name */
     struct ce_http_target *fixed;      /* when nothing edits the block */
     int *allow;                        /* policy.status.allow, NULL without policy */
     int n_allow;
-    struct ce_http_client *client;
+    struct ce_http_client *client; /* env->kept, or the state's own */
+    bool own_client;
 };
 
 static void http_destroy(void *state)
@@ -40,29 +40,25 @@ static void http_destroy(void *state)
     if (t == NULL) {
         return;
     }
-    ce_params_destroy(t->template_params);
     ce_params_destroy(t->action_params);
     ce_params_destroy(t->payload);
     ce_params_destroy(t->dynamic_headers);
     ce_http_target_destroy(t->fixed);
-    ce_http_client_destroy(t->client);
+    if (t->own_client) {
+        ce_http_client_destroy(t->client);
+    }
     ce_free(t->allow);
-    ce_free(t->template_json);
+    ce_free(t->block_json);
     ce_free(t->secrets_dir);
     ce_free(t->config_dir);
     ce_free(t->name);
     ce_free(t);
 }
 
-static int http_compile_lists(struct http_trigger *t, const json_t *trig, const json_t *block,
-                              char *err, size_t errlen)
+static int http_compile_lists(struct http_trigger *t, const json_t *block, char *err, size_t errlen)
 {
-    int rc = ce_params_compile(json_object_get(trig, "parameters"), "parameters",
-                               &t->template_params, err, errlen);
-    if (rc == CE_OK) {
-        rc = ce_params_compile(json_object_get(block, "parameters"), "template.http.parameters",
+    int rc = ce_params_compile(json_object_get(block, "parameters"), "template.http.parameters",
                                &t->action_params, err, errlen);
-    }
     if (rc == CE_OK && json_object_get(block, "payload") != NULL) {
         rc = ce_params_compile(json_object_get(block, "payload"), "template.http.payload",
                                &t->payload, err, errlen);
@@ -84,7 +80,7 @@ static int http_prepare(struct http_trigger *t, const json_t *trig, char *err, s
     if (json_object_get(block, "method") == NULL) {
         json_object_set_new(block, "method", json_string("POST"));
     }
-    int rc = http_compile_lists(t, trig, block, err, errlen);
+    int rc = http_compile_lists(t, block, err, errlen);
     if (rc == CE_OK) {
         rc = ce_http_allow_from_json(json_object_get(trig, "policy"), &t->allow, &t->n_allow, err,
                                      errlen);
@@ -92,11 +88,11 @@ static int http_prepare(struct http_trigger *t, const json_t *trig, char *err, s
     if (rc != CE_OK) {
         return rc;
     }
-    char *text = json_dumps(tpl, JSON_COMPACT);
-    t->template_json = ce_xstrdup(text);
-    t->template_len = strlen(text);
+    char *text = json_dumps(block, JSON_COMPACT);
+    t->block_json = ce_xstrdup(text);
+    t->block_len = strlen(text);
     free(text);
-    if (ce_params_count(t->template_params) == 0 && ce_params_count(t->action_params) == 0) {
+    if (ce_params_count(t->action_params) == 0) {
         rc = ce_http_target_from_json(block, t->secrets_dir, t->config_dir, &t->fixed, err, errlen);
     }
     return rc;
@@ -120,32 +116,15 @@ static int http_create(const struct ce_sensor *sensor, const struct ce_trigger *
         http_destroy(t);
         return rc;
     }
-    t->client = ce_http_client_create();
+    /* The trigger's pool, kept across the states of a trigger rebuilt at each firing, so its
+     * connections are reused too. */
+    t->client = env != NULL ? env->kept : NULL;
+    if (t->client == NULL) {
+        t->client = ce_http_client_create();
+        t->own_client = true;
+    }
     *state = t;
     return CE_OK;
-}
-
-/* The target for this firing: the prepared one, or one made from the edited template. */
-/* The http block's text for this firing: the template edited by the trigger's parameters,
- * then its http block (the text itself, by gjson). */
-static int http_block_text(const struct http_trigger *t, const struct ce_trigger_event *ev, int n,
-                           char **block, size_t *len, char *err, size_t errlen)
-{
-    char *doc = ce_xstrndup(t->template_json, t->template_len);
-    size_t doc_len = t->template_len;
-    int rc = ce_params_apply(t->template_params, ev, n, &doc, &doc_len, err, errlen);
-    struct ce_gj_result r;
-    (void)ce_gj_get(doc, doc_len, "http", &r, NULL, 0);
-    if (rc == CE_OK && r.type != CE_GJ_JSON) {
-        rc = ce_rc_fail(CE_EINVAL, err, errlen, "the parameters left no http block");
-    }
-    if (rc == CE_OK) {
-        *block = ce_xstrndup(r.raw, r.raw_len);
-        *len = r.raw_len;
-    }
-    ce_gj_result_fini(&r);
-    ce_free(doc);
-    return rc;
 }
 
 /* The target for this firing: the prepared one, or one made from the edited block. */
@@ -156,12 +135,9 @@ static int http_target(const struct http_trigger *t, const struct ce_trigger_eve
     if (t->fixed != NULL) {
         return CE_OK;
     }
-    char *block = NULL;
-    size_t len = 0;
-    int rc = http_block_text(t, ev, n, &block, &len, err, errlen);
-    if (rc == CE_OK) {
-        rc = ce_params_apply(t->action_params, ev, n, &block, &len, err, errlen);
-    }
+    char *block = ce_xstrndup(t->block_json, t->block_len);
+    size_t len = t->block_len;
+    int rc = ce_params_apply(t->action_params, ev, n, &block, &len, err, errlen);
     json_t *j = rc == CE_OK ? json_loadb(block, len, 0, NULL) : NULL;
     ce_free(block);
     if (rc == CE_OK) {
@@ -273,6 +249,16 @@ static void http_describe(void *state, const struct ce_trigger_event *ev, int n,
     ce_http_target_destroy(made);
 }
 
+static void *http_keep_create(void)
+{
+    return ce_http_client_create();
+}
+
+static void http_keep_destroy(void *kept)
+{
+    ce_http_client_destroy(kept);
+}
+
 static const char *const http_methods[] = {"GET", "DELETE", "PATCH", "POST", "PUT", NULL};
 
 /* template.http: url is required, method one Argo knows, and payload entries may lack dest (the
@@ -339,4 +325,6 @@ const struct ce_trigger_plugin ce_trigger_http = {
     .execute = http_execute,
     .describe = http_describe,
     .destroy = http_destroy,
+    .keep_create = http_keep_create,
+    .keep_destroy = http_keep_destroy,
 };

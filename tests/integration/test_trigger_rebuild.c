@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A trigger with template-level parameters is rebuilt from its edited template at every firing,
+ * as Argo Events does: the edits reach the HTTP block's url, its payload parameters and its
+ * dynamicHeaders (Argo's "parameterization" tutorial, with an HTTP trigger), each event gets its
+ * own edit, and the rebuilt triggers still share one kept-alive connection. An edit that leaves
+ * an invalid trigger fails that firing, with the reason, and the next event is served.
+ * webhook → nats-server → Sensor → a recording HTTP server. */
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/service/natsd.h"
+#include "sensor/runtime.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/recorder.h"
+#include "tests/harness/scenario.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static const char *const rebuild_es =
+    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
+    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
+    "      method: POST\n";
+
+/* %d: the recorder's port. body.which names the field the payload and the header take; body.path
+ * is appended to the url. */
+static const char *const rebuild_sensor_fmt = "apiVersion: argoproj.io/v1alpha1\n"
+                                              "kind: Sensor\n"
+                                              "metadata:\n"
+                                              "  name: rebuild\n"
+                                              "spec:\n"
+                                              "  dependencies:\n"
+                                              "  - name: d\n"
+                                              "    eventSourceName: webhook\n"
+                                              "    eventName: example\n"
+                                              "  triggers:\n"
+                                              "  - template:\n"
+                                              "      name: rebuilt\n"
+                                              "      http:\n"
+                                              "        url: http://127.0.0.1:%d/static\n"
+                                              "        method: POST\n"
+                                              "        payload:\n"
+                                              "        - src: {dependencyName: d, dataKey: body.a}\n"
+                                              "          dest: value\n"
+                                              "        dynamicHeaders:\n"
+                                              "        - src: {dependencyName: d, dataKey: body.a}\n"
+                                              "          dest: X-Value\n"
+                                              "    parameters:\n"
+                                              "    - src: {dependencyName: d, dataKey: body.path}\n"
+                                              "      dest: http.url\n"
+                                              "      operation: append\n"
+                                              "    - src: {dependencyName: d, dataKey: body.which}\n"
+                                              "      dest: http.payload.0.src.dataKey\n"
+                                              "    - src: {dependencyName: d, dataKey: body.which}\n"
+                                              "      dest: http.dynamicHeaders.0.src.dataKey\n";
+
+struct rebuild_env {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_proc *es;
+    struct ce_test_proc *sensor;
+    struct ce_recorder *rec;
+    int port;
+};
+
+static int rebuild_setup(void **state)
+{
+    struct rebuild_env *e = ce_xcalloc(1, sizeof(*e));
+    *state = e;
+    e->dir = ce_test_tmpdir("trigger-rebuild");
+    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
+        return -1;
+    }
+    e->rec = ce_recorder_start(NULL, NULL);
+    if (e->rec == NULL) {
+        return -1;
+    }
+    e->port = ce_test_free_port();
+    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", rebuild_es, e->port);
+    e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
+                         "Eventing server started.");
+    ce_free(es_file);
+    char *yaml = ce_xasprintf(rebuild_sensor_fmt, ce_recorder_port(e->rec));
+    char *sn_file = ce_test_write_file(e->dir, "sensor.yaml", yaml);
+    e->sensor =
+        ce_scn_start("sensor", sn_file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
+    ce_free(yaml);
+    ce_free(sn_file);
+    return 0;
+}
+
+static int rebuild_teardown(void **state)
+{
+    struct rebuild_env *e = *state;
+    ce_test_proc_free(e->sensor);
+    ce_test_proc_free(e->es);
+    ce_recorder_stop(e->rec);
+    ce_natsd_destroy(e->natsd);
+    ce_test_rmtree(e->dir);
+    ce_free(e->dir);
+    ce_free(e);
+    return 0;
+}
+
+/* The nth request the recorder got: its path, body and X-Value header. */
+static void rebuild_expect(struct rebuild_env *e, int nth, const char *path, const char *body,
+                           const char *header)
+{
+    struct ce_rec_request *q = ce_recorder_request(e->rec, nth);
+    assert_non_null(q);
+    assert_string_equal(q->path, path);
+    assert_string_equal(q->body, body);
+    assert_string_equal(ce_rec_header(q, "X-Value"), header);
+    ce_rec_request_free(q);
+}
+
+static void test_edits_reach_url_payload_and_headers(void **state)
+{
+    struct rebuild_env *e = *state;
+    char id[33];
+    assert_int_equal(
+        ce_scn_post(e->port, "/example",
+                    "{\"a\":\"A\",\"b\":\"B\",\"c\":\"C\",\"path\":\"/x\",\"which\":\"body.b\"}",
+                    NULL, id),
+        200);
+    assert_true(ce_recorder_wait(e->rec, 1, 20000));
+    assert_int_equal(
+        ce_scn_post(e->port, "/example",
+                    "{\"a\":\"A\",\"b\":\"B\",\"c\":\"C\",\"path\":\"/y\",\"which\":\"body.c\"}",
+                    NULL, id),
+        200);
+    assert_true(ce_recorder_wait(e->rec, 2, 20000));
+    rebuild_expect(e, 0, "/static/x", "{\"value\":\"B\"}", "B");
+    rebuild_expect(e, 1, "/static/y", "{\"value\":\"C\"}", "C");
+    /* each firing's trigger is new, its connection pool is the trigger's */
+    assert_int_equal(ce_recorder_connections(e->rec), 1);
+}
+
+/* An edit that leaves no valid trigger fails that firing only, saying why. */
+static void test_invalid_edit_fails_that_firing(void **state)
+{
+    struct rebuild_env *e = *state;
+    int before = ce_recorder_count(e->rec);
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example",
+                                 "{\"a\":\"A\",\"path\":\" bad url\",\"which\":\"body.a\"}", NULL,
+                                 id),
+                     200);
+    assert_true(ce_test_proc_wait_line(e->sensor, "the parameters made the trigger invalid", 1,
+                                       20000));
+    assert_int_equal(
+        ce_scn_post(e->port, "/example", "{\"a\":\"A\",\"path\":\"/z\",\"which\":\"body.a\"}",
+                    NULL, id),
+        200);
+    assert_true(ce_recorder_wait(e->rec, before + 1, 20000));
+    /* the invalid one sent nothing: the next request is the valid event's */
+    rebuild_expect(e, before, "/static/z", "{\"value\":\"A\"}", "A");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_edits_reach_url_payload_and_headers),
+        cmocka_unit_test(test_invalid_edit_fails_that_firing),
+    };
+    return cmocka_run_group_tests(tests, rebuild_setup, rebuild_teardown);
+}
