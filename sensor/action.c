@@ -19,9 +19,9 @@ struct ce_sn_action {
     const struct ce_trigger *spec;
     const struct ce_trigger_plugin *plugin;
     struct ce_trigger_env env; /* the sensor's, with what the plugin keeps for this trigger */
-    void *state;             /* prepared at start; NULL when the trigger is rebuilt per firing */
-    struct ce_params *edits; /* the trigger's template-level parameters */
-    char *template_json;     /* the template they edit */
+    void *state;               /* prepared at start; NULL when the trigger is rebuilt per firing */
+    struct ce_params *edits;   /* the trigger's template-level parameters */
+    char *template_json;       /* the template they edit */
     size_t template_len;
     json_t *rest; /* the trigger without its template and those parameters */
     char *origin; /* how findings in a rebuilt trigger name it */
@@ -33,8 +33,8 @@ static const struct ce_manifest_plugins action_plugins = {.trigger = ce_trigger_
 static int action_prepare_edits(struct ce_sn_action *a, char *err, size_t errlen)
 {
     json_t *j = ce_node_to_json(a->spec->node);
-    int rc = ce_params_compile(json_object_get(j, "parameters"), "parameters", &a->edits, err,
-                               errlen);
+    int rc =
+        ce_params_compile(json_object_get(j, "parameters"), "parameters", &a->edits, err, errlen);
     if (rc == CE_OK) {
         char *text = json_dumps(json_object_get(j, "template"), JSON_COMPACT);
         a->template_json = ce_xstrdup(text ? text : "{}");
@@ -125,8 +125,8 @@ static int action_decode(const struct ce_sn_action *a, const char *text, struct 
 {
     struct ce_diag diag;
     ce_diag_init(&diag);
-    int rc = ce_manifest_trigger_from_text(&action_plugins, text, strlen(text), a->origin, &diag,
-                                           out);
+    int rc =
+        ce_manifest_trigger_from_text(&action_plugins, text, strlen(text), a->origin, &diag, out);
     if (rc != CE_OK) {
         const struct ce_diag_item *it = diag.n > 0 ? &diag.items[0] : NULL;
         ce_rc_fail(CE_EINVAL, err, errlen, "the parameters made the trigger invalid: %s%s%s",

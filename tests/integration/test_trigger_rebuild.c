@@ -28,35 +28,36 @@ static const char *const rebuild_es =
 
 /* %d: the recorder's port. body.which names the field the payload and the header take; body.path
  * is appended to the url. */
-static const char *const rebuild_sensor_fmt = "apiVersion: argoproj.io/v1alpha1\n"
-                                              "kind: Sensor\n"
-                                              "metadata:\n"
-                                              "  name: rebuild\n"
-                                              "spec:\n"
-                                              "  dependencies:\n"
-                                              "  - name: d\n"
-                                              "    eventSourceName: webhook\n"
-                                              "    eventName: example\n"
-                                              "  triggers:\n"
-                                              "  - template:\n"
-                                              "      name: rebuilt\n"
-                                              "      http:\n"
-                                              "        url: http://127.0.0.1:%d/static\n"
-                                              "        method: POST\n"
-                                              "        payload:\n"
-                                              "        - src: {dependencyName: d, dataKey: body.a}\n"
-                                              "          dest: value\n"
-                                              "        dynamicHeaders:\n"
-                                              "        - src: {dependencyName: d, dataKey: body.a}\n"
-                                              "          dest: X-Value\n"
-                                              "    parameters:\n"
-                                              "    - src: {dependencyName: d, dataKey: body.path}\n"
-                                              "      dest: http.url\n"
-                                              "      operation: append\n"
-                                              "    - src: {dependencyName: d, dataKey: body.which}\n"
-                                              "      dest: http.payload.0.src.dataKey\n"
-                                              "    - src: {dependencyName: d, dataKey: body.which}\n"
-                                              "      dest: http.dynamicHeaders.0.src.dataKey\n";
+static const char *const rebuild_sensor_fmt =
+    "apiVersion: argoproj.io/v1alpha1\n"
+    "kind: Sensor\n"
+    "metadata:\n"
+    "  name: rebuild\n"
+    "spec:\n"
+    "  dependencies:\n"
+    "  - name: d\n"
+    "    eventSourceName: webhook\n"
+    "    eventName: example\n"
+    "  triggers:\n"
+    "  - template:\n"
+    "      name: rebuilt\n"
+    "      http:\n"
+    "        url: http://127.0.0.1:%d/static\n"
+    "        method: POST\n"
+    "        payload:\n"
+    "        - src: {dependencyName: d, dataKey: body.a}\n"
+    "          dest: value\n"
+    "        dynamicHeaders:\n"
+    "        - src: {dependencyName: d, dataKey: body.a}\n"
+    "          dest: X-Value\n"
+    "    parameters:\n"
+    "    - src: {dependencyName: d, dataKey: body.path}\n"
+    "      dest: http.url\n"
+    "      operation: append\n"
+    "    - src: {dependencyName: d, dataKey: body.which}\n"
+    "      dest: http.payload.0.src.dataKey\n"
+    "    - src: {dependencyName: d, dataKey: body.which}\n"
+    "      dest: http.dynamicHeaders.0.src.dataKey\n";
 
 struct rebuild_env {
     char *dir;
@@ -150,12 +151,11 @@ static void test_invalid_edit_fails_that_firing(void **state)
                                  "{\"a\":\"A\",\"path\":\" bad url\",\"which\":\"body.a\"}", NULL,
                                  id),
                      200);
-    assert_true(ce_test_proc_wait_line(e->sensor, "the parameters made the trigger invalid", 1,
-                                       20000));
-    assert_int_equal(
-        ce_scn_post(e->port, "/example", "{\"a\":\"A\",\"path\":\"/z\",\"which\":\"body.a\"}",
-                    NULL, id),
-        200);
+    assert_true(
+        ce_test_proc_wait_line(e->sensor, "the parameters made the trigger invalid", 1, 20000));
+    assert_int_equal(ce_scn_post(e->port, "/example",
+                                 "{\"a\":\"A\",\"path\":\"/z\",\"which\":\"body.a\"}", NULL, id),
+                     200);
     assert_true(ce_recorder_wait(e->rec, before + 1, 20000));
     /* the invalid one sent nothing: the next request is the valid event's */
     rebuild_expect(e, before, "/static/z", "{\"value\":\"A\"}", "A");
