@@ -29,7 +29,10 @@
 #include <unistd.h>
 
 #define RUN_MAX_CHILDREN 256
-#define RUN_LINE_MAX (64 * 1024)
+/* A child's log line is passed on whole up to this size. The children's logger keeps its lines
+ * under 1 MiB (core/base/log.c), so only other output can reach it. */
+#define RUN_LINE_CAP (4 * 1024 * 1024)
+#define RUN_LINE_START (64 * 1024)
 #define RUN_SUBSCRIBE_WAIT_MS 15000
 
 struct run_child {
@@ -48,9 +51,19 @@ struct run_child {
     int backoff_ms;
 };
 
+/* The embedded nats-server, supervised like the children. */
+struct run_bus_proc {
+    struct ce_natsd *natsd; /* NULL with an external bus */
+    int64_t started_ms;
+    int64_t restart_at_ms; /* 0 = running */
+    int backoff_ms;
+};
+
 struct run_state {
     const struct ce_cli *cli;
     const char *bus_url;
+    struct run_bus_proc bus;
+    char self[4096]; /* this binary's path, so children show in ps by name (not "exe") */
     struct run_child children[RUN_MAX_CHILDREN];
     int n_children;
 };
@@ -92,13 +105,42 @@ static bool run_line_has(const char *line, size_t len, const char *needle)
     return false;
 }
 
+/* A line longer than the cap is not passed on in pieces (each piece would be invalid JSON and
+ * read as a line of its own): a marker line says how long it was. */
+static void run_emit_cut(const struct run_child *ch, size_t len, bool json)
+{
+    char *msg = json ? ce_xasprintf("{\"level\":\"error\",\"msg\":\"a log line of %zu bytes was "
+                                    "dropped: longer than %d bytes\",\"truncated\":true}",
+                                    len, RUN_LINE_CAP)
+                     : ce_xasprintf("[a log line of %zu bytes was dropped: longer than %d bytes] "
+                                    "(truncated)",
+                                    len, RUN_LINE_CAP);
+    run_emit_line(ch, msg, strlen(msg), json);
+    ce_free(msg);
+}
+
+/* One line whole, as the child wrote it. */
+static void run_take_line(struct run_reader_arg *a, const char *line, size_t len)
+{
+    if (run_line_has(line, len, CE_SENSOR_SUBSCRIBED_MSG)) {
+        atomic_store(&a->ch->subscribed, true);
+    }
+    run_emit_line(a->ch, line, len, a->json);
+}
+
 static void *run_reader(void *p)
 {
     struct run_reader_arg *a = p;
-    char *buf = ce_xmalloc(RUN_LINE_MAX);
+    size_t cap = RUN_LINE_START;
+    char *buf = ce_xmalloc(cap);
     size_t used = 0;
+    size_t dropping = 0; /* > 0: inside a line past the cap, this many bytes so far */
     for (;;) {
-        ssize_t n = read(a->fd, buf + used, RUN_LINE_MAX - used);
+        if (used == cap && cap < RUN_LINE_CAP) {
+            cap = cap * 2 > RUN_LINE_CAP ? RUN_LINE_CAP : cap * 2;
+            buf = ce_xrealloc(buf, cap);
+        }
+        ssize_t n = read(a->fd, buf + used, cap - used);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -108,21 +150,27 @@ static void *run_reader(void *p)
         used += (size_t)n;
         char *start = buf, *nl;
         while ((nl = memchr(start, '\n', used - (size_t)(start - buf))) != NULL) {
-            if (run_line_has(start, (size_t)(nl - start), CE_SENSOR_SUBSCRIBED_MSG)) {
-                atomic_store(&a->ch->subscribed, true);
+            if (dropping > 0) {
+                run_emit_cut(a->ch, dropping + (size_t)(nl - start), a->json);
+                dropping = 0;
             }
-            run_emit_line(a->ch, start, (size_t)(nl - start), a->json);
+            else {
+                run_take_line(a, start, (size_t)(nl - start));
+            }
             start = nl + 1;
         }
         used -= (size_t)(start - buf);
         memmove(buf, start, used);
-        if (used == RUN_LINE_MAX) { /* an endless line: flush it in pieces */
-            run_emit_line(a->ch, buf, used, false);
+        if (used == RUN_LINE_CAP) {
+            dropping += used;
             used = 0;
         }
     }
-    if (used) {
-        run_emit_line(a->ch, buf, used, a->json);
+    if (dropping > 0) {
+        run_emit_cut(a->ch, dropping + used, a->json);
+    }
+    else if (used) {
+        run_take_line(a, buf, used);
     }
     close(a->fd);
     ce_free(buf);
@@ -142,7 +190,7 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
     const char *fmt = cli->log_format == CE_LOG_TEXT ? "text" : "json";
     static const char *const levels[] = {"debug", "info", "warn", "error"};
     char *const argv[] = {
-        "/proc/self/exe",
+        st->self,
         (char *)ch->kind,
         "-f",
         (char *)ch->file,
@@ -187,13 +235,69 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
     return CE_OK;
 }
 
-/* A child that exits on its own is restarted with exponential backoff (1 s doubling to 30 s);
- * one that ran for a minute starts again from 1 s. */
+/* The wait before the next start of a process that stopped: 1 s doubling to 30 s, from 1 s
+ * again when it had run for a minute. */
+static int run_backoff(int prev_ms, int64_t started_ms, int64_t now)
+{
+    if (now - started_ms > 60000 || prev_ms == 0) {
+        return 1000;
+    }
+    return prev_ms * 2 > 30000 ? 30000 : prev_ms * 2;
+}
+
+static void run_log_stopped(const char *what, const char *label, int status, int backoff_ms)
+{
+    char code[32], wait[16];
+    snprintf(code, sizeof(code), "%s %d", WIFSIGNALED(status) ? "signal" : "exit",
+             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    snprintf(wait, sizeof(wait), "%dms", backoff_ms);
+    ce_log_kv(CE_LOG_WARN, what, "component", label, "status", code, "backoff", wait, NULL);
+}
+
+/* A reaped pid that was the embedded nats-server: start it again later, same port and data. */
+static bool run_bus_exited(struct run_state *st, pid_t pid, int status)
+{
+    struct run_bus_proc *b = &st->bus;
+    if (b->natsd == NULL || ce_natsd_pid(b->natsd) != (int)pid) {
+        return false;
+    }
+    ce_natsd_exited(b->natsd);
+    int64_t now = ce_clock_mono_ms();
+    b->backoff_ms = run_backoff(b->backoff_ms, b->started_ms, now);
+    b->restart_at_ms = now + b->backoff_ms;
+    run_log_stopped("the embedded nats-server stopped; restarting", "nats-server", status,
+                    b->backoff_ms);
+    return true;
+}
+
+static void run_bus_restart(struct run_state *st)
+{
+    struct run_bus_proc *b = &st->bus;
+    if (b->natsd == NULL || b->restart_at_ms == 0 || ce_clock_mono_ms() < b->restart_at_ms) {
+        return;
+    }
+    if (ce_natsd_restart(b->natsd) == CE_OK) {
+        b->started_ms = ce_clock_mono_ms();
+        b->restart_at_ms = 0;
+        ce_log_kv(CE_LOG_INFO, "embedded event bus restarted", "url", ce_natsd_url(b->natsd), NULL);
+        return;
+    }
+    b->backoff_ms = run_backoff(b->backoff_ms, b->started_ms, ce_clock_mono_ms());
+    b->restart_at_ms = ce_clock_mono_ms() + b->backoff_ms;
+    ce_log_kv(CE_LOG_ERROR, "the embedded nats-server did not start again; retrying", "url",
+              ce_natsd_url(b->natsd), NULL);
+}
+
+/* A child that exits on its own is restarted with backoff (run_backoff), and so is the
+ * embedded nats-server. */
 static void run_reap(struct run_state *st)
 {
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (run_bus_exited(st, pid, status)) {
+            continue;
+        }
         for (int i = 0; i < st->n_children; i++) {
             struct run_child *ch = &st->children[i];
             if (ch->pid != pid) {
@@ -201,18 +305,12 @@ static void run_reap(struct run_state *st)
             }
             ch->pid = 0;
             int64_t now = ce_clock_mono_ms();
-            ch->backoff_ms = now - ch->started_ms > 60000 || ch->backoff_ms == 0
-                                 ? 1000
-                                 : (ch->backoff_ms * 2 > 30000 ? 30000 : ch->backoff_ms * 2);
+            ch->backoff_ms = run_backoff(ch->backoff_ms, ch->started_ms, now);
             ch->restart_at_ms = now + ch->backoff_ms;
-            char code[32], wait[16];
-            snprintf(code, sizeof(code), "%s %d", WIFSIGNALED(status) ? "signal" : "exit",
-                     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-            snprintf(wait, sizeof(wait), "%dms", ch->backoff_ms);
-            ce_log_kv(CE_LOG_WARN, "child process stopped; restarting", "component", ch->label,
-                      "status", code, "backoff", wait, NULL);
+            run_log_stopped("child process stopped; restarting", ch->label, status, ch->backoff_ms);
         }
     }
+    run_bus_restart(st);
     for (int i = 0; i < st->n_children; i++) {
         struct run_child *ch = &st->children[i];
         if (ch->pid == 0 && ch->restart_at_ms && ce_clock_mono_ms() >= ch->restart_at_ms &&
@@ -222,7 +320,6 @@ static void run_reap(struct run_state *st)
     }
 }
 
-/* Sends SIGTERM to the children of one kind and waits (bounded) for them to exit. */
 static void run_stop_kind(struct run_state *st, const char *kind, int timeout_ms)
 {
     for (int i = 0; i < st->n_children; i++) {
@@ -415,8 +512,14 @@ int ce_run_main(int argc, char **argv)
     int code = 1;
     struct run_state *st = ce_xcalloc(1, sizeof(*st));
     st->cli = &cli;
+    ssize_t n = readlink("/proc/self/exe", st->self, sizeof(st->self) - 1);
+    /* the link names the binary as started; "/proc/self/exe" still works if it cannot be read */
+    snprintf(st->self + (n > 0 ? n : 0), sizeof(st->self) - (size_t)(n > 0 ? n : 0), "%s",
+             n > 0 ? "" : "/proc/self/exe");
     if (run_bus(&cli, set, &natsd, &url) == CE_OK) {
         st->bus_url = url;
+        st->bus.natsd = natsd;
+        st->bus.started_ms = ce_clock_mono_ms();
         run_prepare_stream(&cli, set, url);
         for (int i = 0; i < set->n_eventsources; i++) {
             const struct ce_eventsource *es = set->eventsources[i];

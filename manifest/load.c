@@ -19,6 +19,7 @@
 
 #define LOAD_API_VERSION "argoproj.io/v1alpha1"
 #define LOAD_MAX_DIR_FILES 10000
+#define LOAD_MAX_DIR_DEPTH 16 /* also ends a loop of directory links */
 
 static const char *const load_top_known[] = {"apiVersion", "kind",   "metadata",
                                              "spec",       "status", NULL};
@@ -366,47 +367,60 @@ static int load_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load_dir(struct ce_manifest_set *set, const char *path, bool strict,
-                    struct ce_diag *diag)
+/* The entries of path worth reading: manifest files and directories, not hidden, sorted. */
+static char **load_dir_names(const char *path, int *n_out, struct ce_diag *diag)
 {
     struct ce_pos pos = {path, 0, 0};
     DIR *dir = opendir(path);
+    *n_out = -1;
     if (dir == NULL) {
         ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "cannot open directory: %s", strerror(errno));
-        return CE_EIO;
+        return NULL;
     }
     char **names = NULL;
     int n = 0;
     struct dirent *de;
     while ((de = readdir(dir)) != NULL && n < LOAD_MAX_DIR_FILES) {
-        if (load_is_manifest_name(de->d_name)) {
+        if (de->d_name[0] != '.') {
             names = ce_xrealloc(names, ((size_t)n + 1) * sizeof(*names));
             names[n++] = ce_xstrdup(de->d_name);
         }
     }
     closedir(dir);
     qsort(names, (size_t)n, sizeof(*names), load_cmp);
+    *n_out = n;
+    return names;
+}
+
+/* Every manifest under path, subdirectories included (as `kubectl apply -R`), in name order;
+ * *n_files counts the files read. */
+static int load_dir(struct ce_manifest_set *set, const char *path, bool strict, int depth,
+                    int *n_files, struct ce_diag *diag)
+{
+    int n = 0;
+    char **names = load_dir_names(path, &n, diag);
+    if (n < 0) {
+        return CE_EIO;
+    }
     int rc = CE_OK;
     size_t plen = strlen(path);
     bool slash = plen > 0 && path[plen - 1] == '/';
-    int n_files = 0;
     for (int i = 0; i < n; i++) {
         char *full = ce_xasprintf("%s%s%s", path, slash ? "" : "/", names[i]);
         struct stat st;
-        if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) { /* not recursive */
-            int r = load_file(set, full, strict, diag);
-            if (rc == CE_OK) {
-                rc = r;
-            }
-            n_files++;
+        int r = CE_OK;
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && load_is_manifest_name(names[i])) {
+            r = load_file(set, full, strict, diag);
+            (*n_files)++;
         }
+        else if (stat(full, &st) == 0 && S_ISDIR(st.st_mode) && depth < LOAD_MAX_DIR_DEPTH) {
+            r = load_dir(set, full, strict, depth + 1, n_files, diag);
+        }
+        rc = rc == CE_OK ? r : rc;
         ce_free(full);
         ce_free(names[i]);
     }
     ce_free(names);
-    if (n_files == 0) {
-        ce_diag_add(diag, CE_DIAG_WARNING, &pos, "", "no *.yaml, *.yml or *.json file here");
-    }
     return rc;
 }
 
@@ -420,7 +434,13 @@ int ce_manifest_load_path(struct ce_manifest_set *set, const char *path, bool st
         return CE_ENOENT;
     }
     if (S_ISDIR(st.st_mode)) {
-        return load_dir(set, path, strict, diag);
+        int n_files = 0;
+        int rc = load_dir(set, path, strict, 0, &n_files, diag);
+        if (rc == CE_OK && n_files == 0) {
+            struct ce_pos pos = {path, 0, 0};
+            ce_diag_add(diag, CE_DIAG_WARNING, &pos, "", "no *.yaml, *.yml or *.json file here");
+        }
+        return rc;
     }
     return load_file(set, path, strict, diag);
 }

@@ -210,6 +210,16 @@ int ce_natsd_port(const struct ce_natsd *n)
     return n->port;
 }
 
+int ce_natsd_pid(const struct ce_natsd *n)
+{
+    return n->pid > 0 ? (int)n->pid : -1;
+}
+
+void ce_natsd_exited(struct ce_natsd *n)
+{
+    n->pid = -1;
+}
+
 void ce_natsd_stop(struct ce_natsd *n)
 {
     if (!n || n->pid <= 0) {

@@ -17,6 +17,11 @@ int ce_natsd_start(const char *dir, int port, int log_fd, struct ce_natsd **out)
 /* "nats://127.0.0.1:<port>" */
 const char *ce_natsd_url(const struct ce_natsd *n);
 int ce_natsd_port(const struct ce_natsd *n);
+/* The server's process id, or -1 while it is not running. */
+int ce_natsd_pid(const struct ce_natsd *n);
+/* Tells the handle its process has exited and was reaped by the caller (a supervisor that
+ * waits for every child), so ce_natsd_restart starts a new one. */
+void ce_natsd_exited(struct ce_natsd *n);
 /* Stops the server (SIGTERM, then SIGKILL after 5 s) but keeps the handle, so that
  * ce_natsd_restart can start it again on the same port and store. */
 void ce_natsd_stop(struct ce_natsd *n);

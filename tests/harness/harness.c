@@ -327,7 +327,7 @@ static void *harness_proc_reader(void *arg)
         }
         memmove(pend, pend + start, len - start);
         len -= start;
-        if (len == cap) { /* an endless line: cut it */
+        if (len == cap && len >= HARNESS_OUTPUT_CAP) { /* an endless line: cut it */
             harness_proc_add_line(p, pend, len);
             len = 0;
         }

@@ -700,8 +700,11 @@ static void test_directory_order(void **state)
                                "\"EventSource\", \"metadata\": {\"name\": \"dee\"}, \"spec\": "
                                "{\"calendar\": {\"x\": {\"interval\": \"1s\"}}}}"));
     char *sub = ce_xasprintf("%s/sub.yaml", dir);
-    assert_int_equal(mkdir(sub, 0700), 0); /* a directory named like a manifest: not read */
+    assert_int_equal(mkdir(sub, 0700), 0); /* a subdirectory, read in its name's turn */
     tm_put(sub, "e.yaml", "nested");
+    char *hidden = ce_xasprintf("%s/.git", dir);
+    assert_int_equal(mkdir(hidden, 0700), 0); /* hidden: not read */
+    tm_put(hidden, "f.yaml", "hid");
     struct ce_manifest_set *set = NULL;
     struct ce_diag d;
     ce_diag_init(&d);
@@ -711,10 +714,11 @@ static void test_directory_order(void **state)
         tm_dump(&d);
     }
     assert_int_equal(rc, CE_OK);
-    assert_int_equal(set->n_eventsources, 3);
+    assert_int_equal(set->n_eventsources, 4);
     assert_string_equal(set->eventsources[0]->name, "ay");
     assert_string_equal(set->eventsources[1]->name, "bee");
     assert_string_equal(set->eventsources[2]->name, "dee");
+    assert_string_equal(set->eventsources[3]->name, "nested");
     char *want = ce_xasprintf("%s/a.yml", dir);
     assert_string_equal(set->eventsources[0]->pos.file, want);
     ce_free(want);
@@ -727,6 +731,7 @@ static void test_directory_order(void **state)
     ce_manifest_set_destroy(set);
     ce_test_rmtree(dir);
     ce_free(sub);
+    ce_free(hidden);
     ce_free(dir);
 }
 
