@@ -22,7 +22,7 @@ void ce_bus_config_defaults(struct ce_bus_config *cfg)
     cfg->publish_timeout_ms = 5000;
     cfg->max_pending = 65536;
     cfg->reconnect_wait_min_ms = 100;
-    cfg->reconnect_wait_max_ms = 5000;
+    cfg->reconnect_wait_max_ms = 500; /* back within half a second of the server */
     cfg->stream.max_msgs = 50000;
     cfg->stream.max_age_ms = 168LL * 3600 * 1000;
     cfg->stream.max_bytes = -1;

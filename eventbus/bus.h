@@ -28,7 +28,7 @@ struct ce_bus_config {
     int publish_timeout_ms;    /* bound on waiting for a publish ack, default 5000 */
     int max_pending;           /* async publishes in flight, default 65536 */
     int reconnect_wait_min_ms; /* backoff start, default 100 */
-    int reconnect_wait_max_ms; /* backoff cap, default 5000 */
+    int reconnect_wait_max_ms; /* backoff cap, default 500 */
     struct ce_stream_config stream;
 };
 

@@ -13,6 +13,11 @@
 
 #include <limits.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <poll.h>
+#include <netdb.h>
 #include <time.h>
 
 /* ---- status mapping ---- */
@@ -87,6 +92,67 @@ static void jsbus_on_closed(natsConnection *nc, void *closure)
     pthread_mutex_unlock(&b->mu);
 }
 
+/* Why the first server of url cannot be reached, as the system says it ("Connection refused",
+ * "timed out"): cnats only says that no server answered. Heap string. */
+static char *jsbus_probe(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    const char *at = strchr(p, '@');
+    const char *comma = strchr(p, ',');
+    if (at != NULL && (comma == NULL || at < comma)) {
+        p = at + 1;
+    }
+    size_t hl = strcspn(p, ":/,");
+    char host[256], port[16] = "4222";
+    snprintf(host, sizeof(host), "%.*s", (int)(hl < 255 ? hl : 255), p);
+    if (p[hl] == ':') {
+        snprintf(port, sizeof(port), "%.*s", (int)strcspn(p + hl + 1, "/,"), p + hl + 1);
+    }
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int g = getaddrinfo(host, port, &hints, &ai);
+    if (g != 0) {
+        return ce_xasprintf("%s: %s", host, gai_strerror(g));
+    }
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int err = fd < 0 ? errno : 0;
+    if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        err = errno;
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        socklen_t len = sizeof(err);
+        if (err == EINPROGRESS) {
+            err = poll(&pfd, 1, 500) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0
+                      ? err
+                      : ETIMEDOUT;
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    freeaddrinfo(ai);
+    return ce_xstrdup(err != 0 ? strerror(err)
+                               : "the server took the connection but did not "
+                                 "answer as a NATS server");
+}
+
+/* A bus that cannot be reached says so, and when it tries again: at the 1st, 2nd, 4th, 8th...
+ * attempt, then every 32nd, so a long outage does not flood the log. */
+static void jsbus_log_retry(struct jsbus *b, natsConnection *nc, int attempts, int64_t delay_ms)
+{
+    bool milestone = (attempts & (attempts - 1)) == 0 || attempts % 32 == 0;
+    if (atomic_load(&b->closing) || !milestone) {
+        return;
+    }
+    (void)nc;
+    char *why = jsbus_probe(b->url_shown);
+    char wait[32], tries[16];
+    snprintf(wait, sizeof(wait), "%lldms", (long long)delay_ms);
+    snprintf(tries, sizeof(tries), "%d", attempts);
+    ce_log_kv(CE_LOG_WARN, "cannot connect to the event bus; retrying", "url", b->url_shown,
+              "error", why, "attempts", tries, "retryIn", wait, NULL);
+    ce_free(why);
+}
+
 /* Exponential backoff min..max with up to 20% jitter so restarted fleets do not reconnect in
  * lockstep. */
 static int64_t jsbus_reconnect_delay(natsConnection *nc, int attempts, void *closure)
@@ -100,7 +166,9 @@ static int64_t jsbus_reconnect_delay(natsConnection *nc, int attempts, void *clo
     d = d > b->wait_max_ms ? b->wait_max_ms : d;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return d + (d / 5) * (ts.tv_nsec % 1000) / 1000;
+    d += (d / 5) * (ts.tv_nsec % 1000) / 1000;
+    jsbus_log_retry(b, nc, attempts, d);
+    return d;
 }
 
 /* Whether publishes may go out now: cnats would otherwise buffer them while reconnecting. */
@@ -282,6 +350,30 @@ static void jsbus_free(struct jsbus *b)
     ce_free(b);
 }
 
+/* url without "user:password@" in any of its comma-separated servers. */
+static void jsbus_url_shown(const char *url, char *out, size_t outlen)
+{
+    size_t n = 0;
+    for (const char *p = url; *p != '\0' && n + 1 < outlen;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *host = p;
+        for (size_t i = 0; i + 3 <= len; i++) {
+            if (memcmp(p + i, "://", 3) == 0) {
+                host = p + i + 3;
+                break;
+            }
+        }
+        const char *at = memchr(host, '@', len - (size_t)(host - p));
+        int w = snprintf(out + n, outlen - n, "%s%.*s%.*s", n ? "," : "", (int)(host - p), p,
+                         (int)(len - (size_t)((at ? at + 1 : host) - p)), at ? at + 1 : host);
+        n = w < 0 ? n : n + (size_t)w;
+        n = n >= outlen ? outlen - 1 : n;
+        p = end ? end + 1 : p + len;
+    }
+    out[n] = '\0';
+}
+
 static int jsbus_create(const struct ce_bus_config *cfg, ce_bus_state_fn *state_fn, void *state_arg,
                         struct ce_bus **out)
 {
@@ -294,6 +386,7 @@ static int jsbus_create(const struct ce_bus_config *cfg, ce_bus_state_fn *state_
     b->max_pending = cfg->max_pending;
     b->wait_min_ms = cfg->reconnect_wait_min_ms;
     b->wait_max_ms = cfg->reconnect_wait_max_ms;
+    jsbus_url_shown(cfg->url, b->url_shown, sizeof(b->url_shown));
     b->npend_buckets = 1024;
     while (b->npend_buckets < (size_t)cfg->max_pending / 2 && b->npend_buckets < 65536) {
         b->npend_buckets *= 2;

@@ -37,6 +37,7 @@ struct jsbus {
     int publish_timeout_ms;
     int max_pending;
     int wait_min_ms, wait_max_ms;
+    char url_shown[256]; /* the bus URL for logs, without credentials */
     natsOptions *opts;
     pthread_t connector;
     bool connector_started;
