@@ -8,6 +8,7 @@
 #include "cmd/cli.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
+#include "core/service/listen.h"
 #include "core/service/natsd.h"
 #include "core/service/proc.h"
 #include "core/base/rc.h"
@@ -34,6 +35,7 @@
 #define RUN_LINE_CAP (4 * 1024 * 1024)
 #define RUN_LINE_START (64 * 1024)
 #define RUN_SUBSCRIBE_WAIT_MS 15000
+#define RUN_IN_USE_TRIES 3 /* starts of a child whose port stays taken before giving up */
 
 struct run_child {
     const char *kind; /* "eventsource" or "sensor" */
@@ -49,6 +51,7 @@ struct run_child {
     int64_t started_ms;
     int64_t restart_at_ms; /* 0 = running or not scheduled */
     int backoff_ms;
+    int in_use_exits; /* exits in a row for a port held by another program */
 };
 
 /* The embedded nats-server, supervised like the children. */
@@ -178,9 +181,25 @@ static void *run_reader(void *p)
     return NULL;
 }
 
+/* The child's metrics port: its planned one (--metrics-port, then one up per child), or a free
+ * one when another program holds that. */
+static void run_pick_metrics_port(struct run_child *ch)
+{
+    if (ch->metrics_port > 0 && !ce_listen_port_free(ch->metrics_port)) {
+        int planned = ch->metrics_port;
+        ch->metrics_port = ce_listen_free_port();
+        char was[16], now[16];
+        snprintf(was, sizeof(was), "%d", planned);
+        snprintf(now, sizeof(now), "%d", ch->metrics_port);
+        ce_log_kv(CE_LOG_WARN, "metrics port in use; the child gets another", "component",
+                  ch->label, "port", was, "metricsPort", now, NULL);
+    }
+}
+
 static int run_spawn(struct run_state *st, struct run_child *ch)
 {
     const struct ce_cli *cli = st->cli;
+    run_pick_metrics_port(ch);
     char port[16];
     snprintf(port, sizeof(port), "%d", ch->metrics_port);
     char timeout[16];
@@ -232,6 +251,10 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
     ch->reader_started = pthread_create(&ch->reader, NULL, run_reader, a) == 0;
     ch->started_ms = ce_clock_mono_ms();
     ch->restart_at_ms = 0;
+    char pid[16];
+    snprintf(pid, sizeof(pid), "%d", (int)ch->pid);
+    ce_log_kv(CE_LOG_INFO, "child process started", "component", ch->label, "pid", pid,
+              "metricsPort", ch->metrics_port > 0 ? port : "off", NULL);
     return CE_OK;
 }
 
@@ -305,6 +328,17 @@ static void run_reap(struct run_state *st)
             }
             ch->pid = 0;
             int64_t now = ce_clock_mono_ms();
+            bool in_use = WIFEXITED(status) && WEXITSTATUS(status) == CE_EXIT_IN_USE;
+            ch->in_use_exits = in_use ? ch->in_use_exits + 1 : 0;
+            if (ch->in_use_exits >= RUN_IN_USE_TRIES) {
+                /* the port stays taken: restarting forever would only repeat the same error */
+                ch->restart_at_ms = 0;
+                ce_log_kv(CE_LOG_ERROR,
+                          "child process not restarted: a port it needs stays in use by another "
+                          "program (see its error above); free it and start cevents run again",
+                          "component", ch->label, NULL);
+                continue;
+            }
             ch->backoff_ms = run_backoff(ch->backoff_ms, ch->started_ms, now);
             ch->restart_at_ms = now + ch->backoff_ms;
             run_log_stopped("child process stopped; restarting", ch->label, status, ch->backoff_ms);

@@ -214,11 +214,10 @@ int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsou
         ce_log_kv(CE_LOG_ERROR, "invalid event bus configuration", "url", cfg.url, NULL);
         return 1;
     }
-    if (opt->metrics_port > 0 &&
-        ce_opsserver_start(opt->metrics_port, es_ready, &rt, &ops) != CE_OK) {
-        ce_log_kv(CE_LOG_ERROR, "failed to serve metrics", NULL);
+    rc = opt->metrics_port > 0 ? ce_opsserver_start(opt->metrics_port, es_ready, &rt, &ops) : CE_OK;
+    if (rc != CE_OK) {
         ce_bus_destroy(rt.bus);
-        return 1;
+        return ce_rc_exit_status(rc);
     }
     es_register_running(es);
     struct ce_source_env env = {.bus = rt.bus,
@@ -245,5 +244,5 @@ int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsou
     es_shutdown(&rt, opt->publish_timeout_ms + 2000);
     ce_opsserver_stop(ops);
     ce_bus_destroy(rt.bus);
-    return rc == CE_OK ? 0 : 1;
+    return ce_rc_exit_status(rc);
 }

@@ -217,10 +217,8 @@ int ce_sensor_run(const struct ce_sensor *s, const struct ce_sensor_options *opt
         return 1;
     }
     int rc = sn_setup(&rt);
-    if (rc == CE_OK && opt->metrics_port > 0 &&
-        ce_opsserver_start(opt->metrics_port, sn_ready, &rt, &ops) != CE_OK) {
-        ce_log_kv(CE_LOG_ERROR, "failed to serve metrics", NULL);
-        rc = CE_EIO;
+    if (rc == CE_OK && opt->metrics_port > 0) {
+        rc = ce_opsserver_start(opt->metrics_port, sn_ready, &rt, &ops); /* logs why not */
     }
     for (int i = 0; rc == CE_OK && i < rt.n_consumers; i++) {
         rt.consumers[i].started =
@@ -245,5 +243,5 @@ int ce_sensor_run(const struct ce_sensor *s, const struct ce_sensor_options *opt
     sn_teardown(&rt);
     ce_opsserver_stop(ops);
     ce_bus_destroy(rt.bus);
-    return rc == CE_OK ? 0 : 1;
+    return ce_rc_exit_status(rc);
 }

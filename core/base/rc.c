@@ -43,9 +43,16 @@ const char *ce_rc_str(int rc)
         return "retry";
     case CE_DROPPED:
         return "dropped";
+    case CE_EINUSE:
+        return "in use by another program";
     case CE_EFULL:
         return "full";
     default:
         return "unknown error";
     }
+}
+
+int ce_rc_exit_status(int rc)
+{
+    return rc == CE_OK ? 0 : rc == CE_EINUSE ? CE_EXIT_IN_USE : 1;
 }

@@ -20,9 +20,17 @@ enum ce_rc {
     CE_RETRY,     /* not a failure class: try again later */
     CE_DROPPED,   /* not a failure class: deliberately not passed on (an EventSource filter) */
     CE_EFULL,     /* a capacity downstream is used up (the bus's backlog): try again later */
+    CE_EINUSE,    /* something the process needs (a port) is held by another program */
 };
 
 #define CE_MUST_CHECK __attribute__((warn_unused_result))
+
+/* Exit status of a process that could not start because something it needs (a port) is held by
+ * another program: `cevents run` stops restarting such a child after a few tries. */
+#define CE_EXIT_IN_USE 3
+
+/* The exit status a process ends with after rc: 0, CE_EXIT_IN_USE, or 1. */
+int ce_rc_exit_status(int rc);
 
 /* Returns a static, human-readable name for rc. */
 const char *ce_rc_str(int rc);

@@ -5,6 +5,7 @@
 #include "core/service/natsd.h"
 #include "core/base/clock.h"
 #include "core/base/mem.h"
+#include "core/service/listen.h"
 #include "core/service/proc.h"
 #include "core/base/rc.h"
 
@@ -65,27 +66,6 @@ static char *natsd_find_bin(void)
         }
     }
     return NULL;
-}
-
-/* A port the kernel just considered free on 127.0.0.1; 0 on failure. */
-static int natsd_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return 0;
-    }
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    int port = 0;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &sl) == 0) {
-        port = ntohs(sa.sin_port);
-    }
-    close(fd);
-    return port;
 }
 
 /* True when something on the port accepts and sends the NATS greeting ("INFO {...}"). */
@@ -154,7 +134,7 @@ static int natsd_run(struct ce_natsd *n)
     int rc = CE_EIO;
     for (int i = 0; i < NATSD_PORT_TRIES; i++) {
         if (n->pick_port && i > 0) {
-            n->port = natsd_free_port();
+            n->port = ce_listen_free_port();
         }
         if (n->port <= 0) {
             return CE_EIO;
@@ -189,7 +169,7 @@ int ce_natsd_start(const char *dir, int port, int log_fd, struct ce_natsd **out)
     n->log_fd =
         log_fd >= 0 ? fcntl(log_fd, F_DUPFD_CLOEXEC, 3) : open("/dev/null", O_WRONLY | O_CLOEXEC);
     n->pick_port = port == 0;
-    n->port = port ? port : natsd_free_port();
+    n->port = port ? port : ce_listen_free_port();
     int rc = n->log_fd < 0 ? CE_EIO : natsd_run(n);
     if (rc != CE_OK) {
         ce_natsd_destroy(n);

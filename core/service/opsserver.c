@@ -3,6 +3,7 @@
  * kept small on purpose: a handful of connections, short timeouts, no request bodies read, so
  * a misbehaving scraper cannot take resources from event handling. */
 #include "core/service/opsserver.h"
+#include "core/service/listen.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/service/metrics.h"
@@ -12,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
@@ -96,22 +98,28 @@ int ce_opsserver_start(int port, ce_ready_fn *ready, void *arg, struct ce_opsser
     struct ce_opsserver *s = ce_xcalloc(1, sizeof *s);
     s->ready = ready;
     s->arg = arg;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_ANY);
-    s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, (uint16_t)port, NULL, NULL,
-        opsserver_handle, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)OPSSERVER_MAX_CONNECTIONS,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)OPSSERVER_TIMEOUT_S, MHD_OPTION_END);
+    char p[16];
+    snprintf(p, sizeof p, "%d", port);
+    char err[128] = "";
+    int fd = -1;
+    int rc = ce_listen_tcp(port, 64, &fd, err, sizeof err);
+    if (rc == CE_OK) {
+        s->daemon = MHD_start_daemon(
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, opsserver_handle, s,
+            MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+            (unsigned int)OPSSERVER_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned int)OPSSERVER_TIMEOUT_S, MHD_OPTION_END);
+        if (!s->daemon) {
+            snprintf(err, sizeof err, "the HTTP server did not start");
+            rc = CE_EIO;
+            close(fd);
+        }
+    }
     if (!s->daemon) {
-        char p[16];
-        snprintf(p, sizeof p, "%d", port);
-        ce_log_kv(CE_LOG_ERROR, "Failed to start the metrics server", "port", p, NULL);
+        ce_log_kv(CE_LOG_ERROR, "Failed to start the metrics server", "port", p, "error", err,
+                  NULL);
         ce_free(s);
-        return CE_EIO;
+        return rc;
     }
     *out = s;
     return CE_OK;

@@ -9,6 +9,7 @@
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "core/service/listen.h"
 #include "core/service/secrets.h"
 #include "eventbus/bus.h"
 #include "eventsource/emit.h"
@@ -16,6 +17,7 @@
 #include "manifest/model.h"
 
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,6 +431,23 @@ static struct webhook_server *webhook_server_for(struct webhook_state *st, int p
     return srv;
 }
 
+/* libmicrohttpd's own complaints (a malformed request, a failed accept) go through the logger,
+ * as JSON like every other line and rate-limited with the other warnings. */
+static void webhook_mhd_log(void *arg, const char *fmt, va_list ap)
+{
+    const struct webhook_server *srv = arg;
+    char text[512];
+    vsnprintf(text, sizeof text, fmt, ap);
+    size_t n = strlen(text);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) {
+        text[--n] = '\0';
+    }
+    char port[8];
+    snprintf(port, sizeof(port), "%d", srv->port);
+    ce_log_kv(CE_LOG_WARN, "the HTTP server reported a problem", "port", port, "detail", text,
+              NULL);
+}
+
 static int webhook_server_start(struct webhook_server *srv)
 {
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -443,21 +462,29 @@ static int webhook_server_start(struct webhook_server *srv)
         {srv->tls_key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->tls_key},
         {MHD_OPTION_END, 0, NULL},
     };
-    srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)srv->port, NULL, NULL, webhook_access, srv, MHD_OPTION_THREAD_POOL_SIZE,
-        threads, MHD_OPTION_URI_LOG_CALLBACK, webhook_on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
-        webhook_on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, 16384u,
-        MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+    char port[8];
+    snprintf(port, sizeof(port), "%d", srv->port);
+    char err[128] = "";
+    int fd = -1;
+    int rc = ce_listen_tcp(srv->port, 4096, &fd, err, sizeof err);
+    if (rc == CE_OK) {
+        srv->daemon = MHD_start_daemon(
+            flags, 0, NULL, NULL, webhook_access, srv, MHD_OPTION_LISTEN_SOCKET, fd,
+            MHD_OPTION_EXTERNAL_LOGGER, webhook_mhd_log, srv, MHD_OPTION_THREAD_POOL_SIZE, threads,
+            MHD_OPTION_URI_LOG_CALLBACK, webhook_on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
+            webhook_on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, 16384u,
+            MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        if (!srv->daemon) {
+            snprintf(err, sizeof err, "the HTTP server did not start");
+            rc = CE_EIO;
+            close(fd);
+        }
+    }
     if (!srv->daemon) {
-        char port[8];
-        snprintf(port, sizeof(port), "%d", srv->port);
-        ce_log_kv(CE_LOG_ERROR, "failed to listen and serve", "port", port, NULL);
-        return CE_EIO;
+        ce_log_kv(CE_LOG_ERROR, "failed to listen and serve", "port", port, "error", err, NULL);
+        return rc;
     }
     for (int i = 0; i < srv->n_routes; i++) {
-        char port[8];
-        snprintf(port, sizeof(port), "%d", srv->port);
         ce_log_kv(CE_LOG_INFO, "route is activated", "eventName", srv->routes[i]->name, "port",
                   port, "endpoint", srv->routes[i]->spec->endpoint, NULL);
     }
