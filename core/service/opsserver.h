@@ -12,7 +12,8 @@ struct ce_opsserver;
 
 typedef bool ce_ready_fn(void *arg);
 
-/* Listens on 0.0.0.0:port (port > 0). Returns CE_OK, or CE_EIO when the port cannot be bound. */
+/* Listens on 0.0.0.0:port (port > 0). Returns CE_OK, CE_EINUSE when another program holds the
+ * port, or CE_EIO when it cannot be had otherwise (logged with the reason). */
 int ce_opsserver_start(int port, ce_ready_fn *ready, void *arg,
                        struct ce_opsserver **out) CE_MUST_CHECK;
 void ce_opsserver_stop(struct ce_opsserver *s);

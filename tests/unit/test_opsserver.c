@@ -112,7 +112,7 @@ static void test_port_in_use(void **state)
     assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     assert_int_equal(listen(fd, 4), 0);
     struct ce_opsserver *s = (struct ce_opsserver *)&sa;
-    assert_int_equal(ce_opsserver_start(port, NULL, NULL, &s), CE_EIO);
+    assert_int_equal(ce_opsserver_start(port, NULL, NULL, &s), CE_EINUSE);
     assert_null(s);
     close(fd);
     assert_int_equal(ce_opsserver_start(0, NULL, NULL, &s), CE_EINVAL);
