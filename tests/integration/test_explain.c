@@ -207,7 +207,7 @@ static void test_bad_event_files(void **state)
     ce_free(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_for_a_dependency),
@@ -215,5 +215,5 @@ int main(void)
         cmocka_unit_test(test_http_trigger_rendered),
         cmocka_unit_test(test_bad_event_files),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

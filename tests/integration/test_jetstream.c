@@ -490,7 +490,7 @@ static void test_no_server(void **state)
     assert_int_equal(atomic_load(&p.calls), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_stream_layout_and_idempotence, tj_setup, tj_teardown),
@@ -500,7 +500,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unanswered_publishes_time_out, tj_setup, tj_teardown),
         cmocka_unit_test(test_no_server),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = ce_test_run(argc, argv, tests, NULL, NULL);
     nats_Close();
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "core/service/natsd.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -183,12 +184,12 @@ static void test_port_taken(void **state)
     ce_free(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_stop_restart),
         cmocka_unit_test(test_fixed_port_and_log),
         cmocka_unit_test(test_port_taken),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -228,12 +228,12 @@ static void test_conditions_reset_by_time(void **state)
     cond_teardown(&e);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multi_dependency_scenario),
         cmocka_unit_test(test_condition_survives_sigkill),
         cmocka_unit_test(test_conditions_reset_by_time),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

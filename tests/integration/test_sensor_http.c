@@ -233,7 +233,7 @@ static void test_at_least_once_survives_a_kill(void **state)
     ce_test_proc_free(sn);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retried_until_delivered),
@@ -241,5 +241,5 @@ int main(void)
         cmocka_unit_test(test_permanent_failure_not_retried),
         cmocka_unit_test(test_at_least_once_survives_a_kill),
     };
-    return cmocka_run_group_tests(tests, http_setup, http_teardown);
+    return ce_test_run(argc, argv, tests, http_setup, http_teardown);
 }

@@ -193,11 +193,11 @@ static void test_rate_limit_is_exact(void **state)
     ce_test_proc_free(sn);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_duplicate_dependencies),
         cmocka_unit_test(test_rate_limit_is_exact),
     };
-    return cmocka_run_group_tests(tests, pol_setup, pol_teardown);
+    return ce_test_run(argc, argv, tests, pol_setup, pol_teardown);
 }

@@ -353,7 +353,7 @@ static void test_get_query_and_metadata(void **state)
     ce_free(id);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ready_and_metrics_at_zero),
@@ -366,5 +366,5 @@ int main(void)
         cmocka_unit_test(test_filter_expression),
         cmocka_unit_test(test_bad_filter_refused),
     };
-    return cmocka_run_group_tests(tests, wh_setup, wh_teardown);
+    return ce_test_run(argc, argv, tests, wh_setup, wh_teardown);
 }

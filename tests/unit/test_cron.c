@@ -735,7 +735,7 @@ static void test_tz_local_and_zoneinfo(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_table),
@@ -749,5 +749,5 @@ int main(void)
         cmocka_unit_test(test_tz_malformed),
         cmocka_unit_test(test_tz_local_and_zoneinfo),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

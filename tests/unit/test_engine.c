@@ -13,6 +13,7 @@
 #include "sensor/engine.h"
 #include "sensor/state.h"
 #include "triggers/trigger.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -311,7 +312,7 @@ static void test_bad_conditions(void **state)
     ce_manifest_set_destroy(set);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stateless_or),
@@ -322,5 +323,5 @@ int main(void)
         cmocka_unit_test(test_reconcile),
         cmocka_unit_test(test_bad_conditions),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include "manifest/diag.h"
 #include "manifest/model.h"
 #include "sensor/filter.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -265,7 +266,7 @@ static void test_transform(void **state)
     assert_int_equal(tf_apply("    transform:\n      jq: \".a\"\n", "{\"a\":1}", NULL, 0), -1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_windows),
@@ -275,5 +276,5 @@ int main(void)
         cmocka_unit_test(test_script),
         cmocka_unit_test(test_transform),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

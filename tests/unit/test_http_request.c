@@ -584,7 +584,7 @@ static void test_bad_extra_header(void **state)
     ce_http_target_destroy(t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_methods_and_default_headers, th_setup, th_teardown),
@@ -603,5 +603,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recorder_script, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_bad_extra_header, th_setup, th_teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

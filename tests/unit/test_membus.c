@@ -285,7 +285,7 @@ static void test_kv(void **state)
     ce_bus_destroy(bus);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_publish_callbacks_on_bus_thread),
@@ -295,5 +295,5 @@ int main(void)
         cmocka_unit_test(test_outage_hook),
         cmocka_unit_test(test_kv),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

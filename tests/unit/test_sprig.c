@@ -7,6 +7,7 @@
 
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -239,7 +240,7 @@ static void test_conversions(void **state)
     assert_null(ce_sprig_lookup("expandenv", 9));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strings),
@@ -249,5 +250,5 @@ int main(void)
         cmocka_unit_test(test_dates_regex),
         cmocka_unit_test(test_conversions),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include "core/base/rc.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,11 +85,11 @@ static void test_bad_values(void **state)
     ce_diag_fini(&d);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merged_over_defaults),
         cmocka_unit_test(test_bad_values),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

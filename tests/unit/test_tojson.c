@@ -7,6 +7,7 @@
 #include "manifest/node.h"
 #include "manifest/tojson.h"
 #include "sensor/state.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,7 +75,8 @@ static void test_times(void **state)
     (void)state;
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T00:00:00Z") == 0);
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T00:00:01.5Z") == 1500000000);
-    assert_true(ce_clock_parse_rfc3339_ns("2026-11-22T23:14:07.014305729Z") == INT64_C(1795389247014305729));
+    assert_true(ce_clock_parse_rfc3339_ns("2026-11-22T23:14:07.014305729Z") ==
+                INT64_C(1795389247014305729));
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T01:00:00+01:00") == 0);
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01T00:00:00-00:30") == INT64_C(1800000000000));
     assert_true(ce_clock_parse_rfc3339_ns("1970-01-01 00:00:00Z") == 0);
@@ -94,11 +96,11 @@ static void test_times(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scalars),
         cmocka_unit_test(test_times),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include "sensor/reset.h"
 #include "sensor/ratelimit.h"
 #include "sensor/retry.h"
+#include "tests/harness/harness.h"
 
 #include <jansson.h>
 #include <setjmp.h>
@@ -231,7 +232,7 @@ static void test_conditions_reset_errors(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backoff_forms),
@@ -241,5 +242,5 @@ int main(void)
         cmocka_unit_test(test_conditions_reset_schedules),
         cmocka_unit_test(test_conditions_reset_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }
