@@ -42,6 +42,9 @@ void ce_test_require_program(const char *name);
 /* ce_test_skip unless nats-server is where core/service/natsd looks for it (PATH, /usr/sbin,
  * /usr/bin). */
 void ce_test_require_natsd(void);
+/* ce_test_skip unless the time zone database is installed where core/time/tz.c reads it (for
+ * tests that name zones such as America/New_York). */
+void ce_test_require_tzdata(void);
 
 /* ---- time and polling ---- */
 

@@ -82,6 +82,22 @@ void ce_test_require_natsd(void)
     }
 }
 
+void ce_test_require_tzdata(void)
+{
+    static const char *const dirs[] = {"/usr/share/zoneinfo", "/usr/share/lib/zoneinfo",
+                                       "/usr/lib/locale/TZ", "/etc/zoneinfo"};
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        char *zone = ce_xasprintf("%s/America/New_York", dirs[i]);
+        struct stat st;
+        bool ok = stat(zone, &st) == 0 && S_ISREG(st.st_mode);
+        ce_free(zone);
+        if (ok) {
+            return;
+        }
+    }
+    ce_test_skip("the time zone database (tzdata) is not installed");
+}
+
 int ce_test_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
                       int (*setup)(void **state), int (*teardown)(void **state))
 {

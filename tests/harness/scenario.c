@@ -2,6 +2,8 @@
 /* See scenario.h. */
 #include "tests/harness/scenario.h"
 #include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/service/natsd.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +33,21 @@ static char *scn_replace_port(const char *tmpl, int port)
     }
     out[len] = '\0';
     return out;
+}
+
+struct ce_natsd *ce_scn_natsd_start(const char *dir)
+{
+    struct ce_natsd *n = NULL;
+    /* A port from the harness (below the ephemeral range), not the kernel's pick: see
+     * ce_test_free_port. */
+    int rc = ce_natsd_start(dir, ce_test_free_port(), -1, &n);
+    if (rc == CE_ENOENT) {
+        ce_test_skip("nats-server is not installed");
+    }
+    if (rc != CE_OK) {
+        fail_msg("nats-server did not start: %s", ce_rc_str(rc));
+    }
+    return n;
 }
 
 char *ce_scn_write_manifest(const char *dir, const char *name, const char *tmpl, int port)

@@ -11,6 +11,13 @@
 /* The body of the README's curl. */
 #define CE_SCN_DEMO_BODY "{\"message\":\"this is my first webhook\"}"
 
+struct ce_natsd;
+
+/* A real `nats-server -js` on a free port with its store under dir (core/service/natsd.h).
+ * Fails the test when it does not start; skips it when nats-server is not installed (main
+ * should have called ce_test_require_natsd, so that fixtures never get that far). */
+struct ce_natsd *ce_scn_natsd_start(const char *dir);
+
 /* Writes tmpl to dir/name with every "@PORT@" replaced by port; returns the path (heap). */
 char *ce_scn_write_manifest(const char *dir, const char *name, const char *tmpl, int port);
 

@@ -45,8 +45,7 @@ static void test_refuses_before_eviction(void **state)
 {
     (void)state;
     char *dir = ce_test_tmpdir("backpressure");
-    struct ce_natsd *natsd = NULL;
-    assert_int_equal(ce_natsd_start(dir, 0, -1, &natsd), CE_OK);
+    struct ce_natsd *natsd = ce_scn_natsd_start(dir);
 
     /* a small stream, with messages from before the consumer existed */
     struct ce_bus_config cfg;
@@ -119,6 +118,7 @@ static void test_refuses_before_eviction(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refuses_before_eviction),
     };

@@ -115,6 +115,7 @@ static void test_demo_end_to_end(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_demo_end_to_end),
     };

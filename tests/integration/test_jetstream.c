@@ -8,6 +8,7 @@
 #include "core/base/rc.h"
 
 #include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
 
 #include <nats/nats.h>
 
@@ -47,9 +48,7 @@ static int tj_setup(void **state)
 {
     struct tj_env *e = ce_xcalloc(1, sizeof(*e));
     e->dir = ce_test_tmpdir("jetstream");
-    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
-        return -1;
-    }
+    e->natsd = ce_scn_natsd_start(e->dir);
     atomic_store(&tj_ups, 0);
     atomic_store(&tj_downs, 0);
     *state = e;
@@ -492,6 +491,7 @@ static void test_no_server(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_stream_layout_and_idempotence, tj_setup, tj_teardown),
         cmocka_unit_test_setup_teardown(test_publish_dedup_consume_resume, tj_setup, tj_teardown),

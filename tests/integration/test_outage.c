@@ -70,8 +70,7 @@ static void test_bus_outage(void **state)
 {
     (void)state;
     char *dir = ce_test_tmpdir("outage");
-    struct ce_natsd *natsd = NULL;
-    assert_int_equal(ce_natsd_start(dir, 0, -1, &natsd), CE_OK);
+    struct ce_natsd *natsd = ce_scn_natsd_start(dir);
     const char *url = ce_natsd_url(natsd);
     int port = ce_test_free_port();
     char *es_file = ce_scn_write_manifest(dir, "es.yaml", out_es, port);
@@ -127,6 +126,7 @@ static void test_bus_outage(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bus_outage),
     };

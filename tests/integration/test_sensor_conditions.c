@@ -119,7 +119,7 @@ static void cond_expect_exact(struct ce_test_proc *sn, int t1, int t2)
 static void cond_setup(struct cond_env *e)
 {
     e->dir = ce_test_tmpdir("conditions");
-    assert_int_equal(ce_natsd_start(e->dir, 0, -1, &e->natsd), CE_OK);
+    e->natsd = ce_scn_natsd_start(e->dir);
     e->port = ce_test_free_port();
     char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", cond_es, e->port);
     e->sensor_file = ce_scn_write_manifest(e->dir, "sensor.yaml", cond_sensor, e->port);
@@ -203,6 +203,7 @@ static void test_condition_survives_sigkill(void **state)
 static void test_conditions_reset_by_time(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     struct cond_env e = {0};
     cond_setup(&e);
     char *text = ce_xasprintf("%s", cond_sensor);
@@ -230,6 +231,7 @@ static void test_conditions_reset_by_time(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multi_dependency_scenario),
         cmocka_unit_test(test_condition_survives_sigkill),

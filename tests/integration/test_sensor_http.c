@@ -74,9 +74,7 @@ static int http_setup(void **state)
 {
     struct http_env *e = ce_xcalloc(1, sizeof(*e));
     e->dir = ce_test_tmpdir("sensor-http");
-    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
-        return -1;
-    }
+    e->natsd = ce_scn_natsd_start(e->dir);
     e->rec = ce_recorder_start(NULL, NULL);
     e->port = ce_test_free_port();
     e->mport = ce_test_free_port();
@@ -235,6 +233,7 @@ static void test_at_least_once_survives_a_kill(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retried_until_delivered),
         cmocka_unit_test(test_spent_retries_go_to_the_dlq),

@@ -68,8 +68,7 @@ static void test_sensor_sigkill(void **state)
 {
     (void)state;
     char *dir = ce_test_tmpdir("sigkill");
-    struct ce_natsd *natsd = NULL;
-    assert_int_equal(ce_natsd_start(dir, 0, -1, &natsd), CE_OK);
+    struct ce_natsd *natsd = ce_scn_natsd_start(dir);
     const char *url = ce_natsd_url(natsd);
     struct kill_producer *p = ce_xcalloc(1, sizeof(*p));
     p->port = ce_test_free_port();
@@ -132,6 +131,7 @@ static void test_sensor_sigkill(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sensor_sigkill),
     };

@@ -86,9 +86,7 @@ static int pol_setup(void **state)
 {
     struct pol_env *e = ce_xcalloc(1, sizeof(*e));
     e->dir = ce_test_tmpdir("policies");
-    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
-        return -1;
-    }
+    e->natsd = ce_scn_natsd_start(e->dir);
     e->port = ce_test_free_port();
     char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", pol_es, e->port);
     e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
@@ -195,6 +193,7 @@ static void test_rate_limit_is_exact(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_duplicate_dependencies),
         cmocka_unit_test(test_rate_limit_is_exact),

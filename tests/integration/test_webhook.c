@@ -63,9 +63,7 @@ static int wh_setup(void **state)
 {
     struct wh_env *e = ce_xcalloc(1, sizeof(*e));
     e->dir = ce_test_tmpdir("webhook");
-    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
-        return -1;
-    }
+    e->natsd = ce_scn_natsd_start(e->dir);
     char *secrets = ce_xasprintf("%s/secrets", e->dir);
     char *auth = ce_xasprintf("%s/webhook-auth", secrets);
     mkdir(secrets, 0700);
@@ -355,6 +353,7 @@ static void test_get_query_and_metadata(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ready_and_metrics_at_zero),
         cmocka_unit_test(test_health_and_unknown_path),

@@ -73,8 +73,7 @@ static void test_https(void **state)
 {
     (void)state;
     char *dir = ce_test_tmpdir("webhook-tls");
-    struct ce_natsd *natsd = NULL;
-    assert_int_equal(ce_natsd_start(dir, 0, -1, &natsd), CE_OK);
+    struct ce_natsd *natsd = ce_scn_natsd_start(dir);
     char *secrets = ce_xasprintf("%s/secrets", dir);
     char *tls_dir = ce_xasprintf("%s/webhook-tls", secrets);
     assert_int_equal(mkdir(secrets, 0700), 0);
@@ -140,6 +139,8 @@ static void test_https(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
+    ce_test_require_program("openssl");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_https),
     };

@@ -181,6 +181,7 @@ static void test_bad_client_key_is_permanent(void **state)
 
 int main(int argc, char **argv)
 {
+    ce_test_require_program("openssl");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ca_cert_secret),
         cmocka_unit_test(test_untrusted_is_retryable),

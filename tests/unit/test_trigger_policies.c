@@ -175,6 +175,7 @@ static const struct ce_trigger *tp_trigger(struct ce_manifest_set **set, const c
 static void test_conditions_reset_schedules(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     struct ce_manifest_set *set = NULL;
     const struct ce_trigger *t = tp_trigger(&set, "");
     struct ce_sn_resets *r = NULL;
