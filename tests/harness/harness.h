@@ -94,6 +94,20 @@ char *ce_test_write_file(const char *dir, const char *name, const char *content)
  * be read. */
 char *ce_test_read_file(const char *path, size_t *len);
 
+/* ---- test data (tests/data/) ---- */
+
+/* text with every ${NAME} replaced by its value; the variable arguments are NAME, value pairs
+ * ending with NULL. A placeholder alone on its line takes the whole line: the value goes in as
+ * lines (an empty value drops the line), so a manifest can leave a slot for a YAML block.
+ * Fails the test when a placeholder has no value or a value is not used. Heap string. */
+char *ce_test_expand(const char *text, ...) __attribute__((sentinel));
+/* The same for the file tests/data/<rel> (manifests, events); fails the test when it cannot be
+ * read. */
+char *ce_test_data(const char *rel, ...) __attribute__((sentinel));
+/* ce_test_data's text written to dir/name; returns that path (heap). */
+char *ce_test_data_write(const char *dir, const char *name, const char *rel, ...)
+    __attribute__((sentinel));
+
 /* ---- child processes with captured output ---- */
 
 struct ce_test_proc;

@@ -14,27 +14,6 @@
 #include <cmocka.h>
 #include <nats/nats.h>
 
-static char *scn_replace_port(const char *tmpl, int port)
-{
-    char num[16];
-    snprintf(num, sizeof(num), "%d", port);
-    size_t cap = strlen(tmpl) * 2 + 64, len = 0;
-    char *out = ce_xmalloc(cap);
-    for (const char *p = tmpl; *p;) {
-        if (strncmp(p, "@PORT@", 6) == 0) {
-            size_t n = strlen(num);
-            memcpy(out + len, num, n);
-            len += n;
-            p += 6;
-        }
-        else {
-            out[len++] = *p++;
-        }
-    }
-    out[len] = '\0';
-    return out;
-}
-
 struct ce_natsd *ce_scn_natsd_start(const char *dir)
 {
     struct ce_natsd *n = NULL;
@@ -50,12 +29,11 @@ struct ce_natsd *ce_scn_natsd_start(const char *dir)
     return n;
 }
 
-char *ce_scn_write_manifest(const char *dir, const char *name, const char *tmpl, int port)
+char *ce_scn_write_manifest(const char *dir, const char *name, const char *rel, int port)
 {
-    char *text = scn_replace_port(tmpl, port);
-    char *path = ce_test_write_file(dir, name, text);
-    ce_free(text);
-    return path;
+    char num[16];
+    snprintf(num, sizeof(num), "%d", port);
+    return ce_test_data_write(dir, name, rel, "PORT", num, NULL);
 }
 
 struct ce_test_proc *ce_scn_start(const char *kind, const char *file, const char *bus_url,

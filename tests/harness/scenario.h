@@ -18,8 +18,9 @@ struct ce_natsd;
  * should have called ce_test_require_natsd, so that fixtures never get that far). */
 struct ce_natsd *ce_scn_natsd_start(const char *dir);
 
-/* Writes tmpl to dir/name with every "@PORT@" replaced by port; returns the path (heap). */
-char *ce_scn_write_manifest(const char *dir, const char *name, const char *tmpl, int port);
+/* Writes the manifest tests/data/<rel> to dir/name with ${PORT} set to port (ce_test_data);
+ * returns the path (heap). */
+char *ce_scn_write_manifest(const char *dir, const char *name, const char *rel, int port);
 
 /* `cevents <kind> -f file --bus url --metrics-port mport --log-format json` plus extra
  * (NULL-terminated, may be NULL). Waits for ready_line (e.g. "Eventing server started.") up to

@@ -19,11 +19,6 @@
 
 #include <cmocka.h>
 
-static const char *const bp_es =
-    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
-    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
-    "      method: POST\n";
-
 #define BP_MAX_MSGS 20
 
 static long bp_post(int port, char **body)
@@ -65,7 +60,7 @@ static void test_refuses_before_eviction(void **state)
     assert_int_equal(ce_bus_consumer_create(bus, "default.webhook.example", "slow", &slow), CE_OK);
 
     int port = ce_test_free_port();
-    char *file = ce_scn_write_manifest(dir, "es.yaml", bp_es, port);
+    char *file = ce_scn_write_manifest(dir, "es.yaml", "eventsources/webhook.yaml", port);
     struct ce_test_proc *es =
         ce_scn_start("eventsource", file, cfg.url, 0, NULL, "Eventing server started.");
 

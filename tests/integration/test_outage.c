@@ -21,15 +21,6 @@
 #define OUT_PUBLISH_TIMEOUT_MS 1500
 #define OUT_MAX_EVENTS 256
 
-static const char *const out_es =
-    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
-    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
-    "      method: POST\n";
-static const char *const out_sensor =
-    "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: log\nspec:\n"
-    "  dependencies:\n  - name: test-dep\n    eventSourceName: webhook\n    eventName: example\n"
-    "  triggers:\n  - template:\n      name: log-trigger\n      log: {}\n";
-
 struct out_ids {
     char ids[OUT_MAX_EVENTS][33];
     int n;
@@ -73,8 +64,8 @@ static void test_bus_outage(void **state)
     struct ce_natsd *natsd = ce_scn_natsd_start(dir);
     const char *url = ce_natsd_url(natsd);
     int port = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(dir, "es.yaml", out_es, port);
-    char *sn_file = ce_scn_write_manifest(dir, "sensor.yaml", out_sensor, port);
+    char *es_file = ce_scn_write_manifest(dir, "es.yaml", "eventsources/webhook.yaml", port);
+    char *sn_file = ce_test_data_write(dir, "sensor.yaml", "sensors/log.yaml", NULL);
     char timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", OUT_PUBLISH_TIMEOUT_MS);
     const char *es_extra[] = {"--publish-timeout", timeout, "--retry-after", "2", NULL};

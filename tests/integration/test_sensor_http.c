@@ -21,45 +21,6 @@
 
 #include <cmocka.h>
 
-static const char *const http_es =
-    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
-    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
-    "      method: POST\n";
-
-/* %d: recorder port; %s: extra trigger lines (retryStrategy, dlqTrigger, ...). */
-static const char *const http_sensor_fmt = "apiVersion: argoproj.io/v1alpha1\n"
-                                           "kind: Sensor\n"
-                                           "metadata:\n"
-                                           "  name: http\n"
-                                           "spec:\n"
-                                           "  dependencies:\n"
-                                           "  - name: test-dep\n"
-                                           "    eventSourceName: webhook\n"
-                                           "    eventName: example\n"
-                                           "  triggers:\n"
-                                           "  - template:\n"
-                                           "      name: http-trigger\n"
-                                           "      http:\n"
-                                           "        url: http://127.0.0.1:%d/hook\n"
-                                           "        method: POST\n"
-                                           "        headers:\n"
-                                           "          X-Static: \"yes\"\n"
-                                           "        payload:\n"
-                                           "        - src:\n"
-                                           "            dependencyName: test-dep\n"
-                                           "            dataKey: body.message\n"
-                                           "          dest: message\n"
-                                           "        - src:\n"
-                                           "            dependencyName: test-dep\n"
-                                           "            contextKey: source\n"
-                                           "          dest: origin.source\n"
-                                           "        dynamicHeaders:\n"
-                                           "        - src:\n"
-                                           "            dependencyName: test-dep\n"
-                                           "            contextKey: id\n"
-                                           "          dest: X-Event-Id\n"
-                                           "%s";
-
 struct http_env {
     char *dir;
     struct ce_natsd *natsd;
@@ -78,7 +39,7 @@ static int http_setup(void **state)
     e->rec = ce_recorder_start(NULL, NULL);
     e->port = ce_test_free_port();
     e->mport = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", http_es, e->port);
+    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
     e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
                          "Eventing server started.");
     ce_free(es_file);
@@ -99,12 +60,13 @@ static int http_teardown(void **state)
     return 0;
 }
 
-static struct ce_test_proc *http_start_sensor(struct http_env *e, const char *extra)
+/* Starts the Sensor tests/data/<rel>, its HTTP trigger aimed at the recorder. */
+static struct ce_test_proc *http_start_sensor(struct http_env *e, const char *rel)
 {
-    char *yaml = ce_xasprintf(http_sensor_fmt, ce_recorder_port(e->rec), extra);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", ce_recorder_port(e->rec));
     ce_free(e->sensor_file);
-    e->sensor_file = ce_test_write_file(e->dir, "sensor.yaml", yaml);
-    ce_free(yaml);
+    e->sensor_file = ce_test_data_write(e->dir, "sensor.yaml", rel, "TARGET_PORT", port, NULL);
     return ce_scn_start("sensor", e->sensor_file, ce_natsd_url(e->natsd), e->mport, NULL,
                         CE_SENSOR_SUBSCRIBED_MSG);
 }
@@ -134,10 +96,7 @@ static void test_retried_until_delivered(void **state)
     struct http_env *e = *state;
     ce_recorder_reset(e->rec);
     ce_recorder_script_statuses(e->rec, (const int[]){503, 503, 200}, 3);
-    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n"
-                                                   "    retryStrategy:\n"
-                                                   "      steps: 4\n"
-                                                   "      duration: 50ms\n");
+    struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-retry.yaml");
     char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(
@@ -169,15 +128,7 @@ static void test_spent_retries_go_to_the_dlq(void **state)
     struct http_env *e = *state;
     ce_recorder_reset(e->rec);
     ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 500});
-    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n"
-                                                   "    retryStrategy:\n"
-                                                   "      steps: 2\n"
-                                                   "      duration: 20ms\n"
-                                                   "    dlqTrigger:\n"
-                                                   "      atLeastOnce: true\n"
-                                                   "      template:\n"
-                                                   "        name: dead-letters\n"
-                                                   "        log: {}\n");
+    struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-dlq.yaml");
     char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(
@@ -197,10 +148,7 @@ static void test_permanent_failure_not_retried(void **state)
     struct http_env *e = *state;
     ce_recorder_reset(e->rec);
     ce_recorder_script_statuses(e->rec, (const int[]){404}, 1);
-    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n"
-                                                   "    retryStrategy:\n"
-                                                   "      steps: 5\n"
-                                                   "      duration: 20ms\n");
+    struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-permanent.yaml");
     char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 1, 20000));
@@ -216,13 +164,13 @@ static void test_at_least_once_survives_a_kill(void **state)
     struct http_env *e = *state;
     ce_recorder_reset(e->rec);
     ce_recorder_script(e->rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 5000}, 1);
-    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n");
+    struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
     char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(ce_recorder_wait(e->rec, 1, 20000));
     ce_test_proc_kill(sn);
     ce_test_proc_free(sn);
-    sn = http_start_sensor(e, "    atLeastOnce: true\n");
+    sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
     assert_true(
         ce_test_proc_wait_line(sn, "Successfully processed trigger 'http-trigger'", 1, 60000));
     struct ce_rec_request *q = ce_recorder_request(e->rec, ce_recorder_count(e->rec) - 1);

@@ -21,60 +21,6 @@
 
 #include <cmocka.h>
 
-static const char *const pol_es =
-    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
-    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
-    "      method: POST\n";
-
-static const char *const pol_dup_sensor = "apiVersion: argoproj.io/v1alpha1\n"
-                                          "kind: Sensor\n"
-                                          "metadata:\n"
-                                          "  name: dups\n"
-                                          "spec:\n"
-                                          "  dependencies:\n"
-                                          "  - name: d-all\n"
-                                          "    eventSourceName: webhook\n"
-                                          "    eventName: example\n"
-                                          "  - name: d-big\n"
-                                          "    eventSourceName: webhook\n"
-                                          "    eventName: example\n"
-                                          "    filters:\n"
-                                          "      data:\n"
-                                          "      - path: body.n\n"
-                                          "        type: number\n"
-                                          "        comparator: \">\"\n"
-                                          "        value: [\"5\"]\n"
-                                          "  triggers:\n"
-                                          "  - template:\n"
-                                          "      name: t-all\n"
-                                          "      conditions: d-all\n"
-                                          "      log: {}\n"
-                                          "  - template:\n"
-                                          "      name: t-big\n"
-                                          "      conditions: d-big\n"
-                                          "      log: {}\n"
-                                          "  - template:\n"
-                                          "      name: t-both\n"
-                                          "      conditions: \"d-all && d-big\"\n"
-                                          "      log: {}\n";
-
-static const char *const pol_rate_sensor = "apiVersion: argoproj.io/v1alpha1\n"
-                                           "kind: Sensor\n"
-                                           "metadata:\n"
-                                           "  name: rated\n"
-                                           "spec:\n"
-                                           "  dependencies:\n"
-                                           "  - name: dep\n"
-                                           "    eventSourceName: webhook\n"
-                                           "    eventName: example\n"
-                                           "  triggers:\n"
-                                           "  - template:\n"
-                                           "      name: slow\n"
-                                           "      log: {}\n"
-                                           "    rateLimit:\n"
-                                           "      unit: Second\n"
-                                           "      requestsPerUnit: 2\n";
-
 struct pol_env {
     char *dir;
     struct ce_natsd *natsd;
@@ -88,7 +34,7 @@ static int pol_setup(void **state)
     e->dir = ce_test_tmpdir("policies");
     e->natsd = ce_scn_natsd_start(e->dir);
     e->port = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", pol_es, e->port);
+    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
     e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
                          "Eventing server started.");
     ce_free(es_file);
@@ -107,9 +53,10 @@ static int pol_teardown(void **state)
     return 0;
 }
 
-static struct ce_test_proc *pol_sensor(struct pol_env *e, const char *name, const char *yaml)
+/* Starts the Sensor tests/data/<rel>. */
+static struct ce_test_proc *pol_sensor(struct pol_env *e, const char *rel)
 {
-    char *file = ce_test_write_file(e->dir, name, yaml);
+    char *file = ce_test_data_write(e->dir, "sensor.yaml", rel, NULL);
     struct ce_test_proc *sn =
         ce_scn_start("sensor", file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
     ce_free(file);
@@ -127,7 +74,7 @@ static void pol_post(struct pol_env *e, const char *body)
 static void test_duplicate_dependencies(void **state)
 {
     struct pol_env *e = *state;
-    struct ce_test_proc *sn = pol_sensor(e, "dups.yaml", pol_dup_sensor);
+    struct ce_test_proc *sn = pol_sensor(e, "sensors/duplicate-dependencies.yaml");
     /* n=1: d-all only. t-all fires, t-big does not, t-both keeps d-all. */
     pol_post(e, "{\"n\":1}");
     assert_true(ce_test_proc_wait_line(sn, FIRED("t-all"), 1, 20000));
@@ -170,7 +117,7 @@ static int64_t pol_fired_at(struct ce_test_proc *sn, int nth)
 static void test_rate_limit_is_exact(void **state)
 {
     struct pol_env *e = *state;
-    struct ce_test_proc *sn = pol_sensor(e, "rated.yaml", pol_rate_sensor);
+    struct ce_test_proc *sn = pol_sensor(e, "sensors/rate-limited.yaml");
     for (int i = 0; i < 7; i++) {
         pol_post(e, "{\"burst\":true}");
     }

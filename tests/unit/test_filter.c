@@ -26,12 +26,7 @@ static struct ce_cloudevent tf_event(const char *time);
 static int tf_compile_dep(const char *lines, struct ce_manifest_set **set, struct ce_sn_filter **f,
                           char *err, size_t errlen)
 {
-    char *yaml = ce_xasprintf(
-        "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n"
-        "  dependencies:\n  - name: d\n    eventSourceName: webhook\n    eventName: example\n"
-        "%s"
-        "  triggers:\n  - template:\n      name: t\n      log: {}\n",
-        lines);
+    char *yaml = ce_test_data("sensors/one-dependency.yaml", "DEPENDENCY", lines, NULL);
     struct ce_diag d;
     ce_diag_init(&d);
     assert_int_equal(ce_manifest_set_create(set), CE_OK);

@@ -262,6 +262,24 @@ static void test_proc_exec_failure(void **state)
     ce_test_proc_free(p);
 }
 
+/* ${NAME} in a line takes the value; alone on its line it takes the line (values as lines, an
+ * empty value drops it); the test data directory is found. */
+static void test_expand_and_data(void **state)
+{
+    (void)state;
+    char *s = ce_test_expand("port: \"${PORT}\" ${PORT}\n  a:\n${BLOCK}\n  b: 1\n${NONE}\nend",
+                             "PORT", "20001", "BLOCK", "    x: 1\n    y: 2", "NONE", "", NULL);
+    assert_string_equal(s, "port: \"20001\" 20001\n  a:\n    x: 1\n    y: 2\n  b: 1\nend");
+    ce_free(s);
+    s = ce_test_expand("${A}", "A", "v\n", NULL);
+    assert_string_equal(s, "v\n");
+    ce_free(s);
+    s = ce_test_data("eventsources/webhook.yaml", "PORT", "20002", NULL);
+    assert_non_null(strstr(s, "port: \"20002\"\n"));
+    assert_null(strstr(s, "${"));
+    ce_free(s);
+}
+
 /* ---- the runner every test file's main uses ---- */
 
 /* Runs the probe (tests/harness/probe/runner_probe.c) with arg (may be NULL) to its end; returns
@@ -452,6 +470,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_proc_exec_failure),
         cmocka_unit_test(test_http_client),
         cmocka_unit_test(test_runner_exit_statuses),
+        cmocka_unit_test(test_expand_and_data),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }

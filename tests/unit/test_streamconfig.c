@@ -20,10 +20,7 @@
 
 static int ts_apply(const char *settings, struct ce_bus_stream_config *cfg, struct ce_diag *diag)
 {
-    char *yaml = ce_xasprintf("apiVersion: argoproj.io/v1alpha1\nkind: EventBus\nmetadata:\n"
-                              "  name: default\nspec:\n  jetstream:\n    version: latest\n"
-                              "    streamConfig: |\n%s",
-                              settings);
+    char *yaml = ce_test_data("eventbus/jetstream.yaml", "STREAM_CONFIG", settings, NULL);
     struct ce_manifest_set *set = NULL;
     struct ce_diag load;
     ce_diag_init(&load);

@@ -154,11 +154,7 @@ static void test_ratelimit_exact(void **state)
 
 static const struct ce_trigger *tp_trigger(struct ce_manifest_set **set, const char *reset)
 {
-    char *yaml =
-        ce_xasprintf("apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n"
-                     "  dependencies:\n  - {name: a, eventSourceName: es, eventName: a}\n"
-                     "  triggers:\n  - template:\n      name: t\n      log: {}\n%s",
-                     reset);
+    char *yaml = ce_test_data("sensors/log-trigger.yaml", "TRIGGER", reset, NULL);
     struct ce_diag d;
     ce_diag_init(&d);
     assert_int_equal(ce_manifest_set_create(set), CE_OK);
@@ -213,11 +209,7 @@ static void test_conditions_reset_errors(void **state)
         {"      conditionsReset:\n      - byTime: {cron: \"0 1 * * *\", timezone: Mars/Base}\n"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *yaml = ce_xasprintf(
-            "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n"
-            "  dependencies:\n  - {name: a, eventSourceName: es, eventName: a}\n"
-            "  triggers:\n  - template:\n      name: t\n      log: {}\n%s",
-            cases[i].yaml);
+        char *yaml = ce_test_data("sensors/log-trigger.yaml", "TRIGGER", cases[i].yaml, NULL);
         struct ce_manifest_set *set = NULL;
         struct ce_diag d;
         ce_diag_init(&d);
