@@ -89,6 +89,37 @@ static void http_has(const char *text, const char *want)
     }
 }
 
+/* Waits for the first request that carries event id; returns its index. */
+static int http_wait_request_for(struct http_env *e, const char *id)
+{
+    int64_t deadline = ce_test_now_ms() + 20000;
+    for (int seen = 0;;) {
+        for (int n = ce_recorder_count(e->rec); seen < n; seen++) {
+            struct ce_rec_request *q = ce_recorder_request(e->rec, seen);
+            const char *got = ce_rec_header(q, "X-Event-Id");
+            bool match = got != NULL && strcmp(got, id) == 0;
+            ce_rec_request_free(q);
+            if (match) {
+                return seen;
+            }
+        }
+        assert_true(ce_test_now_ms() < deadline);
+        ce_test_sleep_ms(10);
+    }
+}
+
+/* Posts a sentinel event behind the ones under test and waits for its request. The trigger
+ * handles events one after the other, so when the sentinel's request arrives every request for
+ * the earlier events has been made: want_before of them, and the sentinel's is the last. */
+static void http_sentinel(struct http_env *e, int want_before)
+{
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    int at = http_wait_request_for(e, id);
+    assert_int_equal(at, want_before);
+    assert_int_equal(ce_recorder_count(e->rec), want_before + 1);
+}
+
 #define HTTP_LABELS "{namespace=\"\",sensor_name=\"http\",trigger_name=\"http-trigger\"}"
 
 static void test_retried_until_delivered(void **state)
@@ -101,8 +132,13 @@ static void test_retried_until_delivered(void **state)
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(
         ce_test_proc_wait_line(sn, "Successfully processed trigger 'http-trigger'", 1, 20000));
-    ce_test_sleep_ms(300); /* a fourth request would come now if the success were not seen */
-    assert_int_equal(ce_recorder_count(e->rec), 3);
+    char *m = http_metrics(e);
+    http_has(m, "argo_events_action_triggered_total" HTTP_LABELS " 1");
+    http_has(m, "argo_events_action_failed_total" HTTP_LABELS " 2");
+    http_has(m, "argo_events_action_retries_failed_total" HTTP_LABELS " 0");
+    ce_free(m);
+    /* no fourth request once the success was seen */
+    http_sentinel(e, 3);
     for (int i = 0; i < 3; i++) {
         struct ce_rec_request *q = ce_recorder_request(e->rec, i);
         assert_string_equal(q->method, "POST");
@@ -115,8 +151,8 @@ static void test_retried_until_delivered(void **state)
         assert_null(ce_rec_header(q, "Content-Type")); /* none added, as in Argo Events */
         ce_rec_request_free(q);
     }
-    char *m = http_metrics(e);
-    http_has(m, "argo_events_action_triggered_total" HTTP_LABELS " 1");
+    m = http_metrics(e); /* the sentinel succeeded at once */
+    http_has(m, "argo_events_action_triggered_total" HTTP_LABELS " 2");
     http_has(m, "argo_events_action_failed_total" HTTP_LABELS " 2");
     http_has(m, "argo_events_action_retries_failed_total" HTTP_LABELS " 0");
     ce_free(m);
@@ -152,8 +188,11 @@ static void test_permanent_failure_not_retried(void **state)
     char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 1, 20000));
-    ce_test_sleep_ms(300);
-    assert_int_equal(ce_recorder_count(e->rec), 1);
+    http_sentinel(e, 1); /* the 404 was the only request for the event */
+    struct ce_rec_request *q = ce_recorder_request(e->rec, 0);
+    assert_string_equal(ce_rec_header(q, "X-Event-Id"), id);
+    ce_rec_request_free(q);
+    assert_int_equal(ce_test_proc_count(sn, "Failed to execute a trigger"), 1);
     ce_test_proc_free(sn);
 }
 
