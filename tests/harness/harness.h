@@ -39,8 +39,9 @@ void ce_test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), nor
 bool ce_test_have_program(const char *name);
 /* ce_test_skip unless ce_test_have_program(name). */
 void ce_test_require_program(const char *name);
-/* ce_test_skip unless nats-server is where core/service/natsd looks for it (PATH, /usr/sbin,
- * /usr/bin). */
+/* Whether nats-server is where core/service/natsd looks for it (PATH, /usr/sbin, /usr/bin). */
+bool ce_test_have_natsd(void);
+/* ce_test_skip unless ce_test_have_natsd(). */
 void ce_test_require_natsd(void);
 /* ce_test_skip unless the time zone database is installed where core/time/tz.c reads it (for
  * tests that name zones such as America/New_York). */

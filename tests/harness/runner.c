@@ -73,11 +73,16 @@ void ce_test_require_program(const char *name)
     }
 }
 
+bool ce_test_have_natsd(void)
+{
+    /* The same places core/service/natsd.c searches, so false means it would not start. */
+    return ce_test_have_program("nats-server") || runner_executable("/usr/sbin/nats-server") ||
+           runner_executable("/usr/bin/nats-server");
+}
+
 void ce_test_require_natsd(void)
 {
-    /* The same places core/service/natsd.c searches, so a skip here means it would not start. */
-    if (!ce_test_have_program("nats-server") && !runner_executable("/usr/sbin/nats-server") &&
-        !runner_executable("/usr/bin/nats-server")) {
+    if (!ce_test_have_natsd()) {
         ce_test_skip("nats-server is not installed (needed for a real JetStream bus)");
     }
 }

@@ -5,10 +5,12 @@
 #include "core/base/rc.h"
 #include "core/service/natsd.h"
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -27,6 +29,34 @@ struct ce_natsd *ce_scn_natsd_start(const char *dir)
         fail_msg("nats-server did not start: %s", ce_rc_str(rc));
     }
     return n;
+}
+
+pid_t ce_scn_natsd_pid(const struct ce_natsd *n)
+{
+    /* natsd runs `nats-server ... -p <port> ...`: look for that argument pair. */
+    char want[32];
+    int wlen = snprintf(want, sizeof(want), "-p%c%d%c", 0, ce_natsd_port(n), 0);
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    pid_t found = -1;
+    struct dirent *de;
+    while (found < 0 && (de = readdir(d)) != NULL) {
+        char path[300];
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+        size_t len = 0;
+        char *cmd = ce_test_read_file(path, &len);
+        for (size_t i = 0; cmd != NULL && strstr(cmd, "nats-server") != NULL &&
+                           i + (size_t)wlen <= len && found < 0;
+             i++) {
+            if (memcmp(cmd + i, want, (size_t)wlen) == 0) {
+                found = (pid_t)strtol(de->d_name, NULL, 10);
+            }
+        }
+        ce_free(cmd);
+    }
+    closedir(d);
+    assert_true(found > 0);
+    return found;
 }
 
 char *ce_scn_write_manifest(const char *dir, const char *name, const char *rel, int port)

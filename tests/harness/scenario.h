@@ -18,6 +18,9 @@ struct ce_natsd;
  * should have called ce_test_require_natsd, so that fixtures never get that far). */
 struct ce_natsd *ce_scn_natsd_start(const char *dir);
 
+/* The pid of n's nats-server process (found by its port in /proc), to freeze or kill it. */
+pid_t ce_scn_natsd_pid(const struct ce_natsd *n);
+
 /* Writes the manifest tests/data/<rel> to dir/name with ${PORT} set to port (ce_test_data);
  * returns the path (heap). */
 char *ce_scn_write_manifest(const char *dir, const char *name, const char *rel, int port);
