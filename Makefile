@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan test-tsan bench format clean
+.PHONY: all deps build demo test test-asan test-tsan fuzz bench format clean
 
 all: build
 
@@ -28,6 +28,10 @@ test-tsan: deps
 	$(MAKE) BUILD=build-tsan CMAKE_FLAGS="-DCE_SANITIZE=thread -DCE_WERROR=ON" build
 	cd build-tsan && ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer with clang in build-fuzz: corpus replays, then each target for FUZZ_SECONDS (20).
+fuzz: deps
+	JOBS=$(JOBS) bash scripts/fuzz.sh
+
 bench: deps build
 	bash bench/webhook-ingest.sh
 	bash bench/sensor-throughput.sh
@@ -36,4 +40,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz
