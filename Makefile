@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan test-tsan layer-check bench format check clean
+.PHONY: all deps build demo test test-asan test-tsan layer-check fuzz bench format check clean
 
 all: build
 
@@ -32,6 +32,10 @@ test-tsan: deps
 layer-check: deps
 	$(MAKE) BUILD=build-layers CMAKE_FLAGS="-DCE_LAYER_CHECK=ON -DCE_BUILD_TESTS=OFF" build
 
+# libFuzzer with clang in build-fuzz: corpus replays, then each target for FUZZ_SECONDS (20).
+fuzz: deps
+	JOBS=$(JOBS) bash scripts/fuzz.sh
+
 bench: deps
 	$(MAKE) build CMAKE_FLAGS="$(CMAKE_FLAGS) -DCE_BUILD_BENCH=ON"
 	bash bench/webhook-ingest.sh
@@ -46,4 +50,5 @@ check: deps
 	bash scripts/check/all.sh
 
 clean:
-	rm -rf build build-asan build-tsan build-layers
+	rm -rf build build-asan build-tsan build-layers build-fuzz
+

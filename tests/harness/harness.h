@@ -11,6 +11,42 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* ---- running a test file ---- */
+
+struct CMUnitTest;
+
+/* The exit status CTest counts as skipped (every test has SKIP_RETURN_CODE 77). */
+#define CE_TEST_SKIPPED 77
+
+/* Every test file's main ends with `return ce_test_run(argc, argv, tests, setup, teardown);`.
+ * Without arguments it runs the whole cmocka group; `test_x <case>` runs that one case (CTest
+ * has one entry per case, named test_x.<case>), and an unknown case name fails; `test_x --list`
+ * prints the case names. Returns main's exit status: 0 when everything run passed,
+ * CE_TEST_SKIPPED when nothing failed but a case was skipped for a missing prerequisite, else
+ * 1. */
+#define ce_test_run(argc, argv, tests, setup, teardown)                                            \
+    ce_test_run_group((argc), (argv), (tests), sizeof(tests) / sizeof((tests)[0]), (setup),        \
+                      (teardown))
+int ce_test_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                      int (*setup)(void **state), int (*teardown)(void **state));
+
+/* A missing prerequisite (a program, a server) makes a test meaningless, not failed. Called
+ * from main before ce_test_run, ce_test_skip prints why and exits with CE_TEST_SKIPPED at once;
+ * called in a test body it skips that case and ce_test_run reports the run as skipped unless
+ * something failed. Not for fixtures: cmocka counts a skip there as an error. */
+void ce_test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Whether name is an executable file in a PATH directory. */
+bool ce_test_have_program(const char *name);
+/* ce_test_skip unless ce_test_have_program(name). */
+void ce_test_require_program(const char *name);
+/* Whether nats-server is where core/service/natsd looks for it (PATH, /usr/sbin, /usr/bin). */
+bool ce_test_have_natsd(void);
+/* ce_test_skip unless ce_test_have_natsd(). */
+void ce_test_require_natsd(void);
+/* ce_test_skip unless the time zone database is installed where core/time/tz.c reads it (for
+ * tests that name zones such as America/New_York). */
+void ce_test_require_tzdata(void);
+
 /* ---- time and polling ---- */
 
 /* Monotonic milliseconds. */
@@ -58,6 +94,20 @@ char *ce_test_write_file(const char *dir, const char *name, const char *content)
 /* The whole file, NUL-terminated (heap), its size in *len (may be NULL); NULL when it cannot
  * be read. */
 char *ce_test_read_file(const char *path, size_t *len);
+
+/* ---- test data (tests/data/) ---- */
+
+/* text with every ${NAME} replaced by its value; the variable arguments are NAME, value pairs
+ * ending with NULL. A placeholder alone on its line takes the whole line: the value goes in as
+ * lines (an empty value drops the line), so a manifest can leave a slot for a YAML block.
+ * Fails the test when a placeholder has no value or a value is not used. Heap string. */
+char *ce_test_expand(const char *text, ...) __attribute__((sentinel));
+/* The same for the file tests/data/<rel> (manifests, events); fails the test when it cannot be
+ * read. */
+char *ce_test_data(const char *rel, ...) __attribute__((sentinel));
+/* ce_test_data's text written to dir/name; returns that path (heap). */
+char *ce_test_data_write(const char *dir, const char *name, const char *rel, ...)
+    __attribute__((sentinel));
 
 /* ---- child processes with captured output ---- */
 

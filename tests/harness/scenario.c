@@ -2,43 +2,68 @@
 /* See scenario.h. */
 #include "tests/harness/scenario.h"
 #include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/service/natsd.h"
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 #include <nats/nats.h>
 
-static char *scn_replace_port(const char *tmpl, int port)
+struct ce_natsd *ce_scn_natsd_start(const char *dir)
+{
+    struct ce_natsd *n = NULL;
+    /* A port from the harness (below the ephemeral range), not the kernel's pick: see
+     * ce_test_free_port. */
+    int rc = ce_natsd_start(dir, ce_test_free_port(), -1, &n);
+    if (rc == CE_ENOENT) {
+        ce_test_skip("nats-server is not installed");
+    }
+    if (rc != CE_OK) {
+        fail_msg("nats-server did not start: %s", ce_rc_str(rc));
+    }
+    return n;
+}
+
+pid_t ce_scn_natsd_pid(const struct ce_natsd *n)
+{
+    /* natsd runs `nats-server ... -p <port> ...`: look for that argument pair. */
+    char want[32];
+    int wlen = snprintf(want, sizeof(want), "-p%c%d%c", 0, ce_natsd_port(n), 0);
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    pid_t found = -1;
+    struct dirent *de;
+    while (found < 0 && (de = readdir(d)) != NULL) {
+        char path[300];
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+        size_t len = 0;
+        char *cmd = ce_test_read_file(path, &len);
+        for (size_t i = 0; cmd != NULL && strstr(cmd, "nats-server") != NULL &&
+                           i + (size_t)wlen <= len && found < 0;
+             i++) {
+            if (memcmp(cmd + i, want, (size_t)wlen) == 0) {
+                found = (pid_t)strtol(de->d_name, NULL, 10);
+            }
+        }
+        ce_free(cmd);
+    }
+    closedir(d);
+    assert_true(found > 0);
+    return found;
+}
+
+char *ce_scn_write_manifest(const char *dir, const char *name, const char *rel, int port)
 {
     char num[16];
     snprintf(num, sizeof(num), "%d", port);
-    size_t cap = strlen(tmpl) * 2 + 64, len = 0;
-    char *out = ce_xmalloc(cap);
-    for (const char *p = tmpl; *p;) {
-        if (strncmp(p, "@PORT@", 6) == 0) {
-            size_t n = strlen(num);
-            memcpy(out + len, num, n);
-            len += n;
-            p += 6;
-        }
-        else {
-            out[len++] = *p++;
-        }
-    }
-    out[len] = '\0';
-    return out;
-}
-
-char *ce_scn_write_manifest(const char *dir, const char *name, const char *tmpl, int port)
-{
-    char *text = scn_replace_port(tmpl, port);
-    char *path = ce_test_write_file(dir, name, text);
-    ce_free(text);
-    return path;
+    return ce_test_data_write(dir, name, rel, "PORT", num, NULL);
 }
 
 struct ce_test_proc *ce_scn_start(const char *kind, const char *file, const char *bus_url,

@@ -11,8 +11,19 @@
 /* The body of the README's curl. */
 #define CE_SCN_DEMO_BODY "{\"message\":\"this is my first webhook\"}"
 
-/* Writes tmpl to dir/name with every "@PORT@" replaced by port; returns the path (heap). */
-char *ce_scn_write_manifest(const char *dir, const char *name, const char *tmpl, int port);
+struct ce_natsd;
+
+/* A real `nats-server -js` on a free port with its store under dir (core/service/natsd.h).
+ * Fails the test when it does not start; skips it when nats-server is not installed (main
+ * should have called ce_test_require_natsd, so that fixtures never get that far). */
+struct ce_natsd *ce_scn_natsd_start(const char *dir);
+
+/* The pid of n's nats-server process (found by its port in /proc), to freeze or kill it. */
+pid_t ce_scn_natsd_pid(const struct ce_natsd *n);
+
+/* Writes the manifest tests/data/<rel> to dir/name with ${PORT} set to port (ce_test_data);
+ * returns the path (heap). */
+char *ce_scn_write_manifest(const char *dir, const char *name, const char *rel, int port);
 
 /* `cevents <kind> -f file --bus url --metrics-port mport --log-format json` plus extra
  * (NULL-terminated, may be NULL). Waits for ready_line (e.g. "Eventing server started.") up to

@@ -3,6 +3,7 @@
  * a Sensor and an EventSource pointed at a port nobody listens on. */
 #include "core/base/mem.h"
 #include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,10 +15,13 @@
 
 /* Starts `cevents <kind> -f <manifest> --bus nats://127.0.0.1:<closed port>` and checks its
  * log names the URL and the refusal, and that it tries again. */
-static void unreachable_says_why(const char *kind, const char *manifest)
+static void unreachable_says_why(const char *kind, const char *rel)
 {
     char *dir = ce_test_tmpdir("bus-unreachable");
-    char *file = ce_test_write_file(dir, "m.yaml", manifest);
+    /* an EventSource's webhook gets a free port; a Sensor has none */
+    char *file = strcmp(kind, "eventsource") == 0
+                     ? ce_scn_write_manifest(dir, "m.yaml", rel, ce_test_free_port())
+                     : ce_test_data_write(dir, "m.yaml", rel, NULL);
     char bus[64], mport[16];
     snprintf(bus, sizeof(bus), "nats://127.0.0.1:%d", ce_test_free_port());
     snprintf(mport, sizeof(mport), "%d", ce_test_free_port());
@@ -39,28 +43,20 @@ static void unreachable_says_why(const char *kind, const char *manifest)
 static void test_sensor_says_why(void **state)
 {
     (void)state;
-    unreachable_says_why("sensor",
-                         "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata: {name: s}\n"
-                         "spec:\n  dependencies: [{name: d, eventSourceName: e, eventName: x}]\n"
-                         "  triggers: [{template: {name: t, log: {}}}]\n");
+    unreachable_says_why("sensor", "sensors/log-unbound.yaml");
 }
 
 static void test_eventsource_says_why(void **state)
 {
     (void)state;
-    char *es = ce_xasprintf("apiVersion: argoproj.io/v1alpha1\nkind: EventSource\n"
-                            "metadata: {name: e}\nspec:\n  webhook:\n"
-                            "    x: {port: \"%d\", endpoint: /x, method: POST}\n",
-                            ce_test_free_port());
-    unreachable_says_why("eventsource", es);
-    ce_free(es);
+    unreachable_says_why("eventsource", "eventsources/webhook-one.yaml");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sensor_says_why),
         cmocka_unit_test(test_eventsource_says_why),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -19,21 +19,25 @@
 
 #include <cmocka.h>
 
-/* Copies an example manifest into dir with its webhook port replaced. */
+/* Copies an example manifest into dir with its webhook port (12000) replaced by port, or as it
+ * is when port is 0. */
 static void demo_copy_example(const char *dir, const char *name, int port)
 {
     char src[512];
     snprintf(src, sizeof(src), "%s/examples/webhook-log/%s", CE_SOURCE_DIR, name);
-    size_t len = 0;
-    char *text = ce_test_read_file(src, &len);
+    char *text = ce_test_read_file(src, NULL);
     assert_non_null(text);
     char *p;
-    while ((p = strstr(text, "12000")) != NULL) {
-        char *fixed = ce_xasprintf("%.*s@PORT@%s", (int)(p - text), text, p + 5);
+    while (port > 0 && (p = strstr(text, "12000")) != NULL) {
+        char *fixed = ce_xasprintf("%.*s${PORT}%s", (int)(p - text), text, p + 5);
         ce_free(text);
         text = fixed;
     }
-    ce_free(ce_scn_write_manifest(dir, name, text, port));
+    char num[16];
+    snprintf(num, sizeof(num), "%d", port);
+    char *expanded = port > 0 ? ce_test_expand(text, "PORT", num, NULL) : ce_xstrdup(text);
+    ce_free(ce_test_write_file(dir, name, expanded));
+    ce_free(expanded);
     ce_free(text);
 }
 
@@ -80,7 +84,7 @@ static void test_demo_end_to_end(void **state)
     assert_int_equal(mkdir(manifests, 0700), 0);
     int port = ce_test_free_port();
     demo_copy_example(manifests, "webhook-eventsource.yaml", port);
-    demo_copy_example(manifests, "log-sensor.yaml", port);
+    demo_copy_example(manifests, "log-sensor.yaml", 0);
 
     char mport[16];
     snprintf(mport, sizeof(mport), "%d", ce_test_free_ports(2));
@@ -113,10 +117,11 @@ static void test_demo_end_to_end(void **state)
     ce_free(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_demo_end_to_end),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -15,80 +15,17 @@
 
 #include <cmocka.h>
 
-static const char *const ex_sensor = "apiVersion: argoproj.io/v1alpha1\n"
-                                     "kind: Sensor\n"
-                                     "metadata:\n"
-                                     "  name: explained\n"
-                                     "spec:\n"
-                                     "  dependencies:\n"
-                                     "  - name: dep-a\n"
-                                     "    eventSourceName: webhook\n"
-                                     "    eventName: a\n"
-                                     "    filters:\n"
-                                     "      context:\n"
-                                     "        type: webhook\n"
-                                     "  - name: dep-b\n"
-                                     "    eventSourceName: webhook\n"
-                                     "    eventName: b\n"
-                                     "    filters:\n"
-                                     "      context:\n"
-                                     "        type: calendar\n"
-                                     "  triggers:\n"
-                                     "  - template:\n"
-                                     "      name: both\n"
-                                     "      conditions: \"dep-a && dep-b\"\n"
-                                     "      log: {}\n"
-                                     "  - template:\n"
-                                     "      name: only-a\n"
-                                     "      conditions: \"dep-a\"\n"
-                                     "      log: {}\n";
-
 struct ex_run {
     int status;
     char *out;
 };
 
-static const char *const ex_http_sensor =
-    "apiVersion: argoproj.io/v1alpha1\n"
-    "kind: Sensor\n"
-    "metadata:\n"
-    "  name: hs\n"
-    "spec:\n"
-    "  dependencies:\n"
-    "  - name: push\n"
-    "    eventSourceName: webhook\n"
-    "    eventName: example\n"
-    "    transform:\n"
-    "      jq: \".body.repo |= ascii_downcase\"\n"
-    "    filters:\n"
-    "      data:\n"
-    "      - path: body.action\n"
-    "        type: string\n"
-    "        value: [\"^open\"]\n"
-    "  triggers:\n"
-    "  - template:\n"
-    "      name: notify\n"
-    "      http:\n"
-    "        url: http://ci.example.com/hooks/build\n"
-    "        payload:\n"
-    "        - src: {dependencyName: push, dataKey: body.repo}\n"
-    "          dest: repo\n"
-    "        parameters:\n"
-    "        - src: {dependencyName: push, value: PUT}\n"
-    "          dest: method\n"
-    "        dynamicHeaders:\n"
-    "        - src: {dependencyName: push, contextKey: id}\n"
-    "          dest: X-Event-Id\n"
-    "    parameters:\n"
-    "    - src: {dependencyName: push, dataKey: body.repo}\n"
-    "      dest: http.url\n"
-    "      operation: append\n";
-
-/* Runs `cevents explain -f <sensor> --event <event> [--dependency dep]` to its end. */
-static struct ex_run ex_explain_sensor(const char *dir, const char *sensor_yaml, const char *event,
+/* Runs `cevents explain -f <sensor> --event <event> [--dependency dep]` to its end, the Sensor
+ * being tests/data/<sensor_rel>. */
+static struct ex_run ex_explain_sensor(const char *dir, const char *sensor_rel, const char *event,
                                        const char *dep)
 {
-    char *sensor = ce_test_write_file(dir, "sensor.yaml", sensor_yaml);
+    char *sensor = ce_test_data_write(dir, "sensor.yaml", sensor_rel, NULL);
     char *ev = ce_test_write_file(dir, "event.json", event);
     const char *args[] = {"explain", "-f", sensor, "--event", ev, dep ? "--dependency" : NULL,
                           dep,       NULL};
@@ -105,7 +42,7 @@ static struct ex_run ex_explain_sensor(const char *dir, const char *sensor_yaml,
 
 static struct ex_run ex_explain(const char *dir, const char *event, const char *dep)
 {
-    return ex_explain_sensor(dir, ex_sensor, event, dep);
+    return ex_explain_sensor(dir, "sensors/explained.yaml", event, dep);
 }
 
 static void ex_has(const char *out, const char *want)
@@ -169,8 +106,9 @@ static void test_http_trigger_rendered(void **state)
 {
     (void)state;
     char *dir = ce_test_tmpdir("explain");
-    struct ex_run r = ex_explain_sensor(
-        dir, ex_http_sensor, "{\"body\":{\"action\":\"opened\",\"repo\":\"/CEvents\"}}", NULL);
+    struct ex_run r =
+        ex_explain_sensor(dir, "sensors/explained-http.yaml",
+                          "{\"body\":{\"action\":\"opened\",\"repo\":\"/CEvents\"}}", NULL);
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
     ex_has(r.out,
            "  transform: data is now {\"body\":{\"action\":\"opened\",\"repo\":\"/cevents\"}}\n"
@@ -180,8 +118,8 @@ static void test_http_trigger_rendered(void **state)
                   "    body (19 bytes): {\"repo\":\"/cevents\"}");
     ce_free(r.out);
 
-    r = ex_explain_sensor(dir, ex_http_sensor, "{\"body\":{\"action\":\"closed\",\"repo\":\"x\"}}",
-                          NULL);
+    r = ex_explain_sensor(dir, "sensors/explained-http.yaml",
+                          "{\"body\":{\"action\":\"closed\",\"repo\":\"x\"}}", NULL);
     ex_has(r.out, "  data[0] body.action (string) = \"closed\": fail, matches none of its values");
     ex_has(r.out, "  not concerned");
     assert_null(strstr(r.out, "would send"));
@@ -207,7 +145,7 @@ static void test_bad_event_files(void **state)
     ce_free(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_for_a_dependency),
@@ -215,5 +153,5 @@ int main(void)
         cmocka_unit_test(test_http_trigger_rendered),
         cmocka_unit_test(test_bad_event_files),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -16,51 +16,6 @@
 
 #include <cmocka.h>
 
-static const char *const lint_bad =
-    "apiVersion: argoproj.io/v1alpha1\n"
-    "kind: Sensor\n"
-    "metadata:\n"
-    "  name: bad\n"
-    "spec:\n"
-    "  dependencies:\n"
-    "  - name: d\n"
-    "    eventSourceName: webhook\n"
-    "    eventName: example\n"
-    "    filters:\n"
-    "      data:\n"
-    "      - path: body.a\n"
-    "        type: string\n"
-    "        value: [\"a(b\"]\n"
-    "      exprs:\n"
-    "      - expr: \"a >\"\n"
-    "        fields: [{name: a, path: body.a}]\n"
-    "  - name: e\n"
-    "    eventSourceName: webhook\n"
-    "    eventName: example\n"
-    "    transform:\n"
-    "      jq: \".a |\"\n"
-    "  triggers:\n"
-    "  - template:\n"
-    "      name: t\n"
-    "      http:\n"
-    "        url: http://x\n"
-    "        payload:\n"
-    "        - src: {dependencyName: d, dataTemplate: \"{{ .Input.a \"}\n"
-    "          dest: a\n"
-    "---\n"
-    "apiVersion: argoproj.io/v1alpha1\n"
-    "kind: EventSource\n"
-    "metadata:\n"
-    "  name: webhook\n"
-    "spec:\n"
-    "  webhook:\n"
-    "    example:\n"
-    "      port: \"12000\"\n"
-    "      endpoint: /example\n"
-    "      method: POST\n"
-    "      filter:\n"
-    "        expression: \"body.a ==\"\n";
-
 struct lint_run {
     int status;
     char *out;
@@ -106,7 +61,8 @@ static void test_embedded_languages_checked(void **state)
 {
     (void)state;
     char *dir = ce_test_tmpdir("lint");
-    struct lint_run r = lint_file(dir, lint_bad);
+    char *bad = ce_test_data("lint/embedded-errors.yaml", NULL);
+    struct lint_run r = lint_file(dir, bad);
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
     lint_has(r.out, "m.yaml:38:5: error: spec.webhook.example.filter.expression: unexpected token");
     lint_has(r.out, "m.yaml:7:5: error: spec.dependencies[0]: filters.data[0].value[0]: error "
@@ -119,20 +75,20 @@ static void test_embedded_languages_checked(void **state)
     ce_free(r.out);
 
     /* the processes refuse to start on the same findings, with the same lines */
-    r = lint_run_cmd(dir, lint_bad, "sensor");
+    r = lint_run_cmd(dir, bad, "sensor");
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
     lint_has(r.out, "m.yaml:7:5: error: spec.dependencies[0]: filters.data[0].value[0]: error "
                     "parsing regexp: missing closing ): `a(b`");
     lint_has(r.out, "m.yaml:24:5: error: spec.triggers[0].template.http.payload[0].src."
                     "dataTemplate: template: param:1: unclosed action");
     ce_free(r.out);
-    r = lint_run_cmd(dir, lint_bad, "eventsource");
+    r = lint_run_cmd(dir, bad, "eventsource");
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
     lint_has(r.out, "m.yaml:38:5: error: spec.webhook.example.filter.expression: unexpected token");
     ce_free(r.out);
 
     /* fixed, every embedded piece compiles */
-    char *fixed = ce_xstrdup(lint_bad);
+    char *fixed = ce_xstrdup(bad);
     const char *from[] = {"[\"a(b\"]", "\"a >\"", "\".a |\"", "{{ .Input.a \"", "\"body.a ==\""};
     const char *to[] = {"[\"a(b)\"]", "\"a > 1\"", "\".a |= 1\"", "{{ .Input.a }}\"",
                         "\"body.a == 1\""};
@@ -151,14 +107,15 @@ static void test_embedded_languages_checked(void **state)
     lint_has(r.out, "1 file, 2 objects, 0 errors");
     ce_free(r.out);
     ce_free(fixed);
+    ce_free(bad);
     ce_test_rmtree(dir);
     ce_free(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_embedded_languages_checked),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

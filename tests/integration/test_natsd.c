@@ -5,6 +5,7 @@
 #include "core/service/natsd.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -77,9 +78,6 @@ static void test_start_stop_restart(void **state)
     char *dir = tn_tmpdir();
     struct ce_natsd *n = NULL;
     int rc = ce_natsd_start(dir, 0, -1, &n);
-    if (rc == CE_ENOENT) {
-        skip();
-    }
     assert_int_equal(rc, CE_OK);
     int port = ce_natsd_port(n);
     assert_true(port > 0 && port < 65536);
@@ -138,9 +136,6 @@ static void test_fixed_port_and_log(void **state)
     struct ce_natsd *n = NULL;
     int rc = ce_natsd_start(dir, port, fd, &n);
     close(fd); /* natsd keeps its own copy */
-    if (rc == CE_ENOENT) {
-        skip();
-    }
     assert_int_equal(rc, CE_OK);
     assert_int_equal(ce_natsd_port(n), port);
     ce_natsd_destroy(n);
@@ -174,21 +169,19 @@ static void test_port_taken(void **state)
     struct ce_natsd *n = NULL;
     int rc = ce_natsd_start(dir, ntohs(sa.sin_port), -1, &n);
     close(s);
-    if (rc == CE_ENOENT) {
-        skip();
-    }
     assert_int_equal(rc, CE_EIO);
     assert_null(n);
     tn_rmtree(dir);
     ce_free(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_stop_restart),
         cmocka_unit_test(test_fixed_port_and_log),
         cmocka_unit_test(test_port_taken),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include "core/service/listen.h"
 #include "core/service/natsd.h"
 #include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,13 +55,7 @@ static int conflict_teardown(void **state)
 
 static char *conflict_es(struct conflict_env *e, int webhook_port)
 {
-    char *text = ce_xasprintf("apiVersion: argoproj.io/v1alpha1\nkind: EventSource\n"
-                              "metadata: {name: es}\nspec:\n  webhook:\n"
-                              "    ev: {port: \"%d\", endpoint: /e, method: POST}\n",
-                              webhook_port);
-    char *file = ce_test_write_file(e->dir, "es.yaml", text);
-    ce_free(text);
-    return file;
+    return ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook-one.yaml", webhook_port);
 }
 
 /* Every line the process wrote is a JSON object (no raw line from a library). */
@@ -132,12 +127,13 @@ static void test_run_metrics_port_swapped_and_webhook_given_up(void **state)
     ce_free(file);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_webhook_port_taken),
         cmocka_unit_test(test_metrics_port_taken),
         cmocka_unit_test(test_run_metrics_port_swapped_and_webhook_given_up),
     };
-    return cmocka_run_group_tests(tests, conflict_setup, conflict_teardown);
+    ce_test_require_natsd();
+    return ce_test_run(argc, argv, tests, conflict_setup, conflict_teardown);
 }

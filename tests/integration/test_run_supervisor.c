@@ -24,16 +24,6 @@
 
 #include <cmocka.h>
 
-static const char *const sup_es =
-    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
-    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
-    "      method: POST\n";
-
-static const char *const sup_sensor =
-    "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: log\nspec:\n"
-    "  dependencies:\n  - name: d\n    eventSourceName: webhook\n    eventName: example\n"
-    "  triggers:\n  - template:\n      name: log-trigger\n      log: {}\n";
-
 struct sup_env {
     char *dir;
     struct ce_test_proc *run;
@@ -51,8 +41,8 @@ static int sup_setup(void **state)
     char *sources = ce_xasprintf("%s/sources", manifests);
     char *sensors = ce_xasprintf("%s/sensors", manifests);
     int made = mkdir(manifests, 0700) | mkdir(sources, 0700) | mkdir(sensors, 0700);
-    ce_free(ce_scn_write_manifest(sources, "es.yaml", sup_es, e->port));
-    ce_free(ce_test_write_file(sensors, "sensor.yaml", sup_sensor));
+    ce_free(ce_scn_write_manifest(sources, "es.yaml", "eventsources/webhook.yaml", e->port));
+    ce_free(ce_test_data_write(sensors, "sensor.yaml", "sensors/log-plain.yaml", NULL));
     char *data = ce_xasprintf("%s/data", e->dir);
     char mport[16];
     snprintf(mport, sizeof(mport), "%d", ce_test_free_ports(2));
@@ -186,12 +176,13 @@ static void test_long_log_line_stays_whole(void **state)
     ce_free(body);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_subdirectories_and_real_binary_path),
         cmocka_unit_test(test_long_log_line_stays_whole),
         cmocka_unit_test(test_embedded_bus_restarts),
     };
-    return cmocka_run_group_tests(tests, sup_setup, sup_teardown);
+    ce_test_require_natsd();
+    return ce_test_run(argc, argv, tests, sup_setup, sup_teardown);
 }

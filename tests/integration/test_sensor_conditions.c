@@ -20,51 +20,6 @@
 
 #include <cmocka.h>
 
-static const char *const cond_es = "apiVersion: argoproj.io/v1alpha1\n"
-                                   "kind: EventSource\n"
-                                   "metadata:\n"
-                                   "  name: webhook\n"
-                                   "spec:\n"
-                                   "  webhook:\n"
-                                   "    example1:\n"
-                                   "      port: \"@PORT@\"\n"
-                                   "      endpoint: /dep1\n"
-                                   "      method: POST\n"
-                                   "    example2:\n"
-                                   "      port: \"@PORT@\"\n"
-                                   "      endpoint: /dep2\n"
-                                   "      method: POST\n"
-                                   "    example3:\n"
-                                   "      port: \"@PORT@\"\n"
-                                   "      endpoint: /dep3\n"
-                                   "      method: POST\n";
-
-static const char *const cond_sensor = "apiVersion: argoproj.io/v1alpha1\n"
-                                       "kind: Sensor\n"
-                                       "metadata:\n"
-                                       "  name: multi\n"
-                                       "spec:\n"
-                                       "  dependencies:\n"
-                                       "  - name: test-dep-1\n"
-                                       "    eventSourceName: webhook\n"
-                                       "    eventName: example1\n"
-                                       "  - name: test-dep-2\n"
-                                       "    eventSourceName: webhook\n"
-                                       "    eventName: example2\n"
-                                       "  - name: test-dep-3\n"
-                                       "    eventSourceName: webhook\n"
-                                       "    eventName: example3\n"
-                                       "  triggers:\n"
-                                       "  - template:\n"
-                                       "      name: trigger-1\n"
-                                       "      conditions: \"(test-dep-1 && test-dep-2) || "
-                                       "test-dep-3\"\n"
-                                       "      log: {}\n"
-                                       "  - template:\n"
-                                       "      name: trigger-2\n"
-                                       "      conditions: \"test-dep-1\"\n"
-                                       "      log: {}\n";
-
 #define T1 "Successfully processed trigger 'trigger-1'"
 #define T2 "Successfully processed trigger 'trigger-2'"
 
@@ -119,10 +74,12 @@ static void cond_expect_exact(struct ce_test_proc *sn, int t1, int t2)
 static void cond_setup(struct cond_env *e)
 {
     e->dir = ce_test_tmpdir("conditions");
-    assert_int_equal(ce_natsd_start(e->dir, 0, -1, &e->natsd), CE_OK);
+    e->natsd = ce_scn_natsd_start(e->dir);
     e->port = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", cond_es, e->port);
-    e->sensor_file = ce_scn_write_manifest(e->dir, "sensor.yaml", cond_sensor, e->port);
+    char *es_file =
+        ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook-three-events.yaml", e->port);
+    e->sensor_file =
+        ce_test_data_write(e->dir, "sensor.yaml", "sensors/multi-dependency.yaml", NULL);
     e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
                          "Eventing server started.");
     ce_free(es_file);
@@ -203,17 +160,12 @@ static void test_condition_survives_sigkill(void **state)
 static void test_conditions_reset_by_time(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     struct cond_env e = {0};
     cond_setup(&e);
-    char *text = ce_xasprintf("%s", cond_sensor);
-    char *at = strstr(text, "      log: {}\n  - template:\n      name: trigger-2");
-    assert_non_null(at);
-    char *with_reset = ce_xasprintf("%.*s      conditionsReset:\n      - byTime:\n"
-                                    "          cron: \"* * * * *\"\n"
-                                    "          timezone: Europe/Berlin\n%s",
-                                    (int)(at - text), text, at);
     ce_free(e.sensor_file);
-    e.sensor_file = ce_scn_write_manifest(e.dir, "sensor-reset.yaml", with_reset, e.port);
+    e.sensor_file =
+        ce_test_data_write(e.dir, "sensor-reset.yaml", "sensors/multi-dependency-reset.yaml", NULL);
     struct ce_test_proc *sn = cond_start_sensor(&e);
     char id1[33], id2[33];
     cond_send(&e, "/dep1", id1);
@@ -223,17 +175,16 @@ static void test_conditions_reset_by_time(void **state)
     cond_wait(sn, CE_SN_SAVED_MSG, id2, 1);
     cond_expect_exact(sn, 0, 1);
     ce_test_proc_free(sn);
-    ce_free(with_reset);
-    ce_free(text);
     cond_teardown(&e);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multi_dependency_scenario),
         cmocka_unit_test(test_condition_survives_sigkill),
         cmocka_unit_test(test_conditions_reset_by_time),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -21,45 +21,6 @@
 
 #include <cmocka.h>
 
-static const char *const http_es =
-    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
-    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
-    "      method: POST\n";
-
-/* %d: recorder port; %s: extra trigger lines (retryStrategy, dlqTrigger, ...). */
-static const char *const http_sensor_fmt = "apiVersion: argoproj.io/v1alpha1\n"
-                                           "kind: Sensor\n"
-                                           "metadata:\n"
-                                           "  name: http\n"
-                                           "spec:\n"
-                                           "  dependencies:\n"
-                                           "  - name: test-dep\n"
-                                           "    eventSourceName: webhook\n"
-                                           "    eventName: example\n"
-                                           "  triggers:\n"
-                                           "  - template:\n"
-                                           "      name: http-trigger\n"
-                                           "      http:\n"
-                                           "        url: http://127.0.0.1:%d/hook\n"
-                                           "        method: POST\n"
-                                           "        headers:\n"
-                                           "          X-Static: \"yes\"\n"
-                                           "        payload:\n"
-                                           "        - src:\n"
-                                           "            dependencyName: test-dep\n"
-                                           "            dataKey: body.message\n"
-                                           "          dest: message\n"
-                                           "        - src:\n"
-                                           "            dependencyName: test-dep\n"
-                                           "            contextKey: source\n"
-                                           "          dest: origin.source\n"
-                                           "        dynamicHeaders:\n"
-                                           "        - src:\n"
-                                           "            dependencyName: test-dep\n"
-                                           "            contextKey: id\n"
-                                           "          dest: X-Event-Id\n"
-                                           "%s";
-
 struct http_env {
     char *dir;
     struct ce_natsd *natsd;
@@ -74,13 +35,11 @@ static int http_setup(void **state)
 {
     struct http_env *e = ce_xcalloc(1, sizeof(*e));
     e->dir = ce_test_tmpdir("sensor-http");
-    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
-        return -1;
-    }
+    e->natsd = ce_scn_natsd_start(e->dir);
     e->rec = ce_recorder_start(NULL, NULL);
     e->port = ce_test_free_port();
     e->mport = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", http_es, e->port);
+    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
     e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
                          "Eventing server started.");
     ce_free(es_file);
@@ -101,12 +60,13 @@ static int http_teardown(void **state)
     return 0;
 }
 
-static struct ce_test_proc *http_start_sensor(struct http_env *e, const char *extra)
+/* Starts the Sensor tests/data/<rel>, its HTTP trigger aimed at the recorder. */
+static struct ce_test_proc *http_start_sensor(struct http_env *e, const char *rel)
 {
-    char *yaml = ce_xasprintf(http_sensor_fmt, ce_recorder_port(e->rec), extra);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", ce_recorder_port(e->rec));
     ce_free(e->sensor_file);
-    e->sensor_file = ce_test_write_file(e->dir, "sensor.yaml", yaml);
-    ce_free(yaml);
+    e->sensor_file = ce_test_data_write(e->dir, "sensor.yaml", rel, "TARGET_PORT", port, NULL);
     return ce_scn_start("sensor", e->sensor_file, ce_natsd_url(e->natsd), e->mport, NULL,
                         CE_SENSOR_SUBSCRIBED_MSG);
 }
@@ -129,6 +89,37 @@ static void http_has(const char *text, const char *want)
     }
 }
 
+/* Waits for the first request that carries event id; returns its index. */
+static int http_wait_request_for(struct http_env *e, const char *id)
+{
+    int64_t deadline = ce_test_now_ms() + 20000;
+    for (int seen = 0;;) {
+        for (int n = ce_recorder_count(e->rec); seen < n; seen++) {
+            struct ce_rec_request *q = ce_recorder_request(e->rec, seen);
+            const char *got = ce_rec_header(q, "X-Event-Id");
+            bool match = got != NULL && strcmp(got, id) == 0;
+            ce_rec_request_free(q);
+            if (match) {
+                return seen;
+            }
+        }
+        assert_true(ce_test_now_ms() < deadline);
+        ce_test_sleep_ms(10);
+    }
+}
+
+/* Posts a sentinel event behind the ones under test and waits for its request. The trigger
+ * handles events one after the other, so when the sentinel's request arrives every request for
+ * the earlier events has been made: want_before of them, and the sentinel's is the last. */
+static void http_sentinel(struct http_env *e, int want_before)
+{
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    int at = http_wait_request_for(e, id);
+    assert_int_equal(at, want_before);
+    assert_int_equal(ce_recorder_count(e->rec), want_before + 1);
+}
+
 #define HTTP_LABELS "{namespace=\"\",sensor_name=\"http\",trigger_name=\"http-trigger\"}"
 
 static void test_retried_until_delivered(void **state)
@@ -136,16 +127,18 @@ static void test_retried_until_delivered(void **state)
     struct http_env *e = *state;
     ce_recorder_reset(e->rec);
     ce_recorder_script_statuses(e->rec, (const int[]){503, 503, 200}, 3);
-    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n"
-                                                   "    retryStrategy:\n"
-                                                   "      steps: 4\n"
-                                                   "      duration: 50ms\n");
+    struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-retry.yaml");
     char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(
         ce_test_proc_wait_line(sn, "Successfully processed trigger 'http-trigger'", 1, 20000));
-    ce_test_sleep_ms(300); /* a fourth request would come now if the success were not seen */
-    assert_int_equal(ce_recorder_count(e->rec), 3);
+    char *m = http_metrics(e);
+    http_has(m, "argo_events_action_triggered_total" HTTP_LABELS " 1");
+    http_has(m, "argo_events_action_failed_total" HTTP_LABELS " 2");
+    http_has(m, "argo_events_action_retries_failed_total" HTTP_LABELS " 0");
+    ce_free(m);
+    /* no fourth request once the success was seen */
+    http_sentinel(e, 3);
     for (int i = 0; i < 3; i++) {
         struct ce_rec_request *q = ce_recorder_request(e->rec, i);
         assert_string_equal(q->method, "POST");
@@ -158,8 +151,8 @@ static void test_retried_until_delivered(void **state)
         assert_null(ce_rec_header(q, "Content-Type")); /* none added, as in Argo Events */
         ce_rec_request_free(q);
     }
-    char *m = http_metrics(e);
-    http_has(m, "argo_events_action_triggered_total" HTTP_LABELS " 1");
+    m = http_metrics(e); /* the sentinel succeeded at once */
+    http_has(m, "argo_events_action_triggered_total" HTTP_LABELS " 2");
     http_has(m, "argo_events_action_failed_total" HTTP_LABELS " 2");
     http_has(m, "argo_events_action_retries_failed_total" HTTP_LABELS " 0");
     ce_free(m);
@@ -171,15 +164,7 @@ static void test_spent_retries_go_to_the_dlq(void **state)
     struct http_env *e = *state;
     ce_recorder_reset(e->rec);
     ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 500});
-    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n"
-                                                   "    retryStrategy:\n"
-                                                   "      steps: 2\n"
-                                                   "      duration: 20ms\n"
-                                                   "    dlqTrigger:\n"
-                                                   "      atLeastOnce: true\n"
-                                                   "      template:\n"
-                                                   "        name: dead-letters\n"
-                                                   "        log: {}\n");
+    struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-dlq.yaml");
     char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(
@@ -199,15 +184,15 @@ static void test_permanent_failure_not_retried(void **state)
     struct http_env *e = *state;
     ce_recorder_reset(e->rec);
     ce_recorder_script_statuses(e->rec, (const int[]){404}, 1);
-    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n"
-                                                   "    retryStrategy:\n"
-                                                   "      steps: 5\n"
-                                                   "      duration: 20ms\n");
+    struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-permanent.yaml");
     char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 1, 20000));
-    ce_test_sleep_ms(300);
-    assert_int_equal(ce_recorder_count(e->rec), 1);
+    http_sentinel(e, 1); /* the 404 was the only request for the event */
+    struct ce_rec_request *q = ce_recorder_request(e->rec, 0);
+    assert_string_equal(ce_rec_header(q, "X-Event-Id"), id);
+    ce_rec_request_free(q);
+    assert_int_equal(ce_test_proc_count(sn, "Failed to execute a trigger"), 1);
     ce_test_proc_free(sn);
 }
 
@@ -218,13 +203,13 @@ static void test_at_least_once_survives_a_kill(void **state)
     struct http_env *e = *state;
     ce_recorder_reset(e->rec);
     ce_recorder_script(e->rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 5000}, 1);
-    struct ce_test_proc *sn = http_start_sensor(e, "    atLeastOnce: true\n");
+    struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
     char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(ce_recorder_wait(e->rec, 1, 20000));
     ce_test_proc_kill(sn);
     ce_test_proc_free(sn);
-    sn = http_start_sensor(e, "    atLeastOnce: true\n");
+    sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
     assert_true(
         ce_test_proc_wait_line(sn, "Successfully processed trigger 'http-trigger'", 1, 60000));
     struct ce_rec_request *q = ce_recorder_request(e->rec, ce_recorder_count(e->rec) - 1);
@@ -233,13 +218,14 @@ static void test_at_least_once_survives_a_kill(void **state)
     ce_test_proc_free(sn);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retried_until_delivered),
         cmocka_unit_test(test_spent_retries_go_to_the_dlq),
         cmocka_unit_test(test_permanent_failure_not_retried),
         cmocka_unit_test(test_at_least_once_survives_a_kill),
     };
-    return cmocka_run_group_tests(tests, http_setup, http_teardown);
+    return ce_test_run(argc, argv, tests, http_setup, http_teardown);
 }

@@ -21,15 +21,6 @@
 
 #define KILL_MAX_EVENTS 4096
 
-static const char *const kill_es =
-    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
-    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
-    "      method: POST\n";
-static const char *const kill_sensor =
-    "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: log\nspec:\n"
-    "  dependencies:\n  - name: test-dep\n    eventSourceName: webhook\n    eventName: example\n"
-    "  triggers:\n  - template:\n      name: log-trigger\n      log:\n        intervalSeconds: 1\n";
-
 struct kill_producer {
     int port;
     atomic_bool stop;
@@ -68,13 +59,12 @@ static void test_sensor_sigkill(void **state)
 {
     (void)state;
     char *dir = ce_test_tmpdir("sigkill");
-    struct ce_natsd *natsd = NULL;
-    assert_int_equal(ce_natsd_start(dir, 0, -1, &natsd), CE_OK);
+    struct ce_natsd *natsd = ce_scn_natsd_start(dir);
     const char *url = ce_natsd_url(natsd);
     struct kill_producer *p = ce_xcalloc(1, sizeof(*p));
     p->port = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(dir, "es.yaml", kill_es, p->port);
-    char *sn_file = ce_scn_write_manifest(dir, "sensor.yaml", kill_sensor, p->port);
+    char *es_file = ce_scn_write_manifest(dir, "es.yaml", "eventsources/webhook.yaml", p->port);
+    char *sn_file = ce_test_data_write(dir, "sensor.yaml", "sensors/log-interval.yaml", NULL);
     int mport = ce_test_free_port();
     struct ce_test_proc *es = ce_scn_start("eventsource", es_file, url, ce_test_free_port(), NULL,
                                            "Eventing server started.");
@@ -130,10 +120,11 @@ static void test_sensor_sigkill(void **state)
     ce_free(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sensor_sigkill),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

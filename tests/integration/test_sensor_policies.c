@@ -21,60 +21,6 @@
 
 #include <cmocka.h>
 
-static const char *const pol_es =
-    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
-    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
-    "      method: POST\n";
-
-static const char *const pol_dup_sensor = "apiVersion: argoproj.io/v1alpha1\n"
-                                          "kind: Sensor\n"
-                                          "metadata:\n"
-                                          "  name: dups\n"
-                                          "spec:\n"
-                                          "  dependencies:\n"
-                                          "  - name: d-all\n"
-                                          "    eventSourceName: webhook\n"
-                                          "    eventName: example\n"
-                                          "  - name: d-big\n"
-                                          "    eventSourceName: webhook\n"
-                                          "    eventName: example\n"
-                                          "    filters:\n"
-                                          "      data:\n"
-                                          "      - path: body.n\n"
-                                          "        type: number\n"
-                                          "        comparator: \">\"\n"
-                                          "        value: [\"5\"]\n"
-                                          "  triggers:\n"
-                                          "  - template:\n"
-                                          "      name: t-all\n"
-                                          "      conditions: d-all\n"
-                                          "      log: {}\n"
-                                          "  - template:\n"
-                                          "      name: t-big\n"
-                                          "      conditions: d-big\n"
-                                          "      log: {}\n"
-                                          "  - template:\n"
-                                          "      name: t-both\n"
-                                          "      conditions: \"d-all && d-big\"\n"
-                                          "      log: {}\n";
-
-static const char *const pol_rate_sensor = "apiVersion: argoproj.io/v1alpha1\n"
-                                           "kind: Sensor\n"
-                                           "metadata:\n"
-                                           "  name: rated\n"
-                                           "spec:\n"
-                                           "  dependencies:\n"
-                                           "  - name: dep\n"
-                                           "    eventSourceName: webhook\n"
-                                           "    eventName: example\n"
-                                           "  triggers:\n"
-                                           "  - template:\n"
-                                           "      name: slow\n"
-                                           "      log: {}\n"
-                                           "    rateLimit:\n"
-                                           "      unit: Second\n"
-                                           "      requestsPerUnit: 2\n";
-
 struct pol_env {
     char *dir;
     struct ce_natsd *natsd;
@@ -86,11 +32,9 @@ static int pol_setup(void **state)
 {
     struct pol_env *e = ce_xcalloc(1, sizeof(*e));
     e->dir = ce_test_tmpdir("policies");
-    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
-        return -1;
-    }
+    e->natsd = ce_scn_natsd_start(e->dir);
     e->port = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", pol_es, e->port);
+    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
     e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
                          "Eventing server started.");
     ce_free(es_file);
@@ -109,34 +53,66 @@ static int pol_teardown(void **state)
     return 0;
 }
 
-static struct ce_test_proc *pol_sensor(struct pol_env *e, const char *name, const char *yaml)
+/* Starts the Sensor tests/data/<rel>. */
+static struct ce_test_proc *pol_sensor(struct pol_env *e, const char *rel)
 {
-    char *file = ce_test_write_file(e->dir, name, yaml);
+    char *file = ce_test_data_write(e->dir, "sensor.yaml", rel, NULL);
     struct ce_test_proc *sn =
         ce_scn_start("sensor", file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
     ce_free(file);
     return sn;
 }
 
-static void pol_post(struct pol_env *e, const char *body)
+static void pol_post(struct pol_env *e, const char *body, char id[33])
 {
-    char id[33];
     assert_int_equal(ce_scn_post(e->port, "/example", body, NULL, id), 200);
 }
 
 #define FIRED(t) "Successfully processed trigger '" t "'"
 
+/* Waits until a firing line of trigger names event id, then checks that it is the last of
+ * exactly `count` firing lines of that trigger. Each dependency's consumer handles events in
+ * stream order, so once the event posted last has fired, every firing the earlier events
+ * caused is already logged: nothing further can come for them. */
+static void pol_expect_last_firing(struct ce_test_proc *sn, const char *fired, const char *id,
+                                   int count)
+{
+    int64_t deadline = ce_test_now_ms() + 20000;
+    int at = -1;
+    while (at < 0) {
+        for (int i = 0;; i++) {
+            char *line = ce_test_proc_line(sn, fired, i);
+            if (line == NULL) {
+                break;
+            }
+            if (strstr(line, id) != NULL) {
+                at = i;
+            }
+            ce_free(line);
+        }
+        if (at < 0) {
+            assert_true(ce_test_now_ms() < deadline);
+            ce_test_sleep_ms(20);
+        }
+    }
+    if (at != count - 1 || ce_test_proc_count(sn, fired) != count) {
+        fail_msg("\"%s\" for the last event is line %d of %d, want %d of %d", fired, at + 1,
+                 ce_test_proc_count(sn, fired), count, count);
+    }
+}
+
 static void test_duplicate_dependencies(void **state)
 {
     struct pol_env *e = *state;
-    struct ce_test_proc *sn = pol_sensor(e, "dups.yaml", pol_dup_sensor);
+    struct ce_test_proc *sn = pol_sensor(e, "sensors/duplicate-dependencies.yaml");
+    char id[33];
     /* n=1: d-all only. t-all fires, t-big does not, t-both keeps d-all. */
-    pol_post(e, "{\"n\":1}");
+    pol_post(e, "{\"n\":1}", id);
     assert_true(ce_test_proc_wait_line(sn, FIRED("t-all"), 1, 20000));
     assert_true(ce_test_proc_wait_line(sn, "Saved the event until", 1, 20000));
     assert_true(ce_test_proc_wait_line(sn, "filters did not pass", 1, 20000));
     /* n=9: both. t-all and t-big fire, t-both fires once with both dependencies. */
-    pol_post(e, "{\"n\":9}");
+    pol_post(e, "{\"n\":9}", id);
     assert_true(ce_test_proc_wait_line(sn, FIRED("t-both"), 1, 20000));
     assert_true(ce_test_proc_wait_line(sn, FIRED("t-all"), 2, 20000));
     assert_true(ce_test_proc_wait_line(sn, FIRED("t-big"), 1, 20000));
@@ -145,13 +121,16 @@ static void test_duplicate_dependencies(void **state)
     assert_non_null(strstr(line, "d-big"));
     ce_free(line);
     /* n=7 again satisfies both at once: t-both fires again, from a clean state. */
-    pol_post(e, "{\"n\":7}");
+    pol_post(e, "{\"n\":7}", id);
     assert_true(ce_test_proc_wait_line(sn, FIRED("t-both"), 2, 20000));
     assert_true(ce_test_proc_wait_line(sn, FIRED("t-big"), 2, 20000));
-    ce_test_sleep_ms(300);
-    assert_int_equal(ce_test_proc_count(sn, FIRED("t-all")), 3);
-    assert_int_equal(ce_test_proc_count(sn, FIRED("t-big")), 2);
-    assert_int_equal(ce_test_proc_count(sn, FIRED("t-both")), 2);
+    /* A sentinel that fires all three: once its firings are in, the three events above have
+     * caused exactly 3, 2 and 2 firings. */
+    char sentinel[33];
+    pol_post(e, "{\"n\":100}", sentinel);
+    pol_expect_last_firing(sn, FIRED("t-all"), sentinel, 3 + 1);
+    pol_expect_last_firing(sn, FIRED("t-big"), sentinel, 2 + 1);
+    pol_expect_last_firing(sn, FIRED("t-both"), sentinel, 2 + 1);
     ce_test_proc_free(sn);
 }
 
@@ -172,9 +151,10 @@ static int64_t pol_fired_at(struct ce_test_proc *sn, int nth)
 static void test_rate_limit_is_exact(void **state)
 {
     struct pol_env *e = *state;
-    struct ce_test_proc *sn = pol_sensor(e, "rated.yaml", pol_rate_sensor);
+    struct ce_test_proc *sn = pol_sensor(e, "sensors/rate-limited.yaml");
+    char id[33];
     for (int i = 0; i < 7; i++) {
-        pol_post(e, "{\"burst\":true}");
+        pol_post(e, "{\"burst\":true}", id);
     }
     /* 7 firings at 2 per second take at least 3 seconds; none is dropped */
     assert_true(ce_test_proc_wait_line(sn, FIRED("slow"), 7, 30000));
@@ -193,11 +173,12 @@ static void test_rate_limit_is_exact(void **state)
     ce_test_proc_free(sn);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_duplicate_dependencies),
         cmocka_unit_test(test_rate_limit_is_exact),
     };
-    return cmocka_run_group_tests(tests, pol_setup, pol_teardown);
+    return ce_test_run(argc, argv, tests, pol_setup, pol_teardown);
 }

@@ -21,44 +21,6 @@
 
 #include <cmocka.h>
 
-static const char *const rebuild_es =
-    "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: webhook\n"
-    "spec:\n  webhook:\n    example:\n      port: \"@PORT@\"\n      endpoint: /example\n"
-    "      method: POST\n";
-
-/* %d: the recorder's port. body.which names the field the payload and the header take; body.path
- * is appended to the url. */
-static const char *const rebuild_sensor_fmt =
-    "apiVersion: argoproj.io/v1alpha1\n"
-    "kind: Sensor\n"
-    "metadata:\n"
-    "  name: rebuild\n"
-    "spec:\n"
-    "  dependencies:\n"
-    "  - name: d\n"
-    "    eventSourceName: webhook\n"
-    "    eventName: example\n"
-    "  triggers:\n"
-    "  - template:\n"
-    "      name: rebuilt\n"
-    "      http:\n"
-    "        url: http://127.0.0.1:%d/static\n"
-    "        method: POST\n"
-    "        payload:\n"
-    "        - src: {dependencyName: d, dataKey: body.a}\n"
-    "          dest: value\n"
-    "        dynamicHeaders:\n"
-    "        - src: {dependencyName: d, dataKey: body.a}\n"
-    "          dest: X-Value\n"
-    "    parameters:\n"
-    "    - src: {dependencyName: d, dataKey: body.path}\n"
-    "      dest: http.url\n"
-    "      operation: append\n"
-    "    - src: {dependencyName: d, dataKey: body.which}\n"
-    "      dest: http.payload.0.src.dataKey\n"
-    "    - src: {dependencyName: d, dataKey: body.which}\n"
-    "      dest: http.dynamicHeaders.0.src.dataKey\n";
-
 struct rebuild_env {
     char *dir;
     struct ce_natsd *natsd;
@@ -81,15 +43,16 @@ static int rebuild_setup(void **state)
         return -1;
     }
     e->port = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", rebuild_es, e->port);
+    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
     e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
                          "Eventing server started.");
     ce_free(es_file);
-    char *yaml = ce_xasprintf(rebuild_sensor_fmt, ce_recorder_port(e->rec));
-    char *sn_file = ce_test_write_file(e->dir, "sensor.yaml", yaml);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", ce_recorder_port(e->rec));
+    char *sn_file = ce_test_data_write(e->dir, "sensor.yaml", "sensors/http-rebuilt.yaml",
+                                       "TARGET_PORT", port, NULL);
     e->sensor =
         ce_scn_start("sensor", sn_file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
-    ce_free(yaml);
     ce_free(sn_file);
     return 0;
 }
@@ -161,11 +124,12 @@ static void test_invalid_edit_fails_that_firing(void **state)
     rebuild_expect(e, before, "/static/z", "{\"value\":\"A\"}", "A");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edits_reach_url_payload_and_headers),
         cmocka_unit_test(test_invalid_edit_fails_that_firing),
     };
-    return cmocka_run_group_tests(tests, rebuild_setup, rebuild_teardown);
+    ce_test_require_natsd();
+    return ce_test_run(argc, argv, tests, rebuild_setup, rebuild_teardown);
 }

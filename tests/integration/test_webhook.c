@@ -19,38 +19,6 @@
 
 #include <cmocka.h>
 
-static const char *const wh_manifest = "apiVersion: argoproj.io/v1alpha1\n"
-                                       "kind: EventSource\n"
-                                       "metadata:\n"
-                                       "  name: webhook\n"
-                                       "spec:\n"
-                                       "  webhook:\n"
-                                       "    example:\n"
-                                       "      port: \"@PORT@\"\n"
-                                       "      endpoint: /example\n"
-                                       "      method: POST\n"
-                                       "      maxPayloadSize: 1024\n"
-                                       "    secured:\n"
-                                       "      port: \"@PORT@\"\n"
-                                       "      endpoint: /secured\n"
-                                       "      method: POST\n"
-                                       "      authSecret:\n"
-                                       "        name: webhook-auth\n"
-                                       "        key: token\n"
-                                       "    query:\n"
-                                       "      port: \"@PORT@\"\n"
-                                       "      endpoint: /query\n"
-                                       "      method: GET\n"
-                                       "      metadata:\n"
-                                       "        team: data\n"
-                                       "    filtered:\n"
-                                       "      port: \"@PORT@\"\n"
-                                       "      endpoint: /filtered\n"
-                                       "      method: POST\n"
-                                       "      filter:\n"
-                                       "        expression: \"(body.id == 4) && "
-                                       "(body.name != 'Joe')\"\n";
-
 struct wh_env {
     char *dir;
     struct ce_natsd *natsd;
@@ -63,9 +31,7 @@ static int wh_setup(void **state)
 {
     struct wh_env *e = ce_xcalloc(1, sizeof(*e));
     e->dir = ce_test_tmpdir("webhook");
-    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
-        return -1;
-    }
+    e->natsd = ce_scn_natsd_start(e->dir);
     char *secrets = ce_xasprintf("%s/secrets", e->dir);
     char *auth = ce_xasprintf("%s/webhook-auth", secrets);
     mkdir(secrets, 0700);
@@ -73,7 +39,8 @@ static int wh_setup(void **state)
     ce_free(ce_test_write_file(auth, "token", "s3cret\n")); /* editors add a newline */
     e->port = ce_test_free_port();
     e->mport = ce_test_free_port();
-    char *file = ce_scn_write_manifest(e->dir, "es.yaml", wh_manifest, e->port);
+    char *file =
+        ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook-features.yaml", e->port);
     const char *extra[] = {"--secrets-dir", secrets, NULL};
     e->es = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd), e->mport, extra,
                          "Eventing server started.");
@@ -311,19 +278,7 @@ static void test_filter_expression(void **state)
 static void test_bad_filter_refused(void **state)
 {
     struct wh_env *e = *state;
-    char *file = ce_scn_write_manifest(e->dir, "bad.yaml",
-                                       "apiVersion: argoproj.io/v1alpha1\n"
-                                       "kind: EventSource\n"
-                                       "metadata:\n"
-                                       "  name: bad\n"
-                                       "spec:\n"
-                                       "  webhook:\n"
-                                       "    example:\n"
-                                       "      port: \"@PORT@\"\n"
-                                       "      endpoint: /x\n"
-                                       "      method: POST\n"
-                                       "      filter:\n"
-                                       "        expression: \"body.id ==\"\n",
+    char *file = ce_scn_write_manifest(e->dir, "bad.yaml", "eventsources/webhook-bad-filter.yaml",
                                        ce_test_free_port());
     const char *args[] = {"eventsource", "-f", file, "--bus", ce_natsd_url(e->natsd), NULL};
     struct ce_test_proc *p = ce_test_proc_start_cevents(args);
@@ -353,8 +308,9 @@ static void test_get_query_and_metadata(void **state)
     ce_free(id);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ready_and_metrics_at_zero),
         cmocka_unit_test(test_health_and_unknown_path),
@@ -366,5 +322,5 @@ int main(void)
         cmocka_unit_test(test_filter_expression),
         cmocka_unit_test(test_bad_filter_refused),
     };
-    return cmocka_run_group_tests(tests, wh_setup, wh_teardown);
+    return ce_test_run(argc, argv, tests, wh_setup, wh_teardown);
 }

@@ -18,23 +18,6 @@
 
 #include <cmocka.h>
 
-static const char *const tls_manifest = "apiVersion: argoproj.io/v1alpha1\n"
-                                        "kind: EventSource\n"
-                                        "metadata:\n"
-                                        "  name: webhook\n"
-                                        "spec:\n"
-                                        "  webhook:\n"
-                                        "    example:\n"
-                                        "      port: \"@PORT@\"\n"
-                                        "      endpoint: /example\n"
-                                        "      method: POST\n"
-                                        "      serverCertSecret:\n"
-                                        "        name: webhook-tls\n"
-                                        "        key: tls.crt\n"
-                                        "      serverKeySecret:\n"
-                                        "        name: webhook-tls\n"
-                                        "        key: @KEY@\n";
-
 /* A self-signed certificate for 127.0.0.1 in dir/tls.crt and dir/tls.key, made by openssl. */
 static void tls_make_cert(const char *dir)
 {
@@ -58,23 +41,20 @@ static void tls_make_cert(const char *dir)
     ce_free(key);
 }
 
-/* The manifest with the key secret's key name filled in. */
+/* The EventSource tests/data/eventsources/webhook-tls.yaml with the key secret's key name. */
 static char *tls_write_manifest(const char *dir, const char *key_name, int port)
 {
-    const char *at = strstr(tls_manifest, "@KEY@");
-    char *text = ce_xasprintf("%.*s%s%s", (int)(at - tls_manifest), tls_manifest, key_name,
-                              at + strlen("@KEY@"));
-    char *file = ce_scn_write_manifest(dir, "es.yaml", text, port);
-    ce_free(text);
-    return file;
+    char num[16];
+    snprintf(num, sizeof(num), "%d", port);
+    return ce_test_data_write(dir, "es.yaml", "eventsources/webhook-tls.yaml", "PORT", num, "KEY",
+                              key_name, NULL);
 }
 
 static void test_https(void **state)
 {
     (void)state;
     char *dir = ce_test_tmpdir("webhook-tls");
-    struct ce_natsd *natsd = NULL;
-    assert_int_equal(ce_natsd_start(dir, 0, -1, &natsd), CE_OK);
+    struct ce_natsd *natsd = ce_scn_natsd_start(dir);
     char *secrets = ce_xasprintf("%s/secrets", dir);
     char *tls_dir = ce_xasprintf("%s/webhook-tls", secrets);
     assert_int_equal(mkdir(secrets, 0700), 0);
@@ -138,10 +118,12 @@ static void test_https(void **state)
     ce_free(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    ce_test_require_natsd();
+    ce_test_require_program("openssl");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_https),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * refuse when the stream has no limit. */
 #include "eventbus/bus.h"
 #include "eventsource/backlog.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,10 +31,10 @@ static void test_hysteresis(void **state)
     assert_false(tb_full(true, 0, 1000000));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hysteresis),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

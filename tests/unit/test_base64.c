@@ -3,6 +3,7 @@
  * StdEncoding reports (its decoder tests), newlines skipped. */
 #include "core/base/base64.h"
 #include "core/base/mem.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,11 +61,11 @@ static void test_corrupt_offsets(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_corrupt_offsets),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "eventbus/bus.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -89,7 +90,7 @@ static void test_defaults_and_bad_urls(void **state)
     ce_bus_destroy(NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fnv1a32_vectors),
@@ -97,5 +98,5 @@ int main(void)
         cmocka_unit_test(test_subject),
         cmocka_unit_test(test_defaults_and_bad_urls),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 /* core/clock: deadlines are normalised and in the future by the asked amount, monotonic
  * readings advance across a sleep, and wall time is the epoch's. */
 #include "core/base/clock.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -76,12 +77,12 @@ static void test_parse_hms(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_sleep_and_since),
         cmocka_unit_test(test_parse_hms),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "eventbus/cloudevent.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -300,7 +301,7 @@ static void test_new_id(void **state)
     assert_string_not_equal(a, b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encode_raw_exact),
@@ -314,5 +315,5 @@ int main(void)
         cmocka_unit_test(test_format_time),
         cmocka_unit_test(test_new_id),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include "sensor/conditions.h"
 
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -419,7 +420,7 @@ static void test_random_trees(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eval_table),    cmocka_unit_test(test_errors),
@@ -427,5 +428,5 @@ int main(void)
         cmocka_unit_test(test_pure_or),       cmocka_unit_test(test_name_collision),
         cmocka_unit_test(test_deep_nesting),  cmocka_unit_test(test_random_trees),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

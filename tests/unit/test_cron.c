@@ -334,6 +334,7 @@ static void check_next(size_t i, const struct next_case *tc)
 static void test_next_table(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     for (size_t i = 0; i < sizeof next_cases / sizeof next_cases[0]; i++) {
         if (next_cases[i].want[0] != NULL) {
             check_next(i, &next_cases[i]);
@@ -435,6 +436,7 @@ struct prev_case {
 static void test_prev(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     static const struct prev_case cases[] = {
         {"0 0 * * *", "UTC", "2024-01-01T12:00:00Z", "2024-01-01T00:00:00Z"},
         {"0 0 * * *", "UTC", "2024-01-01T00:00:00Z", "2023-12-31T00:00:00Z"},
@@ -471,6 +473,7 @@ static void test_prev(void **state)
 static void test_walk_monotonic(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     static const char *const specs[] = {"* * * * *", "*/7 1-3 * * *", "30 2 * * *", "0 0 * * 0"};
     static const char *const zones[] = {"America/New_York", "Europe/Berlin"};
     static const char *const days[] = {"2024-03-10T00:00:00Z", "2024-03-31T00:00:00Z",
@@ -511,6 +514,7 @@ static void test_range_limits(void **state)
 static void test_tz_offsets(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     struct ce_tz *tz = NULL;
     struct ce_tz_period p;
     char err[128];
@@ -549,6 +553,7 @@ static void test_tz_offsets(void **state)
 static void test_tz_local_to_utc(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     struct ce_tz *ny = NULL, *be = NULL;
     assert_int_equal(ce_tz_load("America/New_York", &ny, NULL, 0), CE_OK);
     assert_int_equal(ce_tz_load("Europe/Berlin", &be, NULL, 0), CE_OK);
@@ -671,6 +676,7 @@ static void test_tz_malformed(void **state)
 static void test_tz_local_and_zoneinfo(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     const char *saved = getenv("TZ");
     char *saved_copy = saved != NULL ? strdup(saved) : NULL;
     struct ce_tz *tz;
@@ -735,7 +741,7 @@ static void test_tz_local_and_zoneinfo(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_table),
@@ -749,5 +755,5 @@ int main(void)
         cmocka_unit_test(test_tz_malformed),
         cmocka_unit_test(test_tz_local_and_zoneinfo),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include "sensor/engine.h"
 #include "sensor/state.h"
 #include "triggers/trigger.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,14 +23,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-
-#define TE_SENSOR(conditions, extra_dep)                                                           \
-    "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n"                \
-    "  dependencies:\n"                                                                            \
-    "  - {name: dep-a, eventSourceName: es, eventName: a}\n"                                       \
-    "  - {name: dep-b, eventSourceName: es, eventName: b}\n"                                       \
-    "  - {name: dep-c, eventSourceName: es, eventName: c}\n" extra_dep "  triggers:\n"             \
-    "  - template:\n      name: t\n      conditions: \"" conditions "\"\n      log: {}\n"
 
 struct te_fired {
     int calls;
@@ -108,6 +101,22 @@ static void te_open(struct te_env *e, const char *yaml, bool with_check)
     assert_int_equal(ce_sn_engine_create(&cfg, &e->engine, err, sizeof(err)), CE_OK);
 }
 
+/* tests/data/sensors/three-dependencies.yaml: dep-a, dep-b, dep-c (and extra_dep, YAML lines,
+ * may be "") with a trigger on conditions. */
+static char *te_sensor(const char *conditions, const char *extra_dep)
+{
+    return ce_test_data("sensors/three-dependencies.yaml", "CONDITIONS", conditions,
+                        "EXTRA_DEPENDENCY", extra_dep, NULL);
+}
+
+static void te_open_sensor(struct te_env *e, const char *conditions, const char *extra_dep,
+                           bool with_check)
+{
+    char *yaml = te_sensor(conditions, extra_dep);
+    te_open(e, yaml, with_check);
+    ce_free(yaml);
+}
+
 static void te_close_engine(struct te_env *e)
 {
     ce_sn_engine_destroy(e->engine);
@@ -153,7 +162,7 @@ static void test_stateless_or(void **state)
 {
     (void)state;
     struct te_env e = {0};
-    te_open(&e, TE_SENSOR("dep-a || dep-c", ""), false);
+    te_open_sensor(&e, "dep-a || dep-c", "", false);
     assert_false(ce_sn_engine_stateful(e.engine));
     int idx[8];
     assert_int_equal(ce_sn_engine_deps(e.engine, idx, 8), 2);
@@ -172,7 +181,7 @@ static void test_stateful_and_or(void **state)
 {
     (void)state;
     struct te_env e = {0};
-    te_open(&e, TE_SENSOR("(dep-a && dep-b) || dep-c", ""), false);
+    te_open_sensor(&e, "(dep-a && dep-b) || dep-c", "", false);
     assert_true(ce_sn_engine_stateful(e.engine));
     assert_int_equal(te_send(&e, "a", "a1"), 0);
     assert_int_equal(te_send(&e, "a", "a2"), 0); /* the latest wins */
@@ -190,7 +199,7 @@ static void test_no_conditions_means_all(void **state)
 {
     (void)state;
     struct te_env e = {0};
-    te_open(&e, TE_SENSOR("", ""), false);
+    te_open_sensor(&e, "", "", false);
     assert_true(ce_sn_engine_stateful(e.engine));
     assert_int_equal(te_send(&e, "c", "c1"), 0);
     assert_int_equal(te_send(&e, "a", "a1"), 0);
@@ -204,9 +213,8 @@ static void test_duplicate_dependencies(void **state)
 {
     (void)state;
     struct te_env e = {0};
-    te_open(&e,
-            TE_SENSOR("dep-b && dep-b2", "  - {name: dep-b2, eventSourceName: es, eventName: b}\n"),
-            true);
+    te_open_sensor(&e, "dep-b && dep-b2", "  - {name: dep-b2, eventSourceName: es, eventName: b}\n",
+                   true);
     assert_int_equal(te_send(&e, "b", "b1"), 1);
     assert_string_equal(e.fired.deps[0], "dep-b:b1,dep-b2:b1");
     /* dep-b refuses ids starting with x: only dep-b2 is saved, nothing fires. */
@@ -229,10 +237,10 @@ static void test_state_survives_and_resets(void **state)
 {
     (void)state;
     struct te_env e = {0};
-    te_open(&e, TE_SENSOR("dep-a && dep-b", ""), false);
+    te_open_sensor(&e, "dep-a && dep-b", "", false);
     assert_int_equal(te_send(&e, "a", "a1"), 0);
     te_close_engine(&e);
-    te_open(&e, TE_SENSOR("dep-a && dep-b", ""), false);
+    te_open_sensor(&e, "dep-a && dep-b", "", false);
     assert_int_equal(te_send(&e, "b", "b1"), 1);
     assert_string_equal(e.fired.deps[0], "dep-a:a1,dep-b:b1");
 
@@ -262,13 +270,12 @@ static void test_reconcile(void **state)
 {
     (void)state;
     struct te_env e = {0};
-    const char *v1 = TE_SENSOR("dep-a && dep-b", "");
-    te_open(&e, v1, false);
+    te_open_sensor(&e, "dep-a && dep-b", "", false);
     assert_int_equal(ce_sn_state_reconcile(e.state, e.set->sensors[0], te_purge, NULL), CE_OK);
     assert_int_equal(te_send(&e, "a", "a1"), 0);
     te_close_engine(&e);
 
-    te_open(&e, v1, false); /* same spec: nothing purged */
+    te_open_sensor(&e, "dep-a && dep-b", "", false); /* same spec: nothing purged */
     te_purged = 0;
     assert_int_equal(ce_sn_state_reconcile(e.state, e.set->sensors[0], te_purge, NULL), CE_OK);
     assert_int_equal(te_purged, 0);
@@ -277,13 +284,9 @@ static void test_reconcile(void **state)
     te_close_engine(&e);
 
     /* dep-a now listens to another event: its saved a2 must not complete anything. */
-    const char *v2 = "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\n"
-                     "spec:\n  dependencies:\n"
-                     "  - {name: dep-a, eventSourceName: es, eventName: a2}\n"
-                     "  - {name: dep-b, eventSourceName: es, eventName: b}\n"
-                     "  triggers:\n  - template:\n      name: t\n"
-                     "      conditions: \"dep-a && dep-b\"\n      log: {}\n";
+    char *v2 = ce_test_data("sensors/two-dependencies-a2.yaml", NULL);
     te_open(&e, v2, false);
+    ce_free(v2);
     assert_int_equal(ce_sn_state_reconcile(e.state, e.set->sensors[0], te_purge, NULL), CE_OK);
     assert_true(te_purged >= 1);
     assert_int_equal(te_send(&e, "b", "b2"), 0);
@@ -297,7 +300,7 @@ static void test_bad_conditions(void **state)
     struct ce_diag d;
     ce_diag_init(&d);
     struct ce_manifest_set *set = NULL;
-    const char *yaml = TE_SENSOR("dep-a && dep-z", "");
+    char *yaml = te_sensor("dep-a && dep-z", "");
     assert_int_equal(ce_manifest_set_create(ce_test_plugins(), &set), CE_OK);
     assert_int_equal(ce_manifest_load_buf(set, yaml, strlen(yaml), "s.yaml", false, &d), CE_OK);
     ce_diag_fini(&d);
@@ -310,9 +313,10 @@ static void test_bad_conditions(void **state)
         assert_non_null(strstr(err, "dep-z"));
     }
     ce_manifest_set_destroy(set);
+    ce_free(yaml);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stateless_or),
@@ -323,5 +327,5 @@ int main(void)
         cmocka_unit_test(test_reconcile),
         cmocka_unit_test(test_bad_conditions),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

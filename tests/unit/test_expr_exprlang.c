@@ -6,6 +6,7 @@
 
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -321,7 +322,7 @@ static void test_eval_bool_and_caps(void **state)
     assert_int_equal(calls, 1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_results),
@@ -329,5 +330,5 @@ int main(void)
         cmocka_unit_test(test_env_from_event),
         cmocka_unit_test(test_eval_bool_and_caps),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

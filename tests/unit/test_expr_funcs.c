@@ -6,6 +6,7 @@
 
 #include "core/base/rc.h"
 #include "core/template/sprig_int.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -163,12 +164,12 @@ static void test_table_complete(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_true_false),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_table_complete),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "core/expr/expr.h"
 
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -381,7 +382,7 @@ static void test_caps(void **state)
     ce_expr_destroy(e);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evaluation),
@@ -390,5 +391,5 @@ int main(void)
         cmocka_unit_test(test_argo_filters),
         cmocka_unit_test(test_caps),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include "manifest/diag.h"
 #include "manifest/model.h"
 #include "sensor/filter.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,12 +27,7 @@ static struct ce_cloudevent tf_event(const char *time);
 static int tf_compile_dep(const char *lines, struct ce_manifest_set **set, struct ce_sn_filter **f,
                           char *err, size_t errlen)
 {
-    char *yaml = ce_xasprintf(
-        "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n"
-        "  dependencies:\n  - name: d\n    eventSourceName: webhook\n    eventName: example\n"
-        "%s"
-        "  triggers:\n  - template:\n      name: t\n      log: {}\n",
-        lines);
+    char *yaml = ce_test_data("sensors/one-dependency.yaml", "DEPENDENCY", lines, NULL);
     struct ce_diag d;
     ce_diag_init(&d);
     assert_int_equal(ce_manifest_set_create(ce_test_plugins(), set), CE_OK);
@@ -122,6 +118,7 @@ static int tf_eval(const char *filters, const char *op, const char *time)
 static void test_time_windows(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     static const struct {
         const char *filters, *time;
         int want;
@@ -266,7 +263,7 @@ static void test_transform(void **state)
     assert_int_equal(tf_apply("    transform:\n      jq: \".a\"\n", "{\"a\":1}", NULL, 0), -1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_windows),
@@ -276,5 +273,5 @@ int main(void)
         cmocka_unit_test(test_script),
         cmocka_unit_test(test_transform),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "sensor/filter_data.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -227,7 +228,7 @@ static void test_exprs_refused(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exprs),
@@ -235,5 +236,5 @@ int main(void)
         cmocka_unit_test(test_data),
         cmocka_unit_test(test_data_refused),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "core/json/gjson.h"
 
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -557,7 +558,7 @@ static void test_errors_and_caps(void **state)
     assert_false(ce_gj_valid("\"\\x\"", 4));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_syntax_guide),
@@ -570,5 +571,5 @@ int main(void)
         cmocka_unit_test(test_unicode),
         cmocka_unit_test(test_errors_and_caps),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

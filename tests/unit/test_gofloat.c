@@ -2,6 +2,7 @@
 /* core/gofloat: strconv.FormatFloat, fmt's %v and encoding/json's numbers, with the values Go's
  * own documentation and tests give. */
 #include "core/go/gofloat.h"
+#include "tests/harness/harness.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -87,11 +88,11 @@ static void test_json(void **state)
     assert_int_equal(ce_gofloat_json(INFINITY, out, sizeof out), -1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_float),
         cmocka_unit_test(test_json),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

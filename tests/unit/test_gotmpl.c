@@ -8,6 +8,7 @@
 #include "core/base/buf.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -367,7 +368,7 @@ static void test_render_input(void **state)
     json_decref(obj);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields_and_printing),
@@ -378,5 +379,5 @@ int main(void)
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_render_input),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -262,6 +262,72 @@ static void test_proc_exec_failure(void **state)
     ce_test_proc_free(p);
 }
 
+/* ${NAME} in a line takes the value; alone on its line it takes the line (values as lines, an
+ * empty value drops it); the test data directory is found. */
+static void test_expand_and_data(void **state)
+{
+    (void)state;
+    char *s = ce_test_expand("port: \"${PORT}\" ${PORT}\n  a:\n${BLOCK}\n  b: 1\n${NONE}\nend",
+                             "PORT", "20001", "BLOCK", "    x: 1\n    y: 2", "NONE", "", NULL);
+    assert_string_equal(s, "port: \"20001\" 20001\n  a:\n    x: 1\n    y: 2\n  b: 1\nend");
+    ce_free(s);
+    s = ce_test_expand("${A}", "A", "v\n", NULL);
+    assert_string_equal(s, "v\n");
+    ce_free(s);
+    s = ce_test_data("eventsources/webhook.yaml", "PORT", "20002", NULL);
+    assert_non_null(strstr(s, "port: \"20002\"\n"));
+    assert_null(strstr(s, "${"));
+    ce_free(s);
+}
+
+/* ---- the runner every test file's main uses ---- */
+
+/* Runs the probe (tests/harness/probe/runner_probe.c) with arg (may be NULL) to its end; returns
+ * its exit status, its output in *out when out is not NULL. */
+static int th_probe(const char *arg, char **out)
+{
+    char *const argv[] = {CE_RUNNER_PROBE, (char *)arg, NULL};
+    struct ce_test_proc *p = ce_test_proc_start(argv);
+    assert_non_null(p);
+    int st = 0;
+    assert_true(ce_test_proc_wait_exit(p, 30000, &st));
+    assert_true(WIFEXITED(st));
+    if (out != NULL) {
+        *out = ce_test_proc_output(p);
+    }
+    ce_test_proc_free(p);
+    return WEXITSTATUS(st);
+}
+
+/* One case runs alone by name; a missing prerequisite is a skip (77), never a pass, whether a
+ * case or main finds it missing; a failure wins over a skip; an unknown name fails. */
+static void test_runner_exit_statuses(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    assert_int_equal(th_probe("probe_passes", &out), 0);
+    assert_null(strstr(out, "probe_fails"));
+    ce_free(out);
+    assert_int_equal(th_probe("probe_fails", NULL), 1);
+    assert_int_equal(th_probe("probe_needs_missing", &out), CE_TEST_SKIPPED);
+    assert_non_null(strstr(out, "SKIPPED: cevents-test-no-such-program is not installed"));
+    ce_free(out);
+    assert_int_equal(th_probe(NULL, NULL), 1);
+    assert_int_equal(th_probe("probe_pass", &out), 1);
+    assert_non_null(strstr(out, "no test case \"probe_pass\""));
+    ce_free(out);
+    assert_int_equal(th_probe("--list", &out), 0);
+    assert_string_equal(out, "probe_passes\nprobe_fails\nprobe_needs_missing");
+    ce_free(out);
+
+    assert_int_equal(setenv("CE_PROBE_NEEDS_IN_MAIN", "1", 1), 0);
+    int st = th_probe("probe_passes", &out);
+    unsetenv("CE_PROBE_NEEDS_IN_MAIN");
+    assert_int_equal(st, CE_TEST_SKIPPED);
+    assert_non_null(strstr(out, "SKIPPED: cevents-test-no-such-program"));
+    ce_free(out);
+}
+
 /* ---- HTTP against an in-test echo server ---- */
 
 struct th_upload {
@@ -390,7 +456,7 @@ static void test_http_client(void **state)
     MHD_stop_daemon(d);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tmpdir_files_rmtree),
@@ -403,6 +469,8 @@ int main(void)
         cmocka_unit_test(test_proc_stop_and_kill),
         cmocka_unit_test(test_proc_exec_failure),
         cmocka_unit_test(test_http_client),
+        cmocka_unit_test(test_runner_exit_statuses),
+        cmocka_unit_test(test_expand_and_data),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -179,8 +179,9 @@ static void test_bad_client_key_is_permanent(void **state)
     assert_int_equal(ce_http_classify(&o, NULL, 0), CE_EINVAL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    ce_test_require_program("openssl");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ca_cert_secret),
         cmocka_unit_test(test_untrusted_is_retryable),
@@ -188,5 +189,5 @@ int main(void)
         cmocka_unit_test(test_bad_client_key_is_permanent),
     };
     /* one certificate and one server for the group: making a key is the slow part */
-    return cmocka_run_group_tests(tests, tt_setup, tt_teardown);
+    return ce_test_run(argc, argv, tests, tt_setup, tt_teardown);
 }

@@ -286,7 +286,7 @@ static void test_spec_defaults_and_caps(void **state)
     json_decref(j);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify_allow_list),
@@ -295,5 +295,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spec_errors, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_spec_defaults_and_caps, th_setup, th_teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 /* core/httpcanon: a table of header names and their canonical forms, including the cases of
  * Go's own textproto tests (non-token bytes and spaces leave the name unchanged). */
 #include "core/go/httpcanon.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,11 +66,11 @@ static void test_length_bounded(void **state)
     assert_string_equal(out, "X-A");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_length_bounded),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "core/json/jsonpath.h"
 
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -381,7 +382,7 @@ static void test_caps(void **state)
     json_decref(arr);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store),
@@ -389,5 +390,5 @@ int main(void)
         cmocka_unit_test(test_consensus),
         cmocka_unit_test(test_caps),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -366,7 +366,7 @@ static void test_concurrent_lines(void **state)
     ce_free(out);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_json_shape, tl_setup, tl_teardown),
@@ -376,5 +376,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_suppression, tl_setup, tl_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_lines, tl_setup, tl_teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -902,7 +902,7 @@ static void test_node_helpers(void **state)
     ce_diag_fini(&d);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_examples_dir),       cmocka_unit_test(test_multi_documents),
@@ -913,5 +913,5 @@ int main(void)
         cmocka_unit_test(test_yaml_syntax_error),  cmocka_unit_test(test_lint_main),
         cmocka_unit_test(test_node_helpers),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -252,7 +252,7 @@ static void test_concurrent_updates(void **state)
     ce_free(text);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_render_zero_and_updates, tm_setup, tm_setup),
@@ -262,5 +262,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_series_cap, tm_setup, tm_setup),
         cmocka_unit_test_setup_teardown(test_concurrent_updates, tm_setup, tm_setup),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -119,11 +119,11 @@ static void test_port_in_use(void **state)
     assert_int_equal(ce_opsserver_start(70000, NULL, NULL, &s), CE_EINVAL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_endpoints),
         cmocka_unit_test(test_port_in_use),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

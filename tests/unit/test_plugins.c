@@ -3,6 +3,7 @@
  * current API version, a key of its own that `cevents lint --strict` knows, and a decoder that
  * answers an empty block with errors that name the block and its place in the file. */
 #include "tests/harness/plugins.h"
+#include "tests/harness/harness.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "eventsource/source.h"
@@ -171,7 +172,7 @@ static void test_unplugged_type_is_kept_as_its_node(void **state)
     ce_manifest_set_destroy(set);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sources_keep_the_contract),
@@ -180,5 +181,5 @@ int main(void)
         cmocka_unit_test(test_triggers_decode_an_empty_block),
         cmocka_unit_test(test_unplugged_type_is_kept_as_its_node),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

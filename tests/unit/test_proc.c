@@ -4,6 +4,7 @@
 #include "core/service/proc.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -216,7 +217,7 @@ static void test_path_search(void **state)
     ce_free(out);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_captured),    cmocka_unit_test(test_exit_status),
@@ -224,5 +225,5 @@ int main(void)
         cmocka_unit_test(test_stop_sigterm),     cmocka_unit_test(test_stop_escalates),
         cmocka_unit_test(test_exec_failure_127), cmocka_unit_test(test_path_search),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

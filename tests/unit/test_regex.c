@@ -4,6 +4,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "core/base/regex.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -121,12 +122,12 @@ static void test_backtracking_budget(void **state)
     ce_regex_destroy(re);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_search_table),        cmocka_unit_test(test_invalid_utf8_subject),
         cmocka_unit_test(test_find_groups),         cmocka_unit_test(test_bad_patterns),
         cmocka_unit_test(test_backtracking_budget),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include "core/go/gojson.h"
 #include "core/script/luavm.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <pthread.h>
 #include <setjmp.h>
@@ -315,7 +316,7 @@ static void test_shared_between_threads(void **state)
     ce_lua_destroy(l);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_argo_cases),
@@ -326,5 +327,5 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_shared_between_threads),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

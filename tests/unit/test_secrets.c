@@ -164,7 +164,7 @@ static void test_too_big(void **state)
     ce_free(big);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_trailing_newline, ts_setup, ts_teardown),
@@ -173,5 +173,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_symlink, ts_setup, ts_teardown),
         cmocka_unit_test_setup_teardown(test_too_big, ts_setup, ts_teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include "core/json/gjson.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -242,12 +243,12 @@ static void test_round_trip(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_docs_examples),   cmocka_unit_test(test_upstream_table),
         cmocka_unit_test(test_preserves_bytes), cmocka_unit_test(test_string_escaping),
         cmocka_unit_test(test_errors),          cmocka_unit_test(test_round_trip),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -185,6 +186,7 @@ static void test_math(void **state)
 static void test_dates_regex(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     static const struct tcase cases[] = {
         {"{{ now | date \"2006-01-02T15:04:05Z07:00\" }}", "2023-11-14T22:13:20Z"},
         {"{{ now | unixEpoch }} {{ now.Unix }} {{ now.Year }}", "1700000000 1700000000 2023"},
@@ -239,7 +241,7 @@ static void test_conversions(void **state)
     assert_null(ce_sprig_lookup("expandenv", 9));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strings),
@@ -249,5 +251,5 @@ int main(void)
         cmocka_unit_test(test_dates_regex),
         cmocka_unit_test(test_conversions),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

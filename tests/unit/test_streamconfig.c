@@ -9,6 +9,7 @@
 #include "core/base/rc.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,10 +22,7 @@
 
 static int ts_apply(const char *settings, struct ce_stream_config *cfg, struct ce_diag *diag)
 {
-    char *yaml = ce_xasprintf("apiVersion: argoproj.io/v1alpha1\nkind: EventBus\nmetadata:\n"
-                              "  name: default\nspec:\n  jetstream:\n    version: latest\n"
-                              "    streamConfig: |\n%s",
-                              settings);
+    char *yaml = ce_test_data("eventbus/jetstream.yaml", "STREAM_CONFIG", settings, NULL);
     struct ce_manifest_set *set = NULL;
     struct ce_diag load;
     ce_diag_init(&load);
@@ -86,11 +84,11 @@ static void test_bad_values(void **state)
     ce_diag_fini(&d);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merged_over_defaults),
         cmocka_unit_test(test_bad_values),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

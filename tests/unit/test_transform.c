@@ -10,6 +10,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "sensor/transform.h"
+#include "tests/harness/harness.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -331,7 +332,7 @@ static void test_shared_between_threads(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_argo_cases),
@@ -342,5 +343,5 @@ int main(void)
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_shared_between_threads),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include "sensor/reset.h"
 #include "sensor/ratelimit.h"
 #include "sensor/retry.h"
+#include "tests/harness/harness.h"
 
 #include <jansson.h>
 #include <setjmp.h>
@@ -154,11 +155,7 @@ static void test_ratelimit_exact(void **state)
 
 static const struct ce_trigger *tp_trigger(struct ce_manifest_set **set, const char *reset)
 {
-    char *yaml =
-        ce_xasprintf("apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n"
-                     "  dependencies:\n  - {name: a, eventSourceName: es, eventName: a}\n"
-                     "  triggers:\n  - template:\n      name: t\n      log: {}\n%s",
-                     reset);
+    char *yaml = ce_test_data("sensors/log-trigger.yaml", "TRIGGER", reset, NULL);
     struct ce_diag d;
     ce_diag_init(&d);
     assert_int_equal(ce_manifest_set_create(ce_test_plugins(), set), CE_OK);
@@ -175,6 +172,7 @@ static const struct ce_trigger *tp_trigger(struct ce_manifest_set **set, const c
 static void test_conditions_reset_schedules(void **state)
 {
     (void)state;
+    ce_test_require_tzdata(); /* named zones */
     struct ce_manifest_set *set = NULL;
     const struct ce_trigger *t = tp_trigger(&set, "");
     struct ce_sn_resets *r = NULL;
@@ -212,11 +210,7 @@ static void test_conditions_reset_errors(void **state)
         {"      conditionsReset:\n      - byTime: {cron: \"0 1 * * *\", timezone: Mars/Base}\n"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *yaml = ce_xasprintf(
-            "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n"
-            "  dependencies:\n  - {name: a, eventSourceName: es, eventName: a}\n"
-            "  triggers:\n  - template:\n      name: t\n      log: {}\n%s",
-            cases[i].yaml);
+        char *yaml = ce_test_data("sensors/log-trigger.yaml", "TRIGGER", cases[i].yaml, NULL);
         struct ce_manifest_set *set = NULL;
         struct ce_diag d;
         ce_diag_init(&d);
@@ -232,7 +226,7 @@ static void test_conditions_reset_errors(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backoff_forms),
@@ -242,5 +236,5 @@ int main(void)
         cmocka_unit_test(test_conditions_reset_schedules),
         cmocka_unit_test(test_conditions_reset_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * with U+FFFD of length 1, encoding writes U+FFFD for what is not a code point, and every code
  * point round-trips. */
 #include "core/base/utf8.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,11 +64,11 @@ static void test_encode(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode_and_next),
         cmocka_unit_test(test_encode),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }

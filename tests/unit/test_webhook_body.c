@@ -5,6 +5,7 @@
 #include "core/base/buf.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "tests/harness/harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -386,7 +387,7 @@ static void test_data_build_cap(void **state)
     ce_buf_fini(&b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_decoding),       cmocka_unit_test(test_query_appends_and_caps),
@@ -396,5 +397,5 @@ int main(void)
         cmocka_unit_test(test_data_build_auth_mask), cmocka_unit_test(test_data_build_metadata),
         cmocka_unit_test(test_data_build_cap),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ce_test_run(argc, argv, tests, NULL, NULL);
 }
