@@ -33,7 +33,8 @@ enum {
     OPT_STRICT,
     OPT_EVENT,
     OPT_DEPENDENCY,
-    OPT_NAME
+    OPT_NAME,
+    OPT_HELP
 };
 
 static const struct option cli_options[] = {
@@ -51,6 +52,7 @@ static const struct option cli_options[] = {
     {"strict", no_argument, NULL, OPT_STRICT},
     {"event", required_argument, NULL, OPT_EVENT},
     {"dependency", required_argument, NULL, OPT_DEPENDENCY},
+    {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
 
@@ -146,6 +148,10 @@ static int cli_apply(struct ce_cli *cli, int c, const char *arg)
     case OPT_DEPENDENCY:
         cli->dependency = arg;
         return CE_OK;
+    case OPT_HELP:
+    case 'h':
+        cli->help = true;
+        return CE_OK;
     default:
         return CE_EINVAL;
     }
@@ -157,7 +163,7 @@ int ce_cli_parse(int argc, char **argv, struct ce_cli *cli)
     optind = 1;
     opterr = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "+f:", cli_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+f:h", cli_options, NULL)) != -1) {
         if (c == '?' || cli_apply(cli, c, optarg) != CE_OK) {
             return CE_EINVAL;
         }
@@ -248,19 +254,49 @@ int ce_cli_wait_signal(int timeout_ms)
     return sig > 0 ? sig : 0;
 }
 
+void ce_cli_usage(FILE *out, const char *line)
+{
+    fprintf(out,
+            "usage: cevents %s\n"
+            "\n"
+            "common flags: --bus URL (or CEVENTS_BUS_URL), --secrets-dir DIR (or\n"
+            "CEVENTS_SECRETS_DIR, default /argo-events/secrets), --config-dir DIR (or\n"
+            "CEVENTS_CONFIG_DIR, default /argo-events/config), --log-format json|text,\n"
+            "--log-level debug|info|warn|error (or LOG_LEVEL), --metrics-port N (default 7777,\n"
+            "0 = off), --publish-timeout MS (default 5000), --retry-after S (default 1),\n"
+            "--name NAME (which object of the file), --help\n",
+            line);
+}
+
+int ce_cli_parse_usage(int argc, char **argv, struct ce_cli *cli, const char *line)
+{
+    if (ce_cli_parse(argc, argv, cli) != CE_OK) {
+        ce_cli_usage(stderr, line);
+        return 2;
+    }
+    if (cli->help) {
+        ce_cli_usage(stdout, line);
+        return 0;
+    }
+    return -1;
+}
+
 int ce_cli_begin(const char *kind, int argc, char **argv, struct ce_cli *cli,
                  struct ce_manifest_set **set)
 {
     *set = NULL;
     ce_cli_block_signals();
-    if (ce_cli_parse(argc, argv, cli) != CE_OK || (!cli->file && cli->n_paths == 0)) {
-        fprintf(stderr,
-                "usage: cevents %s -f FILE [--name NAME] [--bus URL] [--secrets-dir DIR] "
-                "[--metrics-port N] [--log-format json|text]\n",
-                kind);
+    char line[128];
+    snprintf(line, sizeof(line), "%s -f FILE [--name NAME] [flags]", kind);
+    int code = ce_cli_parse_usage(argc, argv, cli, line);
+    if (code >= 0) {
+        return code;
+    }
+    if (!cli->file && cli->n_paths == 0) {
+        ce_cli_usage(stderr, line);
         return 2;
     }
-    return ce_cli_load(cli, set) == CE_OK ? 0 : 1;
+    return ce_cli_load(cli, set) == CE_OK ? -1 : 1;
 }
 
 const void *ce_cli_pick(const char *kind, const void *const *objects, int n,

@@ -10,6 +10,7 @@
 #include "eventbus/bus.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 struct ce_manifest_plugins;
 struct ce_manifest_set;
@@ -27,6 +28,7 @@ struct ce_cli {
     int publish_timeout_ms; /* --publish-timeout (ms) / CEVENTS_PUBLISH_TIMEOUT_MS */
     int retry_after_s;      /* --retry-after (s) */
     bool strict;
+    bool help;              /* --help / -h */
     const char *event_file; /* --event (explain) */
     const char *dependency; /* --dependency (explain) */
     char **paths;           /* positional arguments */
@@ -50,9 +52,14 @@ void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *s
 /* Blocks SIGINT/SIGTERM in this thread and all threads created after it, so that only
  * ce_cli_wait_signal sees them. Call first thing in main. */
 void ce_cli_block_signals(void);
+/* Prints "usage: cevents <line>" and the common flags. */
+void ce_cli_usage(FILE *out, const char *line);
+/* Parses the flags: -1 to go on, or the exit code to return (0 after --help printed the usage to
+ * stdout, 2 after a usage error printed it to stderr). */
+int ce_cli_parse_usage(int argc, char **argv, struct ce_cli *cli, const char *line);
 /* The common start of `cevents eventsource` and `cevents sensor`: blocks the stop signals,
- * parses the flags (a usage line for kind on error) and loads the manifests. Returns 0 with
- * *set loaded, or the exit code to return (2 usage, 1 bad manifests). */
+ * parses the flags (the usage for kind on --help or an error) and loads the manifests. Returns
+ * -1 with *set loaded, or the exit code to return (0 help, 2 usage, 1 bad manifests). */
 int ce_cli_begin(const char *kind, int argc, char **argv, struct ce_cli *cli,
                  struct ce_manifest_set **set) CE_MUST_CHECK;
 /* Waits up to timeout_ms for SIGINT/SIGTERM; returns the signal or 0. */

@@ -7,6 +7,8 @@
 #include "eventsource/runtime.h"
 #include "manifest/model.h"
 
+#include <stdio.h>
+
 static const char *eventsource_name(const void *object)
 {
     return ((const struct ce_eventsource *)object)->name;
@@ -17,12 +19,16 @@ int ce_eventsource_main(int argc, char **argv)
     struct ce_cli cli;
     struct ce_manifest_set *set = NULL;
     int begun = ce_cli_begin("eventsource", argc, argv, &cli, &set);
-    if (begun != 0) {
+    if (begun >= 0) {
         return begun;
     }
     const struct ce_eventsource *es =
         ce_cli_pick("EventSource", (const void *const *)set->eventsources, set->n_eventsources,
                     eventsource_name, cli.name);
+    if (es == NULL && set->n_eventsources == 0 && set->n_sensors > 0) {
+        fprintf(stderr, "cevents: %s holds a Sensor: use cevents sensor\n",
+                cli.file ? cli.file : "the manifest");
+    }
     if (!es || ce_eventsource_check_supported(es) != CE_OK) {
         ce_manifest_set_destroy(set);
         return 1;

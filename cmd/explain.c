@@ -216,9 +216,14 @@ int ce_explain_main(int argc, char **argv)
 {
     struct ce_cli cli;
     struct ce_manifest_set *set = NULL;
-    if (ce_cli_parse(argc, argv, &cli) != CE_OK || !cli.file || !cli.event_file) {
-        fprintf(stderr, "usage: cevents explain -f SENSOR.yaml --event EVENT.json "
-                        "[--dependency NAME] [--name SENSOR]\n");
+    static const char *const usage =
+        "explain -f SENSOR.yaml --event EVENT.json [--dependency NAME] [--name SENSOR]";
+    int code = ce_cli_parse_usage(argc, argv, &cli, usage);
+    if (code >= 0) {
+        return code;
+    }
+    if (!cli.file || !cli.event_file) {
+        ce_cli_usage(stderr, usage);
         return 2;
     }
     if (ce_cli_load(&cli, &set) != CE_OK) {
@@ -232,7 +237,7 @@ int ce_explain_main(int argc, char **argv)
     }
     struct ce_cloudevent ev;
     memset(&ev, 0, sizeof(ev));
-    int code = 1;
+    code = 1;
     if (s == NULL) {
         fprintf(stderr, "cevents: no Sensor%s%s in %s\n", cli.name ? " named " : "",
                 cli.name ? cli.name : "", cli.file);

@@ -26,11 +26,7 @@ static void main_usage(FILE *out)
         "                                                    show what a Sensor would do\n"
         "  cevents version\n"
         "\n"
-        "common flags: --bus URL (or CEVENTS_BUS_URL), --secrets-dir DIR (or\n"
-        "CEVENTS_SECRETS_DIR, default /argo-events/secrets), --config-dir DIR (or\n"
-        "CEVENTS_CONFIG_DIR, default /argo-events/config), --log-format json|text,\n"
-        "--log-level debug|info|warn|error, --metrics-port N (default 7777, 0 = off),\n"
-        "--publish-timeout MS (default 5000), --retry-after S (default 1), --name NAME\n",
+        "`cevents COMMAND --help` shows a command's flags.\n",
         CE_VERSION);
 }
 

@@ -533,9 +533,13 @@ int ce_run_main(int argc, char **argv)
     struct ce_natsd *natsd = NULL;
     char *url = NULL;
     ce_cli_block_signals();
-    if (ce_cli_parse(argc, argv, &cli) != CE_OK || cli.n_paths == 0) {
-        fprintf(stderr, "usage: cevents run [--bus URL] [--data-dir DIR] [--metrics-port N] "
-                        "[--log-format json|text] PATH...\n");
+    static const char *const usage = "run [--bus URL] [--data-dir DIR] [flags] PATH...";
+    int code = ce_cli_parse_usage(argc, argv, &cli, usage);
+    if (code >= 0) {
+        return code;
+    }
+    if (cli.n_paths == 0) {
+        ce_cli_usage(stderr, usage);
         return 2;
     }
     ce_log_init("cevents.run", cli.log_format, cli.log_level, STDOUT_FILENO);
@@ -543,7 +547,7 @@ int ce_run_main(int argc, char **argv)
         ce_manifest_set_destroy(set);
         return 1;
     }
-    int code = 1;
+    code = 1;
     struct run_state *st = ce_xcalloc(1, sizeof(*st));
     st->cli = &cli;
     ssize_t n = readlink("/proc/self/exe", st->self, sizeof(st->self) - 1);

@@ -7,6 +7,8 @@
 #include "manifest/model.h"
 #include "sensor/runtime.h"
 
+#include <stdio.h>
+
 static const char *sensor_name(const void *object)
 {
     return ((const struct ce_sensor *)object)->name;
@@ -17,11 +19,15 @@ int ce_sensor_main(int argc, char **argv)
     struct ce_cli cli;
     struct ce_manifest_set *set = NULL;
     int begun = ce_cli_begin("sensor", argc, argv, &cli, &set);
-    if (begun != 0) {
+    if (begun >= 0) {
         return begun;
     }
     const struct ce_sensor *s = ce_cli_pick("Sensor", (const void *const *)set->sensors,
                                             set->n_sensors, sensor_name, cli.name);
+    if (s == NULL && set->n_sensors == 0 && set->n_eventsources > 0) {
+        fprintf(stderr, "cevents: %s holds an EventSource: use cevents eventsource\n",
+                cli.file ? cli.file : "the manifest");
+    }
     if (!s || ce_sensor_check_supported(s) != CE_OK) {
         ce_manifest_set_destroy(set);
         return 1;
