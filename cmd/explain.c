@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #define EXPLAIN_MAX_EVENT (16 * 1024 * 1024)
@@ -126,7 +127,7 @@ static void explain_deps(const struct ce_cli *cli, const struct ce_sensor *s,
 
 /* What the trigger would do with the satisfied dependencies' events, rendered by its plugin
  * (parameters, payload, headers) without running it. */
-static void explain_action(const struct ce_cli *cli, const struct ce_trigger *t,
+static bool explain_action(const struct ce_cli *cli, const struct ce_trigger *t,
                            const struct ce_sensor *s, const struct ce_cloudevent *ev,
                            const bool *satisfied, const struct ce_cloudevent *seen,
                            struct ce_buf *out)
@@ -136,14 +137,14 @@ static void explain_action(const struct ce_cli *cli, const struct ce_trigger *t,
     if (plugin == NULL || plugin->describe == NULL) {
         w = ce_buf_printf(out, "  its %s action cannot be shown yet\n", t->kind ? t->kind : "?");
         (void)w;
-        return;
+        return true;
     }
     struct ce_trigger_env env = {.secrets_dir = cli->secrets_dir, .config_dir = cli->config_dir};
     struct ce_sn_action *action = NULL;
     if (ce_sn_action_create(s, t, plugin, &env, &action) != CE_OK) {
         w = ce_buf_puts(out, "  its action cannot be prepared (see the error above)\n");
         (void)w;
-        return;
+        return false;
     }
     struct ce_trigger_event *events = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*events));
     int n = 0;
@@ -155,7 +156,8 @@ static void explain_action(const struct ce_cli *cli, const struct ce_trigger *t,
     }
     struct ce_sn_act act;
     char err[256];
-    if (ce_sn_action_begin(action, events, n, &act, err, sizeof err) == CE_OK) {
+    bool ok = ce_sn_action_begin(action, events, n, &act, err, sizeof err) == CE_OK;
+    if (ok) {
         plugin->describe(act.state, events, n, "  ", out);
     }
     else {
@@ -165,16 +167,19 @@ static void explain_action(const struct ce_cli *cli, const struct ce_trigger *t,
     ce_sn_action_end(action, &act);
     ce_sn_action_destroy(action);
     ce_free(events);
+    return ok;
 }
 
-static void explain_triggers(const struct ce_cli *cli, const struct ce_sensor *s,
-                             const struct ce_cloudevent *ev, const bool *satisfied,
-                             const struct ce_cloudevent *seen, struct ce_buf *out)
+/* Returns how many firing triggers' actions could not be prepared. */
+static int explain_triggers(const struct ce_cli *cli, const struct ce_sensor *s,
+                            const struct ce_cloudevent *ev, const bool *satisfied,
+                            const struct ce_cloudevent *seen, struct ce_buf *out)
 {
     const char **names = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*names));
     for (int i = 0; i < s->n_deps; i++) {
         names[i] = s->deps[i].name;
     }
+    int failed = 0;
     for (int i = 0; i < s->n_triggers; i++) {
         const struct ce_trigger *t = &s->triggers[i];
         struct ce_cond *cond = NULL;
@@ -196,7 +201,7 @@ static void explain_triggers(const struct ce_cli *cli, const struct ce_sensor *s
         if (fires) {
             w |= ce_buf_printf(out, "  would fire on this event%s\n",
                                ce_cond_is_pure_or(cond) ? "" : " (with no events kept before it)");
-            explain_action(cli, t, s, ev, satisfied, seen, out);
+            failed += !explain_action(cli, t, s, ev, satisfied, seen, out);
         }
         else if (any) {
             w |= ce_buf_puts(out, "  would not fire yet: it keeps this event until the rest of "
@@ -210,6 +215,7 @@ static void explain_triggers(const struct ce_cli *cli, const struct ce_sensor *s
         ce_cond_destroy(cond);
     }
     ce_free(names);
+    return failed;
 }
 
 int ce_explain_main(int argc, char **argv)
@@ -226,6 +232,8 @@ int ce_explain_main(int argc, char **argv)
         ce_cli_usage(stderr, usage);
         return 2;
     }
+    /* what a plugin logs while explaining is an error message for people, on stderr */
+    ce_log_init("cevents.explain", CE_LOG_TEXT, cli.log_level, STDERR_FILENO);
     if (ce_cli_load(&cli, &set) != CE_OK) {
         return 1;
     }
@@ -251,7 +259,7 @@ int ce_explain_main(int argc, char **argv)
         (void)w;
         struct ce_cloudevent *seen = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*seen));
         explain_deps(&cli, s, &ev, satisfied, seen, &out);
-        explain_triggers(&cli, s, &ev, satisfied, seen, &out);
+        int failed = explain_triggers(&cli, s, &ev, satisfied, seen, &out);
         for (int i = 0; i < s->n_deps; i++) {
             if (seen[i].id != NULL) {
                 ce_cloudevent_fini(&seen[i]);
@@ -261,7 +269,7 @@ int ce_explain_main(int argc, char **argv)
         fwrite(out.data, 1, out.len, stdout);
         ce_buf_fini(&out);
         ce_free(satisfied);
-        code = 0;
+        code = failed > 0 ? 1 : 0; /* an action that cannot be prepared is an error */
     }
     ce_cloudevent_fini(&ev);
     ce_manifest_set_destroy(set);

@@ -285,6 +285,26 @@ static const char *df_type_name(enum df_type t)
     return t == DF_STRING ? "string" : (t == DF_NUMBER ? "number" : "bool");
 }
 
+/* How the subject compared: "matches" for a string's regular expressions, the comparator for
+ * the rest (`pass: "v" != "b"`, `pass: 5 > 3`). hit is the value that passed, or -1. */
+static int df_explain_verdict(const struct df_item *it, const struct df_subject *s, int hit,
+                              struct ce_buf *why)
+{
+    static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">="};
+    bool text = it->type == DF_STRING;
+    if (it->cmp == DF_EQ && it->type != DF_NUMBER) {
+        return hit >= 0 ? ce_buf_printf(why, ", matches \"%s\"\n", it->values[hit])
+                        : ce_buf_puts(why, ", matches none of its values\n");
+    }
+    if (hit >= 0) {
+        return ce_buf_printf(why, ": %s%s%s %s %s%s%s\n", text ? "\"" : "", s->str,
+                             text ? "\"" : "", ops[it->cmp], text ? "\"" : "", it->values[hit],
+                             text ? "\"" : "");
+    }
+    return ce_buf_printf(why, ": no value makes %s%s%s %s value\n", text ? "\"" : "", s->str,
+                         text ? "\"" : "", ops[it->cmp]);
+}
+
 /* One item: CE_OK with *pass, or an error message (not yet wrapped) in err. */
 static int df_eval_item(const struct df_item *it, bool op_or, const char *data, size_t len,
                         bool *pass, char *err, size_t errlen, struct ce_buf *why,
@@ -316,8 +336,7 @@ static int df_eval_item(const struct df_item *it, bool op_or, const char *data, 
         int w = ce_buf_printf(why, "%sdata[%d] %s (%s%s) = \"%s\": %s", indent, idx, it->path,
                               df_type_name(it->type), it->tmpl ? ", after its template" : "", s.str,
                               *pass ? "pass" : "fail");
-        w |= hit >= 0 ? ce_buf_printf(why, ", matches \"%s\"\n", it->values[hit])
-                      : ce_buf_puts(why, ", matches none of its values\n");
+        w |= df_explain_verdict(it, &s, hit, why);
         (void)w; /* an explanation cut short by the cap is still printed */
     }
     ce_free(rendered);

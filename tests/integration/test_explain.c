@@ -145,6 +145,26 @@ static void test_bad_event_files(void **state)
     ce_free(dir);
 }
 
+/* A comparator other than matching is shown as such, and a trigger whose secret is missing makes
+ * explain fail with a readable error (no raw JSON log line). */
+static void test_comparators_and_missing_secret(void **state)
+{
+    (void)state;
+    char *dir = ce_test_tmpdir("explain");
+    struct ex_run r = ex_explain_sensor(dir, "sensors/explained-compare.yaml",
+                                        "{\"body\":{\"kind\":\"v\",\"n\":5}}", NULL);
+    ex_has(r.out, "  data[0] body.kind (string) = \"v\": pass: \"v\" != \"b\"\n");
+    ex_has(r.out, "  data[1] body.n (number) = \"5\": pass: 5 > 3\n");
+    ex_has(r.out, "its action cannot be prepared");
+    ex_has(r.out, "ci-auth");
+    assert_null(strstr(r.out, "\n{\"level\""));
+    assert_true(r.out[0] != '{');
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+    ce_free(r.out);
+    ce_test_rmtree(dir);
+    ce_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +172,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_whole_cloudevent),
         cmocka_unit_test(test_http_trigger_rendered),
         cmocka_unit_test(test_bad_event_files),
+        cmocka_unit_test(test_comparators_and_missing_secret),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
