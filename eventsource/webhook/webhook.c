@@ -510,6 +510,31 @@ static void webhook_stop(void *state)
     ce_free(st);
 }
 
+/* The authSecret must be readable when the server starts, as the HTTP trigger's secrets are:
+ * otherwise every request would get 500 with nothing saying which file is missing. It is still
+ * read per request, so a rotated token applies. */
+static int webhook_check_auth_secret(const struct webhook_route *route, const char *secrets_dir)
+{
+    const struct ce_secret_ref *ref = &route->spec->auth_secret;
+    if (!ref->set) {
+        return CE_OK;
+    }
+    char *token = NULL;
+    size_t len = 0;
+    int rc = ce_secret_read(secrets_dir, ref->name, ref->key, &token, &len);
+    ce_free(token);
+    if (rc == CE_ENOENT && ref->optional) {
+        return CE_OK; /* optional: the requests say so if it is still missing then */
+    }
+    if (rc != CE_OK) {
+        char *path = ce_xasprintf("%s/%s/%s", secrets_dir, ref->name, ref->key);
+        ce_log_kv(CE_LOG_ERROR, "cannot read the webhook's authSecret", "eventName", route->name,
+                  "secret", ref->name, "key", ref->key, "file", path, "error", ce_rc_str(rc), NULL);
+        ce_free(path);
+    }
+    return rc;
+}
+
 static int webhook_start(const struct ce_source_env *env, void **state)
 {
     struct webhook_state *st = ce_xcalloc(1, sizeof(*st));
@@ -523,6 +548,10 @@ static int webhook_start(const struct ce_source_env *env, void **state)
         route->name = env->events[i].spec->name;
         route->spec = ev;
         route->em = env->events[i].em;
+        rc = webhook_check_auth_secret(route, env->secrets_dir);
+        if (rc != CE_OK) {
+            break;
+        }
         struct webhook_server *srv = webhook_server_for(st, ev->port);
         srv->routes = ce_xrealloc(srv->routes, sizeof(*srv->routes) * (size_t)(srv->n_routes + 1));
         srv->routes[srv->n_routes++] = route;

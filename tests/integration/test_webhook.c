@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -308,6 +309,33 @@ static void test_get_query_and_metadata(void **state)
     ce_free(id);
 }
 
+/* An authSecret that is not mounted stops the EventSource at start, naming the file, instead of
+ * answering every request 500. */
+static void test_missing_auth_secret_refused_at_start(void **state)
+{
+    struct wh_env *e = *state;
+    char *secrets = ce_xasprintf("%s/secrets", e->dir);
+    char *file = ce_scn_write_manifest(
+        e->dir, "guarded.yaml", "eventsources/webhook-auth-missing.yaml", ce_test_free_port());
+    const char *args[] = {
+        "eventsource",    "-f", file, "--bus", ce_natsd_url(e->natsd), "--secrets-dir", secrets,
+        "--metrics-port", "0",  NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    int status = 0;
+    assert_true(ce_test_proc_wait_exit(p, 20000, &status));
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    char *line = ce_test_proc_line(p, "cannot read the webhook's authSecret", 0);
+    assert_non_null(line);
+    char *path = ce_xasprintf("%s/no-such-secret/token", secrets);
+    assert_non_null(strstr(line, path));
+    assert_int_equal(ce_test_proc_count(p, "Eventing server started."), 0);
+    ce_free(path);
+    ce_free(line);
+    ce_test_proc_free(p);
+    ce_free(file);
+    ce_free(secrets);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -316,6 +344,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_health_and_unknown_path),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_missing_auth_secret_refused_at_start),
         cmocka_unit_test(test_event_on_the_bus),
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_get_query_and_metadata),
