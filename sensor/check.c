@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 static int check_deps(const struct ce_sensor *s, struct ce_diag *diag)
 {
@@ -28,10 +29,22 @@ static int check_deps(const struct ce_sensor *s, struct ce_diag *diag)
     return rc;
 }
 
-/* One parameter list: its templates must parse, its operations be known. The message names
+/* Whether s has a dependency called name. */
+static bool check_has_dep(const struct ce_sensor *s, const char *name)
+{
+    for (int i = 0; i < s->n_deps; i++) {
+        if (s->deps[i].name != NULL && strcmp(s->deps[i].name, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* One parameter list: its templates must parse, its operations be known, and each parameter
+ * read a dependency of the Sensor (else it would silently render nothing). The message names
  * the list (where). */
-static int check_params(const json_t *list, const char *where, const struct ce_trigger *t,
-                        struct ce_diag *diag)
+static int check_params(const json_t *list, const char *where, const struct ce_sensor *s,
+                        const struct ce_trigger *t, struct ce_diag *diag)
 {
     if (json_array_size(list) == 0) {
         return CE_OK;
@@ -42,22 +55,33 @@ static int check_params(const json_t *list, const char *where, const struct ce_t
     if (rc != CE_OK) {
         ce_diag_add(diag, CE_DIAG_ERROR, &t->pos, "", "%s", err);
     }
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *dep = json_string_value(
+            json_object_get(json_object_get(json_array_get(list, i), "src"), "dependencyName"));
+        if (dep != NULL && !check_has_dep(s, dep)) {
+            char path[200];
+            snprintf(path, sizeof path, "%s[%zu].src.dependencyName", where, i);
+            ce_diag_add(diag, CE_DIAG_ERROR, &t->pos, path, "no dependency is named \"%s\"", dep);
+            rc = CE_EINVAL;
+        }
+    }
     ce_params_destroy(ps);
     return rc;
 }
 
-static int check_trigger(const struct ce_trigger *t, int i, struct ce_diag *diag)
+static int check_trigger(const struct ce_sensor *s, const struct ce_trigger *t, int i,
+                         struct ce_diag *diag)
 {
     json_t *j = ce_node_to_json(t->node);
     char where[160];
     snprintf(where, sizeof where, "spec.triggers[%d].parameters", i);
-    int rc = check_params(json_object_get(j, "parameters"), where, t, diag);
+    int rc = check_params(json_object_get(j, "parameters"), where, s, t, diag);
     const json_t *action =
         t->kind ? json_object_get(json_object_get(j, "template"), t->kind) : NULL;
     static const char *const lists[] = {"parameters", "payload", "dynamicHeaders"};
     for (size_t k = 0; json_is_object(action) && k < sizeof lists / sizeof lists[0]; k++) {
         snprintf(where, sizeof where, "spec.triggers[%d].template.%s.%s", i, t->kind, lists[k]);
-        if (check_params(json_object_get(action, lists[k]), where, t, diag) != CE_OK) {
+        if (check_params(json_object_get(action, lists[k]), where, s, t, diag) != CE_OK) {
             rc = CE_EINVAL;
         }
     }
@@ -69,7 +93,7 @@ int ce_sensor_check_embedded(const struct ce_sensor *s, struct ce_diag *diag)
 {
     int rc = check_deps(s, diag);
     for (int i = 0; i < s->n_triggers; i++) {
-        if (check_trigger(&s->triggers[i], i, diag) != CE_OK) {
+        if (check_trigger(s, &s->triggers[i], i, diag) != CE_OK) {
             rc = CE_EINVAL;
         }
     }

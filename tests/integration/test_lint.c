@@ -64,14 +64,16 @@ static void test_embedded_languages_checked(void **state)
     char *bad = ce_test_data("lint/embedded-errors.yaml", NULL);
     struct lint_run r = lint_file(dir, bad);
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
-    lint_has(r.out, "m.yaml:38:5: error: spec.webhook.example.filter.expression: unexpected token");
+    lint_has(r.out, "m.yaml:40:5: error: spec.webhook.example.filter.expression: unexpected token");
     lint_has(r.out, "m.yaml:7:5: error: spec.dependencies[0]: filters.data[0].value[0]: error "
                     "parsing regexp: missing closing ): `a(b`");
     lint_has(r.out, "m.yaml:18:5: error: spec.dependencies[1]: transform: jq program does not "
                     "compile");
     lint_has(r.out, "m.yaml:24:5: error: spec.triggers[0].template.http.payload[0].src."
                     "dataTemplate: template: param:1: unclosed action");
-    lint_has(r.out, "1 file, 2 objects, 4 errors");
+    lint_has(r.out, "m.yaml:24:5: error: spec.triggers[0].template.http.payload[1].src."
+                    "dependencyName: no dependency is named \"nodep\"");
+    lint_has(r.out, "1 file, 2 objects, 5 errors");
     ce_free(r.out);
 
     /* the processes refuse to start on the same findings, with the same lines */
@@ -84,14 +86,15 @@ static void test_embedded_languages_checked(void **state)
     ce_free(r.out);
     r = lint_run_cmd(dir, bad, "eventsource");
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
-    lint_has(r.out, "m.yaml:38:5: error: spec.webhook.example.filter.expression: unexpected token");
+    lint_has(r.out, "m.yaml:40:5: error: spec.webhook.example.filter.expression: unexpected token");
     ce_free(r.out);
 
     /* fixed, every embedded piece compiles */
     char *fixed = ce_xstrdup(bad);
-    const char *from[] = {"[\"a(b\"]", "\"a >\"", "\".a |\"", "{{ .Input.a \"", "\"body.a ==\""};
-    const char *to[] = {"[\"a(b)\"]", "\"a > 1\"", "\".a |= 1\"", "{{ .Input.a }}\"",
-                        "\"body.a == 1\""};
+    const char *from[] = {"[\"a(b\"]",      "\"a >\"",       "\".a |\"",
+                          "{{ .Input.a \"", "\"body.a ==\"", "dependencyName: nodep"};
+    const char *to[] = {"[\"a(b)\"]",       "\"a > 1\"",       "\".a |= 1\"",
+                        "{{ .Input.a }}\"", "\"body.a == 1\"", "dependencyName: e"};
     for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
         char *at = strstr(fixed, from[i]);
         assert_non_null(at);
