@@ -318,3 +318,44 @@ const void *ce_cli_pick(const char *kind, const void *const *objects, int n,
     }
     return found;
 }
+
+/* Whether es has an event called name (of any type). */
+static bool cli_has_event(const struct ce_eventsource *es, const char *name)
+{
+    for (int i = 0; i < es->n_events; i++) {
+        if (strcmp(es->events[i].name, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void ce_cli_check_wiring(const struct ce_manifest_set *set, struct ce_diag *diag)
+{
+    if (set->n_eventsources == 0) {
+        return; /* a Sensor alone: its events come from EventSources loaded elsewhere */
+    }
+    for (int i = 0; i < set->n_sensors; i++) {
+        const struct ce_sensor *sn = set->sensors[i];
+        for (int d = 0; d < sn->n_deps; d++) {
+            const struct ce_dependency *dep = &sn->deps[d];
+            const struct ce_eventsource *es = NULL;
+            for (int k = 0; k < set->n_eventsources && es == NULL; k++) {
+                es = strcmp(set->eventsources[k]->name, dep->event_source_name) == 0
+                         ? set->eventsources[k]
+                         : NULL;
+            }
+            if (es != NULL && cli_has_event(es, dep->event_name)) {
+                continue;
+            }
+            char path[64];
+            snprintf(path, sizeof path, "spec.dependencies[%d]", d);
+            ce_diag_add(diag, CE_DIAG_WARNING, &dep->pos, path,
+                        es ? "the EventSource \"%s\" has no event \"%s\": this dependency "
+                             "waits for events none of these manifests produce"
+                           : "no EventSource \"%s\" is among these manifests (event \"%s\"): "
+                             "this dependency waits for events none of them produce",
+                        dep->event_source_name, dep->event_name);
+        }
+    }
+}

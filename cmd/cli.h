@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+struct ce_diag;
 struct ce_manifest_plugins;
 struct ce_manifest_set;
 
@@ -48,6 +49,10 @@ int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **set) CE_MUST_
  * nats://127.0.0.1:4222. Fills cfg (defaults plus the timeouts from cli). */
 void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *set,
                        struct ce_bus_config *cfg);
+
+/* A warning in diag for each Sensor dependency that no EventSource of set produces (when set
+ * holds any EventSource at all): a misspelled eventSourceName or eventName waits forever. */
+void ce_cli_check_wiring(const struct ce_manifest_set *set, struct ce_diag *diag);
 
 /* Blocks SIGINT/SIGTERM in this thread and all threads created after it, so that only
  * ce_cli_wait_signal sees them. Call first thing in main. */

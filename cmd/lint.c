@@ -97,6 +97,7 @@ int ce_lint_main(int argc, char **argv)
         noted = ce_manifest_note_skipped(set, noted, &diag);
     }
     lint_deep(set, &diag);
+    ce_cli_check_wiring(set, &diag);
     fflush(stdout);
     ce_diag_print(&diag, stderr);
     int errors = ce_diag_errors(&diag);

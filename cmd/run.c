@@ -13,6 +13,7 @@
 #include "core/service/proc.h"
 #include "core/base/rc.h"
 #include "eventsource/runtime.h"
+#include "manifest/diag.h"
 #include "manifest/model.h"
 #include "sensor/runtime.h"
 
@@ -403,6 +404,11 @@ static int run_check(const struct ce_manifest_set *set)
     for (int i = 0; i < set->n_sensors; i++) {
         rc |= ce_sensor_check_supported(set->sensors[i]);
     }
+    struct ce_diag diag;
+    ce_diag_init(&diag);
+    ce_cli_check_wiring(set, &diag);
+    ce_diag_print(&diag, stderr);
+    ce_diag_fini(&diag);
     return rc ? CE_EINVAL : CE_OK;
 }
 

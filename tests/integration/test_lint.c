@@ -115,10 +115,32 @@ static void test_embedded_languages_checked(void **state)
     ce_free(dir);
 }
 
+/* A dependency that no loaded EventSource produces is a warning, not an error. */
+static void test_dependencies_nothing_produces(void **state)
+{
+    (void)state;
+    char *dir = ce_test_tmpdir("lint");
+    char *text = ce_test_data("lint/miswired.yaml", NULL);
+    struct lint_run r = lint_file(dir, text);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    lint_has(r.out,
+             "m.yaml:17:5: warning: spec.dependencies[0]: the EventSource \"webhook\" has no "
+             "event \"exampel\"");
+    lint_has(r.out, "m.yaml:20:5: warning: spec.dependencies[1]: no EventSource \"calendar\" is "
+                    "among these manifests");
+    assert_null(strstr(r.out, "spec.dependencies[2]"));
+    lint_has(r.out, "1 file, 2 objects, 0 errors, 2 warnings");
+    ce_free(r.out);
+    ce_free(text);
+    ce_test_rmtree(dir);
+    ce_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_embedded_languages_checked),
+        cmocka_unit_test(test_dependencies_nothing_produces),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
