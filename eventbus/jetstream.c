@@ -291,6 +291,38 @@ static void *jsbus_connect_main(void *arg)
     return NULL;
 }
 
+/* The servers of url, a comma-separated list as NATS clients take it, each tried in turn (cnats'
+ * own list parsing stops at the first server that does not answer). */
+static natsStatus jsbus_set_servers(natsOptions *o, const char *url)
+{
+    if (strchr(url, ',') == NULL) {
+        return natsOptions_SetURL(o, url);
+    }
+    char *copy = ce_xstrdup(url);
+    const char *servers[JSBUS_MAX_SERVERS];
+    int n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok != NULL && n < JSBUS_MAX_SERVERS;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') {
+            tok++;
+        }
+        size_t len = strlen(tok);
+        while (len > 0 && tok[len - 1] == ' ') {
+            tok[--len] = '\0';
+        }
+        if (len > 0) {
+            servers[n++] = tok;
+        }
+    }
+    natsStatus s = n > 0 ? natsOptions_SetServers(o, servers, n) : NATS_INVALID_ARG;
+    if (s == NATS_OK) {
+        s = natsOptions_SetNoRandomize(o, true); /* the order given is the order tried */
+    }
+    ce_free(copy);
+    return s;
+}
+
 static natsStatus jsbus_options(struct jsbus *b, const struct ce_bus_config *cfg)
 {
     natsOptions *o = NULL;
@@ -298,7 +330,7 @@ static natsStatus jsbus_options(struct jsbus *b, const struct ce_bus_config *cfg
     natsStatus s = natsOptions_Create(&o);
     b->opts = o;
     if (s == NATS_OK) {
-        s = natsOptions_SetURL(o, cfg->url);
+        s = jsbus_set_servers(o, cfg->url);
     }
     /* tls:// URLs: TLS without verifying the server certificate, as Argo's bus clients do. */
     if (s == NATS_OK && strncmp(cfg->url, "tls://", 6) == 0) {

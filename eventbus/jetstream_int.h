@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define JSBUS_STREAM "default"
+#define JSBUS_MAX_SERVERS 32 /* servers in one bus URL */
 
 /* One accepted async publish, found again by its natsMsg pointer in the ack handler. Two
  * references: the publisher (until js_PublishMsgAsync returns) and the outcome (ack, error or

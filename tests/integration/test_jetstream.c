@@ -176,6 +176,20 @@ static void test_stream_layout_and_idempotence(void **state)
     ce_bus_destroy(bus);
 }
 
+/* A URL listing several servers, as NATS clients take it: the first does not answer, the second
+ * is used, with blanks around the commas allowed. */
+static void test_server_list(void **state)
+{
+    struct tj_env *e = *state;
+    char *url =
+        ce_xasprintf("nats://127.0.0.1:%d , %s", ce_test_free_port(), ce_natsd_url(e->natsd));
+    struct ce_bus *bus = tj_bus(url);
+    assert_int_equal(ce_bus_wait_connected(bus, 10000), CE_OK);
+    assert_int_equal(ce_bus_ensure_stream(bus), CE_OK);
+    ce_bus_destroy(bus);
+    ce_free(url);
+}
+
 /* What the bus stores is Argo's layout: the subject, the Nats-Msg-Id header and the data as
  * given, duplicates dropped by the server; durables are explicit-ack, deliver-new pull
  * consumers on their subject with the server's 30 s ack wait. */
@@ -418,6 +432,7 @@ int main(int argc, char **argv)
     ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_stream_layout_and_idempotence, tj_setup, tj_teardown),
+        cmocka_unit_test_setup_teardown(test_server_list, tj_setup, tj_teardown),
         cmocka_unit_test_setup_teardown(test_wire_layout, tj_setup, tj_teardown),
         cmocka_unit_test_setup_teardown(test_outage_and_reconnect, tj_setup, tj_teardown),
         cmocka_unit_test_setup_teardown(test_unanswered_publishes_time_out, tj_setup, tj_teardown),
