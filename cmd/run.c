@@ -13,6 +13,7 @@
 #include "core/service/proc.h"
 #include "core/base/rc.h"
 #include "eventsource/runtime.h"
+#include "eventsource/source.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
 #include "sensor/runtime.h"
@@ -407,9 +408,35 @@ static int run_check(const struct ce_manifest_set *set)
     struct ce_diag diag;
     ce_diag_init(&diag);
     ce_cli_check_wiring(set, &diag);
+    for (int i = 0; i < set->n_eventsources; i++) {
+        const struct ce_es_event *ev = NULL;
+        int64_t n = ce_source_max_event_bytes(set->eventsources[i], &ev);
+        if (n + 1024 > CE_NATSD_MAX_PAYLOAD_CAP) {
+            char path[160];
+            snprintf(path, sizeof path, "spec.%s.%s", ev->type, ev->name);
+            ce_diag_add(&diag, CE_DIAG_ERROR, &ev->pos, path,
+                        "its events can reach %lld bytes, more than any event bus takes (%d "
+                        "bytes): lower its maxPayloadSize",
+                        (long long)n, CE_NATSD_MAX_PAYLOAD_CAP);
+            rc = CE_EINVAL;
+        }
+    }
     ce_diag_print(&diag, stderr);
     ce_diag_fini(&diag);
     return rc ? CE_EINVAL : CE_OK;
+}
+
+/* The embedded server's max_payload: room for the largest event the manifests allow (0: the
+ * server's default 1 MiB is enough). run_check made sure it is within the server's cap. */
+static int64_t run_max_payload(const struct ce_manifest_set *set)
+{
+    int64_t max = 0;
+    for (int i = 0; i < set->n_eventsources; i++) {
+        const struct ce_es_event *which = NULL;
+        int64_t n = ce_source_max_event_bytes(set->eventsources[i], &which);
+        max = n > max ? n : max;
+    }
+    return max > 1024 * 1024 ? max + 1024 : 0; /* + the subject and headers */
 }
 
 /* Starts the embedded bus unless one was given; *natsd stays NULL then. */
@@ -434,7 +461,8 @@ static int run_bus(const struct ce_cli *cli, const struct ce_manifest_set *set,
     /* The server's own log goes to a file: the terminal shows the events, not its banner. */
     char *log_path = ce_xasprintf("%s/nats-server.log", dir);
     int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    int rc = ce_natsd_start(dir, 0, log_fd >= 0 ? log_fd : STDERR_FILENO, natsd);
+    int rc = ce_natsd_start_sized(dir, 0, log_fd >= 0 ? log_fd : STDERR_FILENO,
+                                  run_max_payload(set), natsd);
     if (log_fd >= 0) {
         close(log_fd);
     }

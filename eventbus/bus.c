@@ -94,6 +94,11 @@ int ce_bus_ensure_stream(struct ce_bus *bus)
     return bus->drv->ensure_stream(bus);
 }
 
+int64_t ce_bus_max_payload(struct ce_bus *bus)
+{
+    return bus->drv->max_payload != NULL ? bus->drv->max_payload(bus) : 0;
+}
+
 int ce_bus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out)
 {
     memset(out, 0, sizeof(*out));

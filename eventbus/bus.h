@@ -71,6 +71,11 @@ struct ce_bus_backlog {
     char consumer[64]; /* that consumer's name */
     uint64_t evicted;  /* messages the stream already dropped before that consumer acked them */
 };
+/* The largest message the connected server takes, in bytes (its max_payload, read at connect);
+ * 0 when not known yet or when the bus has no limit. A publish of an event larger than this,
+ * with its subject and headers, is refused with CE_EMSGSIZE. */
+int64_t ce_bus_max_payload(struct ce_bus *bus);
+
 /* CE_OK with *out filled, CE_EUNAVAIL when not connected, CE_ENOENT without a stream. */
 int ce_bus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out) CE_MUST_CHECK;
 /* While full is set, publishes are refused at once with CE_EFULL. */
@@ -84,8 +89,9 @@ typedef void ce_bus_publish_fn(void *arg, int rc, const char *err);
 
 /* Publishes data to subject with header "Nats-Msg-Id: msg_id" without waiting for the ack.
  * The data is copied. Returns CE_OK when queued (cb will run exactly once), CE_EUNAVAIL at once
- * when the bus is not connected, CE_ETOOBIG when too many publishes are in flight, CE_EFULL
- * while the bus is marked full (cb is not called for these). */
+ * when the bus is not connected, CE_ETOOBIG when too many publishes are in flight, CE_EMSGSIZE
+ * when the message is larger than the server takes, CE_EFULL while the bus is marked full (cb
+ * is not called for these). */
 int ce_bus_publish_async(struct ce_bus *bus, const char *subject, const char *msg_id,
                          const void *data, size_t len, ce_bus_publish_fn *cb,
                          void *arg) CE_MUST_CHECK;

@@ -38,6 +38,7 @@ struct ce_bus_driver {
     int (*wait_connected)(struct ce_bus *bus, int timeout_ms);
     int (*ensure_stream)(struct ce_bus *bus);
     int (*backlog)(struct ce_bus *bus, struct ce_bus_backlog *out);
+    int64_t (*max_payload)(struct ce_bus *bus); /* may be NULL: no limit */
     int (*publish_async)(struct ce_bus *bus, const char *subject, const char *msg_id,
                          const void *data, size_t len, ce_bus_publish_fn *cb, void *arg);
     int (*publish)(struct ce_bus *bus, const char *subject, const char *msg_id, const void *data,

@@ -52,6 +52,14 @@ int jsbus_rc(natsStatus s, jsErrCode jerr)
 
 /* ---- connection state ---- */
 
+/* Reads the server's max_payload: each connect may reach another server. */
+static void jsbus_read_limits(struct jsbus *b, natsConnection *nc)
+{
+    if (nc != NULL) {
+        atomic_store(&b->max_payload, natsConnection_GetMaxPayload(nc));
+    }
+}
+
 static void jsbus_set_state(struct jsbus *b, bool up)
 {
     if (atomic_exchange(&b->up, up) == up) {
@@ -71,7 +79,7 @@ static void jsbus_set_state(struct jsbus *b, bool up)
 
 static void jsbus_on_up(natsConnection *nc, void *closure)
 {
-    (void)nc;
+    jsbus_read_limits(closure, nc);
     jsbus_set_state(closure, true);
 }
 
@@ -286,6 +294,7 @@ static void *jsbus_connect_main(void *arg)
     pthread_cond_broadcast(&b->cond);
     pthread_mutex_unlock(&b->mu);
     if (s == NATS_OK) {
+        jsbus_read_limits(b, nc);
         jsbus_set_state(b, true); /* connectedCb is not called for a first-try success */
     }
     return NULL;
@@ -583,12 +592,31 @@ static natsStatus jsbus_new_msg(natsMsg **m, const char *subject, const char *ms
     return s;
 }
 
+/* Whether a message of len data bytes, with its subject and Nats-Msg-Id header, is larger than
+ * the server takes: the server would refuse it (and close the connection), so it is refused
+ * here, for good. */
+static bool jsbus_too_large(struct jsbus *b, const char *subject, const char *msg_id, size_t len)
+{
+    int64_t max = atomic_load(&b->max_payload);
+    /* the header block: "NATS/1.0\r\nNats-Msg-Id: <id>\r\n\r\n" */
+    size_t overhead = strlen(subject) + strlen(msg_id) + 32;
+    return max > 0 && len + overhead > (size_t)max;
+}
+
+static int64_t jsbus_max_payload(struct ce_bus *bus)
+{
+    return atomic_load(&((struct jsbus *)bus)->max_payload);
+}
+
 static int jsbus_publish_async(struct ce_bus *bus, const char *subject, const char *msg_id,
                                const void *data, size_t len, ce_bus_publish_fn *cb, void *arg)
 {
     struct jsbus *b = (struct jsbus *)bus;
     if (len > INT_MAX) {
         return CE_ETOOBIG;
+    }
+    if (jsbus_too_large(b, subject, msg_id, len)) {
+        return CE_EMSGSIZE;
     }
     if (!jsbus_ready(b) || b->js == NULL) {
         return CE_EUNAVAIL;
@@ -646,6 +674,9 @@ static int jsbus_publish(struct ce_bus *bus, const char *subject, const char *ms
     if (len > INT_MAX) {
         return CE_ETOOBIG;
     }
+    if (jsbus_too_large(b, subject, msg_id, len)) {
+        return CE_EMSGSIZE;
+    }
     if (!jsbus_ready(b) || b->js == NULL) {
         return CE_EUNAVAIL;
     }
@@ -681,6 +712,7 @@ const struct ce_bus_driver ce_bus_jetstream_driver = {
     .consumer_fetch = jsbus_consumer_fetch,
     .msg_ack = jsbus_msg_ack,
     .backlog = jsbus_backlog,
+    .max_payload = jsbus_max_payload,
     .msg_nak = jsbus_msg_nak,
     .msg_in_progress = jsbus_msg_in_progress,
     .msg_term = jsbus_msg_term,

@@ -50,6 +50,7 @@ struct jsbus {
     bool closed;
     atomic_bool closing; /* our own Close: the state change is not news */
     atomic_bool up;
+    _Atomic int64_t max_payload; /* the server's, read at each connect; 0 until then */
     struct jsbus_pending **pend;
     size_t npend_buckets;
     int npending;

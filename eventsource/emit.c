@@ -188,9 +188,10 @@ int ce_emit_async(struct ce_emitter *em, const char *data, size_t len, const cha
     if (rc != CE_OK) {
         /* Refused before the bus took it: the caller answers its producer, we count it. */
         emit_log_outcome(em, p->id, rc,
-                         rc == CE_EUNAVAIL ? "event bus not connected"
-                         : rc == CE_EFULL  ? "event bus full: a Sensor is too far behind"
-                                           : NULL);
+                         rc == CE_EUNAVAIL   ? "event bus not connected"
+                         : rc == CE_EFULL    ? "event bus full: a Sensor is too far behind"
+                         : rc == CE_EMSGSIZE ? "event larger than the event bus takes"
+                                             : NULL);
         ce_metric_inc(em->sent_failed);
         ce_metric_inc(em->processing_failed);
         ce_free(p);

@@ -39,7 +39,8 @@ void ce_emitter_set_filter(struct ce_emitter *em, struct ce_es_filter *f);
  * or NULL for a random one; the id used is copied to id_out (33 bytes) when not NULL.
  * Returns CE_OK when the publish is under way (done runs later); CE_DROPPED when the filter
  * turned the event down or could not evaluate it (logged and counted; the producer is answered
- * as for a success, as Argo Events does); or CE_EUNAVAIL / CE_ETOOBIG / CE_EINVAL. done is not
+ * as for a success, as Argo Events does); or CE_EUNAVAIL / CE_ETOOBIG / CE_EMSGSIZE (larger than
+ * the bus takes: retrying cannot help) / CE_EINVAL. done is not
  * called unless CE_OK. */
 int ce_emit_async(struct ce_emitter *em, const char *data, size_t len, const char *id,
                   ce_emit_done_fn *done, void *arg, char *id_out) CE_MUST_CHECK;

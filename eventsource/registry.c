@@ -2,6 +2,8 @@
 /* The EventSource plugins. */
 #include "eventsource/source.h"
 
+#include "manifest/model.h"
+
 #include <string.h>
 
 /* One line per plugin: its directory under eventsource/, which exports ce_source_<name>. */
@@ -34,4 +36,20 @@ const struct ce_block_decoder *ce_source_decoder(const char *type)
 {
     const struct ce_source_plugin *p = ce_source_find(type);
     return p != NULL ? p->block : NULL;
+}
+
+int64_t ce_source_max_event_bytes(const struct ce_eventsource *es, const struct ce_es_event **which)
+{
+    int64_t max = 0;
+    *which = NULL;
+    for (int i = 0; i < es->n_events; i++) {
+        const struct ce_source_plugin *p = ce_source_find(es->events[i].type);
+        int64_t n =
+            p != NULL && p->max_event_bytes != NULL ? p->max_event_bytes(&es->events[i]) : 0;
+        if (n > max) {
+            max = n;
+            *which = &es->events[i];
+        }
+    }
+    return max;
 }

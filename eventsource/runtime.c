@@ -190,6 +190,23 @@ static void es_shutdown(struct es_runtime *rt, int bound_ms)
     ce_free(rt->runs);
 }
 
+/* An event the bus cannot take would be refused with 413 at every try: say so at start. */
+static void es_check_event_size(const struct ce_eventsource *es, struct ce_bus *bus)
+{
+    const struct ce_es_event *ev = NULL;
+    int64_t need = ce_source_max_event_bytes(es, &ev);
+    int64_t max = ce_bus_max_payload(bus);
+    if (max > 0 && need > max) {
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%lld", (long long)need);
+        snprintf(b, sizeof b, "%lld", (long long)max);
+        ce_log_kv(CE_LOG_WARN,
+                  "events of this size may not fit the event bus: larger requests will be "
+                  "answered 413; raise the bus's max_payload or lower maxPayloadSize",
+                  "eventName", ev->name, "eventBytes", a, "busMaxPayload", b, NULL);
+    }
+}
+
 static void es_register_running(const struct ce_eventsource *es)
 {
     char *l1 = ce_metrics_label_append("", "namespace", es->namespace_ ? es->namespace_ : "");
@@ -230,6 +247,7 @@ int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsou
                   cfg.url, NULL);
     }
     es_keep_stream(&rt);
+    es_check_event_size(es, rt.bus);
     rc = es_start_plugins(&rt, &env);
     if (rc == CE_OK) {
         ce_log_kv(CE_LOG_INFO, "Eventing server started.", NULL);

@@ -8,6 +8,7 @@
 #define CE_EVENTSOURCE_SOURCE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "manifest/plugin.h"
 
@@ -46,12 +47,19 @@ struct ce_source_plugin {
     int (*in_flight)(void *state);
     /* Stops and frees everything; accepts NULL. */
     void (*stop)(void *state);
+    /* Optional: an upper bound of the CloudEvent (bytes, as published) one event of ev can make
+     * (a webhook's from its maxPayloadSize), so the bus can be sized for it. */
+    int64_t (*max_event_bytes)(const struct ce_es_event *ev);
 };
 
 /* The plugin for type, or NULL when cevents has none yet. */
 const struct ce_source_plugin *ce_source_find(const char *type);
 /* Every plugin, in registry order: *n of them. */
 const struct ce_source_plugin *const *ce_source_plugins(int *n);
+/* The largest CloudEvent any event of es can make (max_event_bytes over its events; events
+ * whose plugin gives no bound count as 0); *which is that event. */
+int64_t ce_source_max_event_bytes(const struct ce_eventsource *es,
+                                  const struct ce_es_event **which);
 /* The decoder of type's block (a ce_manifest_plugins lookup), or NULL. */
 const struct ce_block_decoder *ce_source_decoder(const char *type);
 

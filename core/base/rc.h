@@ -21,6 +21,7 @@ enum ce_rc {
     CE_DROPPED,   /* not a failure class: deliberately not passed on (an EventSource filter) */
     CE_EFULL,     /* a capacity downstream is used up (the bus's backlog): try again later */
     CE_EINUSE,    /* something the process needs (a port) is held by another program */
+    CE_EMSGSIZE,  /* a message is larger than its receiver takes: retrying cannot help */
 };
 
 #define CE_MUST_CHECK __attribute__((warn_unused_result))

@@ -37,6 +37,7 @@ struct ce_natsd {
     bool pick_port; /* the caller asked for any port: a lost race may pick another */
     int log_fd;     /* owned: a dup of the caller's fd, or /dev/null */
     pid_t pid;      /* -1 while stopped */
+    char *conf;     /* the configuration file, or NULL */
     char url[48];
 };
 
@@ -96,7 +97,9 @@ static int natsd_spawn(struct ce_natsd *n)
 {
     char port[16];
     snprintf(port, sizeof(port), "%d", n->port);
-    char *const argv[] = {n->bin, "-js", "-a", "127.0.0.1", "-p", port, "-sd", n->store, NULL};
+    char *const argv[] = {n->bin, "-js", "-a",     "127.0.0.1",           "-p",
+                          port,   "-sd", n->store, n->conf ? "-c" : NULL, n->conf,
+                          NULL};
     int rc = ce_proc_spawn(argv, n->log_fd, n->log_fd, &n->pid);
     if (rc != CE_OK) {
         n->pid = -1;
@@ -151,10 +154,32 @@ static int natsd_run(struct ce_natsd *n)
     return rc;
 }
 
+/* A configuration file for what the command line cannot say (max_payload). */
+static int natsd_write_conf(struct ce_natsd *n, const char *dir, int64_t max_payload)
+{
+    n->conf = ce_xasprintf("%s/nats-server.conf", dir);
+    FILE *f = fopen(n->conf, "w");
+    if (f == NULL) {
+        return CE_EIO;
+    }
+    int w = fprintf(f,
+                    "# written by cevents: events of the largest size the manifests allow\n"
+                    "max_payload: %lld\n",
+                    (long long)max_payload);
+    return fclose(f) == 0 && w > 0 ? CE_OK : CE_EIO;
+}
+
 int ce_natsd_start(const char *dir, int port, int log_fd, struct ce_natsd **out)
 {
+    return ce_natsd_start_sized(dir, port, log_fd, 0, out);
+}
+
+int ce_natsd_start_sized(const char *dir, int port, int log_fd, int64_t max_payload,
+                         struct ce_natsd **out)
+{
     *out = NULL;
-    if (!dir || port < 0 || port > 65535) {
+    if (!dir || port < 0 || port > 65535 || max_payload < 0 ||
+        max_payload > CE_NATSD_MAX_PAYLOAD_CAP) {
         return CE_EINVAL;
     }
     char *bin = natsd_find_bin();
@@ -170,7 +195,11 @@ int ce_natsd_start(const char *dir, int port, int log_fd, struct ce_natsd **out)
         log_fd >= 0 ? fcntl(log_fd, F_DUPFD_CLOEXEC, 3) : open("/dev/null", O_WRONLY | O_CLOEXEC);
     n->pick_port = port == 0;
     n->port = port ? port : ce_listen_free_port();
-    int rc = n->log_fd < 0 ? CE_EIO : natsd_run(n);
+    int rc = n->log_fd < 0 ? CE_EIO : CE_OK;
+    if (rc == CE_OK && max_payload > 0) {
+        rc = natsd_write_conf(n, dir, max_payload);
+    }
+    rc = rc == CE_OK ? natsd_run(n) : rc;
     if (rc != CE_OK) {
         ce_natsd_destroy(n);
         return rc;
@@ -228,6 +257,7 @@ void ce_natsd_destroy(struct ce_natsd *n)
         close(n->log_fd);
     }
     ce_free(n->bin);
+    ce_free(n->conf);
     ce_free(n->store);
     ce_free(n);
 }

@@ -7,6 +7,8 @@
 
 #include "core/base/rc.h"
 
+#include <stdint.h>
+
 struct ce_natsd;
 
 /* Starts nats-server (found in PATH, /usr/sbin or /usr/bin) with JetStream, store dir
@@ -14,6 +16,13 @@ struct ce_natsd;
  * Waits until it accepts connections (up to 10 s). CE_OK, CE_ENOENT (no nats-server binary),
  * CE_EIO or CE_ETIMEDOUT. */
 int ce_natsd_start(const char *dir, int port, int log_fd, struct ce_natsd **out) CE_MUST_CHECK;
+/* The same, with the largest message the server takes (its max_payload) set to max_payload
+ * bytes (0: nats-server's default, 1 MiB; at most CE_NATSD_MAX_PAYLOAD_CAP). */
+int ce_natsd_start_sized(const char *dir, int port, int log_fd, int64_t max_payload,
+                         struct ce_natsd **out) CE_MUST_CHECK;
+
+/* The largest max_payload nats-server accepts. */
+#define CE_NATSD_MAX_PAYLOAD_CAP (64 * 1024 * 1024)
 /* "nats://127.0.0.1:<port>" */
 const char *ce_natsd_url(const struct ce_natsd *n);
 int ce_natsd_port(const struct ce_natsd *n);

@@ -25,6 +25,9 @@
 #include <unistd.h>
 
 #define WEBHOOK_MAX_HEADERS 256
+/* More than libmicrohttpd's per-connection memory (32 KiB), which bounds the request line and
+ * headers */
+#define WEBHOOK_HEADER_BYTES (64 * 1024)
 #define WEBHOOK_EVENT_ID_HEADER "X-Cevents-Event-Id"
 /* A chunked body past maxPayloadSize is drained up to this much more so the client gets its 413;
  * past that the connection is closed. */
@@ -336,6 +339,14 @@ static enum MHD_Result webhook_answer_ack(struct webhook_req *req)
     if (rc == CE_OK) {
         return webhook_reply(req->conn, MHD_HTTP_OK, "success", req->event_id, 0);
     }
+    if (rc == CE_EMSGSIZE) {
+        /* it can never fit: no Retry-After */
+        char why[160];
+        snprintf(why, sizeof why,
+                 "the event is larger than the event bus takes (its max_payload is %lld bytes)",
+                 (long long)ce_bus_max_payload(req->srv->owner->env->bus));
+        return webhook_reply(req->conn, MHD_HTTP_CONTENT_TOO_LARGE, why, req->event_id, 0);
+    }
     const char *why = rc == CE_ETIMEDOUT ? "event bus did not acknowledge the event in time"
                       : rc == CE_EFULL   ? "event bus is full: a Sensor is too far behind"
                                          : "event bus unavailable";
@@ -583,6 +594,19 @@ static int webhook_in_flight(void *state)
     return atomic_load(&st->in_flight);
 }
 
+/* The event of a body of maxPayloadSize bytes: its data holds the headers (libmicrohttpd keeps
+ * them under WEBHOOK_HEADER_BYTES) and the body, at worst twice its size once a form body is
+ * turned into escaped JSON; the CloudEvent carries the data in base64 (4/3) with its context. */
+static int64_t webhook_max_event_bytes(const struct ce_es_event *ev)
+{
+    const struct ce_webhook_config *cfg = ev->config;
+    if (cfg == NULL) {
+        return 0;
+    }
+    int64_t data = 2 * cfg->max_payload_size + WEBHOOK_HEADER_BYTES;
+    return (data + 2) / 3 * 4 + 4096;
+}
+
 extern const struct ce_source_plugin ce_source_webhook;
 const struct ce_source_plugin ce_source_webhook = {
     .api_version = CE_SOURCE_API_VERSION,
@@ -591,4 +615,5 @@ const struct ce_source_plugin ce_source_webhook = {
     .quiesce = webhook_quiesce,
     .in_flight = webhook_in_flight,
     .stop = webhook_stop,
+    .max_event_bytes = webhook_max_event_bytes,
 };
