@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define WEBHOOK_MAX_HEADERS 256
@@ -227,11 +228,25 @@ static enum MHD_Result webhook_collect_header(void *cls, enum MHD_ValueKind kind
     return MHD_YES;
 }
 
+/* Whether the request's media type is a form. Parameters (`; charset=utf-8`) and the case of
+ * the type do not change the type (Argo compares the whole header and so parses such forms as
+ * JSON). */
 static bool webhook_is_form(struct webhook_req *req)
 {
+    static const char form[] = "application/x-www-form-urlencoded";
     const char *ct =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    return ct && strcmp(ct, "application/x-www-form-urlencoded") == 0;
+    if (ct == NULL) {
+        return false;
+    }
+    while (*ct == ' ' || *ct == '\t') {
+        ct++;
+    }
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t')) {
+        n--;
+    }
+    return n == sizeof(form) - 1 && strncasecmp(ct, form, n) == 0;
 }
 
 /* Turns the request into the event's body JSON: GET query and form posts become objects of

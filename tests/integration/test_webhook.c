@@ -309,6 +309,19 @@ static void test_get_query_and_metadata(void **state)
     ce_free(id);
 }
 
+/* A form posted with a charset parameter is still a form. */
+static void test_form_with_parameters(void **state)
+{
+    struct wh_env *e = *state;
+    const char *hdrs[] = {"Content-Type: Application/X-WWW-Form-Urlencoded; charset=utf-8", NULL};
+    assert_int_equal(wh_request(e, "POST", "/example", hdrs, "a=1&b=x+y", NULL), 200);
+    char *id = NULL;
+    char *data = wh_last_data(e, "default.webhook.example", &id, NULL);
+    assert_non_null(strstr(data, "\"body\":{\"a\":[\"1\"],\"b\":[\"x y\"]}"));
+    ce_free(data);
+    ce_free(id);
+}
+
 /* An authSecret that is not mounted stops the EventSource at start, naming the file, instead of
  * answering every request 500. */
 static void test_missing_auth_secret_refused_at_start(void **state)
@@ -345,6 +358,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_missing_auth_secret_refused_at_start),
+        cmocka_unit_test(test_form_with_parameters),
         cmocka_unit_test(test_event_on_the_bus),
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_get_query_and_metadata),
