@@ -3,7 +3,8 @@
  * first one also opens and reconciles the state store), fetch batches, and run each message
  * through its trigger's engine, acknowledging per DESIGN.md §4: before the first firing when
  * atLeastOnce is false (Argo's meaning), after processing otherwise; a message whose state
- * could not be saved is not acknowledged, so it comes again. */
+ * could not be saved is not acknowledged, so it comes again, and neither is one whose firing a
+ * stop interrupted. */
 #include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
@@ -20,6 +21,7 @@
 #include "sensor/state.h"
 #include "triggers/trigger.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define SN_FETCH_BATCH 64
@@ -34,6 +36,16 @@ static void sn_drop(struct ce_sn_consumer *c, struct ce_bus_msg *m, const char *
               id ? id : m->msg_id, "reason", why, NULL);
     if (ce_bus_msg_ack(m) != CE_OK) {
         ce_log_kv(CE_LOG_WARN, "failed to acknowledge a dropped message; it will come back",
+                  "eventID", id ? id : m->msg_id, NULL);
+    }
+}
+
+/* The process is stopping: the message is handed back for the next start, at once (a nak, so
+ * it does not wait for the ack timeout). */
+static void sn_leave(struct ce_bus_msg *m, const char *id)
+{
+    if (ce_bus_msg_nak(m, 0) != CE_OK) {
+        ce_log_kv(CE_LOG_WARN, "could not hand an event back; it comes again after the ack wait",
                   "eventID", id ? id : m->msg_id, NULL);
     }
 }
@@ -115,6 +127,9 @@ static void sn_process(struct ce_sn_consumer *c, struct ce_bus_msg *m)
     pthread_mutex_unlock(&tr->lock);
     if (fired >= 0) {
         sn_ack_now(&ack);
+    }
+    else if (fired == -CE_ECANCELED) {
+        sn_leave(m, ev.id);
     }
     else if (!ack.acked && ce_bus_msg_nak(m, SN_RETRY_STATE_MS) != CE_OK) {
         ce_log_kv(CE_LOG_WARN, "could not ask for a redelivery; it comes after the ack wait",
@@ -274,11 +289,25 @@ void *ce_sn_consume(void *arg)
             ce_clock_sleep_ms(200);
             continue;
         }
-        /* A fetched batch is finished even when a stop comes, so nothing waits for an ack
-         * timeout after a clean shutdown. */
+        /* On a stop, only the message in progress is finished; the rest of the batch is
+         * handed back for the next start (DESIGN.md §4.7), at once rather than after the ack
+         * wait. */
+        int left = 0;
         for (int i = 0; i < n; i++) {
-            sn_process(c, msgs[i]);
+            if (atomic_load(&c->rt->stop)) {
+                sn_leave(msgs[i], NULL);
+                left++;
+            }
+            else {
+                sn_process(c, msgs[i]);
+            }
             ce_bus_msg_destroy(msgs[i]);
+        }
+        if (left > 0) {
+            char count[16];
+            snprintf(count, sizeof count, "%d", left);
+            ce_log_kv(CE_LOG_INFO, "stopping: events handed back for the next start", "triggerName",
+                      c->trig->spec->name, "events", count, NULL);
         }
     }
     return NULL;

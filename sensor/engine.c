@@ -150,8 +150,11 @@ struct engine_fire_ctx {
     void *arg;
     bool fired_once;
     int fired;
+    bool canceled; /* a firing was stopped before it finished */
 };
 
+/* A firing's outcome is the trigger's business (retries, dlqTrigger, counters), except when it
+ * was stopped before it finished: then the message is left for the next start. */
 static void engine_fire(struct ce_sn_engine *e, struct engine_fire_ctx *fc,
                         const struct ce_trigger_event *events, int n)
 {
@@ -160,7 +163,7 @@ static void engine_fire(struct ce_sn_engine *e, struct engine_fire_ctx *fc,
     }
     fc->fired_once = true;
     fc->fired++;
-    (void)e->cfg.fire(e->cfg.fire_arg, events, n);
+    fc->canceled = e->cfg.fire(e->cfg.fire_arg, events, n) == CE_ECANCELED;
 }
 
 /* The event as saved: the message as it came, or the transformed event re-encoded. */
@@ -297,8 +300,13 @@ static int engine_try_fire(struct ce_sn_engine *e, struct engine_fire_ctx *fc,
         }
         engine_fire(e, fc, events, n);
         ce_free(events);
-        memset(kept, 0, sizeof(*kept) * (size_t)e->n_deps);
-        rc = ce_sn_engine_reset(e);
+        if (fc->canceled) {
+            rc = CE_ECANCELED; /* nothing is cleared: the message comes again */
+        }
+        else {
+            memset(kept, 0, sizeof(*kept) * (size_t)e->n_deps);
+            rc = ce_sn_engine_reset(e);
+        }
     }
     for (int i = 0; i < e->n_deps; i++) {
         ce_cloudevent_fini(&decoded[i]);
@@ -367,7 +375,7 @@ int ce_sn_engine_process(struct ce_sn_engine *e, const struct ce_cloudevent *ev,
                          void (*before_fire)(void *arg), void *arg)
 {
     const struct ce_sensor *s = e->cfg.sensor;
-    struct engine_fire_ctx fc = {before_fire, arg, false, 0};
+    struct engine_fire_ctx fc = {before_fire, arg, false, 0, false};
     struct ce_cloudevent *copies = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*copies));
     const struct ce_cloudevent **use = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*use));
     bool *transformed = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*transformed));
@@ -384,6 +392,9 @@ int ce_sn_engine_process(struct ce_sn_engine *e, const struct ce_cloudevent *ev,
         if (!e->stateful) {
             struct ce_trigger_event one = {d->name, use[slot]};
             engine_fire(e, &fc, &one, 1);
+            if (fc.canceled) {
+                break;
+            }
         }
     }
     int rc = CE_OK;
@@ -399,6 +410,9 @@ int ce_sn_engine_process(struct ce_sn_engine *e, const struct ce_cloudevent *ev,
     ce_free(copies);
     ce_free(use);
     ce_free(transformed);
+    if (fc.canceled) {
+        return -CE_ECANCELED;
+    }
     if (rc != CE_OK) {
         ce_log_kv(CE_LOG_ERROR, "could not update the trigger's saved events", "triggerName",
                   e->cfg.trigger->name, "eventID", ev->id, "error", ce_rc_str(rc), NULL);

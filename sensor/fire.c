@@ -222,7 +222,7 @@ int ce_sn_firer_fire(void *firer, const struct ce_trigger_event *events, int n)
     int64_t wait;
     while ((wait = ce_ratelimit_take(f->ratelimit, ce_clock_mono_ms())) > 0) {
         if (!fire_wait(f, wait)) {
-            return CE_ETIMEDOUT;
+            return CE_ECANCELED; /* stopping: the event waits for the next start */
         }
     }
     struct ce_trigger_result res = {.retry_after_ms = -1};
@@ -245,10 +245,14 @@ int ce_sn_firer_fire(void *firer, const struct ce_trigger_event *events, int n)
         int64_t ms = ce_backoff_wait_ns(&f->backoff, attempt, fire_random(f)) / 1000000;
         ms = res.retry_after_ms > ms ? res.retry_after_ms : ms;
         if (!fire_wait(f, ms)) {
+            rc = CE_ECANCELED; /* stopping between attempts: the next start tries again */
             break;
         }
     }
     ce_sn_action_end(f->action, &act);
+    if (rc == CE_ECANCELED) {
+        return rc;
+    }
     if (rc != CE_OK && attempt > 1) {
         char tries[16];
         snprintf(tries, sizeof(tries), "%d", attempt);

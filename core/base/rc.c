@@ -43,6 +43,8 @@ const char *ce_rc_str(int rc)
         return "retry";
     case CE_DROPPED:
         return "dropped";
+    case CE_ECANCELED:
+        return "stopped before it finished";
     case CE_EMSGSIZE:
         return "message too large for the receiver";
     case CE_EINUSE:

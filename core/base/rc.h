@@ -22,6 +22,7 @@ enum ce_rc {
     CE_EFULL,     /* a capacity downstream is used up (the bus's backlog): try again later */
     CE_EINUSE,    /* something the process needs (a port) is held by another program */
     CE_EMSGSIZE,  /* a message is larger than its receiver takes: retrying cannot help */
+    CE_ECANCELED, /* not a failure: the process is stopping and left the work for its next start */
 };
 
 #define CE_MUST_CHECK __attribute__((warn_unused_result))

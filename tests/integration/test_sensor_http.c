@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -218,6 +219,58 @@ static void test_at_least_once_survives_a_kill(void **state)
     ce_test_proc_free(sn);
 }
 
+/* SIGTERM finishes the request in progress only: the rest of the fetched batch is handed back,
+ * the process exits in seconds, and the next start delivers every event, none twice. */
+static void test_stop_leaves_the_rest_for_the_next_start(void **state)
+{
+    struct http_env *e = *state;
+    ce_recorder_reset(e->rec);
+    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 1500});
+    /* the durable consumer made by a first start gets the events posted while the Sensor is
+     * down as one fetched batch at the next start */
+    struct ce_test_proc *first = http_start_sensor(e, "sensors/http-at-least-once.yaml");
+    assert_int_equal(ce_test_proc_stop(first, 20000), 0);
+    ce_test_proc_free(first);
+    enum { N = 10 };
+    char ids[N + 1][33];
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, ids[i]), 200);
+    }
+    struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
+    assert_true(ce_recorder_wait(e->rec, 1, 20000));
+    int64_t t0 = ce_test_now_ms();
+    int status = ce_test_proc_stop(sn, 60000);
+    int64_t took = ce_test_now_ms() - t0;
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* a hang bound, not a speed target: working through the batch would take 15 s */
+    assert_true(took < 8000);
+    assert_true(ce_test_proc_count(sn, "stopping: events handed back for the next start") >= 1);
+    ce_test_proc_free(sn);
+    assert_true(ce_recorder_count(e->rec) <= 2);
+
+    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200});
+    sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
+    assert_true(ce_recorder_wait(e->rec, N, 30000));
+    /* a sentinel behind them: once it is in, every redelivery would have come before it */
+    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, ids[N]), 200);
+    assert_true(ce_recorder_wait(e->rec, N + 1, 30000));
+    int total = ce_recorder_count(e->rec);
+    int seen[N + 1] = {0};
+    for (int r = 0; r < total; r++) {
+        struct ce_rec_request *q = ce_recorder_request(e->rec, r);
+        for (int i = 0; i <= N; i++) {
+            seen[i] += strcmp(ce_rec_header(q, "X-Event-Id"), ids[i]) == 0;
+        }
+        ce_rec_request_free(q);
+    }
+    /* the one in progress at the stop was delivered once (acknowledged after it) */
+    for (int i = 0; i <= N; i++) {
+        assert_int_equal(seen[i], 1);
+    }
+    assert_int_equal(total, N + 1);
+    ce_test_proc_free(sn);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -226,6 +279,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_spent_retries_go_to_the_dlq),
         cmocka_unit_test(test_permanent_failure_not_retried),
         cmocka_unit_test(test_at_least_once_survives_a_kill),
+        cmocka_unit_test(test_stop_leaves_the_rest_for_the_next_start),
     };
     return ce_test_run(argc, argv, tests, http_setup, http_teardown);
 }
