@@ -55,6 +55,11 @@ static int check_params(const json_t *list, const char *where, const struct ce_s
     if (rc != CE_OK) {
         ce_diag_add(diag, CE_DIAG_ERROR, &t->pos, "", "%s", err);
     }
+    for (int i = 0; rc == CE_OK && i < ce_params_count(ps); i++) {
+        if (ce_params_warning(ps, i) != NULL) {
+            ce_diag_add(diag, CE_DIAG_WARNING, &t->pos, "", "%s", ce_params_warning(ps, i));
+        }
+    }
     for (size_t i = 0; i < json_array_size(list); i++) {
         const char *dep = json_string_value(
             json_object_get(json_object_get(json_array_get(list, i), "src"), "dependencyName"));

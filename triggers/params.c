@@ -24,6 +24,7 @@ struct param {
     char *dest; /* "" when not given */
     enum param_op op;
     struct ce_tmpl *tmpl; /* dataTemplate or contextTemplate, parsed */
+    char *warning;        /* why the template is not used (the key or value serve), or NULL */
 };
 
 struct ce_params {
@@ -70,9 +71,15 @@ static int param_compile(struct param *p, const json_t *j, const char *where, in
     const char *tmpl = p->data_key || p->data_template ? p->data_template : p->context_template;
     char why[256];
     if (tmpl != NULL && ce_tmpl_parse(tmpl, &p->tmpl, why, sizeof why) != CE_OK) {
-        return ce_rc_fail(CE_EINVAL, err, errlen, "%s[%d].src.%s: %s", where, i,
-                          p->data_key || p->data_template ? "dataTemplate" : "contextTemplate",
-                          why);
+        const char *field = p->data_key || p->data_template ? "dataTemplate" : "contextTemplate";
+        const char *key = p->data_key || p->data_template ? p->data_key : p->context_key;
+        if (key == NULL && p->value == NULL) {
+            return ce_rc_fail(CE_EINVAL, err, errlen, "%s[%d].src.%s: %s", where, i, field, why);
+        }
+        /* Argo logs the failure and falls back to the key, then the value: so do we, and
+         * lint says so as a warning */
+        p->warning = ce_xasprintf("%s[%d].src.%s: %s; falling back to %s", where, i, field, why,
+                                  key != NULL ? "the key" : "the value");
     }
     return CE_OK;
 }
@@ -87,6 +94,7 @@ static void param_fini(struct param *p)
     ce_free(p->value);
     ce_free(p->dest);
     ce_tmpl_destroy(p->tmpl);
+    ce_free(p->warning);
 }
 
 int ce_params_compile(const json_t *list, const char *where, struct ce_params **out, char *err,
@@ -123,6 +131,11 @@ void ce_params_destroy(struct ce_params *ps)
     }
     ce_free(ps->items);
     ce_free(ps);
+}
+
+const char *ce_params_warning(const struct ce_params *ps, int i)
+{
+    return ps->items[i].warning;
 }
 
 int ce_params_count(const struct ce_params *ps)

@@ -24,6 +24,9 @@ int ce_params_compile(const json_t *list, const char *where, struct ce_params **
                       size_t errlen);
 void ce_params_destroy(struct ce_params *ps);
 int ce_params_count(const struct ce_params *ps);
+/* Why parameter i's template is not used although the key or value can serve (it does not
+ * parse; Argo falls back the same way at run time), for a warning; NULL when it is used. */
+const char *ce_params_warning(const struct ce_params *ps, int i);
 
 /* One resolved value. text NULL: skipped (its dependency did not take part in the firing and
  * it has no default). raw: the text is JSON of a non-string type (object, array, number,

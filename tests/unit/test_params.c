@@ -106,6 +106,11 @@ static void test_table(void **state)
                                                                  "\"dataKey\":\"age\"",
                                                                  "typelessAge") "]",
          NULL, "{\"firstName\":\"fake\",\"age\":100,\"isActive\":false,\"typelessAge\":\"100\"}"},
+        /* a template that does not parse, with a key or a value: Argo falls back to them */
+        {"[" P("fake-dependency", "\"dataTemplate\":\"{{ no }}\",\"dataKey\":\"firstName\"",
+               "a") "," P("fake-dependency", "\"dataTemplate\":\"{{ no }}\",\"value\":\"v\"",
+                          "b") "]",
+         NULL, "{\"a\":\"fake\",\"b\":\"v\"}"},
         /* missing key: the default */
         {"[" P("fake-dependency", "\"dataKey\":\"unknown\",\"value\":\"faker\"", "firstName") "]",
          NULL, "{\"firstName\":\"faker\"}"},
@@ -224,12 +229,28 @@ static void test_refused(void **state)
     }
 }
 
+/* The fallback is said: a warning for the parameter whose template is not used. */
+static void test_template_fallback_warned(void **state)
+{
+    (void)state;
+    struct ce_params *ps =
+        tp_compile("[" P("d", "\"dataTemplate\":\"{{ no }}\",\"dataKey\":\"k\"", "a") "," P(
+            "d", "\"dataTemplate\":\"{{ .Input.k }}\",\"dataKey\":\"k\"", "b") "]");
+    const char *w = ce_params_warning(ps, 0);
+    assert_non_null(w);
+    assert_non_null(strstr(w, "parameters[0].src.dataTemplate: "));
+    assert_non_null(strstr(w, "falling back to the key"));
+    assert_null(ce_params_warning(ps, 1));
+    ce_params_destroy(ps);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_whole_event_escaping),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_template_fallback_warned),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
