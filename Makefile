@@ -8,14 +8,19 @@ CMAKE_FLAGS ?=
 all: build
 
 deps:
-	bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh
 
 build:
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: deps build
-	bash scripts/demo.sh
+# Builds only the binary, quietly (its output is kept in build/demo-build.log and shown when it
+# fails), then runs the example.
+demo: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) --target cevents -j $(JOBS) >$(BUILD)/demo-build.log 2>&1 || \
+		{ cat $(BUILD)/demo-build.log; exit 1; }
+	@bash scripts/demo.sh
 
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

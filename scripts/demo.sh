@@ -24,7 +24,8 @@ In another terminal, try:
   curl -d '{"message":"this is my first webhook"}' -H "Content-Type: application/json" -X POST http://localhost:${port}/example
 
 The sensor prints the event below (lines from "sensor/log"). Ctrl-C stops everything.
+Logs are text here, for reading; CEVENTS_LOG_FORMAT=json gives the JSON lines a cluster gets.
 
 MSG
 
-exec "$bin" run --data-dir "$data_dir" --log-format "${CEVENTS_LOG_FORMAT:-json}" examples/webhook-log/
+exec "$bin" run --data-dir "$data_dir" --log-format "${CEVENTS_LOG_FORMAT:-text}" examples/webhook-log/

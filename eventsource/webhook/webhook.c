@@ -495,8 +495,9 @@ static int webhook_server_start(struct webhook_server *srv)
     int rc = ce_listen_tcp(srv->port, 4096, &fd, err, sizeof err);
     if (rc == CE_OK) {
         srv->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, webhook_access, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-            MHD_OPTION_EXTERNAL_LOGGER, webhook_mhd_log, srv, MHD_OPTION_THREAD_POOL_SIZE, threads,
+            /* the logger first: libmicrohttpd complains about options before it otherwise */
+            flags, 0, NULL, NULL, webhook_access, srv, MHD_OPTION_EXTERNAL_LOGGER, webhook_mhd_log,
+            srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
             MHD_OPTION_URI_LOG_CALLBACK, webhook_on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
             webhook_on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, 16384u,
             MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);

@@ -92,6 +92,8 @@ static void test_demo_end_to_end(void **state)
     struct ce_test_proc *run = ce_test_proc_start_cevents(args);
     assert_true(ce_test_proc_wait_line(run, "Eventing server started.", 1, 30000));
     assert_true(ce_test_proc_wait_line(run, CE_SENSOR_SUBSCRIBED_MSG, 1, 30000));
+    /* a clean start has no complaint from the HTTP server's library */
+    assert_int_equal(ce_test_proc_count(run, "the HTTP server reported a problem"), 0);
 
     char id[33];
     assert_int_equal(ce_scn_post(port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
