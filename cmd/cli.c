@@ -8,6 +8,7 @@
 #include "manifest/diag.h"
 #include "eventsource/source.h"
 #include "manifest/model.h"
+#include "manifest/node.h"
 #include "manifest/plugin.h"
 #include "triggers/trigger.h"
 
@@ -132,6 +133,7 @@ static int cli_apply(struct ce_cli *cli, int c, const char *arg)
             fprintf(stderr, "cevents: --log-level: expected debug, info, warn or error\n");
             return CE_EINVAL;
         }
+        cli->log_level_given = true;
         return CE_OK;
     case OPT_METRICS:
         return cli_int("--metrics-port", arg, 0, 65535, &cli->metrics_port);
@@ -357,5 +359,33 @@ void ce_cli_check_wiring(const struct ce_manifest_set *set, struct ce_diag *diag
                              "this dependency waits for events none of them produce",
                         dep->event_source_name, dep->event_name);
         }
+    }
+}
+
+/* The value of the variable called name in the object's spec.template.container.env, where Argo
+ * Events users set the pod's environment (LOG_LEVEL), or NULL. */
+static const char *cli_manifest_env(const struct ce_node *spec, const char *name)
+{
+    const struct ce_node *env =
+        ce_node_get(ce_node_get(ce_node_get(spec, "template"), "container"), "env");
+    for (int i = 0; env != NULL && env->type == CE_NODE_SEQ && i < env->n_items; i++) {
+        const struct ce_node *n = ce_node_get(env->items[i], "name");
+        const struct ce_node *v = ce_node_get(env->items[i], "value");
+        if (n != NULL && n->type == CE_NODE_SCALAR && strcmp(n->str, name) == 0 && v != NULL &&
+            v->type == CE_NODE_SCALAR) {
+            return v->str;
+        }
+    }
+    return NULL;
+}
+
+void ce_cli_manifest_log_level(struct ce_cli *cli, const struct ce_node *spec)
+{
+    const char *level = cli->log_level_given ? NULL : cli_manifest_env(spec, "LOG_LEVEL");
+    if (level != NULL && ce_log_parse_level(level, &cli->log_level) != CE_OK) {
+        fprintf(stderr,
+                "cevents: LOG_LEVEL \"%s\" in the manifest's template: expected debug, "
+                "info, warn or error\n",
+                level);
     }
 }

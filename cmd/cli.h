@@ -15,6 +15,7 @@
 struct ce_diag;
 struct ce_manifest_plugins;
 struct ce_manifest_set;
+struct ce_node;
 
 struct ce_cli {
     const char *file;        /* -f / --file */
@@ -30,6 +31,7 @@ struct ce_cli {
     int retry_after_s;      /* --retry-after (s) */
     bool strict;
     bool help;              /* --help / -h */
+    bool log_level_given;   /* --log-level was on the command line */
     const char *event_file; /* --event (explain) */
     const char *dependency; /* --dependency (explain) */
     char **paths;           /* positional arguments */
@@ -53,6 +55,10 @@ void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *s
 /* A warning in diag for each Sensor dependency that no EventSource of set produces (when set
  * holds any EventSource at all): a misspelled eventSourceName or eventName waits forever. */
 void ce_cli_check_wiring(const struct ce_manifest_set *set, struct ce_diag *diag);
+
+/* The log level a pod of obj would get: LOG_LEVEL in the object's spec.template.container.env
+ * (as in Argo's examples), unless --log-level was given. */
+void ce_cli_manifest_log_level(struct ce_cli *cli, const struct ce_node *spec);
 
 /* Blocks SIGINT/SIGTERM in this thread and all threads created after it, so that only
  * ce_cli_wait_signal sees them. Call first thing in main. */

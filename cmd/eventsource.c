@@ -33,6 +33,7 @@ int ce_eventsource_main(int argc, char **argv)
         ce_manifest_set_destroy(set);
         return 1;
     }
+    ce_cli_manifest_log_level(&cli, es->spec);
     ce_log_init("argo-events.eventsource", cli.log_format, cli.log_level, 1);
     ce_log_add_base_field("eventSourceName", es->name);
     struct ce_eventsource_options opt = {

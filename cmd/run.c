@@ -223,8 +223,6 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
         port,
         "--log-format",
         (char *)fmt,
-        "--log-level",
-        (char *)levels[cli->log_level],
         "--secrets-dir",
         (char *)cli->secrets_dir,
         "--config-dir",
@@ -233,6 +231,9 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
         timeout,
         "--retry-after",
         retry,
+        /* last: a child given no level takes its manifest's LOG_LEVEL, as its pod would */
+        cli->log_level_given ? "--log-level" : NULL,
+        (char *)levels[cli->log_level],
         NULL,
     };
     int fds[2];

@@ -32,6 +32,7 @@ int ce_sensor_main(int argc, char **argv)
         ce_manifest_set_destroy(set);
         return 1;
     }
+    ce_cli_manifest_log_level(&cli, s->spec);
     ce_log_init("argo-events.sensor", cli.log_format, cli.log_level, 1);
     ce_log_add_base_field("sensorName", s->name);
     struct ce_sensor_options opt = {

@@ -104,6 +104,8 @@ static void sn_process(struct ce_sn_consumer *c, struct ce_bus_msg *m)
         ce_cloudevent_fini(&ev);
         return;
     }
+    ce_log_kv(CE_LOG_DEBUG, "received an event", "triggerName", tr->spec->name, "eventID", ev.id,
+              "eventSourceName", ev.source, "eventName", ev.subject, NULL);
     struct sn_ack ack = {m, ev.id, false, false, false};
     pthread_mutex_lock(&tr->lock);
     if (ce_dedup_seen(&tr->dedup, ev.id, ce_clock_wall_ms())) {

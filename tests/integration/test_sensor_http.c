@@ -271,6 +271,27 @@ static void test_stop_leaves_the_rest_for_the_next_start(void **state)
     ce_test_proc_free(sn);
 }
 
+/* LOG_LEVEL in the Sensor's pod template (Argo's examples/sensors/log-debug.yaml) sets its log
+ * level, as it does in a pod: debug shows each event received. */
+static void test_log_level_from_the_manifest(void **state)
+{
+    struct http_env *e = *state;
+    char *file = ce_test_data_write(e->dir, "debug.yaml", "sensors/log-debug.yaml", NULL);
+    struct ce_test_proc *sn = ce_scn_start("sensor", file, ce_natsd_url(e->natsd), e->mport, NULL,
+                                           CE_SENSOR_SUBSCRIBED_MSG);
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'log-trigger'", 1, 20000));
+    char *line = ce_test_proc_line(sn, "received an event", 0);
+    assert_non_null(line);
+    assert_non_null(strstr(line, "\"level\":\"debug\""));
+    assert_non_null(strstr(line, id));
+    ce_free(line);
+    ce_test_proc_free(sn);
+    ce_free(file);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -280,6 +301,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_permanent_failure_not_retried),
         cmocka_unit_test(test_at_least_once_survives_a_kill),
         cmocka_unit_test(test_stop_leaves_the_rest_for_the_next_start),
+        cmocka_unit_test(test_log_level_from_the_manifest),
     };
     return ce_test_run(argc, argv, tests, http_setup, http_teardown);
 }
