@@ -97,12 +97,37 @@ bool ce_mdec_map(struct ce_mdec *c, const struct ce_node *n)
     return true;
 }
 
+const struct ce_node *ce_mdec_near_key(const struct ce_node *map, const char *key)
+{
+    for (int i = 0; map != NULL && map->type == CE_NODE_MAP && i < map->n_pairs; i++) {
+        const struct ce_node *k = map->pairs[i].key;
+        if (k->type == CE_NODE_SCALAR && strcasecmp(k->str, key) != 0 &&
+            ce_mdec_distance(k->str, key, 2) <= 2) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+void ce_mdec_err_missing(struct ce_mdec *c, const struct ce_node *map, const struct ce_node *at,
+                         const char *key, const char *what)
+{
+    const struct ce_node *near = ce_mdec_near_key(map, key);
+    if (near != NULL) {
+        ce_mdec_err_key(c, at, key, "%s; is \"%s\" (line %d) a misspelling of \"%s\"?", what,
+                        near->str, near->line, key);
+    }
+    else {
+        ce_mdec_err_key(c, at, key, "%s", what);
+    }
+}
+
 char *ce_mdec_str(struct ce_mdec *c, const struct ce_node *map, const char *key, bool required)
 {
     const struct ce_node *v = ce_node_get(map, key);
     if (v == NULL || ce_node_is_null(v) || (v->type == CE_NODE_SCALAR && v->len == 0)) {
         if (required) {
-            ce_mdec_err_key(c, v ? v : map, key, "required field is missing");
+            ce_mdec_err_missing(c, map, v ? v : map, key, "required field is missing");
         }
         return NULL;
     }

@@ -58,6 +58,13 @@ void ce_mdec_secret(struct ce_mdec *c, const struct ce_node *map, const char *ke
                     struct ce_secret_ref *out);
 /* Present and not null/empty (empty map, empty list, empty string). */
 bool ce_mdec_nonempty(const struct ce_node *map, const char *key);
+/* A key of map that looks like a misspelling of key (close, but not it), or NULL: the did-you-mean
+ * for a required field that is missing, given without --strict. */
+const struct ce_node *ce_mdec_near_key(const struct ce_node *map, const char *key);
+/* The error for a missing required key of map, at node at (path = current path + key): what,
+ * and the misspelling that is probably it. */
+void ce_mdec_err_missing(struct ce_mdec *c, const struct ce_node *map, const struct ce_node *at,
+                         const char *key, const char *what);
 /* Strict mode: every key of map must match known (case-insensitively); NULL-terminated. */
 void ce_mdec_known(struct ce_mdec *c, const struct ce_node *map, const char *const *known);
 /* Edit distance, ASCII case-insensitive, capped at cap+1. */

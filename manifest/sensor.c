@@ -244,7 +244,16 @@ static void sn_dependencies(struct ce_mdec *c, const struct ce_node *spec, struc
         ce_mdec_err(c, l, "expected a list, got %s", ce_node_type_name(l));
     }
     else if (l == NULL || ce_node_is_null(l) || l->n_items == 0) {
-        ce_mdec_err(c, l ? l : spec, "at least one dependency is required");
+        const struct ce_node *near = l == NULL ? ce_mdec_near_key(spec, "dependencies") : NULL;
+        if (near != NULL) {
+            ce_mdec_err(c, near,
+                        "at least one dependency is required; is \"%s\" a misspelling of "
+                        "\"dependencies\"?",
+                        near->str);
+        }
+        else {
+            ce_mdec_err(c, l ? l : spec, "at least one dependency is required");
+        }
     }
     else {
         sn->deps = ce_xcalloc((size_t)l->n_items, sizeof(*sn->deps));

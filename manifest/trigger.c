@@ -148,7 +148,7 @@ static void tr_action_required(struct ce_mdec *c, const char *kind, const struct
             const char *f = tr_required[i].fields[j];
             if (!ce_mdec_nonempty(a, f)) {
                 const struct ce_node *v = ce_node_get(a, f);
-                ce_mdec_err_key(c, v ? v : a, f, "required field is missing");
+                ce_mdec_err_missing(c, a, v ? v : a, f, "required field is missing");
             }
         }
     }

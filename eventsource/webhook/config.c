@@ -47,7 +47,7 @@ static void webhook_port(struct ce_mdec *c, const struct ce_node *ev, struct ce_
     const struct ce_node *v = ce_node_get(ev, "port");
     int64_t port = 0;
     if (v == NULL || ce_node_is_null(v) || (v->type == CE_NODE_SCALAR && v->len == 0)) {
-        ce_mdec_err_key(c, v ? v : ev, "port", "required field is missing");
+        ce_mdec_err_missing(c, ev, v ? v : ev, "port", "required field is missing");
     }
     else if (!ce_node_int(v, &port) || port < 1 || port > 65535) {
         ce_mdec_err_key(c, v, "port", "not a port number");

@@ -567,6 +567,15 @@ static const struct tm_bad tm_bad_cases[] = {
          "4:30|spec.jetstream.replicas|replicas must be 1 or at least 3 (a JetStream cluster "
          "needs a quorum)",
          "13:18|metadata.name|duplicate EventBus name \"b\" (first in t.yaml)", NULL}},
+    /* a misspelled required key gets its did-you-mean without --strict */
+    {TM_HEAD "kind: Sensor\n"
+             "metadata: {name: s}\n"
+             "spec:\n"
+             "  dependencie: [{name: d, eventSourceName: es, eventName: e}]\n"
+             "  triggers: [{template: {name: t, log: {}}}]\n",
+     (const char *const[]){"5:3|spec.dependencies|at least one dependency is required; is "
+                           "\"dependencie\" a misspelling of \"dependencies\"?",
+                           NULL}},
     /* a trigger URL is checked as a URL (a fuzz finding), unless a parameter writes it */
     {TM_HEAD "kind: Sensor\n"
              "metadata: {name: s}\n"
@@ -630,15 +639,17 @@ static void test_strict_unknown_keys(void **state)
     struct ce_diag d;
     int rc;
     struct ce_manifest_set *set = tm_load(tm_strict, false, &d, &rc);
-    tm_expect(&d,
-              (const char *const[]){"9:7|spec.webhook.ev.port|required field is missing", NULL});
+    tm_expect(&d, (const char *const[]){"9:7|spec.webhook.ev.port|required field is missing; is "
+                                        "\"prot\" (line 9) a misspelling of \"port\"?",
+                                        NULL});
     ce_diag_fini(&d);
     ce_manifest_set_destroy(set);
 
     set = tm_load(tm_strict, true, &d, &rc);
     tm_expect(&d, (const char *const[]){
                       "3:22|metadata.lables|unknown field \"lables\"; did you mean \"labels\"?",
-                      "9:7|spec.webhook.ev.port|required field is missing",
+                      "9:7|spec.webhook.ev.port|required field is missing; is \"prot\" (line 9) a "
+                      "misspelling of \"port\"?",
                       "12:16|spec.webhook.ev.filter.expresion|unknown field \"expresion\"; did "
                       "you mean \"expression\"?",
                       "9:7|spec.webhook.ev.prot|unknown field \"prot\"; did you mean \"port\"?",
