@@ -53,8 +53,10 @@ int ce_eventsource_check_embedded(const struct ce_eventsource *es, struct ce_dia
         if (ev->filter_expression &&
             ce_es_filter_compile(ev->filter_expression, &f, err, sizeof err) != CE_OK) {
             char path[160];
-            snprintf(path, sizeof path, "spec.%s.%s.filter.expression", ev->type, ev->name);
-            ce_diag_add(diag, CE_DIAG_ERROR, &ev->pos, path, "%s", err);
+            snprintf(path, sizeof path, "spec.%s.%s", ev->type, ev->name);
+            char *text = ce_xasprintf("filter.expression: %s", err);
+            ce_diag_add_found(diag, CE_DIAG_ERROR, &ev->pos, ev->node, path, text);
+            ce_free(text);
             rc = CE_EINVAL;
         }
         ce_es_filter_destroy(f);

@@ -36,4 +36,11 @@ int ce_diag_errors(const struct ce_diag *d);
  * path is empty). */
 void ce_diag_print(const struct ce_diag *d, FILE *f);
 
+/* text is "path: message" as a compiler of what a manifest embeds reports it, the path written
+ * below base (whose path is base_path) or from the top. The finding goes to that node's line and
+ * column with the whole path; when text names no node below base, it goes to at, as it is. */
+struct ce_node;
+void ce_diag_add_found(struct ce_diag *d, enum ce_diag_severity sev, const struct ce_pos *at,
+                       const struct ce_node *base, const char *base_path, const char *text);
+
 #endif

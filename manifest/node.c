@@ -622,3 +622,51 @@ const char *ce_node_type_name(const struct ce_node *n)
         return ce_node_is_null(n) ? "null" : "a scalar";
     }
 }
+
+/* One step of a path: a key up to '.' or '[', then any [index]es. */
+static const struct ce_node *node_path_step(const struct ce_node *n, const char **p,
+                                            const char *end)
+{
+    const char *s = *p;
+    size_t k = 0;
+    while (s + k < end && s[k] != '.' && s[k] != '[') {
+        k++;
+    }
+    if (k > 0) {
+        char key[128];
+        if (k >= sizeof key) {
+            return NULL;
+        }
+        memcpy(key, s, k);
+        key[k] = '\0';
+        n = ce_node_get(n, key);
+    }
+    s += k;
+    while (n != NULL && s < end && *s == '[') {
+        char *close = NULL;
+        long i = strtol(s + 1, &close, 10);
+        if (close == NULL || close >= end || *close != ']' || n->type != CE_NODE_SEQ || i < 0 ||
+            i >= n->n_items) {
+            return NULL;
+        }
+        n = n->items[i];
+        s = close + 1;
+    }
+    *p = s < end && *s == '.' ? s + 1 : s;
+    return n;
+}
+
+const struct ce_node *ce_node_at(const struct ce_node *root, const char *path, size_t len)
+{
+    const char *p = path;
+    const char *end = path + len;
+    const struct ce_node *n = root;
+    while (n != NULL && p < end) {
+        const char *before = p;
+        n = node_path_step(n, &p, end);
+        if (p == before) {
+            return NULL; /* no progress: not a path */
+        }
+    }
+    return n;
+}

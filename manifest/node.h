@@ -62,6 +62,9 @@ void ce_node_free(struct ce_node *n);
 
 /* Map lookup: exact key first, then ASCII case-insensitive. NULL when absent or not a map. */
 const struct ce_node *ce_node_get(const struct ce_node *map, const char *key);
+/* The node at path[0..len) below root ("filters.data[0].value[1]": keys joined by dots, list
+ * items by [index]), or NULL when the path does not lead to one. */
+const struct ce_node *ce_node_at(const struct ce_node *root, const char *path, size_t len);
 /* Same, also returning the key node (for positions). */
 const struct ce_node_pair *ce_node_get_pair(const struct ce_node *map, const char *key);
 

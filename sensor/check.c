@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Compiling what a Sensor embeds: see check.h. */
 #include "sensor/check.h"
+#include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "manifest/diag.h"
 #include "manifest/model.h"
@@ -21,7 +22,7 @@ static int check_deps(const struct ce_sensor *s, struct ce_diag *diag)
         if (ce_sn_filter_compile(&s->deps[i], &f, err, sizeof err) != CE_OK) {
             char path[64];
             snprintf(path, sizeof path, "spec.dependencies[%d]", i);
-            ce_diag_add(diag, CE_DIAG_ERROR, &s->deps[i].pos, path, "%s", err);
+            ce_diag_add_found(diag, CE_DIAG_ERROR, &s->deps[i].pos, s->deps[i].node, path, err);
             rc = CE_EINVAL;
         }
         ce_sn_filter_destroy(f);
@@ -43,8 +44,8 @@ static bool check_has_dep(const struct ce_sensor *s, const char *name)
 /* One parameter list: its templates must parse, its operations be known, and each parameter
  * read a dependency of the Sensor (else it would silently render nothing). The message names
  * the list (where). */
-static int check_params(const json_t *list, const char *where, const struct ce_sensor *s,
-                        const struct ce_trigger *t, struct ce_diag *diag)
+static int check_params(const json_t *list, const char *where, const char *top,
+                        const struct ce_sensor *s, const struct ce_trigger *t, struct ce_diag *diag)
 {
     if (json_array_size(list) == 0) {
         return CE_OK;
@@ -53,20 +54,22 @@ static int check_params(const json_t *list, const char *where, const struct ce_s
     char err[512];
     int rc = ce_params_compile(list, where, &ps, err, sizeof err);
     if (rc != CE_OK) {
-        ce_diag_add(diag, CE_DIAG_ERROR, &t->pos, "", "%s", err);
+        ce_diag_add_found(diag, CE_DIAG_ERROR, &t->pos, t->node, top, err);
     }
     for (int i = 0; rc == CE_OK && i < ce_params_count(ps); i++) {
         if (ce_params_warning(ps, i) != NULL) {
-            ce_diag_add(diag, CE_DIAG_WARNING, &t->pos, "", "%s", ce_params_warning(ps, i));
+            ce_diag_add_found(diag, CE_DIAG_WARNING, &t->pos, t->node, top,
+                              ce_params_warning(ps, i));
         }
     }
     for (size_t i = 0; i < json_array_size(list); i++) {
         const char *dep = json_string_value(
             json_object_get(json_object_get(json_array_get(list, i), "src"), "dependencyName"));
         if (dep != NULL && !check_has_dep(s, dep)) {
-            char path[200];
-            snprintf(path, sizeof path, "%s[%zu].src.dependencyName", where, i);
-            ce_diag_add(diag, CE_DIAG_ERROR, &t->pos, path, "no dependency is named \"%s\"", dep);
+            char *text = ce_xasprintf("%s[%zu].src.dependencyName: no dependency is named \"%s\"",
+                                      where, i, dep);
+            ce_diag_add_found(diag, CE_DIAG_ERROR, &t->pos, t->node, top, text);
+            ce_free(text);
             rc = CE_EINVAL;
         }
     }
@@ -78,15 +81,16 @@ static int check_trigger(const struct ce_sensor *s, const struct ce_trigger *t, 
                          struct ce_diag *diag)
 {
     json_t *j = ce_node_to_json(t->node);
-    char where[160];
+    char where[160], top[64];
+    snprintf(top, sizeof top, "spec.triggers[%d]", i);
     snprintf(where, sizeof where, "spec.triggers[%d].parameters", i);
-    int rc = check_params(json_object_get(j, "parameters"), where, s, t, diag);
+    int rc = check_params(json_object_get(j, "parameters"), where, top, s, t, diag);
     const json_t *action =
         t->kind ? json_object_get(json_object_get(j, "template"), t->kind) : NULL;
     static const char *const lists[] = {"parameters", "payload", "dynamicHeaders"};
     for (size_t k = 0; json_is_object(action) && k < sizeof lists / sizeof lists[0]; k++) {
         snprintf(where, sizeof where, "spec.triggers[%d].template.%s.%s", i, t->kind, lists[k]);
-        if (check_params(json_object_get(action, lists[k]), where, s, t, diag) != CE_OK) {
+        if (check_params(json_object_get(action, lists[k]), where, top, s, t, diag) != CE_OK) {
             rc = CE_EINVAL;
         }
     }

@@ -64,14 +64,15 @@ static void test_embedded_languages_checked(void **state)
     char *bad = ce_test_data("lint/embedded-errors.yaml", NULL);
     struct lint_run r = lint_file(dir, bad);
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
-    lint_has(r.out, "m.yaml:40:5: error: spec.webhook.example.filter.expression: unexpected token");
-    lint_has(r.out, "m.yaml:7:5: error: spec.dependencies[0]: filters.data[0].value[0]: error "
+    lint_has(r.out,
+             "m.yaml:45:21: error: spec.webhook.example.filter.expression: unexpected token");
+    lint_has(r.out, "m.yaml:14:17: error: spec.dependencies[0].filters.data[0].value[0]: error "
                     "parsing regexp: missing closing ): `a(b`");
-    lint_has(r.out, "m.yaml:18:5: error: spec.dependencies[1]: transform: jq program does not "
+    lint_has(r.out, "m.yaml:22:7: error: spec.dependencies[1].transform: jq program does not "
                     "compile");
-    lint_has(r.out, "m.yaml:24:5: error: spec.triggers[0].template.http.payload[0].src."
+    lint_has(r.out, "m.yaml:29:50: error: spec.triggers[0].template.http.payload[0].src."
                     "dataTemplate: template: param:1: unclosed action");
-    lint_has(r.out, "m.yaml:24:5: error: spec.triggers[0].template.http.payload[1].src."
+    lint_has(r.out, "m.yaml:31:33: error: spec.triggers[0].template.http.payload[1].src."
                     "dependencyName: no dependency is named \"nodep\"");
     lint_has(r.out, "1 file, 2 objects, 5 errors");
     ce_free(r.out);
@@ -79,14 +80,15 @@ static void test_embedded_languages_checked(void **state)
     /* the processes refuse to start on the same findings, with the same lines */
     r = lint_run_cmd(dir, bad, "sensor");
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
-    lint_has(r.out, "m.yaml:7:5: error: spec.dependencies[0]: filters.data[0].value[0]: error "
+    lint_has(r.out, "m.yaml:14:17: error: spec.dependencies[0].filters.data[0].value[0]: error "
                     "parsing regexp: missing closing ): `a(b`");
-    lint_has(r.out, "m.yaml:24:5: error: spec.triggers[0].template.http.payload[0].src."
+    lint_has(r.out, "m.yaml:29:50: error: spec.triggers[0].template.http.payload[0].src."
                     "dataTemplate: template: param:1: unclosed action");
     ce_free(r.out);
     r = lint_run_cmd(dir, bad, "eventsource");
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
-    lint_has(r.out, "m.yaml:40:5: error: spec.webhook.example.filter.expression: unexpected token");
+    lint_has(r.out,
+             "m.yaml:45:21: error: spec.webhook.example.filter.expression: unexpected token");
     ce_free(r.out);
 
     /* fixed, every embedded piece compiles */

@@ -910,6 +910,25 @@ static void test_node_helpers(void **state)
     assert_int_equal(ce_node_get(r, "neg")->line, 3);
     assert_int_equal(ce_node_get(r, "neg")->col, 6);
     ce_node_docs_free(docs, n);
+
+    /* paths into a tree, and findings placed at the node they name */
+    static const char tree[] = "filters:\n  data:\n  - {path: a, value: [x, \"y(\"]}\n";
+    assert_int_equal(ce_node_parse(tree, strlen(tree), "t.yaml", &d, &docs, &n), CE_OK);
+    const char *p = "filters.data[0].value[1]";
+    const struct ce_node *at = ce_node_at(docs[0].root, p, strlen(p));
+    assert_non_null(at);
+    assert_string_equal(at->str, "y(");
+    assert_null(ce_node_at(docs[0].root, "filters.data[1]", 15));
+    assert_null(ce_node_at(docs[0].root, "filters.data[x]", 15));
+    struct ce_pos dep = {"t.yaml", 1, 1};
+    ce_diag_add_found(&d, CE_DIAG_ERROR, &dep, docs[0].root, "spec.dependencies[0]",
+                      "filters.data[0].value[1]: bad");
+    ce_diag_add_found(&d, CE_DIAG_ERROR, &dep, docs[0].root, "spec.dependencies[0]",
+                      "not a path: at the object");
+    tm_expect(&d,
+              (const char *const[]){"3:26|spec.dependencies[0].filters.data[0].value[1]|bad",
+                                    "1:1|spec.dependencies[0]|not a path: at the object", NULL});
+    ce_node_docs_free(docs, n);
     ce_diag_fini(&d);
 }
 
