@@ -7,6 +7,7 @@
 #include "core/base/buf.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "core/base/utf8.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -137,8 +138,8 @@ static bool log_text_needs_quote(const char *s, size_t n)
     return false;
 }
 
-/* Text escaping keeps a record on one line: control bytes become \n, \t, \xNN; inside quotes
- * the quote and the backslash are escaped too. */
+/* Text escaping keeps a record on one line and valid UTF-8: control bytes and bytes that are
+ * not UTF-8 become \n, \t, \xNN; inside quotes the quote and the backslash are escaped too. */
 static int log_text_escape(struct ce_buf *b, const char *s, size_t n, bool quoted)
 {
     static const char hex[] = "0123456789abcdef";
@@ -159,9 +160,22 @@ static int log_text_escape(struct ce_buf *b, const char *s, size_t n, bool quote
         else if (quoted && (c == '"' || c == '\\')) {
             esc[1] = (char)c;
         }
-        else {
+        else if (c < 0x80) {
             rc = ce_buf_append(b, s + i, 1);
             continue;
+        }
+        else {
+            uint32_t cp = 0;
+            size_t len = ce_utf8_decode(s + i, n - i, &cp);
+            if (len > 0) {
+                rc = ce_buf_append(b, s + i, len);
+                i += len - 1;
+                continue;
+            }
+            esc[1] = 'x';
+            esc[2] = hex[c >> 4];
+            esc[3] = hex[c & 0xf];
+            elen = 4;
         }
         rc = ce_buf_append(b, esc, elen);
     }

@@ -190,9 +190,12 @@ static void test_text_format(void **state)
     ce_log_kv(CE_LOG_ERROR, "multi\nline", NULL);
     ce_log_init("cevents", CE_LOG_TEXT, CE_LOG_DEBUG, c->fd);
     ce_log_kv(CE_LOG_WARN, "no fields", NULL);
+    /* valid UTF-8 passes, bytes that are not UTF-8 are shown as \xNN (a body's bad bytes) */
+    ce_log_kv(CE_LOG_INFO, "bad \xff\xfe byte, h\xc3\xa9", NULL);
     char *out = tl_take(c, NULL);
     char *l2 = strchr(out, '\n') + 1;
     char *l3 = strchr(l2, '\n') + 1;
+    char *l4 = strchr(l3, '\n') + 1;
     const char *p = tl_datetime(out);
     assert_true(p[0] == '.' && tl_digits(p + 1, 3));
     assert_memory_equal(p + 4,
@@ -202,7 +205,9 @@ static void test_text_format(void **state)
     p = tl_datetime(l2);
     assert_memory_equal(p + 4, "Z ERROR multi\\nline  sensorName=s1\n", l3 - (p + 4));
     p = tl_datetime(l3);
-    assert_string_equal(p + 4, "Z WARN  no fields\n");
+    assert_memory_equal(p + 4, "Z WARN  no fields\n", l4 - (p + 4));
+    p = tl_datetime(l4);
+    assert_string_equal(p + 4, "Z INFO  bad \\xff\\xfe byte, h\xc3\xa9\n");
     ce_free(out);
 }
 
