@@ -155,9 +155,39 @@ static unsigned int webhook_check_auth(struct webhook_req *req, const char **why
 
 /* First call for a request: headers are in, no body yet. Either answers at once (health, 404,
  * wrong method, auth, declared size too big, shutting down) or prepares to read the body. */
+struct webhook_lengths {
+    const char *first;
+    bool differ;
+};
+
+static enum MHD_Result webhook_collect_length(void *arg, enum MHD_ValueKind kind, const char *key,
+                                              const char *value)
+{
+    (void)kind;
+    struct webhook_lengths *l = arg;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0 && value != NULL) {
+        l->differ = l->differ || (l->first != NULL && strcmp(l->first, value) != 0);
+        l->first = l->first ? l->first : value;
+    }
+    return MHD_YES;
+}
+
+/* Two different Content-Length headers make the body's end ambiguous (request smuggling across
+ * proxies): such a request is refused rather than read by one of them. */
+static bool webhook_lengths_conflict(struct MHD_Connection *conn)
+{
+    struct webhook_lengths l = {NULL, false};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, webhook_collect_length, &l);
+    return l.differ;
+}
+
 static enum MHD_Result webhook_begin(struct webhook_req *req, const char *url, const char *method)
 {
     struct MHD_Connection *conn = req->conn;
+    if (webhook_lengths_conflict(conn)) {
+        return webhook_reply(conn, MHD_HTTP_BAD_REQUEST, "conflicting Content-Length headers", NULL,
+                             0);
+    }
     if (strcmp(url, "/health") == 0) {
         return webhook_reply(conn, MHD_HTTP_OK, "OK", NULL, 0);
     }

@@ -16,6 +16,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -310,6 +315,40 @@ static void test_get_query_and_metadata(void **state)
     ce_free(id);
 }
 
+/* Sends raw bytes to the webhook's port and returns the status line's code (0 if none). */
+static int wh_raw(struct wh_env *e, const char *raw)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)e->port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
+    char buf[256] = "";
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    int code = 0;
+    if (n > 12 && strncmp(buf, "HTTP/1.1 ", 9) == 0) {
+        code = (int)strtol(buf + 9, NULL, 10);
+    }
+    return code;
+}
+
+/* Two different Content-Length headers leave the body's end ambiguous: refused, not guessed. */
+static void test_conflicting_lengths_refused(void **state)
+{
+    struct wh_env *e = *state;
+    assert_int_equal(wh_raw(e, "POST /example HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                               "application/json\r\nContent-Length: 7\r\nContent-Length: "
+                               "3\r\n\r\n{\"a\":1}"),
+                     400);
+    /* the same length twice is harmless */
+    assert_int_equal(wh_raw(e, "POST /example HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                               "application/json\r\nContent-Length: 7\r\nContent-Length: "
+                               "7\r\nConnection: close\r\n\r\n{\"a\":1}"),
+                     200);
+}
+
 /* A form posted with a charset parameter is still a form. */
 static void test_form_with_parameters(void **state)
 {
@@ -360,6 +399,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_missing_auth_secret_refused_at_start),
         cmocka_unit_test(test_form_with_parameters),
+        cmocka_unit_test(test_conflicting_lengths_refused),
         cmocka_unit_test(test_event_on_the_bus),
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_get_query_and_metadata),
