@@ -4,12 +4,16 @@
 # every corpus (tests/fuzz/corpus/<target>/) through them, then fuzzes each target for
 # FUZZ_SECONDS (default 20) starting from a temporary copy of its corpus, so that nothing is
 # written into the repository. A crash, leak, timeout or sanitizer report fails the script; the
-# input that caused it is kept under <build>/fuzz-artifacts/.
+# input that caused it is kept under <build>/fuzz-artifacts/. The runs start from a fixed seed
+# (FUZZ_SEED, default 1) so that CI repeats what passed here; FUZZ_SEED=0 lets libFuzzer pick
+# one, for a fresh look (`FUZZ_SEED=0 FUZZ_SECONDS=600 make fuzz`); every finding then goes into
+# the corpus with its fix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=${FUZZ_BUILD:-build-fuzz}
 seconds=${FUZZ_SECONDS:-20}
+seed=${FUZZ_SEED:-1}
 jobs=${JOBS:-2}
 
 CC=${FUZZ_CC:-clang} cmake -S . -B "$build" -DCE_LIBFUZZER=ON >/dev/null
@@ -31,7 +35,7 @@ for src in tests/fuzz/fuzz_*.c; do
   cp -R "$corpus/." "$work/$name/"
   echo "fuzz: $name for ${seconds}s"
   # -timeout: one input running this long is a hang, reported like a crash.
-  if ! "$build/tests/$name" -max_total_time="$seconds" -timeout=10 \
+  if ! "$build/tests/$name" -max_total_time="$seconds" -timeout=10 -seed="$seed" \
       -artifact_prefix="$artifacts/$name-" "$work/$name" >"$work/$name.log" 2>&1; then
     tail -n 60 "$work/$name.log"
     failed+=("$name")

@@ -102,5 +102,14 @@ int64_t ce_http_retry_after_ms(const char *value, int64_t now_ms)
     if (when == (time_t)-1) {
         return -1;
     }
+    /* compared in seconds first: a date far off (a server's "year 2000000000") would overflow
+     * in milliseconds */
+    int64_t now_s = now_ms / 1000;
+    if ((int64_t)when >= now_s + CE_HTTP_RETRY_AFTER_MAX_MS / 1000) {
+        return CE_HTTP_RETRY_AFTER_MAX_MS;
+    }
+    if ((int64_t)when <= now_s - 1) {
+        return 0;
+    }
     return http_cap_ms((int64_t)when * 1000 - now_ms);
 }

@@ -161,6 +161,8 @@ static void test_retry_after_parse(void **state)
         {"Wed Oct 21 07:28:10 2015", 10000},          /* asctime */
         {"Wed, 21 Oct 2015 07:27:00 GMT", 0},         /* past */
         {"Thu, 22 Oct 2015 07:28:00 GMT", CE_HTTP_RETRY_AFTER_MAX_MS},
+        {"d1 Oct2000000000", CE_HTTP_RETRY_AFTER_MAX_MS}, /* a fuzz finding: a year far off */
+        {"Wed, 21 Oct 1970 07:28:00 GMT", 0},             /* long past */
         {"-5", -1},
         {"1.5", -1},
         {"", -1},
