@@ -6,6 +6,7 @@
 #include "cmd/run.h"
 #include "core/base/clock.h"
 #include "cmd/cli.h"
+#include "cmd/run_relay.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/service/listen.h"
@@ -32,10 +33,6 @@
 #include <unistd.h>
 
 #define RUN_MAX_CHILDREN 256
-/* A child's log line is passed on whole up to this size. The children's logger keeps its lines
- * under 1 MiB (core/base/log.c), so only other output can reach it. */
-#define RUN_LINE_CAP (4 * 1024 * 1024)
-#define RUN_LINE_START (64 * 1024)
 #define RUN_SUBSCRIBE_WAIT_MS 15000
 #define RUN_IN_USE_TRIES 3 /* starts of a child whose port stays taken before giving up */
 
@@ -72,116 +69,6 @@ struct run_state {
     struct run_child children[RUN_MAX_CHILDREN];
     int n_children;
 };
-
-static pthread_mutex_t run_out_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Writes one child line with its name: a "component" key first in JSON lines, a "name | "
- * prefix in text. One write per line keeps lines whole. */
-static void run_emit_line(const struct run_child *ch, const char *line, size_t len, bool json)
-{
-    char *out;
-    if (json && len > 1 && line[0] == '{') {
-        out = ce_xasprintf("{\"component\":\"%s\",%.*s\n", ch->label, (int)(len - 1), line + 1);
-    }
-    else {
-        out = ce_xasprintf("%s | %.*s\n", ch->label, (int)len, line);
-    }
-    pthread_mutex_lock(&run_out_lock);
-    ssize_t ignored = write(STDOUT_FILENO, out, strlen(out));
-    (void)ignored;
-    pthread_mutex_unlock(&run_out_lock);
-    ce_free(out);
-}
-
-struct run_reader_arg {
-    struct run_child *ch;
-    int fd;
-    bool json;
-};
-
-static bool run_line_has(const char *line, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; n <= len && i <= len - n; i++) {
-        if (memcmp(line + i, needle, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* A line longer than the cap is not passed on in pieces (each piece would be invalid JSON and
- * read as a line of its own): a marker line says how long it was. */
-static void run_emit_cut(const struct run_child *ch, size_t len, bool json)
-{
-    char *msg = json ? ce_xasprintf("{\"level\":\"error\",\"msg\":\"a log line of %zu bytes was "
-                                    "dropped: longer than %d bytes\",\"truncated\":true}",
-                                    len, RUN_LINE_CAP)
-                     : ce_xasprintf("[a log line of %zu bytes was dropped: longer than %d bytes] "
-                                    "(truncated)",
-                                    len, RUN_LINE_CAP);
-    run_emit_line(ch, msg, strlen(msg), json);
-    ce_free(msg);
-}
-
-/* One line whole, as the child wrote it. */
-static void run_take_line(struct run_reader_arg *a, const char *line, size_t len)
-{
-    if (run_line_has(line, len, CE_SENSOR_SUBSCRIBED_MSG)) {
-        atomic_store(&a->ch->subscribed, true);
-    }
-    run_emit_line(a->ch, line, len, a->json);
-}
-
-static void *run_reader(void *p)
-{
-    struct run_reader_arg *a = p;
-    size_t cap = RUN_LINE_START;
-    char *buf = ce_xmalloc(cap);
-    size_t used = 0;
-    size_t dropping = 0; /* > 0: inside a line past the cap, this many bytes so far */
-    for (;;) {
-        if (used == cap && cap < RUN_LINE_CAP) {
-            cap = cap * 2 > RUN_LINE_CAP ? RUN_LINE_CAP : cap * 2;
-            buf = ce_xrealloc(buf, cap);
-        }
-        ssize_t n = read(a->fd, buf + used, cap - used);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        used += (size_t)n;
-        char *start = buf, *nl;
-        while ((nl = memchr(start, '\n', used - (size_t)(start - buf))) != NULL) {
-            if (dropping > 0) {
-                run_emit_cut(a->ch, dropping + (size_t)(nl - start), a->json);
-                dropping = 0;
-            }
-            else {
-                run_take_line(a, start, (size_t)(nl - start));
-            }
-            start = nl + 1;
-        }
-        used -= (size_t)(start - buf);
-        memmove(buf, start, used);
-        if (used == RUN_LINE_CAP) {
-            dropping += used;
-            used = 0;
-        }
-    }
-    if (dropping > 0) {
-        run_emit_cut(a->ch, dropping + used, a->json);
-    }
-    else if (used) {
-        run_take_line(a, buf, used);
-    }
-    close(a->fd);
-    ce_free(buf);
-    ce_free(a);
-    return NULL;
-}
 
 /* The child's metrics port: its planned one (--metrics-port, then one up per child), or a free
  * one when another program holds that. */
@@ -246,12 +133,12 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
         close(fds[0]);
         return rc;
     }
-    struct run_reader_arg *a = ce_xmalloc(sizeof(*a));
-    *a = (struct run_reader_arg){ch, fds[0], cli->log_format == CE_LOG_JSON};
+    struct ce_run_relay *a = ce_xmalloc(sizeof(*a));
+    *a = (struct ce_run_relay){ch->label, fds[0], cli->log_format == CE_LOG_JSON, &ch->subscribed};
     if (ch->reader_started) {
         pthread_join(ch->reader, NULL);
     }
-    ch->reader_started = pthread_create(&ch->reader, NULL, run_reader, a) == 0;
+    ch->reader_started = pthread_create(&ch->reader, NULL, ce_run_relay_main, a) == 0;
     ch->started_ms = ce_clock_mono_ms();
     ch->restart_at_ms = 0;
     char pid[16];
