@@ -111,8 +111,13 @@ static int action_edited_text(const struct ce_sn_action *a, const struct ce_trig
         json_t *trigger = json_deep_copy(a->rest);
         json_object_set(trigger, "template", tpl);
         char *text = json_dumps(trigger, JSON_COMPACT);
-        *out = ce_xstrdup(text);
-        free(text);
+        if (text == NULL) {
+            rc = ce_rc_fail(CE_EINVAL, err, errlen, "the edited trigger cannot be written out");
+        }
+        else {
+            *out = ce_xstrdup(text);
+            free(text);
+        }
         json_decref(trigger);
     }
     json_decref(tpl);
