@@ -100,17 +100,13 @@ static void jsbus_on_closed(natsConnection *nc, void *closure)
     pthread_mutex_unlock(&b->mu);
 }
 
-/* Why the first server of url cannot be reached, as the system says it ("Connection refused",
- * "timed out"): cnats only says that no server answered. Heap string. */
-static char *jsbus_probe(const char *url)
+/* Why the first server of url_shown (the URL without credentials) cannot be reached, as the system
+ * says it ("Connection refused", "timed out"): cnats only says that no server answered. Heap
+ * string. */
+static char *jsbus_probe(const char *url_shown)
 {
-    const char *p = strstr(url, "://");
-    p = p ? p + 3 : url;
-    const char *at = strchr(p, '@');
-    const char *comma = strchr(p, ',');
-    if (at != NULL && (comma == NULL || at < comma)) {
-        p = at + 1;
-    }
+    const char *p = strstr(url_shown, "://");
+    p = p ? p + 3 : url_shown;
     size_t hl = strcspn(p, ":/,");
     char host[256], port[16] = "4222";
     snprintf(host, sizeof(host), "%.*s", (int)(hl < 255 ? hl : 255), p);
@@ -300,18 +296,14 @@ static void *jsbus_connect_main(void *arg)
     return NULL;
 }
 
-/* The servers of url, a comma-separated list as NATS clients take it, each tried in turn (cnats'
- * own list parsing stops at the first server that does not answer). */
-static natsStatus jsbus_set_servers(natsOptions *o, const char *url)
+/* The servers of url, a comma-separated list as NATS clients take it, blanks around them
+ * trimmed: pointers into *copy (ce_free it). Returns how many (at most JSBUS_MAX_SERVERS). */
+static int jsbus_split_servers(const char *url, char **copy, const char *servers[])
 {
-    if (strchr(url, ',') == NULL) {
-        return natsOptions_SetURL(o, url);
-    }
-    char *copy = ce_xstrdup(url);
-    const char *servers[JSBUS_MAX_SERVERS];
+    *copy = ce_xstrdup(url);
     int n = 0;
     char *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok != NULL && n < JSBUS_MAX_SERVERS;
+    for (char *tok = strtok_r(*copy, ",", &save); tok != NULL && n < JSBUS_MAX_SERVERS;
          tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ') {
             tok++;
@@ -324,9 +316,22 @@ static natsStatus jsbus_set_servers(natsOptions *o, const char *url)
             servers[n++] = tok;
         }
     }
+    return n;
+}
+
+/* Each server tried in turn, in the order given (cnats' own list parsing stops at the first
+ * server that does not answer). */
+static natsStatus jsbus_set_servers(natsOptions *o, const char *url)
+{
+    if (strchr(url, ',') == NULL) {
+        return natsOptions_SetURL(o, url);
+    }
+    char *copy = NULL;
+    const char *servers[JSBUS_MAX_SERVERS];
+    int n = jsbus_split_servers(url, &copy, servers);
     natsStatus s = n > 0 ? natsOptions_SetServers(o, servers, n) : NATS_INVALID_ARG;
     if (s == NATS_OK) {
-        s = natsOptions_SetNoRandomize(o, true); /* the order given is the order tried */
+        s = natsOptions_SetNoRandomize(o, true);
     }
     ce_free(copy);
     return s;
@@ -391,28 +396,24 @@ static void jsbus_free(struct jsbus *b)
     ce_free(b);
 }
 
-/* url without "user:password@" in any of its comma-separated servers. */
+/* url's servers without their "user:password@", for logs. */
 static void jsbus_url_shown(const char *url, char *out, size_t outlen)
 {
-    size_t n = 0;
-    for (const char *p = url; *p != '\0' && n + 1 < outlen;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        const char *host = p;
-        for (size_t i = 0; i + 3 <= len; i++) {
-            if (memcmp(p + i, "://", 3) == 0) {
-                host = p + i + 3;
-                break;
-            }
-        }
-        const char *at = memchr(host, '@', len - (size_t)(host - p));
-        int w = snprintf(out + n, outlen - n, "%s%.*s%.*s", n ? "," : "", (int)(host - p), p,
-                         (int)(len - (size_t)((at ? at + 1 : host) - p)), at ? at + 1 : host);
-        n = w < 0 ? n : n + (size_t)w;
-        n = n >= outlen ? outlen - 1 : n;
-        p = end ? end + 1 : p + len;
+    char *copy = NULL;
+    const char *servers[JSBUS_MAX_SERVERS];
+    int n = jsbus_split_servers(url, &copy, servers);
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && used + 1 < outlen; i++) {
+        const char *scheme_end = strstr(servers[i], "://");
+        const char *host = scheme_end ? scheme_end + 3 : servers[i];
+        const char *at = strchr(host, '@');
+        int w = snprintf(out + used, outlen - used, "%s%.*s%s", i ? "," : "",
+                         (int)(host - servers[i]), servers[i], at ? at + 1 : host);
+        used = w < 0 ? used : used + (size_t)w;
+        used = used >= outlen ? outlen - 1 : used;
     }
-    out[n] = '\0';
+    ce_free(copy);
 }
 
 static int jsbus_create(const struct ce_bus_config *cfg, ce_bus_state_fn *state_fn, void *state_arg,

@@ -22,15 +22,18 @@ static void unreachable_says_why(const char *kind, const char *rel)
     char *file = strcmp(kind, "eventsource") == 0
                      ? ce_scn_write_manifest(dir, "m.yaml", rel, ce_test_free_port())
                      : ce_test_data_write(dir, "m.yaml", rel, NULL);
-    char bus[64], mport[16];
+    char bus[64], with_user[96], mport[16];
     snprintf(bus, sizeof(bus), "nats://127.0.0.1:%d", ce_test_free_port());
+    /* credentials in the URL never reach the log */
+    snprintf(with_user, sizeof(with_user), "nats://user:s3cret@%s", bus + 7);
     snprintf(mport, sizeof(mport), "%d", ce_test_free_port());
-    const char *args[] = {kind, "-f", file, "--bus", bus, "--metrics-port", mport, NULL};
+    const char *args[] = {kind, "-f", file, "--bus", with_user, "--metrics-port", mport, NULL};
     struct ce_test_proc *p = ce_test_proc_start_cevents(args);
     assert_true(ce_test_proc_wait_line(p, "cannot connect to the event bus; retrying", 2, 10000));
     char *line = ce_test_proc_line(p, "cannot connect to the event bus; retrying", 0);
     assert_non_null(line);
     assert_non_null(strstr(line, bus));
+    assert_null(strstr(line, "s3cret"));
     assert_non_null(strstr(line, "Connection refused"));
     assert_non_null(strstr(line, "\"retryIn\""));
     ce_free(line);
