@@ -112,6 +112,21 @@ static struct webhook_route *webhook_find_route(struct webhook_server *srv, cons
     return NULL;
 }
 
+/* Reads a secret of the event's; a failure is logged as what, naming the file, so the user sees
+ * which mount or key is wrong. */
+static int webhook_read_secret(const struct webhook_route *route, const struct ce_secret_ref *ref,
+                               const char *dir, const char *what, char **out, size_t *len)
+{
+    int rc = ce_secret_read(dir, ref->name, ref->key, out, len);
+    if (rc != CE_OK) {
+        char *path = ce_xasprintf("%s/%s/%s", dir, ref->name, ref->key);
+        ce_log_kv(CE_LOG_ERROR, what, "eventName", route->name, "secret", ref->name, "key",
+                  ref->key, "file", path, "error", ce_rc_str(rc), NULL);
+        ce_free(path);
+    }
+    return rc;
+}
+
 /* Bearer token check as Argo does it, with a constant-time compare. Returns 0 when allowed,
  * else the HTTP status to answer and *why. The secret is read per request so rotations apply. */
 static unsigned int webhook_check_auth(struct webhook_req *req, const char **why)
@@ -122,11 +137,9 @@ static unsigned int webhook_check_auth(struct webhook_req *req, const char **why
     }
     char *token = NULL;
     size_t token_len = 0;
-    int rc = ce_secret_read(req->srv->owner->env->secrets_dir, spec->auth_secret.name,
-                            spec->auth_secret.key, &token, &token_len);
+    int rc = webhook_read_secret(req->route, &spec->auth_secret, req->srv->owner->env->secrets_dir,
+                                 "failed to read the webhook auth secret", &token, &token_len);
     if (rc != CE_OK) {
-        ce_log_kv(CE_LOG_ERROR, "failed to read the webhook auth secret", "eventName",
-                  req->route->name, "secret", spec->auth_secret.name, "error", ce_rc_str(rc), NULL);
         *why = "Error loading auth token";
         return MHD_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -153,8 +166,6 @@ static unsigned int webhook_check_auth(struct webhook_req *req, const char **why
     return status;
 }
 
-/* First call for a request: headers are in, no body yet. Either answers at once (health, 404,
- * wrong method, auth, declared size too big, shutting down) or prepares to read the body. */
 struct webhook_lengths {
     const char *first;
     bool differ;
@@ -172,19 +183,16 @@ static enum MHD_Result webhook_collect_length(void *arg, enum MHD_ValueKind kind
     return MHD_YES;
 }
 
-/* Two different Content-Length headers make the body's end ambiguous (request smuggling across
- * proxies): such a request is refused rather than read by one of them. */
-static bool webhook_lengths_conflict(struct MHD_Connection *conn)
-{
-    struct webhook_lengths l = {NULL, false};
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, webhook_collect_length, &l);
-    return l.differ;
-}
-
+/* First call for a request: headers are in, no body yet. Either answers at once (health, 404,
+ * wrong method, auth, declared size too big, shutting down) or prepares to read the body. */
 static enum MHD_Result webhook_begin(struct webhook_req *req, const char *url, const char *method)
 {
     struct MHD_Connection *conn = req->conn;
-    if (webhook_lengths_conflict(conn)) {
+    /* Two different Content-Length headers make the body's end ambiguous (request smuggling
+     * across proxies): such a request is refused rather than read by one of them. */
+    struct webhook_lengths cl = {NULL, false};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, webhook_collect_length, &cl);
+    if (cl.differ) {
         return webhook_reply(conn, MHD_HTTP_BAD_REQUEST, "conflicting Content-Length headers", NULL,
                              0);
     }
@@ -213,9 +221,7 @@ static enum MHD_Result webhook_begin(struct webhook_req *req, const char *url, c
         snprintf(msg, sizeof(msg), "unsupported method: %.64s", method);
         return webhook_reply(conn, MHD_HTTP_BAD_REQUEST, msg, NULL, 0);
     }
-    const char *cl =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)spec->max_payload_size) {
+    if (cl.first && strtoull(cl.first, NULL, 10) > (unsigned long long)spec->max_payload_size) {
         ce_emitter_count_processing_failed(req->route->em);
         return webhook_reply(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large", NULL, 0);
     }
@@ -456,20 +462,14 @@ static void webhook_on_completed(void *cls, struct MHD_Connection *conn, void **
 static int webhook_load_tls(struct webhook_server *srv, const struct webhook_route *route,
                             const char *secrets_dir)
 {
+    static const char what[] = "failed to read the TLS certificate or key of the webhook server";
     const struct ce_webhook_config *spec = route->spec;
     size_t len;
-    const struct ce_secret_ref *failed = &spec->server_cert_secret;
-    int rc = ce_secret_read(secrets_dir, failed->name, failed->key, &srv->tls_cert, &len);
+    int rc = webhook_read_secret(route, &spec->server_cert_secret, secrets_dir, what,
+                                 &srv->tls_cert, &len);
     if (rc == CE_OK) {
-        failed = &spec->server_key_secret;
-        rc = ce_secret_read(secrets_dir, failed->name, failed->key, &srv->tls_key, &len);
-    }
-    if (rc != CE_OK) {
-        /* Names the file, so the user sees which mount or key is wrong. */
-        char *path = ce_xasprintf("%s/%s/%s", secrets_dir, failed->name, failed->key);
-        ce_log_kv(CE_LOG_ERROR, "failed to read the TLS certificate or key of the webhook server",
-                  "eventName", route->name, "file", path, "error", ce_rc_str(rc), NULL);
-        ce_free(path);
+        rc = webhook_read_secret(route, &spec->server_key_secret, secrets_dir, what, &srv->tls_key,
+                                 &len);
     }
     return rc;
 }
@@ -576,19 +576,14 @@ static int webhook_check_auth_secret(const struct webhook_route *route, const ch
     if (!ref->set) {
         return CE_OK;
     }
-    char *token = NULL;
-    size_t len = 0;
-    int rc = ce_secret_read(secrets_dir, ref->name, ref->key, &token, &len);
-    ce_free(token);
-    if (rc == CE_ENOENT && ref->optional) {
+    if (ref->optional) {
         return CE_OK; /* optional: the requests say so if it is still missing then */
     }
-    if (rc != CE_OK) {
-        char *path = ce_xasprintf("%s/%s/%s", secrets_dir, ref->name, ref->key);
-        ce_log_kv(CE_LOG_ERROR, "cannot read the webhook's authSecret", "eventName", route->name,
-                  "secret", ref->name, "key", ref->key, "file", path, "error", ce_rc_str(rc), NULL);
-        ce_free(path);
-    }
+    char *token = NULL;
+    size_t len = 0;
+    int rc = webhook_read_secret(route, ref, secrets_dir, "cannot read the webhook's authSecret",
+                                 &token, &len);
+    ce_free(token);
     return rc;
 }
 
