@@ -230,10 +230,20 @@ static int http_parse_url(struct ce_http_target *t, const json_t *block, char *e
     return rc;
 }
 
+bool ce_http_method_known(const char *method)
+{
+    static const char *const methods[] = {"GET", "DELETE", "PATCH", "POST", "PUT"};
+    for (size_t i = 0; method != NULL && i < sizeof(methods) / sizeof(methods[0]); i++) {
+        if (strcmp(method, methods[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int http_parse_method(struct ce_http_target *t, const json_t *block, char *err,
                              size_t errlen)
 {
-    static const char *const methods[] = {"GET", "DELETE", "PATCH", "POST", "PUT"};
     const char *m = NULL;
     int rc = http_opt_string(block, "method", "", &m, err, errlen);
     if (rc != CE_OK) {
@@ -242,14 +252,13 @@ static int http_parse_method(struct ce_http_target *t, const json_t *block, char
     if (m == NULL || *m == '\0') {
         m = "POST";
     }
-    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        if (strcmp(m, methods[i]) == 0) {
-            t->method = ce_xstrdup(m);
-            return CE_OK;
-        }
+    if (!ce_http_method_known(m)) {
+        return ce_rc_fail(CE_EINVAL, err, errlen,
+                          "method \"%.32s\": only GET, DELETE, PATCH, POST and PUT are supported",
+                          m);
     }
-    return ce_rc_fail(CE_EINVAL, err, errlen,
-                      "method \"%.32s\": only GET, DELETE, PATCH, POST and PUT are supported", m);
+    t->method = ce_xstrdup(m);
+    return CE_OK;
 }
 
 /* timeout in seconds: absent, null or not positive means the default, as in Argo Events. */

@@ -63,6 +63,8 @@ int ce_http_target_from_json(const json_t *http_block, const char *secrets_dir,
                              const char *config_dir, struct ce_http_target **out, char *err,
                              size_t errlen) CE_MUST_CHECK;
 void ce_http_target_destroy(struct ce_http_target *t);
+/* Whether method is one the HTTP trigger sends: GET, DELETE, PATCH, POST or PUT. */
+bool ce_http_method_known(const char *method);
 /* An http or https URL with a host ("scheme://host..."), as a target needs: CE_OK, or CE_EINVAL
  * with the reason in err. */
 int ce_http_url_check(const char *url, char *err, size_t errlen);

@@ -259,8 +259,6 @@ static void http_keep_destroy(void *kept)
     ce_http_client_destroy(kept);
 }
 
-static const char *const http_methods[] = {"GET", "DELETE", "PATCH", "POST", "PUT", NULL};
-
 /* template.http: url is required, method one Argo knows, and payload entries may lack dest (the
  * value is then the whole body). The block itself is read again at each firing, after
  * parameters edited it, so nothing is kept. */
@@ -299,11 +297,7 @@ static void *http_decode(struct ce_mdec *c, const struct ce_node *block)
 {
     http_decode_url(c, block);
     char *method = ce_mdec_str(c, block, "method", false);
-    bool known = method == NULL;
-    for (int i = 0; method != NULL && http_methods[i] != NULL; i++) {
-        known = known || strcmp(method, http_methods[i]) == 0;
-    }
-    if (!known) {
+    if (method != NULL && !ce_http_method_known(method)) {
         ce_mdec_err_key(c, ce_node_get(block, "method"), "method", "unknown method \"%s\"", method);
     }
     ce_free(method);
