@@ -5,6 +5,7 @@
 #include "tests/harness/harness.h"
 #include "core/base/clock.h"
 #include "core/base/mem.h"
+#include "core/service/listen.h"
 #include "core/service/proc.h"
 #include "core/base/rc.h"
 
@@ -138,22 +139,6 @@ static bool harness_port_given(int port)
     return false;
 }
 
-static bool harness_can_bind(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return false;
-    }
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = htons((uint16_t)port);
-    bool ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-    close(fd);
-    return ok;
-}
-
 /* Candidates come from below the kernel's ephemeral range (32768 and up on Linux): a port the
  * kernel handed out for bind(0) can be taken again as the local end of some other process's
  * outgoing connection before the test's server binds it, which made parallel runs flaky. */
@@ -182,7 +167,7 @@ int ce_test_free_ports(int n)
     for (int tries = 0; tries < 1000 && port == 0; tries++) {
         int first = harness_next_candidate();
         int ok = 0;
-        while (ok < n && !harness_port_given(first + ok) && harness_can_bind(first + ok)) {
+        while (ok < n && !harness_port_given(first + ok) && ce_listen_port_free(first + ok)) {
             ok++;
         }
         port = ok == n ? first : 0;
