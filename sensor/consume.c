@@ -130,10 +130,13 @@ static void sn_process(struct ce_sn_consumer *c, struct ce_bus_msg *m)
     if (fired >= 0) {
         sn_ack_now(&ack);
     }
+    else if (ack.acked) {
+        /* acknowledged before the firing (atLeastOnce: false): nothing to hand back */
+    }
     else if (fired == -CE_ECANCELED) {
         sn_leave(m, ev.id);
     }
-    else if (!ack.acked && ce_bus_msg_nak(m, SN_RETRY_STATE_MS) != CE_OK) {
+    else if (ce_bus_msg_nak(m, SN_RETRY_STATE_MS) != CE_OK) {
         ce_log_kv(CE_LOG_WARN, "could not ask for a redelivery; it comes after the ack wait",
                   "eventID", ev.id, NULL);
     }
