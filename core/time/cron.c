@@ -104,11 +104,17 @@ static bool walk_day_matches(const struct cron_walk *w)
     return dom || dow;
 }
 
-/* Go's Time.AddDate(0, months, days). */
+/* Go's Time.AddDate(0, months, days), forward. A date a zone skipped whole (Samoa dropped
+ * 2011-12-30) can map back onto the day it left, and the walk would never move again: then it
+ * moves a day of elapsed time instead, onto the next date that exists. */
 static void walk_add_date(struct cron_walk *w, int months, int days)
 {
+    int64_t from = w->t;
     walk_set(w,
              walk_date(w, w->tm.mon + months, w->tm.mday + days, w->tm.hour, w->tm.min, w->tm.sec));
+    if (w->t <= from) {
+        walk_set(w, from + 86400);
+    }
 }
 
 /* robfig: after stepping a day, a midnight moved by DST is pulled back to hour 0. */

@@ -493,6 +493,15 @@ static void test_walk_monotonic(void **state)
             ce_cron_destroy(c);
         }
     }
+    /* a day the zone skipped whole: Samoa went from 2011-12-29 to 2011-12-31 (a fuzz finding:
+     * the day walk mapped the missing day back onto the 29th and never moved again) */
+    struct ce_cron *c = NULL;
+    assert_int_equal(ce_cron_parse("* * 3 * *", "Pacific/Apia", &c, NULL, 0), CE_OK);
+    int64_t t = ts("2011-12-26T21:08:02Z");
+    int64_t n = ce_cron_next(c, t);
+    assert_int_equal(n, ts("2012-01-02T10:00:00Z")); /* 2012-01-03 00:00 at +14:00 */
+    assert_true(ce_cron_prev(c, t) < t);
+    ce_cron_destroy(c);
 }
 
 static void test_range_limits(void **state)
