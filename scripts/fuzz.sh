@@ -5,7 +5,8 @@
 # FUZZ_SECONDS (default 20) starting from a temporary copy of its corpus, so that nothing is
 # written into the repository. A crash, leak, timeout or sanitizer report fails the script; the
 # input that caused it is kept under <build>/fuzz-artifacts/. The runs start from a fixed seed
-# (FUZZ_SEED, default 1) so that CI repeats what passed here; FUZZ_SEED=0 lets libFuzzer pick
+# (FUZZ_SEED, default 1) and stop at the number of inputs tests/fuzz/runs.txt gives (or the time,
+# whichever comes first), so that CI repeats what passed here and never goes past it; FUZZ_SEED=0 lets libFuzzer pick
 # one, for a fresh look (`FUZZ_SEED=0 FUZZ_SECONDS=600 make fuzz`); every finding then goes into
 # the corpus with its fix.
 set -euo pipefail
@@ -33,9 +34,14 @@ for src in tests/fuzz/fuzz_*.c; do
   corpus="tests/fuzz/corpus/${name#fuzz_}"
   mkdir -p "$work/$name"
   cp -R "$corpus/." "$work/$name/"
-  echo "fuzz: $name for ${seconds}s"
+  runs=-1
+  if [ "$seed" != 0 ]; then
+    runs=$(awk -v t="$name" '$1 == t {print $2}' tests/fuzz/runs.txt)
+    runs=${runs:--1}
+  fi
+  echo "fuzz: $name for ${seconds}s (at most $runs inputs)"
   # -timeout: one input running this long is a hang, reported like a crash.
-  if ! "$build/tests/$name" -max_total_time="$seconds" -timeout=10 -seed="$seed" \
+  if ! "$build/tests/$name" -max_total_time="$seconds" -runs="$runs" -timeout=10 -seed="$seed" \
       -artifact_prefix="$artifacts/$name-" "$work/$name" >"$work/$name.log" 2>&1; then
     tail -n 60 "$work/$name.log"
     failed+=("$name")
@@ -48,4 +54,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: FAILED: ${failed[*]} (inputs in $artifacts)" >&2
   exit 1
 fi
-echo "fuzz: every target ran ${seconds}s without a finding"
+echo "fuzz: every target ran its inputs without a finding"
