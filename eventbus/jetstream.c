@@ -529,58 +529,6 @@ static int jsbus_wait_connected(struct ce_bus *bus, int timeout_ms)
     return atomic_load(&b->up) ? CE_OK : CE_ETIMEDOUT;
 }
 
-/* ---- stream ---- */
-
-natsStatus jsbus_stream_info(struct jsbus *b, jsStreamInfo **si, jsErrCode *jerr)
-{
-    *si = NULL;
-    *jerr = 0;
-    if (!jsbus_ready(b) || b->js == NULL) {
-        return NATS_CONNECTION_CLOSED;
-    }
-    return js_GetStreamInfo(si, b->js, JSBUS_STREAM, NULL, jerr);
-}
-
-static int jsbus_ensure_stream(struct ce_bus *bus)
-{
-    struct jsbus *b = (struct jsbus *)bus;
-    if (!jsbus_ready(b) || b->js == NULL) {
-        return CE_EUNAVAIL;
-    }
-    jsStreamInfo *si = NULL;
-    jsErrCode jerr = 0;
-    natsStatus s = jsbus_stream_info(b, &si, &jerr);
-    jsStreamInfo_Destroy(si);
-    si = NULL;
-    if (s == NATS_OK) {
-        return CE_OK; /* an existing stream is used as it is */
-    }
-    jsStreamConfig sc;
-    jsStreamConfig_Init(&sc);
-    const char *subjects[] = {JSBUS_STREAM ".*.*"};
-    sc.Name = JSBUS_STREAM;
-    sc.Subjects = subjects;
-    sc.SubjectsLen = 1;
-    sc.Storage = js_FileStorage;
-    sc.Retention = (jsRetentionPolicy)b->scfg.retention;
-    sc.Discard = (jsDiscardPolicy)b->scfg.discard;
-    sc.MaxMsgs = b->scfg.max_msgs;
-    sc.MaxBytes = b->scfg.max_bytes;
-    sc.MaxAge = b->scfg.max_age_ms * 1000000;
-    sc.Duplicates = b->scfg.duplicates_ms * 1000000;
-    sc.Replicas = b->scfg.replicas > 0 ? b->scfg.replicas : 1;
-    jerr = 0;
-    s = js_AddStream(&si, b->js, &sc, NULL, &jerr);
-    jsStreamInfo_Destroy(si);
-    if (s == NATS_OK || jerr == JSStreamNameExistErr) {
-        return CE_OK; /* created, or someone else created it just now */
-    }
-    ce_log_kv(CE_LOG_ERROR, "Failed to create the event bus stream", "stream", JSBUS_STREAM,
-              "error", nats_GetLastError(NULL), NULL);
-    int rc = jsbus_rc(s, jerr);
-    return rc == CE_EUNAVAIL || rc == CE_ETIMEDOUT ? CE_EUNAVAIL : CE_EREMOTE;
-}
-
 /* ---- publish ---- */
 
 static natsStatus jsbus_new_msg(natsMsg **m, const char *subject, const char *msg_id,

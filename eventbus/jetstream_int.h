@@ -51,6 +51,7 @@ struct jsbus {
     atomic_bool closing; /* our own Close: the state change is not news */
     atomic_bool up;
     _Atomic int64_t max_payload; /* the server's, read at each connect; 0 until then */
+    atomic_int replicas;         /* the stream's, once created or read; 0 until then */
     struct jsbus_pending **pend;
     size_t npend_buckets;
     int npending;
@@ -79,6 +80,10 @@ bool jsbus_ready(struct jsbus *b);
 /* The stream's info (destroy it with jsStreamInfo_Destroy); NATS_CONNECTION_CLOSED while the
  * connection is not up. */
 natsStatus jsbus_stream_info(struct jsbus *b, jsStreamInfo **si, jsErrCode *jerr);
+/* Creates the stream unless it exists (jetstream_stream.c). */
+int jsbus_ensure_stream(struct ce_bus *bus);
+/* The replicas the bus's KV buckets get: the stream's (1 until the stream is known). */
+int jsbus_kv_replicas(struct jsbus *b);
 
 /* Consumers and messages (jetstream_consume.c). */
 int jsbus_consumer_create(struct ce_bus *bus, const char *subject, const char *durable,

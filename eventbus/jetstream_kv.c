@@ -20,9 +20,13 @@ int jsbus_kv_open(struct ce_bus *bus, const char *bucket, struct ce_bus_kv **out
     kvStore *kv = NULL;
     natsStatus s = js_KeyValue(&kv, b->js, bucket);
     if (s == NATS_NOT_FOUND) {
+        if (atomic_load(&b->replicas) == 0 && jsbus_ensure_stream(bus) != CE_OK) {
+            return CE_EUNAVAIL; /* the replicas follow the stream's, so it comes first */
+        }
         kvConfig kc;
-        kvConfig_Init(&kc); /* Argo uses the default KV settings too */
+        kvConfig_Init(&kc); /* Argo's default KV settings, replicated as the stream is */
         kc.Bucket = bucket;
+        kc.Replicas = jsbus_kv_replicas(b);
         s = js_CreateKeyValue(&kv, b->js, &kc);
     }
     if (s != NATS_OK) {

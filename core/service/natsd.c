@@ -41,24 +41,11 @@ struct ce_natsd {
     char url[48];
 };
 
-static char *natsd_find_bin(void)
+char *ce_natsd_find_bin(void)
 {
-    const char *path = getenv("PATH");
-    char *cand;
-    while (path && *path) {
-        const char *colon = strchr(path, ':');
-        size_t n = colon ? (size_t)(colon - path) : strlen(path);
-        if (n > 0) {
-            cand = ce_xasprintf("%.*s/nats-server", (int)n, path);
-            if (access(cand, X_OK) == 0) {
-                return cand;
-            }
-            ce_free(cand);
-        }
-        path += n;
-        if (*path == ':') {
-            path++;
-        }
+    char *found = ce_proc_find("nats-server");
+    if (found != NULL) {
+        return found;
     }
     static const char *const fixed[] = {"/usr/sbin/nats-server", "/usr/bin/nats-server"};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
@@ -182,7 +169,7 @@ int ce_natsd_start_sized(const char *dir, int port, int log_fd, int64_t max_payl
         max_payload > CE_NATSD_MAX_PAYLOAD_CAP) {
         return CE_EINVAL;
     }
-    char *bin = natsd_find_bin();
+    char *bin = ce_natsd_find_bin();
     if (!bin) {
         return CE_ENOENT;
     }

@@ -21,6 +21,9 @@ int ce_natsd_start(const char *dir, int port, int log_fd, struct ce_natsd **out)
 int ce_natsd_start_sized(const char *dir, int port, int log_fd, int64_t max_payload,
                          struct ce_natsd **out) CE_MUST_CHECK;
 
+/* The nats-server binary's path (PATH, /usr/sbin or /usr/bin; heap), or NULL. */
+char *ce_natsd_find_bin(void);
+
 /* The largest max_payload nats-server accepts. */
 #define CE_NATSD_MAX_PAYLOAD_CAP (64 * 1024 * 1024)
 /* "nats://127.0.0.1:<port>" */

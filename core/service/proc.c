@@ -23,9 +23,8 @@
 /* Highest fd closed one by one when close_range(2) is unavailable. */
 #define PROC_MAX_FALLBACK_FD 65536
 
-/* Resolves a bare command name through PATH in the parent, because the child may only call
- * async-signal-safe functions. Returns a heap path, or NULL when nothing executable matches. */
-static char *proc_search_path(const char *name)
+/* Resolved in the parent, because the child may only call async-signal-safe functions. */
+char *ce_proc_find(const char *name)
 {
     const char *path = getenv("PATH");
     if (!path || !*path) {
@@ -108,7 +107,7 @@ int ce_proc_spawn(char *const argv[], int out_fd, int err_fd, pid_t *pid)
     char *found = NULL;
     const char *path = argv[0];
     if (!strchr(argv[0], '/')) {
-        found = proc_search_path(argv[0]);
+        found = ce_proc_find(argv[0]);
         path = found; /* NULL: the child exits 127, as a shell would */
     }
     pid_t child = fork();

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* Finds the command name in PATH: a heap path, or NULL when nothing executable matches. */
+char *ce_proc_find(const char *name);
 /* Starts argv[0] (a path, not searched in PATH unless it has no "/") with argv, stdout on
  * out_fd and stderr on err_fd (-1 = inherit), stdin on /dev/null, every other fd closed, the
  * signal mask cleared, in its own process group. CE_OK or CE_EIO (exec failure is reported as

@@ -172,3 +172,38 @@ long long ce_scn_js_count(const char *url)
     natsConnection_Destroy(nc);
     return n;
 }
+
+bool ce_scn_js_up(const char *url)
+{
+    natsConnection *nc = NULL;
+    jsCtx *js = scn_js(url, &nc);
+    if (!js) {
+        return false;
+    }
+    jsAccountInfo *ai = NULL;
+    bool up = js_GetAccountInfo(&ai, js, NULL, NULL) == NATS_OK;
+    jsAccountInfo_Destroy(ai);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return up;
+}
+
+int ce_scn_js_stream_replicas(const char *url, const char *stream, char *leader, size_t n)
+{
+    natsConnection *nc = NULL;
+    jsCtx *js = scn_js(url, &nc);
+    if (!js) {
+        return -1;
+    }
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    int replicas = -1;
+    if (js_GetStreamInfo(&si, js, stream, NULL, &jerr) == NATS_OK) {
+        replicas = (int)si->Config->Replicas;
+        snprintf(leader, n, "%s", si->Cluster && si->Cluster->Leader ? si->Cluster->Leader : "");
+    }
+    jsStreamInfo_Destroy(si);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return replicas;
+}

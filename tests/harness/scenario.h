@@ -45,5 +45,10 @@ int ce_scn_logged_count(struct ce_test_proc *p, const char *id);
  * Nats-Msg-Id as heap strings), and the number of messages in the stream. 0 on success. */
 int ce_scn_js_last(const char *url, const char *subject, char **data, char **msg_id);
 long long ce_scn_js_count(const char *url);
+/* Whether JetStream answers through url (on a cluster: once it elected its meta leader). */
+bool ce_scn_js_up(const char *url);
+/* A stream's replica count (-1 when it cannot be read) and the name of the server leading it
+ * (to leader, n bytes; "" on a single server). */
+int ce_scn_js_stream_replicas(const char *url, const char *stream, char *leader, size_t n);
 
 #endif
