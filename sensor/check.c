@@ -13,16 +13,29 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Reports each line of findings (one per line) at the node it names under dependency i. */
+static void check_dep_findings(const struct ce_dependency *d, int i, char *findings,
+                               struct ce_diag *diag)
+{
+    char path[64];
+    snprintf(path, sizeof path, "spec.dependencies[%d]", i);
+    for (char *line = findings, *next; line != NULL; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL) {
+            *next++ = '\0';
+        }
+        ce_diag_add_found(diag, CE_DIAG_ERROR, &d->pos, d->node, path, line);
+    }
+}
+
 static int check_deps(const struct ce_sensor *s, struct ce_diag *diag)
 {
     int rc = CE_OK;
     for (int i = 0; i < s->n_deps; i++) {
         struct ce_sn_filter *f = NULL;
-        char err[512];
+        char err[4096];
         if (ce_sn_filter_compile(&s->deps[i], &f, err, sizeof err) != CE_OK) {
-            char path[64];
-            snprintf(path, sizeof path, "spec.dependencies[%d]", i);
-            ce_diag_add_found(diag, CE_DIAG_ERROR, &s->deps[i].pos, s->deps[i].node, path, err);
+            check_dep_findings(&s->deps[i], i, err, diag);
             rc = CE_EINVAL;
         }
         ce_sn_filter_destroy(f);

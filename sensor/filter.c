@@ -11,6 +11,7 @@
 #include "manifest/model.h"
 #include "manifest/tojson.h"
 #include "sensor/filter_data.h"
+#include "sensor/filter_group.h"
 #include "sensor/state.h"
 #include "sensor/transform.h"
 
@@ -92,52 +93,65 @@ static int filter_compile_transform(struct ce_sn_filter **f, const json_t *tr, c
     return CE_OK;
 }
 
+/* Compiles every group of filters into f, noting every finding in err. */
+static int filter_compile_groups(struct ce_sn_filter *f, const json_t *filters, char *err,
+                                 size_t errlen)
+{
+    char one[2048];
+    int rc = CE_OK;
+    const json_t *ctx = json_object_get(filters, "context");
+    if (json_is_object(ctx)) {
+        f->has_context = true;
+        f->ctx_type = filter_opt_str(ctx, "type");
+        f->ctx_subject = filter_opt_str(ctx, "subject");
+        f->ctx_source = filter_opt_str(ctx, "source");
+        f->ctx_datacontenttype = filter_opt_str(ctx, "datacontenttype");
+    }
+    const json_t *t = json_object_get(filters, "time");
+    if (json_is_object(t) && filter_compile_time(f, t, one, sizeof one) != CE_OK) {
+        rc = ce_sn_compile_note(err, errlen, one);
+    }
+    const json_t *data = json_object_get(filters, "data");
+    const char *data_op = json_string_value(json_object_get(filters, "dataLogicalOperator"));
+    if (json_array_size(data) > 0 &&
+        ce_sn_data_compile(data, data_op, &f->data, one, sizeof one) != CE_OK) {
+        rc = ce_sn_compile_note(err, errlen, one);
+    }
+    const json_t *exprs = json_object_get(filters, "exprs");
+    const char *expr_op = json_string_value(json_object_get(filters, "exprLogicalOperator"));
+    if (json_array_size(exprs) > 0 &&
+        ce_sn_exprs_compile(exprs, expr_op, &f->exprs, one, sizeof one) != CE_OK) {
+        rc = ce_sn_compile_note(err, errlen, one);
+    }
+    const char *script = json_string_value(json_object_get(filters, "script"));
+    if (script != NULL && script[0] != '\0') {
+        char why[256];
+        if (ce_lua_compile(script, "filters.script", &f->script, why, sizeof why) != CE_OK) {
+            snprintf(one, sizeof one, "filters.script: %s", why);
+            rc = ce_sn_compile_note(err, errlen, one);
+        }
+    }
+    return rc;
+}
+
 int ce_sn_filter_compile(const struct ce_dependency *d, struct ce_sn_filter **out, char *err,
                          size_t errlen)
 {
     *out = NULL;
+    err[0] = '\0';
     json_t *dep = ce_node_to_json(d->node);
     json_t *filters = json_object_get(dep, "filters");
     int rc = CE_OK;
     if (json_is_object(filters) && json_object_size(filters) > 0) {
         struct ce_sn_filter *f = ce_xcalloc(1, sizeof(*f));
         f->op_or = d->filters_logical_operator && strcmp(d->filters_logical_operator, "or") == 0;
-        const json_t *ctx = json_object_get(filters, "context");
-        if (rc == CE_OK && json_is_object(ctx)) {
-            f->has_context = true;
-            f->ctx_type = filter_opt_str(ctx, "type");
-            f->ctx_subject = filter_opt_str(ctx, "subject");
-            f->ctx_source = filter_opt_str(ctx, "source");
-            f->ctx_datacontenttype = filter_opt_str(ctx, "datacontenttype");
-        }
-        const json_t *t = json_object_get(filters, "time");
-        if (rc == CE_OK && json_is_object(t)) {
-            rc = filter_compile_time(f, t, err, errlen);
-        }
-        const json_t *data = json_object_get(filters, "data");
-        if (rc == CE_OK && json_array_size(data) > 0) {
-            rc = ce_sn_data_compile(
-                data, json_string_value(json_object_get(filters, "dataLogicalOperator")), &f->data,
-                err, errlen);
-        }
-        const json_t *exprs = json_object_get(filters, "exprs");
-        if (rc == CE_OK && json_array_size(exprs) > 0) {
-            rc = ce_sn_exprs_compile(
-                exprs, json_string_value(json_object_get(filters, "exprLogicalOperator")),
-                &f->exprs, err, errlen);
-        }
-        const char *script = json_string_value(json_object_get(filters, "script"));
-        if (rc == CE_OK && script != NULL && script[0] != '\0') {
-            char why[256];
-            if (ce_lua_compile(script, "filters.script", &f->script, why, sizeof why) != CE_OK) {
-                rc = ce_rc_fail(CE_EINVAL, err, errlen, "filters.script: %s", why);
-            }
-        }
+        rc = filter_compile_groups(f, filters, err, errlen);
         *out = f;
     }
     const json_t *tr = json_object_get(dep, "transform");
-    if (rc == CE_OK && json_is_object(tr)) {
-        rc = filter_compile_transform(out, tr, err, errlen);
+    char one[512];
+    if (json_is_object(tr) && filter_compile_transform(out, tr, one, sizeof one) != CE_OK) {
+        rc = ce_sn_compile_note(err, errlen, one);
     }
     if (rc != CE_OK) {
         ce_sn_filter_destroy(*out);

@@ -109,6 +109,27 @@ static int df_compile_value(struct df_item *it, int i, int k, char *err, size_t 
     return CE_EINVAL;
 }
 
+/* Compiles every value of item i, noting each bad one in err. */
+static int df_compile_values(struct df_item *it, const json_t *vals, int i, char *err,
+                             size_t errlen)
+{
+    int rc = CE_OK;
+    for (int k = 0; k < it->n; k++) {
+        char one[512];
+        const char *v = json_string_value(json_array_get(vals, (size_t)k));
+        it->values[k] = ce_xstrdup(v != NULL ? v : "");
+        if (v == NULL || v[0] == '\0') {
+            snprintf(one, sizeof one, "filters.data[%d].value[%d]: must be a non-empty string", i,
+                     k);
+            rc = ce_sn_compile_note(err, errlen, one);
+        }
+        else if (df_compile_value(it, i, k, one, sizeof one) != CE_OK) {
+            rc = ce_sn_compile_note(err, errlen, one);
+        }
+    }
+    return rc;
+}
+
 static int df_compile_item(struct df_item *it, const json_t *f, int i, char *err, size_t errlen)
 {
     const char *path = json_string_value(json_object_get(f, "path"));
@@ -132,20 +153,14 @@ static int df_compile_item(struct df_item *it, const json_t *f, int i, char *err
     it->re = ce_xcalloc(n, sizeof(*it->re));
     it->num = ce_xcalloc(n, sizeof(*it->num));
     it->truth = ce_xcalloc(n, sizeof(*it->truth));
-    for (int k = 0; rc == CE_OK && k < it->n; k++) {
-        const char *v = json_string_value(json_array_get(vals, (size_t)k));
-        if (v == NULL || v[0] == '\0') {
-            return ce_rc_fail(CE_EINVAL, err, errlen,
-                              "filters.data[%d].value[%d]: must be a non-empty string", i, k);
-        }
-        it->values[k] = ce_xstrdup(v);
-        rc = df_compile_value(it, i, k, err, errlen);
-    }
-    if (rc == CE_OK && tmpl != NULL && tmpl[0] != '\0') {
-        char why[256];
+    err[0] = '\0';
+    rc = df_compile_values(it, vals, i, err, errlen);
+    if (tmpl != NULL && tmpl[0] != '\0') {
+        char why[256], one[512];
         it->tmpl_src = ce_xstrdup(tmpl);
         if (ce_tmpl_parse(tmpl, &it->tmpl, why, sizeof why) != CE_OK) {
-            return ce_rc_fail(CE_EINVAL, err, errlen, "filters.data[%d].template: %s", i, why);
+            snprintf(one, sizeof one, "filters.data[%d].template: %s", i, why);
+            rc = ce_sn_compile_note(err, errlen, one);
         }
     }
     return rc;
@@ -179,9 +194,14 @@ int ce_sn_data_compile(const json_t *list, const char *op, struct ce_sn_data_gro
     g->op_or = op != NULL && strcmp(op, "or") == 0;
     g->items = ce_xcalloc(n + 1, sizeof(*g->items));
     int rc = CE_OK;
-    for (size_t i = 0; rc == CE_OK && i < n; i++) {
+    err[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
         g->n++;
-        rc = df_compile_item(&g->items[i], json_array_get(list, i), (int)i, err, errlen);
+        char one[1024];
+        if (df_compile_item(&g->items[i], json_array_get(list, i), (int)i, one, sizeof one) !=
+            CE_OK) {
+            rc = ce_sn_compile_note(err, errlen, one);
+        }
     }
     if (rc != CE_OK) {
         ce_sn_data_destroy(g);

@@ -87,9 +87,14 @@ int ce_sn_exprs_compile(const json_t *list, const char *op, struct ce_sn_exprs_g
     g->op_or = op != NULL && strcmp(op, "or") == 0;
     g->items = ce_xcalloc(n + 1, sizeof(*g->items));
     int rc = CE_OK;
-    for (size_t i = 0; rc == CE_OK && i < n; i++) {
+    err[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
         g->n++;
-        rc = ex_compile_item(&g->items[i], json_array_get(list, i), (int)i, err, errlen);
+        char one[1024];
+        if (ex_compile_item(&g->items[i], json_array_get(list, i), (int)i, one, sizeof one) !=
+            CE_OK) {
+            rc = ce_sn_compile_note(err, errlen, one);
+        }
     }
     if (rc != CE_OK) {
         ce_sn_exprs_destroy(g);

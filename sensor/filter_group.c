@@ -40,6 +40,15 @@ int ce_sn_filter_errs_finish(struct ce_sn_filter_errs *e, const char *group, cha
     return rc;
 }
 
+int ce_sn_compile_note(char *err, size_t errlen, const char *finding)
+{
+    size_t used = strnlen(err, errlen);
+    if (used + 1 < errlen) {
+        snprintf(err + used, errlen - used, "%s%s", used > 0 ? "\n" : "", finding);
+    }
+    return CE_EINVAL;
+}
+
 void ce_sn_filter_errs_fini(struct ce_sn_filter_errs *e)
 {
     ce_buf_fini(&e->text);

@@ -23,6 +23,10 @@ int ce_sn_filter_errs_finish(struct ce_sn_filter_errs *e, const char *group, cha
                              size_t errlen);
 void ce_sn_filter_errs_fini(struct ce_sn_filter_errs *e);
 
+/* Adds a compile finding to err, one per line, so that every finding of a dependency is
+ * reported (each at its own node) instead of only the first. Returns CE_EINVAL. */
+int ce_sn_compile_note(char *err, size_t errlen, const char *finding);
+
 /* One item of a group: CE_OK with *pass, or an error with its bare message in err. It adds its
  * own explanation line to why (may be NULL). */
 typedef int ce_sn_item_fn(const void *group, int i, const char *data, size_t len, bool *pass,

@@ -116,7 +116,7 @@ static int sn_setup(struct ce_sn_runtime *rt)
     int rc = CE_OK;
     rt->filters = ce_xcalloc((size_t)s->n_deps + 1, sizeof(*rt->filters));
     for (int i = 0; rc == CE_OK && i < s->n_deps; i++) {
-        char err[256];
+        char err[4096];
         rc = ce_sn_filter_compile(&s->deps[i], &rt->filters[i], err, sizeof(err));
     }
     for (int i = 0; rc == CE_OK && i < s->n_triggers; i++) {

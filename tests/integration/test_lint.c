@@ -65,16 +65,20 @@ static void test_embedded_languages_checked(void **state)
     struct lint_run r = lint_file(dir, bad);
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
     lint_has(r.out,
-             "m.yaml:45:21: error: spec.webhook.example.filter.expression: unexpected token");
+             "m.yaml:48:21: error: spec.webhook.example.filter.expression: unexpected token");
     lint_has(r.out, "m.yaml:14:17: error: spec.dependencies[0].filters.data[0].value[0]: error "
                     "parsing regexp: missing closing ): `a(b`");
-    lint_has(r.out, "m.yaml:22:7: error: spec.dependencies[1].transform: jq program does not "
+    lint_has(r.out, "m.yaml:25:7: error: spec.dependencies[1].transform: jq program does not "
                     "compile");
-    lint_has(r.out, "m.yaml:29:50: error: spec.triggers[0].template.http.payload[0].src."
+    lint_has(r.out, "m.yaml:32:50: error: spec.triggers[0].template.http.payload[0].src."
                     "dataTemplate: template: param:1: unclosed action");
-    lint_has(r.out, "m.yaml:31:33: error: spec.triggers[0].template.http.payload[1].src."
+    lint_has(r.out, "m.yaml:34:33: error: spec.triggers[0].template.http.payload[1].src."
                     "dependencyName: no dependency is named \"nodep\"");
-    lint_has(r.out, "1 file, 2 objects, 5 errors");
+    /* every finding of one dependency, each at its own value */
+    lint_has(r.out, "m.yaml:17:22: error: spec.dependencies[0].filters.data[1].value[1]: \"ten\" "
+                    "is not a number");
+    lint_has(r.out, "m.yaml:19:15: error: spec.dependencies[0].filters.exprs[0].expr: ");
+    lint_has(r.out, "1 file, 2 objects, 7 errors");
     ce_free(r.out);
 
     /* the processes refuse to start on the same findings, with the same lines */
@@ -82,20 +86,25 @@ static void test_embedded_languages_checked(void **state)
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
     lint_has(r.out, "m.yaml:14:17: error: spec.dependencies[0].filters.data[0].value[0]: error "
                     "parsing regexp: missing closing ): `a(b`");
-    lint_has(r.out, "m.yaml:29:50: error: spec.triggers[0].template.http.payload[0].src."
+    lint_has(r.out, "m.yaml:32:50: error: spec.triggers[0].template.http.payload[0].src."
                     "dataTemplate: template: param:1: unclosed action");
     ce_free(r.out);
     r = lint_run_cmd(dir, bad, "eventsource");
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
     lint_has(r.out,
-             "m.yaml:45:21: error: spec.webhook.example.filter.expression: unexpected token");
+             "m.yaml:48:21: error: spec.webhook.example.filter.expression: unexpected token");
     ce_free(r.out);
 
     /* fixed, every embedded piece compiles */
     char *fixed = ce_xstrdup(bad);
-    const char *from[] = {"[\"a(b\"]",      "\"a >\"",       "\".a |\"",
-                          "{{ .Input.a \"", "\"body.a ==\"", "dependencyName: nodep"};
-    const char *to[] = {"[\"a(b)\"]",       "\"a > 1\"",       "\".a |= 1\"",
+    const char *from[] = {"[\"a(b\"]",
+                          "\"ten\"",
+                          "\"a >\"",
+                          "\".a |\"",
+                          "{{ .Input.a \"",
+                          "\"body.a ==\"",
+                          "dependencyName: nodep"};
+    const char *to[] = {"[\"a(b)\"]",       "\"10\"",          "\"a > 1\"",        "\".a |= 1\"",
                         "{{ .Input.a }}\"", "\"body.a == 1\"", "dependencyName: e"};
     for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
         char *at = strstr(fixed, from[i]);
