@@ -30,6 +30,8 @@
  * headers */
 #define WEBHOOK_HEADER_BYTES (64 * 1024)
 #define WEBHOOK_EVENT_ID_HEADER "X-Cevents-Event-Id"
+/* Above libmicrohttpd's whole connection buffer (32 KiB by default): no request line is longer. */
+#define WEBHOOK_MAX_REQUEST_LINE (64 * 1024)
 /* A chunked body past maxPayloadSize is drained up to this much more so the client gets its 413;
  * past that the connection is closed. */
 #define WEBHOOK_DRAIN_SLACK (16u * 1024 * 1024)
@@ -69,6 +71,8 @@ struct webhook_req {
     struct webhook_server *srv;
     struct MHD_Connection *conn;
     char *raw_uri;
+    const char *uri_at; /* the request target in libmicrohttpd's buffer, and its length then */
+    size_t uri_len;
     struct webhook_route *route;
     enum webhook_phase phase;
     struct ce_buf body;
@@ -405,17 +409,34 @@ static enum MHD_Result webhook_answer_ack(struct webhook_req *req)
                          req->srv->owner->env->retry_after_s);
 }
 
+/* Whether the request target held a NUL byte ("POST /in\0junk HTTP/1.1"), which libmicrohttpd
+ * passes on cut at the NUL, so the request would reach the route "/in". The library splits the
+ * request line in place: the target ends where the protocol version starts, one byte before
+ * it, and a target that is shorter as a C string than that span held a NUL. */
+static bool webhook_target_has_nul(const struct webhook_req *req, const char *version)
+{
+    if (req->uri_at == NULL || version == NULL || version <= req->uri_at) {
+        return false;
+    }
+    size_t span = (size_t)(version - req->uri_at);
+    return span <= WEBHOOK_MAX_REQUEST_LINE && req->uri_len + 1 < span;
+}
+
 static enum MHD_Result webhook_access(void *cls, struct MHD_Connection *conn, const char *url,
                                       const char *method, const char *version,
                                       const char *upload_data, size_t *upload_data_size,
                                       void **con_cls)
 {
     (void)cls;
-    (void)version;
     struct webhook_req *req = *con_cls;
     req->conn = conn;
     switch (req->phase) {
     case REQ_NEW:
+        if (webhook_target_has_nul(req, version)) {
+            req->phase = REQ_ANSWERED;
+            return webhook_reply(conn, MHD_HTTP_BAD_REQUEST, "NUL byte in the request target", NULL,
+                                 0);
+        }
         return webhook_begin(req, url, method);
     case REQ_BODY:
         if (*upload_data_size) {
@@ -436,6 +457,8 @@ static void *webhook_on_uri(void *cls, const char *uri, struct MHD_Connection *c
     req->srv = cls;
     req->conn = conn;
     req->raw_uri = ce_xstrdup(uri ? uri : "");
+    req->uri_at = uri;
+    req->uri_len = uri ? strlen(uri) : 0;
     atomic_init(&req->ack_rc, CE_OK);
     return req;
 }

@@ -315,15 +315,15 @@ static void test_get_query_and_metadata(void **state)
     ce_free(id);
 }
 
-/* Sends raw bytes to the webhook's port and returns the status line's code (0 if none). */
-static int wh_raw(struct wh_env *e, const char *raw)
+/* Sends len raw bytes to the webhook's port and returns the status line's code (0 if none). */
+static int wh_raw_n(struct wh_env *e, const char *raw, size_t len)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)e->port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
+    assert_int_equal(write(fd, raw, len), (ssize_t)len);
     char buf[256] = "";
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
@@ -332,6 +332,30 @@ static int wh_raw(struct wh_env *e, const char *raw)
         code = (int)strtol(buf + 9, NULL, 10);
     }
     return code;
+}
+
+static int wh_raw(struct wh_env *e, const char *raw)
+{
+    return wh_raw_n(e, raw, strlen(raw));
+}
+
+/* A NUL byte in the request target is not cut there (which would route "/example\0junk" to
+ * "/example"): the request is refused. Targets with a query or escapes still pass. */
+static void test_nul_in_target_refused(void **state)
+{
+    struct wh_env *e = *state;
+    static const char nul[] = "POST /example\0junk HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                              "application/json\r\nContent-Length: 2\r\n\r\n{}";
+    assert_int_equal(wh_raw_n(e, nul, sizeof nul - 1), 400);
+    static const char in_query[] = "POST /example?a=\0b HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                   "application/json\r\nContent-Length: 2\r\n\r\n{}";
+    assert_int_equal(wh_raw_n(e, in_query, sizeof in_query - 1), 400);
+    assert_int_equal(wh_raw(e, "POST /ex%61mple?a=b&c=%20d HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                               "application/json\r\nContent-Length: 2\r\n\r\n{}"),
+                     200);
+    assert_int_equal(wh_raw(e, "POST /example HTTP/1.0\r\nContent-Type: "
+                               "application/json\r\nContent-Length: 2\r\n\r\n{}"),
+                     200);
 }
 
 /* Two different Content-Length headers leave the body's end ambiguous: refused, not guessed. */
@@ -400,6 +424,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_missing_auth_secret_refused_at_start),
         cmocka_unit_test(test_form_with_parameters),
         cmocka_unit_test(test_conflicting_lengths_refused),
+        cmocka_unit_test(test_nul_in_target_refused),
         cmocka_unit_test(test_event_on_the_bus),
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_get_query_and_metadata),
