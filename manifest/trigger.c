@@ -49,7 +49,6 @@ static const struct tr_required {
     {"argoWorkflow", {"source", "operation"}},
     {"awsLambda", {"functionName", "region", "payload"}},
     {"kafka", {"url", "topic", "payload"}},
-    {"nats", {"url", "subject", "payload"}},
     {"slack", {"slackToken"}},
     {"openWhisk", {"actionName", "host", "payload"}},
     {"custom", {"spec"}},
