@@ -9,10 +9,10 @@
 
 #include <string.h>
 
-static const char *const nats_keys[] = {"url", "subject", "payload", "parameters", "tls", "auth",
-                                        NULL};
-static const char *const nats_tls_keys[] = {"caCertSecret", "clientCertSecret", "clientKeySecret",
-                                            "insecureSkipVerify", "enabled", NULL};
+static const char *const nats_keys[] = {"url", "subject", "payload", "parameters",
+                                        "tls", "auth",    NULL};
+static const char *const nats_tls_keys[] = {
+    "caCertSecret", "clientCertSecret", "clientKeySecret", "insecureSkipVerify", "enabled", NULL};
 static const char *const nats_auth_keys[] = {"basic", "token", "nkey", "credential", NULL};
 static const char *const nats_basic_keys[] = {"username", "password", NULL};
 
@@ -100,8 +100,9 @@ static void nats_decode_auth(struct ce_mdec *c, const struct ce_node *block,
             }
             if (cfg->auth != CE_NATS_AUTH_NONE) {
                 size_t old_k = ce_mdec_push(c, order[i]);
-                ce_mdec_warn(c, v, "not used: only the first of basic, token, nkey and credential "
-                                   "that is set is");
+                ce_mdec_warn(c, v,
+                             "not used: only the first of basic, token, nkey and credential "
+                             "that is set is");
                 ce_mdec_pop(c, old_k);
             }
             else if (i == 0) {

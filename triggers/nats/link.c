@@ -92,14 +92,14 @@ static int nats_set_tls(natsOptions *o, const struct ce_nats_trigger_config *cfg
 {
     int rc = nats_status_rc(natsOptions_SetSecure(o, true), "tls", err, errlen);
     if (rc != CE_OK || cfg->tls_insecure) { /* as in Argo: no CA and no client certificate */
-        return rc != CE_OK
-                   ? rc
-                   : nats_status_rc(natsOptions_SkipServerVerification(o, true), "tls", err, errlen);
+        return rc != CE_OK ? rc
+                           : nats_status_rc(natsOptions_SkipServerVerification(o, true), "tls", err,
+                                            errlen);
     }
     char *ca = NULL, *cert = NULL, *key = NULL;
     size_t n = 0;
-    if (cfg->ca.set && (rc = nats_read(dir, &cfg->ca, "tls.caCertSecret", &ca, &n, err,
-                                       errlen)) == CE_OK) {
+    if (cfg->ca.set &&
+        (rc = nats_read(dir, &cfg->ca, "tls.caCertSecret", &ca, &n, err, errlen)) == CE_OK) {
         rc = nats_status_rc(natsOptions_SetCATrustedCertificates(o, ca), "tls.caCertSecret", err,
                             errlen);
     }
@@ -119,8 +119,8 @@ static int nats_set_tls(natsOptions *o, const struct ce_nats_trigger_config *cfg
     return rc;
 }
 
-static int nats_set_basic(natsOptions *o, const struct ce_nats_trigger_config *cfg,
-                          const char *dir, char *err, size_t errlen)
+static int nats_set_basic(natsOptions *o, const struct ce_nats_trigger_config *cfg, const char *dir,
+                          char *err, size_t errlen)
 {
     char *user = NULL, *pass = NULL;
     size_t n = 0;
@@ -283,8 +283,8 @@ static int nats_publish_flushed(natsConnection *nc, const char *subject, const c
 }
 
 int ce_nats_link_publish(struct ce_nats_link *l, const struct ce_nats_trigger_config *cfg,
-                         const char *secrets_dir, const char *subject, const char *data,
-                         size_t len, char *err, size_t errlen)
+                         const char *secrets_dir, const char *subject, const char *data, size_t len,
+                         char *err, size_t errlen)
 {
     pthread_mutex_lock(&l->mu);
     int rc = nats_link_connect(l, cfg, secrets_dir, err, errlen);

@@ -28,7 +28,7 @@ void ce_nats_link_destroy(struct ce_nats_link *l);
  * read or is not valid), CE_EMSGSIZE (larger than the server takes). Thread-safe: publishes on
  * one link are serialised. */
 int ce_nats_link_publish(struct ce_nats_link *l, const struct ce_nats_trigger_config *cfg,
-                         const char *secrets_dir, const char *subject, const char *data,
-                         size_t len, char *err, size_t errlen) CE_MUST_CHECK;
+                         const char *secrets_dir, const char *subject, const char *data, size_t len,
+                         char *err, size_t errlen) CE_MUST_CHECK;
 
 #endif

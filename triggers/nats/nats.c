@@ -169,8 +169,8 @@ static void nats_url_shown(const char *url, struct ce_buf *out)
     (void)w; /* an explanation cut short by the cap is still printed */
 }
 
-static void nats_describe(void *state, const struct ce_trigger_event *ev, int n,
-                          const char *indent, struct ce_buf *out)
+static void nats_describe(void *state, const struct ce_trigger_event *ev, int n, const char *indent,
+                          struct ce_buf *out)
 {
     struct nats_trigger *t = state;
     char *body = NULL;

@@ -72,7 +72,8 @@ static void nkey_b32_encode(const uint8_t *p, size_t n, char *out)
 static const char *nkey_find_seed(const char *text, size_t len)
 {
     for (size_t i = 0; i + NKEY_SEED_TEXT_LEN <= len; i++) {
-        bool line_start = i == 0 || text[i - 1] == '\n' || text[i - 1] == ' ' || text[i - 1] == '\t';
+        bool line_start =
+            i == 0 || text[i - 1] == '\n' || text[i - 1] == ' ' || text[i - 1] == '\t';
         if (line_start && text[i] == 'S' && text[i + 1] == 'U') {
             return text + i;
         }
