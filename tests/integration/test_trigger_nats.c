@@ -25,7 +25,7 @@
 
 #define NT_SUBJECT "cevents.out"
 #define NT_PAYLOAD                                                                                 \
-    "{\"message\":\"this is my first webhook\",\"copy\":{\"body\":{\"message\":\"this is my "     \
+    "{\"message\":\"this is my first webhook\",\"copy\":{\"body\":{\"message\":\"this is my "      \
     "first webhook\"}},\"answer\":\"42\"}"
 
 struct nt_env {
@@ -94,8 +94,7 @@ static void nt_target_start(struct nt_env *e, const char *conf)
     }
     char port[16];
     snprintf(port, sizeof port, "%d", e->target_port);
-    char *const argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port, "-c", e->target_conf,
-                          NULL};
+    char *const argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port, "-c", e->target_conf, NULL};
     e->target = ce_test_proc_start(argv);
     assert_non_null(e->target);
     assert_true(ce_test_proc_wait_line(e->target, "Server is ready", 1, 10000));
@@ -136,8 +135,8 @@ static struct ce_test_proc *nt_start_sensor(struct nt_env *e, const char *auth_b
     char *file = ce_test_data_write(e->dir, "sensor.yaml", "sensors/nats-trigger.yaml",
                                     "TARGET_URL", url, "AUTH", auth_block, NULL);
     const char *extra[] = {"--secrets-dir", e->secrets, NULL};
-    struct ce_test_proc *sn = ce_scn_start("sensor", file, ce_natsd_url(e->bus), 0, extra,
-                                           CE_SENSOR_SUBSCRIBED_MSG);
+    struct ce_test_proc *sn =
+        ce_scn_start("sensor", file, ce_natsd_url(e->bus), 0, extra, CE_SENSOR_SUBSCRIBED_MSG);
     ce_free(file);
     return sn;
 }
@@ -167,13 +166,13 @@ static void test_payload_bytes(void **state)
     struct ce_test_proc *sn = nt_start_sensor(e, "");
     nt_post(e);
     nt_expect_message(e, NT_PAYLOAD);
-    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'nats-trigger'", 1,
-                                       10000));
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'nats-trigger'", 1, 10000));
     /* the connection is kept: a second firing publishes again, once */
     nt_post(e);
     nt_expect_message(e, NT_PAYLOAD);
-    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'nats-trigger'", 2,
-                                       10000));
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'nats-trigger'", 2, 10000));
     assert_int_equal(ce_test_proc_count(sn, "Failed to execute a trigger"), 0);
     ce_test_proc_free(sn);
 }
@@ -275,11 +274,11 @@ static void test_server_down_then_back(void **state)
     assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 2, 20000));
     nt_target_start(e, NULL);
     /* the subscriber reconnects within 20 ms, the trigger's connection within a second */
-    assert_true(CE_TEST_WAIT_UNTIL(natsConnection_Status(e->sub_nc) == NATS_CONN_STATUS_CONNECTED,
-                                   10000));
+    assert_true(
+        CE_TEST_WAIT_UNTIL(natsConnection_Status(e->sub_nc) == NATS_CONN_STATUS_CONNECTED, 10000));
     nt_expect_message(e, NT_PAYLOAD);
-    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'nats-trigger'", 2,
-                                       20000));
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'nats-trigger'", 2, 20000));
     assert_int_equal(ce_test_proc_count(sn, "trigger failed after its retries"), 0);
     ce_test_proc_free(sn);
 }
@@ -366,10 +365,11 @@ static void test_explain_shows_subject_and_payload(void **state)
     char *out =
         nt_cevents((const char *const[]){"explain", "-f", file, "--event", ev, NULL}, &status);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    nt_has(out, "  would publish to NATS subject \"cevents.out\" at "
-                "nats://user:xxxxx@127.0.0.1:4222\n"
-                "    payload (63 bytes): {\"message\":\"hi\",\"copy\":{\"body\":{\"message\":\"hi\"}},"
-                "\"answer\":\"42\"}");
+    nt_has(out,
+           "  would publish to NATS subject \"cevents.out\" at "
+           "nats://user:xxxxx@127.0.0.1:4222\n"
+           "    payload (63 bytes): {\"message\":\"hi\",\"copy\":{\"body\":{\"message\":\"hi\"}},"
+           "\"answer\":\"42\"}");
     ce_free(out);
     ce_free(ev);
     ce_free(file);
