@@ -48,7 +48,6 @@ static const struct tr_required {
     {"k8s", {"source"}},
     {"argoWorkflow", {"source", "operation"}},
     {"awsLambda", {"functionName", "region", "payload"}},
-    {"kafka", {"url", "topic", "payload"}},
     {"slack", {"slackToken"}},
     {"openWhisk", {"actionName", "host", "payload"}},
     {"custom", {"spec"}},
