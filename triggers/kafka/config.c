@@ -13,12 +13,24 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const kafka_keys[] = {
-    "url",     "topic",    "partition",       "parameters", "requiredAcks",   "compress",
-    "flushFrequency", "tls", "payload",       "partitioningKey", "version",   "sasl",
-    "schemaRegistry", "headers", "secureHeaders", NULL};
-static const char *const kafka_tls_keys[] = {"caCertSecret", "clientCertSecret", "clientKeySecret",
-                                             "insecureSkipVerify", "enabled", NULL};
+static const char *const kafka_keys[] = {"url",
+                                         "topic",
+                                         "partition",
+                                         "parameters",
+                                         "requiredAcks",
+                                         "compress",
+                                         "flushFrequency",
+                                         "tls",
+                                         "payload",
+                                         "partitioningKey",
+                                         "version",
+                                         "sasl",
+                                         "schemaRegistry",
+                                         "headers",
+                                         "secureHeaders",
+                                         NULL};
+static const char *const kafka_tls_keys[] = {
+    "caCertSecret", "clientCertSecret", "clientKeySecret", "insecureSkipVerify", "enabled", NULL};
 static const char *const kafka_sasl_keys[] = {"mechanism", "userSecret", "passwordSecret", NULL};
 static const char *const kafka_sh_keys[] = {"name", "valueFrom", NULL};
 static const char *const kafka_from_keys[] = {"secretKeyRef", "configMapKeyRef", NULL};

@@ -25,9 +25,9 @@
 struct kafka_trigger {
     const struct ce_kafka_trigger_config *cfg; /* trigger->action: outlives the state */
     char *secrets_dir, *config_dir;
-    json_t *block;                   /* the kafka block as written */
-    struct ce_params *action_params; /* kafka.parameters */
-    struct ce_params *payload;       /* kafka.payload, when no parameter edits the block */
+    json_t *block;                      /* the kafka block as written */
+    struct ce_params *action_params;    /* kafka.parameters */
+    struct ce_params *payload;          /* kafka.payload, when no parameter edits the block */
     struct ce_kafka_producer *producer; /* env->kept, or the state's own */
     bool own_producer;
 };
@@ -59,11 +59,11 @@ static int kafka_create(const struct ce_sensor *sensor, const struct ce_trigger 
     t->config_dir = env && env->config_dir ? ce_xstrdup(env->config_dir) : NULL;
     t->block = ce_node_to_json(trigger->action_node);
     char err[256];
-    int rc = t->cfg != NULL && json_is_object(t->block)
-                 ? ce_params_compile(json_object_get(t->block, "parameters"),
-                                     "template.kafka.parameters", &t->action_params, err,
-                                     sizeof err)
-                 : ce_rc_fail(CE_EINVAL, err, sizeof err, "template.kafka: required");
+    int rc =
+        t->cfg != NULL && json_is_object(t->block)
+            ? ce_params_compile(json_object_get(t->block, "parameters"),
+                                "template.kafka.parameters", &t->action_params, err, sizeof err)
+            : ce_rc_fail(CE_EINVAL, err, sizeof err, "template.kafka: required");
     if (rc == CE_OK && ce_params_count(t->action_params) == 0) {
         rc = ce_params_compile(json_object_get(t->block, "payload"), "template.kafka.payload",
                                &t->payload, err, sizeof err);
@@ -86,8 +86,7 @@ static int kafka_create(const struct ce_sensor *sensor, const struct ce_trigger 
 /* This firing's message: the block edited by its parameters gives the topic, key and headers,
  * its payload list the value. */
 static int kafka_build(const struct kafka_trigger *t, const struct ce_trigger_event *ev, int n,
-                       struct ce_kafka_msg *m, char **value, size_t *len, char *err,
-                       size_t errlen)
+                       struct ce_kafka_msg *m, char **value, size_t *len, char *err, size_t errlen)
 {
     json_t *block = json_incref(t->block);
     struct ce_params *payload = NULL;

@@ -30,12 +30,13 @@ static int kafka_plain_headers(const json_t *block, struct ce_kafka_msg *m, char
     }
     const char *name;
     const json_t *v;
-    json_object_foreach ((json_t *)h, name, v) {
+    json_object_foreach((json_t *)h, name, v)
+    {
         if (!json_is_string(v)) {
             return ce_rc_fail(CE_EINVAL, err, errlen, "headers.%.64s: must be a string", name);
         }
-        int rc = kafka_add_header(m, name, ce_xstrdup(json_string_value(v)),
-                                  json_string_length(v), false, err, errlen);
+        int rc = kafka_add_header(m, name, ce_xstrdup(json_string_value(v)), json_string_length(v),
+                                  false, err, errlen);
         if (rc != CE_OK) {
             return rc;
         }
@@ -94,9 +95,8 @@ static int kafka_secure_headers(const json_t *block, const char *secrets_dir,
     return CE_OK;
 }
 
-int ce_kafka_msg_from_block(const json_t *block, const char *secrets_dir,
-                             const char *config_dir, struct ce_kafka_msg *out, char *err,
-                             size_t errlen)
+int ce_kafka_msg_from_block(const json_t *block, const char *secrets_dir, const char *config_dir,
+                            struct ce_kafka_msg *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
     const json_t *topic = json_object_get(block, "topic");
@@ -111,9 +111,9 @@ int ce_kafka_msg_from_block(const json_t *block, const char *secrets_dir,
     out->key = json_is_string(key) ? ce_xstrdup(json_string_value(key)) : NULL;
     int rc = kafka_plain_headers(block, out, err, errlen);
     if (rc == CE_OK) {
-        rc = kafka_secure_headers(block, secrets_dir ? secrets_dir : CE_SECRETS_DIR_DEFAULT,
-                                  config_dir ? config_dir : CE_CONFIG_DIR_DEFAULT, out, err,
-                                  errlen);
+        rc =
+            kafka_secure_headers(block, secrets_dir ? secrets_dir : CE_SECRETS_DIR_DEFAULT,
+                                 config_dir ? config_dir : CE_CONFIG_DIR_DEFAULT, out, err, errlen);
     }
     if (rc != CE_OK) {
         ce_kafka_msg_fini(out);

@@ -29,9 +29,8 @@ struct ce_kafka_msg {
 
 /* Reads topic, partitioningKey, headers and secureHeaders of block (secrets under secrets_dir,
  * config maps under config_dir). CE_EINVAL/CE_ENOENT with the reason in err. */
-int ce_kafka_msg_from_block(const json_t *block, const char *secrets_dir,
-                             const char *config_dir, struct ce_kafka_msg *out, char *err,
-                             size_t errlen) CE_MUST_CHECK;
+int ce_kafka_msg_from_block(const json_t *block, const char *secrets_dir, const char *config_dir,
+                            struct ce_kafka_msg *out, char *err, size_t errlen) CE_MUST_CHECK;
 void ce_kafka_msg_fini(struct ce_kafka_msg *m);
 
 #endif

@@ -98,8 +98,9 @@ static int kafka_read_secrets(const struct ce_kafka_trigger_config *cfg, const c
         size_t n = 0;
         int rc = ce_secret_read(dir, refs[i]->name, refs[i]->key, &vals[i], &n);
         if (rc != CE_OK) {
-            return ce_rc_fail(rc, err, errlen, "%s: cannot read secret \"%s\" key \"%s\" from %s: %s",
-                              what[i], refs[i]->name, refs[i]->key, dir, ce_rc_str(rc));
+            return ce_rc_fail(rc, err, errlen,
+                              "%s: cannot read secret \"%s\" key \"%s\" from %s: %s", what[i],
+                              refs[i]->name, refs[i]->key, dir, ce_rc_str(rc));
         }
     }
     return CE_OK;
@@ -202,8 +203,7 @@ static int kafka_err_rc(rd_kafka_resp_err_t e)
     }
 }
 
-static int kafka_produce_wait(rd_kafka_t *rk, struct ce_kafka_message *m, char *err,
-                              size_t errlen)
+static int kafka_produce_wait(rd_kafka_t *rk, struct ce_kafka_message *m, char *err, size_t errlen)
 {
     struct kafka_report r = {false, RD_KAFKA_RESP_ERR_NO_ERROR};
     rd_kafka_resp_err_t e = rd_kafka_producev(
