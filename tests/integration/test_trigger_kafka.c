@@ -80,8 +80,8 @@ static struct ce_test_proc *kt_start_sensor(struct kt_env *e, const char *bootst
     char *file = ce_test_data_write(e->dir, "sensor.yaml", "sensors/kafka-trigger.yaml",
                                     "BOOTSTRAP", bootstrap, NULL);
     const char *extra[] = {"--secrets-dir", e->secrets, "--config-dir", e->config, NULL};
-    struct ce_test_proc *sn = ce_scn_start("sensor", file, ce_natsd_url(e->bus), 0, extra,
-                                           CE_SENSOR_SUBSCRIBED_MSG);
+    struct ce_test_proc *sn =
+        ce_scn_start("sensor", file, ce_natsd_url(e->bus), 0, extra, CE_SENSOR_SUBSCRIBED_MSG);
     ce_free(file);
     return sn;
 }
@@ -107,8 +107,8 @@ static void test_value_key_headers(void **state)
     const char *bs = ce_test_kafka_start(&e->kafka, 1, "out:3", NULL);
     struct ce_test_proc *sn = kt_start_sensor(e, bs);
     kt_post(e);
-    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'kafka-trigger'", 1,
-                                       20000));
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'kafka-trigger'", 1, 20000));
     /* acknowledged before the success was logged: the message is there now */
     char *out = ce_test_kcat_consume(bs, "out", "%k|%h|%s\n");
     assert_non_null(out);
@@ -117,8 +117,8 @@ static void test_value_key_headers(void **state)
     /* the producer is kept: a second firing adds exactly one more message, same key, same
      * partition */
     kt_post(e);
-    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'kafka-trigger'", 2,
-                                       20000));
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'kafka-trigger'", 2, 20000));
     out = ce_test_kcat_consume(bs, "out", "%p %k|%h|%s\n");
     assert_non_null(out);
     char *second = strchr(out, '\n');
@@ -140,8 +140,8 @@ static void test_broker_gone_retried(void **state)
     char *kept = ce_xstrdup(bs);
     struct ce_test_proc *sn = kt_start_sensor(e, kept);
     kt_post(e);
-    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'kafka-trigger'", 1,
-                                       20000));
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'kafka-trigger'", 1, 20000));
     ce_test_kafka_stop(&e->kafka);
     kt_post(e);
     assert_true(ce_test_proc_wait_line(sn, "trigger failed after its retries", 1, 60000));
@@ -227,10 +227,10 @@ static void test_explain_shows_the_message(void **state)
                                     "broker:9092", NULL);
     char *ev = ce_test_write_file(e->dir, "ev.json", "{\"body\":{\"message\":\"hi\"}}");
     int status = 0;
-    char *out = kt_cevents((const char *const[]){"explain", "-f", file, "--event", ev,
-                                                 "--secrets-dir", e->secrets, "--config-dir",
-                                                 e->config, NULL},
-                           &status);
+    char *out =
+        kt_cevents((const char *const[]){"explain", "-f", file, "--event", ev, "--secrets-dir",
+                                         e->secrets, "--config-dir", e->config, NULL},
+                   &status);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     kt_has(out, "  would produce to Kafka topic \"out\" at broker:9092\n"
                 "    key: order-17\n"
