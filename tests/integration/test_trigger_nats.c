@@ -259,6 +259,62 @@ static void test_nkey_auth(void **state)
     ce_free(pub);
 }
 
+/* A self-signed certificate for 127.0.0.1 in secrets/nats-tls/tls.crt and tls.key. */
+static void nt_make_cert(struct nt_env *e)
+{
+    if (!ce_test_have_program("openssl")) {
+        ce_test_skip("openssl is not installed");
+    }
+    nt_secret(e, "nats-tls", "tls.crt", "");
+    char *crt = ce_xasprintf("%s/nats-tls/tls.crt", e->secrets);
+    char *key = ce_xasprintf("%s/nats-tls/tls.key", e->secrets);
+    char *const argv[] = {"openssl",  "req",
+                          "-x509",    "-newkey",
+                          "rsa:2048", "-nodes",
+                          "-days",    "1",
+                          "-subj",    "/CN=127.0.0.1",
+                          "-addext",  "subjectAltName=IP:127.0.0.1",
+                          "-keyout",  key,
+                          "-out",     crt,
+                          NULL};
+    struct ce_test_proc *p = ce_test_proc_start(argv);
+    int status = 0;
+    assert_true(ce_test_proc_wait_exit(p, 60000, &status));
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ce_test_proc_free(p);
+    ce_free(key);
+    ce_free(crt);
+}
+
+/* A server that speaks only TLS, its certificate trusted through tls.caCertSecret; the Sensor
+ * still stops cleanly after using TLS. */
+static void test_tls_with_ca(void **state)
+{
+    struct nt_env *e = *state;
+    nt_make_cert(e);
+    char *conf = ce_xasprintf("tls { cert_file: \"%s/nats-tls/tls.crt\", key_file: "
+                              "\"%s/nats-tls/tls.key\" }\n",
+                              e->secrets, e->secrets);
+    nt_target_start(e, conf);
+    char *crt = ce_xasprintf("%s/nats-tls/tls.crt", e->secrets);
+    natsOptions *o = nt_opts();
+    assert_int_equal(natsOptions_SetSecure(o, true), NATS_OK);
+    assert_int_equal(natsOptions_LoadCATrustedCertificates(o, crt), NATS_OK);
+    nt_subscribe(e, o);
+    struct ce_test_proc *sn =
+        nt_start_sensor(e, "        tls:\n"
+                           "          caCertSecret: {name: nats-tls, key: tls.crt}");
+    nt_post(e);
+    nt_expect_message(e, NT_PAYLOAD);
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'nats-trigger'", 1, 10000));
+    int status = ce_test_proc_stop(sn, 10000);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ce_test_proc_free(sn);
+    ce_free(crt);
+    ce_free(conf);
+}
+
 /* The server goes away after a first firing: the next one fails (retryable) while it is down,
  * and is delivered by a retry once it is back on the same port. */
 static void test_server_down_then_back(void **state)
@@ -384,6 +440,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_user_password_auth),
         cmocka_unit_test(test_wrong_password_fails),
         cmocka_unit_test(test_nkey_auth),
+        cmocka_unit_test(test_tls_with_ca),
         cmocka_unit_test(test_server_down_then_back),
         cmocka_unit_test(test_lint_takes_every_field),
         cmocka_unit_test(test_lint_names_bad_fields),
