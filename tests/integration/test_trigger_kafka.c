@@ -243,6 +243,34 @@ static void test_explain_shows_the_message(void **state)
     ce_free(file);
 }
 
+/* The block's parameters set the key, the trigger's parameters extend the topic, and the
+ * payload list is read after both. */
+static void test_explain_parameters(void **state)
+{
+    struct kt_env *e = *state;
+    char *file =
+        ce_test_data_write(e->dir, "fields.yaml", "sensors/kafka-trigger-fields.yaml", NULL);
+    char *ev = ce_test_write_file(
+        e->dir, "ev.json",
+        "{\"notification\":[{\"s3\":{\"bucket\":{\"name\":\"b1\"},\"object\":{\"key\":"
+        "\"k.txt\"}}}]}");
+    int status = 0;
+    char *out = kt_cevents((const char *const[]){"explain", "-f", file, "--event", ev,
+                                                 "--dependency", "test-dep", "--secrets-dir",
+                                                 e->secrets, "--config-dir", e->config, NULL},
+                           &status);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    kt_has(out, "  would produce to Kafka topic \"minio-eventsb1\" at kafka.argo-events.svc:9092\n"
+                "    key: b1\n"
+                "    header source: argo-events\n"
+                "    header Authorization: xxxxx\n"
+                "    header X-Region: xxxxx\n"
+                "    value (34 bytes): {\"fileName\":\"k.txt\",\"bucket\":\"b1\"}");
+    ce_free(out);
+    ce_free(ev);
+    ce_free(file);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -253,6 +281,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lint_takes_every_field),
         cmocka_unit_test(test_lint_names_bad_fields),
         cmocka_unit_test(test_explain_shows_the_message),
+        cmocka_unit_test(test_explain_parameters),
     };
     return ce_test_run(argc, argv, tests, kt_setup, kt_teardown);
 }

@@ -431,6 +431,28 @@ static void test_explain_shows_subject_and_payload(void **state)
     ce_free(file);
 }
 
+/* The block's parameters edit the payload list, the trigger's parameters the subject. */
+static void test_explain_parameters(void **state)
+{
+    struct nt_env *e = *state;
+    char *file =
+        ce_test_data_write(e->dir, "fields.yaml", "sensors/nats-trigger-fields.yaml", NULL);
+    char *ev = ce_test_write_file(
+        e->dir, "ev.json",
+        "{\"notification\":[{\"s3\":{\"bucket\":{\"name\":\"b1\"},\"object\":{\"key\":"
+        "\"k.txt\"}}}]}");
+    int status = 0;
+    char *out = nt_cevents((const char *const[]){"explain", "-f", file, "--event", ev,
+                                                 "--dependency", "test-dep", NULL},
+                           &status);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    nt_has(out, "  would publish to NATS subject \"minio-eventsb1\" at nats.argo-events.svc:4222\n"
+                "    payload (38 bytes): {\"fileName\":\"k.txt\",\"bucketName\":\"b1\"}");
+    ce_free(out);
+    ce_free(ev);
+    ce_free(file);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -445,6 +467,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lint_takes_every_field),
         cmocka_unit_test(test_lint_names_bad_fields),
         cmocka_unit_test(test_explain_shows_subject_and_payload),
+        cmocka_unit_test(test_explain_parameters),
     };
     return ce_test_run(argc, argv, tests, nt_setup, nt_teardown);
 }

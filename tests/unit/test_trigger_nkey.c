@@ -39,7 +39,8 @@ static void test_bad_seeds(void **state)
     char *seed = ce_test_data("nats/user.nk", NULL);
     char pub[CE_NKEY_PUBLIC_LEN + 1];
     char err[128];
-    const char *cases[] = {"", "not a seed", "SU", "SUAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
+    const char *cases[] = {"", "not a seed", "SU",
+                           "SUAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(ce_nkey_user_public(cases[i], strlen(cases[i]), pub, err, sizeof err),
                          CE_EINVAL);
