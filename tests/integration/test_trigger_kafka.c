@@ -125,7 +125,8 @@ static void test_value_key_headers(void **state)
     assert_non_null(second);
     *second = '\0';
     assert_string_equal(second + 1, out);
-    assert_non_null(strstr(out, " " KT_LINE));
+    /* the partition Argo's (Sarama's) hash partitioner picks: FNV-1a of the key, modulo 3 */
+    assert_string_equal(out, "0 " KT_LINE);
     ce_free(out);
     assert_int_equal(ce_test_proc_count(sn, "Failed to execute a trigger"), 0);
     ce_test_proc_free(sn);
