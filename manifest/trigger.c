@@ -48,8 +48,6 @@ static const struct tr_required {
     {"k8s", {"source"}},
     {"argoWorkflow", {"source", "operation"}},
     {"awsLambda", {"functionName", "region", "payload"}},
-    {"kafka", {"url", "topic", "payload"}},
-    {"nats", {"url", "subject", "payload"}},
     {"slack", {"slackToken"}},
     {"openWhisk", {"actionName", "host", "payload"}},
     {"custom", {"spec"}},
