@@ -49,6 +49,9 @@ void ce_bus_destroy(struct ce_bus *bus);
 /* Process exit, after every bus is destroyed: stops the client libraries' own threads, so none
  * is still running when exit handlers free what they use. */
 void ce_bus_shutdown(void);
+/* Tells the bus that another part of the process (a NATS trigger) opened a TLS connection with
+ * the same client library, whose close at exit then has to be skipped (see jetstream.c). */
+void ce_bus_nats_tls_used(void);
 
 bool ce_bus_connected(struct ce_bus *bus);
 /* Blocks until connected or timeout_ms passes. CE_OK or CE_ETIMEDOUT. */

@@ -261,6 +261,11 @@ static void jsbus_shutdown(void)
     }
 }
 
+void ce_bus_nats_tls_used(void)
+{
+    atomic_store(&jsbus_tls_used, true);
+}
+
 static void *jsbus_connect_main(void *arg)
 {
     struct jsbus *b = arg;

@@ -6,6 +6,7 @@
 #include "triggers/nats/link.h"
 #include "core/base/mem.h"
 #include "core/service/secrets.h"
+#include "eventbus/bus.h"
 #include "triggers/nats/config.h"
 #include "triggers/nats/nkey.h"
 
@@ -90,6 +91,7 @@ static int nats_status_rc(natsStatus s, const char *what, char *err, size_t errl
 static int nats_set_tls(natsOptions *o, const struct ce_nats_trigger_config *cfg, const char *dir,
                         char *err, size_t errlen)
 {
+    ce_bus_nats_tls_used(); /* the library may not be closed at exit after TLS */
     int rc = nats_status_rc(natsOptions_SetSecure(o, true), "tls", err, errlen);
     if (rc != CE_OK || cfg->tls_insecure) { /* as in Argo: no CA and no client certificate */
         return rc != CE_OK ? rc
