@@ -238,7 +238,7 @@ static void cal_finish(struct cal_event *ev, int64_t now)
         cal_log_time(CE_LOG_ERROR, "the event bus refused a tick; it is skipped", ev, tick,
                      "error", ce_rc_str(rc));
     }
-    else if (now - tick > CAL_LATE_NS) {
+    else if (ev->ticker.attempts > 0 || now - tick > CAL_LATE_NS) {
         char delay[CE_DURATION_STR_MAX];
         ce_duration_format((now - tick) / 1000000 * 1000000, delay, sizeof delay);
         /* late because the bus refused it before, or a tick missed while the process was
