@@ -41,13 +41,13 @@ struct cal_event {
     struct ce_emitter *em;
     char *record_key;
     struct ce_cal_ticker ticker;
-    bool started;        /* the resume point is known (catch-up read the record) */
-    int64_t load_at;     /* catch-up: when to try reading the record again */
-    int load_attempts;   /* failed reads of the record */
-    bool acked;          /* set by the bus callback: the publish of ticker.due ended */
-    int ack_rc;          /* its outcome */
-    int64_t unrecorded;  /* an acknowledged tick not in the record yet; -1 none */
-    int64_t record_at;   /* when to try writing it again */
+    bool started;       /* the resume point is known (catch-up read the record) */
+    int64_t load_at;    /* catch-up: when to try reading the record again */
+    int load_attempts;  /* failed reads of the record */
+    bool acked;         /* set by the bus callback: the publish of ticker.due ended */
+    int ack_rc;         /* its outcome */
+    int64_t unrecorded; /* an acknowledged tick not in the record yet; -1 none */
+    int64_t record_at;  /* when to try writing it again */
 };
 
 struct cal_state {
@@ -235,8 +235,8 @@ static void cal_finish(struct cal_event *ev, int64_t now)
                      "attempt", attempt);
     }
     else if (hopeless) {
-        cal_log_time(CE_LOG_ERROR, "the event bus refused a tick; it is skipped", ev, tick,
-                     "error", ce_rc_str(rc));
+        cal_log_time(CE_LOG_ERROR, "the event bus refused a tick; it is skipped", ev, tick, "error",
+                     ce_rc_str(rc));
     }
     else if (ev->ticker.attempts > 0 || now - tick > CAL_LATE_NS) {
         char delay[CE_DURATION_STR_MAX];
@@ -379,8 +379,8 @@ static void cal_init_event(struct cal_state *st, struct cal_event *ev,
     ev->em = se->em;
     ev->record_key = ce_cal_record_key(se->em->source_name, se->em->event_name);
     ev->unrecorded = -1;
-    ce_log_kv(CE_LOG_INFO, "started processing the calendar event source...", "eventName",
-              ev->name, "schedule", ev->cfg->schedule ? ev->cfg->schedule : "", "interval",
+    ce_log_kv(CE_LOG_INFO, "started processing the calendar event source...", "eventName", ev->name,
+              "schedule", ev->cfg->schedule ? ev->cfg->schedule : "", "interval",
               ev->cfg->schedule == NULL && ev->cfg->interval ? ev->cfg->interval : "", NULL);
     if (!ev->cfg->catchup) {
         cal_begin(ev, now); /* without catch-up, missed ticks are not fired (as in Argo) */

@@ -14,9 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const calendar_keys[] = {"schedule", "interval",    "exclusionDates",
-                                            "timezone", "metadata",    "persistence",
-                                            "filter",   NULL};
+static const char *const calendar_keys[] = {"schedule", "interval",    "exclusionDates", "timezone",
+                                            "metadata", "persistence", "filter",         NULL};
 static const char *const persistence_keys[] = {"catchup", "configMap", NULL};
 static const char *const catchup_keys[] = {"enabled", "maxDuration", NULL};
 static const char *const config_map_keys[] = {"name", "createIfNotExist", NULL};
@@ -96,8 +95,7 @@ static void calendar_schedule(struct ce_mdec *c, const struct ce_node *ev,
     char err[512];
     const char *zone = zone_ok ? cfg->timezone : "UTC";
     if (ce_cron_parse(cfg->schedule, zone, &cfg->sched.cron, err, sizeof err) != CE_OK) {
-        ce_mdec_err_key(c, at, "schedule", "failed to parse schedule %s: %s", cfg->schedule,
-                        err);
+        ce_mdec_err_key(c, at, "schedule", "failed to parse schedule %s: %s", cfg->schedule, err);
         return;
     }
     if (ce_node_get(ev, "interval") != NULL && !ce_node_is_null(ce_node_get(ev, "interval"))) {
@@ -144,8 +142,8 @@ static void calendar_exclusions(struct ce_mdec *c, const struct ce_node *ev,
         if (item->type != CE_NODE_SCALAR) {
             ce_mdec_err(c, item, "must be a string");
         }
-        else if (ce_cal_parse_exdate(item->str, &cfg->sched.excluded, &cfg->sched.n_excluded,
-                                     err, sizeof err) != CE_OK) {
+        else if (ce_cal_parse_exdate(item->str, &cfg->sched.excluded, &cfg->sched.n_excluded, err,
+                                     sizeof err) != CE_OK) {
             ce_mdec_err(c, item, "%s", err);
         }
         ce_mdec_pop(c, at);

@@ -20,9 +20,9 @@ struct ce_calendar_config {
     struct ce_cal_sched sched;
     struct ce_kv *metadata; /* sorted by key, each key once */
     int n_metadata;
-    bool catchup;            /* persistence.catchup.enabled */
-    int64_t catchup_max_ns;  /* persistence.catchup.maxDuration; 0: no bound */
-    char *config_map;        /* persistence.configMap.name (the record is kept in the bus) */
+    bool catchup;           /* persistence.catchup.enabled */
+    int64_t catchup_max_ns; /* persistence.catchup.maxDuration; 0: no bound */
+    char *config_map;       /* persistence.configMap.name (the record is kept in the bus) */
     bool create_if_not_exist;
 };
 

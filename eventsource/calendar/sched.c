@@ -54,8 +54,8 @@ static bool cal_excluded(const struct ce_cal_sched *s, int64_t day)
     if (s->n_excluded == 0) {
         return false;
     }
-    const int64_t *hit = bsearch(&day, s->excluded, (size_t)s->n_excluded, sizeof(int64_t),
-                                 cal_day_cmp);
+    const int64_t *hit =
+        bsearch(&day, s->excluded, (size_t)s->n_excluded, sizeof(int64_t), cal_day_cmp);
     return hit != NULL;
 }
 
@@ -95,8 +95,8 @@ static bool cal_parse_exdate_time(const char *s, size_t n, int64_t *day)
             v[f] = v[f] * 10 + (c - '0');
         }
     }
-    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > ce_tz_days_in_month(v[0], v[1]) ||
-        v[3] > 23 || v[4] > 59 || v[5] > 59) {
+    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > ce_tz_days_in_month(v[0], v[1]) || v[3] > 23 ||
+        v[4] > 59 || v[5] > 59) {
         return false;
     }
     *day = ce_tz_days_from_civil(v[0], v[1], v[2]);

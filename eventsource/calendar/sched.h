@@ -47,7 +47,8 @@ int64_t ce_cal_sched_next(const struct ce_cal_sched *s, int64_t after_ns);
 
 /* Parses Argo's exclusionDates items: those starting with "EXDATE:" hold a comma list of
  * 20060102T150405Z times (UTC); others are ignored. Appends each date (days since the epoch) to
- * (*days, *n) (heap, sorted, duplicates kept once). CE_OK, or CE_EPARSE naming the bad time in err. */
+ * (*days, *n) (heap, sorted, duplicates kept once). CE_OK, or CE_EPARSE naming the bad time in err.
+ */
 int ce_cal_parse_exdate(const char *item, int64_t **days, int *n, char *err, size_t errlen);
 
 /* Where the ticks resume at start: ticks strictly after the returned instant are owed.

@@ -92,8 +92,8 @@ static void ct_take_msg(natsMsg *m, struct ct_ticks *out)
     assert_int_equal(natsMsgHeader_Get(m, "Nats-Msg-Id", &id), NATS_OK);
     struct ce_cloudevent ev;
     char err[128];
-    assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
-                                          &ev, err, sizeof err),
+    assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), &ev,
+                                          err, sizeof err),
                      CE_OK);
     assert_string_equal(ev.type, "calendar");
     char *data = ce_xstrndup(ev.data, ev.data_len);
@@ -216,8 +216,8 @@ static void test_bus_down_late_not_lost(void **state)
     struct ce_test_proc *es = ct_start(e, "false");
     assert_true(CE_TEST_WAIT_UNTIL(ct_count_at_least(e->url, 2), 20000));
     ce_natsd_stop(e->natsd);
-    assert_true(ce_test_proc_wait_line(es, "failed to publish a tick; it will be tried again", 2,
-                                       20000));
+    assert_true(
+        ce_test_proc_wait_line(es, "failed to publish a tick; it will be tried again", 2, 20000));
     assert_int_equal(ce_natsd_restart(e->natsd), CE_OK);
     assert_true(ce_test_proc_wait_line(es, "a tick was published late", 1, 30000));
     long long n = ce_scn_js_count(e->url);

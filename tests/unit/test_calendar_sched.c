@@ -73,20 +73,20 @@ static void test_dst_new_york(void **state)
     expect_once("30 1 * * *", "America/New_York", "2024-11-02T00:00:00-04:00",
                 (const char *const[]){"2024-11-02T01:30:00-04:00", "2024-11-03T01:30:00-04:00",
                                       "2024-11-04T01:30:00-05:00", NULL});
-    expect_once("30 2 * * *", "America/New_York", "2024-11-02T12:00:00-04:00",
-                (const char *const[]){"2024-11-03T02:30:00-05:00", "2024-11-04T02:30:00-05:00",
-                                      NULL});
+    expect_once(
+        "30 2 * * *", "America/New_York", "2024-11-02T12:00:00-04:00",
+        (const char *const[]){"2024-11-03T02:30:00-05:00", "2024-11-04T02:30:00-05:00", NULL});
     /* from inside the second 01:xx hour the repeated readings are passed over */
     expect_once("30 1 * * *", "America/New_York", "2024-11-03T01:10:00-05:00",
                 (const char *const[]){"2024-11-04T01:30:00-05:00", NULL});
     /* several times inside the gap fire once, together, at its end */
-    expect_once("*/20 2,3 * * *", "America/New_York", "2024-03-10T01:50:00-05:00",
-                (const char *const[]){"2024-03-10T03:00:00-04:00", "2024-03-10T03:20:00-04:00",
-                                      NULL});
+    expect_once(
+        "*/20 2,3 * * *", "America/New_York", "2024-03-10T01:50:00-05:00",
+        (const char *const[]){"2024-03-10T03:00:00-04:00", "2024-03-10T03:20:00-04:00", NULL});
     /* each wall-clock hour once: the repeated 01:00 does not fire again */
-    expect_once("0 * * * *", "America/New_York", "2024-11-03T00:30:00-04:00",
-                (const char *const[]){"2024-11-03T01:00:00-04:00", "2024-11-03T02:00:00-05:00",
-                                      NULL});
+    expect_once(
+        "0 * * * *", "America/New_York", "2024-11-03T00:30:00-04:00",
+        (const char *const[]){"2024-11-03T01:00:00-04:00", "2024-11-03T02:00:00-05:00", NULL});
 }
 
 static void test_dst_berlin(void **state)
@@ -160,16 +160,16 @@ static void test_exclusion_dates(void **state)
     (void)state;
     char err[128] = "";
     struct ce_cal_sched s = sched_interval(NS);
-    assert_int_equal(ce_cal_parse_exdate("EXDATE:20190102T150405Z,20190104T000000Z",
-                                         &s.excluded, &s.n_excluded, err, sizeof err),
+    assert_int_equal(ce_cal_parse_exdate("EXDATE:20190102T150405Z,20190104T000000Z", &s.excluded,
+                                         &s.n_excluded, err, sizeof err),
                      CE_OK);
-    assert_int_equal(ce_cal_parse_exdate("20190105T000000Z", &s.excluded, &s.n_excluded, err,
-                                         sizeof err),
-                     CE_OK); /* no EXDATE: prefix: ignored, as in Argo */
+    assert_int_equal(
+        ce_cal_parse_exdate("20190105T000000Z", &s.excluded, &s.n_excluded, err, sizeof err),
+        CE_OK); /* no EXDATE: prefix: ignored, as in Argo */
     assert_int_equal(s.n_excluded, 2);
-    assert_int_equal(ce_cal_parse_exdate("EXDATE:2019-01-02", &s.excluded, &s.n_excluded, err,
-                                         sizeof err),
-                     CE_EPARSE);
+    assert_int_equal(
+        ce_cal_parse_exdate("EXDATE:2019-01-02", &s.excluded, &s.n_excluded, err, sizeof err),
+        CE_EPARSE);
     assert_non_null(strstr(err, "2019-01-02"));
     /* a 1 s interval jumps the excluded day whole */
     assert_int_equal(ce_cal_sched_next(&s, ts("2019-01-01T23:59:59Z") * NS),
