@@ -20,28 +20,20 @@ static const char *const persistence_keys[] = {"catchup", "configMap", NULL};
 static const char *const catchup_keys[] = {"enabled", "maxDuration", NULL};
 static const char *const config_map_keys[] = {"name", "createIfNotExist", NULL};
 
-struct cal_meta_item {
-    struct ce_kv kv;
-    int order;
-};
-
 static int calendar_meta_cmp(const void *a, const void *b)
 {
-    const struct cal_meta_item *x = a, *y = b;
-    int c = strcmp(x->kv.key, y->kv.key);
-    return c != 0 ? c : (x->order > y->order) - (x->order < y->order);
+    return strcmp(((const struct ce_kv *)a)->key, ((const struct ce_kv *)b)->key);
 }
 
-/* metadata: a map of strings, sorted as Go's json.Marshal writes a map; a key given twice keeps
- * its last value, as Go's decoder does. */
+/* metadata: a map of strings (the YAML reader refuses a key given twice), sorted as Go's
+ * json.Marshal writes a map. */
 static void calendar_metadata(struct ce_mdec *c, const struct ce_node *ev,
                               struct ce_calendar_config *cfg)
 {
     const struct ce_node *m = ce_node_get(ev, "metadata");
     size_t old = ce_mdec_push(c, "metadata");
     if (ce_mdec_map(c, m)) {
-        struct cal_meta_item *items = ce_xcalloc((size_t)m->n_pairs + 1, sizeof(*items));
-        int n = 0;
+        cfg->metadata = ce_xcalloc((size_t)m->n_pairs + 1, sizeof(*cfg->metadata));
         for (int i = 0; i < m->n_pairs; i++) {
             const struct ce_node *k = m->pairs[i].key, *v = m->pairs[i].value;
             if (k->type != CE_NODE_SCALAR || v->type != CE_NODE_SCALAR) {
@@ -49,22 +41,11 @@ static void calendar_metadata(struct ce_mdec *c, const struct ce_node *ev,
                                 "metadata must map strings to strings");
                 continue;
             }
-            items[n].kv.key = ce_xstrdup(k->str);
-            items[n].kv.value = ce_xstrdup(ce_node_is_null(v) ? "" : v->str);
-            items[n].order = n;
-            n++;
+            struct ce_kv *kv = &cfg->metadata[cfg->n_metadata++];
+            kv->key = ce_xstrdup(k->str);
+            kv->value = ce_xstrdup(ce_node_is_null(v) ? "" : v->str);
         }
-        qsort(items, (size_t)n, sizeof(*items), calendar_meta_cmp);
-        cfg->metadata = ce_xcalloc((size_t)n + 1, sizeof(*cfg->metadata));
-        for (int i = 0; i < n; i++) {
-            if (i + 1 < n && strcmp(items[i].kv.key, items[i + 1].kv.key) == 0) {
-                ce_free(items[i].kv.key);
-                ce_free(items[i].kv.value);
-                continue;
-            }
-            cfg->metadata[cfg->n_metadata++] = items[i].kv;
-        }
-        ce_free(items);
+        qsort(cfg->metadata, (size_t)cfg->n_metadata, sizeof(*cfg->metadata), calendar_meta_cmp);
     }
     ce_mdec_pop(c, old);
 }

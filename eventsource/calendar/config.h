@@ -18,7 +18,7 @@ struct ce_calendar_config {
     char *interval; /* the Go duration text, NULL when absent */
     char *timezone; /* IANA name, NULL: the local zone */
     struct ce_cal_sched sched;
-    struct ce_kv *metadata; /* sorted by key, each key once */
+    struct ce_kv *metadata; /* sorted by key */
     int n_metadata;
     bool catchup;           /* persistence.catchup.enabled */
     int64_t catchup_max_ns; /* persistence.catchup.maxDuration; 0: no bound */

@@ -130,6 +130,27 @@ static void test_daily_once_all_year(void **state)
     }
 }
 
+/* Zones with unusual changes (a half-hour DST, a skipped day, midnight in the gap) never stall
+ * or step back; half-hourly ticks are never more than 30 minutes plus a repeated hour apart
+ * (the readings an overlap repeats do not fire again). */
+static void test_unusual_zones_progress(void **state)
+{
+    (void)state;
+    const char *zones[] = {"Australia/Lord_Howe", "Pacific/Apia", "America/Havana", "Asia/Kolkata"};
+    for (int z = 0; z < 4; z++) {
+        struct ce_cron *c = cron("*/30 * * * *", zones[z]);
+        int64_t t = ts("2011-06-01T00:00:00Z"), end = ts("2013-01-01T00:00:00Z");
+        while (t < end) {
+            int64_t next = ce_cron_next_once(c, t);
+            if (next <= t || next - t > 1800 + 3600) {
+                fail_msg("%s: %lld then %lld", zones[z], (long long)t, (long long)next);
+            }
+            t = next;
+        }
+        ce_cron_destroy(c);
+    }
+}
+
 static struct ce_cal_sched sched_interval(int64_t ns)
 {
     struct ce_cal_sched s = {.interval_ns = ns};
@@ -364,19 +385,13 @@ int main(int argc, char **argv)
 {
     ce_test_require_tzdata();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dst_new_york),
-        cmocka_unit_test(test_dst_berlin),
-        cmocka_unit_test(test_daily_once_all_year),
-        cmocka_unit_test(test_interval_grid),
-        cmocka_unit_test(test_exclusion_dates),
-        cmocka_unit_test(test_impossible_schedule),
-        cmocka_unit_test(test_start_point),
-        cmocka_unit_test(test_catchup_oldest_first),
-        cmocka_unit_test(test_clock_step_back),
-        cmocka_unit_test(test_retry_backoff),
-        cmocka_unit_test(test_go_time_text),
-        cmocka_unit_test(test_event_data),
-        cmocka_unit_test(test_record),
+        cmocka_unit_test(test_dst_new_york),         cmocka_unit_test(test_dst_berlin),
+        cmocka_unit_test(test_daily_once_all_year),  cmocka_unit_test(test_unusual_zones_progress),
+        cmocka_unit_test(test_interval_grid),        cmocka_unit_test(test_exclusion_dates),
+        cmocka_unit_test(test_impossible_schedule),  cmocka_unit_test(test_start_point),
+        cmocka_unit_test(test_catchup_oldest_first), cmocka_unit_test(test_clock_step_back),
+        cmocka_unit_test(test_retry_backoff),        cmocka_unit_test(test_go_time_text),
+        cmocka_unit_test(test_event_data),           cmocka_unit_test(test_record),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
