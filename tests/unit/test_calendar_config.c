@@ -35,9 +35,8 @@ static void tc_load(const char *events, bool strict, struct tc_load *out)
     snprintf(text, sizeof text, HEAD "%s", events);
     assert_int_equal(ce_manifest_set_create(ce_test_plugins(), &out->set), CE_OK);
     ce_diag_init(&out->diag);
-    assert_int_equal(ce_manifest_load_buf(out->set, text, strlen(text), "t.yaml", strict,
-                                          &out->diag),
-                     CE_OK);
+    assert_int_equal(
+        ce_manifest_load_buf(out->set, text, strlen(text), "t.yaml", strict, &out->diag), CE_OK);
 }
 
 static void tc_free(struct tc_load *l)
