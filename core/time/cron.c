@@ -16,9 +16,12 @@
 #define CRON_MIN_T INT64_C(-62135596800)
 #define CRON_MAX_T INT64_C(253402300799)
 #define CRON_YEARS 5
+/* Fire times an overlap can repeat: a day of seconds, more than any zone has ever repeated. */
+#define CRON_ONCE_MAX_STEPS 86400
 
 struct cron_walk {
     const struct ce_cron *c;
+    const struct ce_tz *tz; /* the schedule's zone, or UTC for a walk over wall-clock seconds */
     int64_t t;
     struct ce_tz_tm tm;
 };
@@ -44,6 +47,9 @@ int ce_cron_parse_opts(const char *spec, const char *tz_name, unsigned flags, st
     }
     struct ce_cron *c = ce_xcalloc(1, sizeof *c);
     int rc = ce_cron_parse_spec(spec, flags, c, err, errlen);
+    if (rc == CE_OK) {
+        rc = ce_tz_load("UTC", &c->utc, err, errlen);
+    }
     if (rc == CE_OK && c->tz == NULL) {
         if (tz_name == NULL || tz_name[0] == '\0') {
             c->tz = ce_tz_load_local();
@@ -66,6 +72,7 @@ void ce_cron_destroy(struct ce_cron *c)
         return;
     }
     ce_tz_destroy(c->tz);
+    ce_tz_destroy(c->utc);
     ce_free(c);
 }
 
@@ -77,14 +84,14 @@ const struct ce_tz *ce_cron_tz(const struct ce_cron *c)
 static void walk_set(struct cron_walk *w, int64_t t)
 {
     w->t = t;
-    ce_tz_to_tm(w->c->tz, t, &w->tm);
+    ce_tz_to_tm(w->tz, t, &w->tm);
 }
 
 /* Go's time.Date in the schedule's zone. */
 static int64_t walk_date(const struct cron_walk *w, int64_t mon, int64_t mday, int64_t hour,
                          int64_t min, int64_t sec)
 {
-    return ce_tz_from_fields(w->c->tz, w->tm.year, mon, mday, hour, min, sec);
+    return ce_tz_from_fields(w->tz, w->tm.year, mon, mday, hour, min, sec);
 }
 
 static bool walk_has(uint64_t bits, int v)
@@ -198,7 +205,8 @@ static bool next_time_of_day(struct cron_walk *w, bool *added)
     return false;
 }
 
-int64_t ce_cron_next(const struct ce_cron *c, int64_t after)
+/* robfig's Next in zone tz (the schedule's, or UTC to walk wall-clock seconds). */
+static int64_t cron_next_in(const struct ce_cron *c, const struct ce_tz *tz, int64_t after)
 {
     if (after < CRON_MIN_T || after > CRON_MAX_T - (CRON_YEARS + 1) * INT64_C(366) * 86400) {
         return -1;
@@ -209,7 +217,7 @@ int64_t ce_cron_next(const struct ce_cron *c, int64_t after)
     if (c->never) {
         return -1; /* robfig's answer too, after a five-year walk */
     }
-    struct cron_walk w = {.c = c};
+    struct cron_walk w = {.c = c, .tz = tz};
     bool added = false;
     walk_set(&w, after + 1);
     int64_t limit = w.tm.year + CRON_YEARS;
@@ -222,6 +230,32 @@ int64_t ce_cron_next(const struct ce_cron *c, int64_t after)
         }
         return w.t;
     }
+}
+
+int64_t ce_cron_next(const struct ce_cron *c, int64_t after)
+{
+    return cron_next_in(c, c->tz, after);
+}
+
+int64_t ce_cron_next_once(const struct ce_cron *c, int64_t after)
+{
+    if (c->kind == CE_CRON_EVERY) {
+        return cron_next_in(c, c->tz, after);
+    }
+    /* Walk the wall clock, then place each reading at its first instant; readings an overlap
+     * repeats map before `after` and are passed over (one per second of the overlap at most). */
+    int64_t wall = after + ce_tz_offset_at(c->tz, after);
+    for (int i = 0; i < CRON_ONCE_MAX_STEPS; i++) {
+        wall = cron_next_in(c, c->utc, wall);
+        if (wall < 0) {
+            return -1;
+        }
+        int64_t t = ce_tz_local_first(c->tz, wall);
+        if (t > after) {
+            return t;
+        }
+    }
+    return -1;
 }
 
 /* Argo's PrevCronTime jumps to "the start of this unit" with time.Date and steps one second
@@ -294,7 +328,7 @@ int64_t ce_cron_prev(const struct ce_cron *c, int64_t before)
         before < CRON_MIN_T + (CRON_YEARS + 1) * INT64_C(366) * 86400) {
         return -1;
     }
-    struct cron_walk w = {.c = c};
+    struct cron_walk w = {.c = c, .tz = c->tz};
     walk_set(&w, before - 1);
     int64_t limit = w.tm.year - CRON_YEARS;
     for (;;) {

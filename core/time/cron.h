@@ -45,6 +45,13 @@ int ce_cron_parse_opts(const char *spec, const char *tz_name, unsigned flags, st
  * docs/internals/time.md). */
 int64_t ce_cron_next(const struct ce_cron *c, int64_t after);
 
+/* First fire time strictly after UTC second `after` when every local time the schedule names
+ * fires exactly once: a time a DST gap skips fires at the first instant after the gap (several
+ * such times fire once, together), and a time an overlap repeats fires at its first occurrence
+ * only. Outside transitions it equals ce_cron_next. "@every" schedules are ce_cron_next.
+ * -1 as for ce_cron_next. The calendar source uses it (a daily 02:30 job runs every day once). */
+int64_t ce_cron_next_once(const struct ce_cron *c, int64_t after);
+
 /* Latest fire time strictly before UTC second `before` (Argo's PrevCronTime, used to seed
  * conditionsReset), or -1 if none within five years or the schedule is "@every". */
 int64_t ce_cron_prev(const struct ce_cron *c, int64_t before);

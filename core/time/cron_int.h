@@ -26,6 +26,7 @@ struct ce_cron {
     int64_t every_s;
     bool never; /* a field allows no value (","): robfig searches 5 years in vain */
     struct ce_tz *tz;
+    struct ce_tz *utc; /* for walks over wall-clock seconds (ce_cron_next_once) */
 };
 
 /* Fills c's kind and fields from spec (at most CE_CRON_MAX_SPEC bytes); c->tz is loaded from

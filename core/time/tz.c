@@ -364,6 +364,39 @@ int64_t ce_tz_local_to_utc(const struct ce_tz *tz, int64_t local)
     return local - off;
 }
 
+int64_t ce_tz_local_first(const struct ce_tz *tz, int64_t local)
+{
+    /* The reading can only come from the period around local or its two neighbours. */
+    struct ce_tz_period p, q;
+    ce_tz_lookup(tz, local - ce_tz_offset_at(tz, local), &p);
+    int32_t offs[3];
+    int n = 0;
+    if (p.start != INT64_MIN) {
+        ce_tz_lookup(tz, p.start - 1, &q);
+        offs[n++] = q.offset;
+    }
+    offs[n++] = p.offset;
+    if (p.end != INT64_MAX) {
+        ce_tz_lookup(tz, p.end, &q);
+        offs[n++] = q.offset;
+    }
+    int64_t best = INT64_MAX;
+    int32_t min_off = INT32_MAX;
+    for (int i = 0; i < n; i++) {
+        int64_t t = local - offs[i];
+        if (ce_tz_offset_at(tz, t) == offs[i] && t < best) {
+            best = t;
+        }
+        min_off = offs[i] < min_off ? offs[i] : min_off;
+    }
+    if (best != INT64_MAX) {
+        return best;
+    }
+    /* A gap: read with the offset before it, local falls in the period after it. */
+    ce_tz_lookup(tz, local - min_off, &q);
+    return q.start;
+}
+
 int64_t ce_tz_from_fields(const struct ce_tz *tz, int64_t year, int64_t mon, int64_t mday,
                           int64_t hour, int64_t min, int64_t sec)
 {

@@ -74,6 +74,12 @@ int32_t ce_tz_offset_at(const struct ce_tz *tz, int64_t t);
  * depending on the zone's direction (see docs/internals/time.md). */
 int64_t ce_tz_local_to_utc(const struct ce_tz *tz, int64_t local);
 
+/* The first UTC instant whose local reading in tz is local (wall-clock seconds as above): in an
+ * overlap the earlier of the two readings, and in a gap, where the zone never reads local, the
+ * instant the gap ends (the first instant after it). Unlike Go's time.Date, the answer does not
+ * depend on the zone's direction: what schedules that fire each wall-clock time once need. */
+int64_t ce_tz_local_first(const struct ce_tz *tz, int64_t local);
+
 /* Go's time.Date: fields are normalised first (month 13 is January next year, day 0 the last
  * day of the previous month, hour 24 the next day ...), then converted as above. */
 int64_t ce_tz_from_fields(const struct ce_tz *tz, int64_t year, int64_t mon, int64_t mday,

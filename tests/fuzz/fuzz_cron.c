@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target for cron schedules, zones and durations. Input: byte 0 picks parser flags and a
- * zone, bytes 1-8 an instant, the rest is the spec. Checks that next/prev move strictly
- * forward/backward, that durations format and parse back, and feeds the raw bytes to the TZif
- * reader. */
+ * zone, bytes 1-8 an instant, the rest is the spec. Checks that next, next_once and prev move
+ * strictly forward/backward, that durations format and parse back, and feeds the raw bytes to the
+ * TZif reader. */
 #include "core/time/cron.h"
 #include "core/go/duration.h"
 #include "core/base/mem.h"
@@ -36,6 +36,17 @@ static void fuzz_schedule(const char *spec, const char *zone, unsigned flags, in
     int64_t at = t;
     for (int i = 0; i < 3; i++) {
         int64_t n = ce_cron_next(c, at);
+        if (n == -1) {
+            break;
+        }
+        if (n <= at) {
+            abort();
+        }
+        at = n;
+    }
+    at = t;
+    for (int i = 0; i < 3; i++) { /* the calendar's once-per-local-time walk */
+        int64_t n = ce_cron_next_once(c, at);
         if (n == -1) {
             break;
         }

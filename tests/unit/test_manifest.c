@@ -212,8 +212,8 @@ static void test_multi_documents(void **state)
     assert_string_equal(es->source_types[0], "calendar");
     assert_true(es->n_events > 0);
     assert_string_equal(es->events[0].type, "calendar");
-    assert_null(es->events[0].decoder); /* no calendar plugin yet: kept as its node */
-    assert_null(es->events[0].config);
+    assert_non_null(es->events[0].decoder); /* the calendar plugin decoded its block */
+    assert_non_null(es->events[0].config);
     assert_int_equal(es->pos.line, 3);
     const struct ce_eventbus *eb = set->eventbuses[0];
     assert_string_equal(eb->kind, "jetstreamExotic");
