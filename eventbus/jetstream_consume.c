@@ -138,6 +138,9 @@ int jsbus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out)
     jsStreamInfo_Destroy(si);
     jsConsumerInfoList *list = NULL;
     s = js_Consumers(&list, b->js, JSBUS_STREAM, NULL, &jerr);
+    if (s == NATS_NOT_FOUND) {
+        return CE_OK; /* cnats reports a stream without consumers as not found */
+    }
     if (s != NATS_OK) {
         return jsbus_rc(s, jerr);
     }

@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -378,11 +379,17 @@ static void membus_drop_oldest(struct membus_store *s)
     s->first_seq++;
 }
 
+static bool membus_subject_match(const char *filter, const char *subj);
+
 /* Stores one message (the lock held). CE_OK, or CE_EREMOTE when the stream is full and
- * configured to discard new messages. */
+ * configured to discard new messages, or the subject is not the stream's (default.*.*), as
+ * JetStream answers a publish nobody stores. */
 static int membus_store_msg(struct membus_store *s, const char *subject, const char *msg_id,
                             const void *data, size_t len)
 {
+    if (!membus_subject_match("default.*.*", subject)) {
+        return CE_EREMOTE;
+    }
     int64_t now = ce_clock_mono_ms();
     if (*msg_id != '\0' && membus_is_duplicate(s, msg_id, now)) {
         return CE_OK; /* a duplicate counts as stored */
@@ -691,11 +698,48 @@ static int membus_settle(struct ce_bus_msg *pub, enum membus_ack_kind kind, int6
     return rc;
 }
 
-/* Memory streams keep what they are given: there is no limit to guard. */
+/* What durable d still needs: messages on its subjects not yet delivered, plus those delivered
+ * and not acked; *oldest is the first of them by stream sequence (0: none). The lock held. */
+static uint64_t membus_behind(const struct membus_store *s, const struct membus_durable *d,
+                              uint64_t *oldest)
+{
+    uint64_t behind = 0;
+    *oldest = 0;
+    for (const struct membus_inflight *f = d->inflight; f != NULL; f = f->next) {
+        behind++;
+        *oldest = *oldest == 0 || f->seq < *oldest ? f->seq : *oldest;
+    }
+    for (size_t i = 0; i < s->nrecs; i++) {
+        const struct membus_rec *r = &s->recs[i];
+        if (r->seq >= d->next_seq && membus_subject_match(d->filter, r->subject)) {
+            behind++;
+            *oldest = *oldest == 0 || r->seq < *oldest ? r->seq : *oldest;
+        }
+    }
+    /* what the limit dropped before it was delivered is lost to it too */
+    if (d->next_seq < s->first_seq && (*oldest == 0 || d->next_seq < *oldest)) {
+        *oldest = d->next_seq;
+    }
+    return behind;
+}
+
+/* The stream's limit and the durable furthest behind, as the JetStream driver reports them. */
 static int membus_backlog(struct ce_bus *bus, struct ce_bus_backlog *out)
 {
-    (void)bus;
-    out->max_msgs = -1;
+    struct membus_store *s = membus_of(bus)->st;
+    pthread_mutex_lock(&membus_mu);
+    out->max_msgs = s->scfg.max_msgs > 0 ? s->scfg.max_msgs : -1;
+    for (const struct membus_durable *d = s->durables; d != NULL; d = d->next) {
+        uint64_t oldest = 0;
+        uint64_t behind = membus_behind(s, d, &oldest);
+        if (behind <= out->behind) {
+            continue;
+        }
+        out->behind = behind;
+        snprintf(out->consumer, sizeof out->consumer, "%s", d->name);
+        out->evicted = oldest > 0 && s->first_seq > oldest ? s->first_seq - oldest : 0;
+    }
+    pthread_mutex_unlock(&membus_mu);
     return CE_OK;
 }
 

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The bus conformance suite: what eventbus/bus.h promises, checked with the same cases against
  * the in-memory bus (memory://) and the JetStream driver on a real nats-server. Each case gets
- * a fresh bus (a new memory:// name, or a new server with its own store). Where the in-memory
- * bus is known not to keep a promise, its case is reported as skipped with the reason (see
- * docs/internals/testing.md), never weakened.
+ * a fresh bus (a new memory:// name, or a new server with its own store). Both buses keep every
+ * promise: no case is skipped or weakened for either.
  *
  * `test_bus <case> memory|jetstream` runs one case against one bus (CTest's entries are
  * test_bus.<bus>.<case>); without arguments every case runs against both. */
@@ -165,14 +164,6 @@ static void bus_next_is(struct ce_bus_consumer *c, const char *msg_id)
 static int bus_cmp(const void *x, const void *y)
 {
     return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* A promise the in-memory bus does not keep: its case is skipped there, with the reason. */
-static void bus_known_gap(struct bus_env *e, const char *kind, const char *why)
-{
-    if (strcmp(e->kind->name, kind) == 0) {
-        ce_test_skip("known gap of the %s bus: %s", kind, why);
-    }
 }
 
 /* ---- the cases ---- */
@@ -575,7 +566,6 @@ static void test_stream_discard_new(void **state)
 static void test_publish_outside_the_stream(void **state)
 {
     struct bus_env *e = *state;
-    bus_known_gap(e, "memory", "it stores messages on any subject");
     struct ce_bus *bus = bus_open(e);
     assert_int_equal(ce_bus_publish(bus, "nostream.es.ev", "x", "{}", 2), CE_EREMOTE);
     assert_int_equal(ce_bus_publish(bus, "default.too.many.tokens", "y", "{}", 2), CE_EREMOTE);
@@ -586,18 +576,10 @@ static void bus_cfg_twenty(struct ce_bus_config *cfg)
     cfg->stream.max_msgs = 20;
 }
 
-#define BUS_MEMORY_BACKLOG_GAP                                                                     \
-    "its backlog always reports no limit (max_msgs -1), though its stream drops the oldest "       \
-    "messages beyond max_msgs"
-
 /* A stream nobody consumes yet has a backlog of nothing (CE_ENOENT is for a missing stream). */
 static void test_backlog_without_consumers(void **state)
 {
     struct bus_env *e = *state;
-    bus_known_gap(e, "memory", BUS_MEMORY_BACKLOG_GAP);
-    bus_known_gap(e, "jetstream",
-                  "ce_bus_backlog answers CE_ENOENT for a stream without consumers (cnats' "
-                  "js_Consumers reports an empty list as not found)");
     struct ce_bus *bus = bus_open_with(e, bus_cfg_twenty);
     bus_publish(bus, "default.es.ev", "unread", "x");
     struct ce_bus_backlog b;
@@ -612,7 +594,6 @@ static void test_backlog_without_consumers(void **state)
 static void test_backlog(void **state)
 {
     struct bus_env *e = *state;
-    bus_known_gap(e, "memory", BUS_MEMORY_BACKLOG_GAP);
     struct ce_bus *bus = bus_open_with(e, bus_cfg_twenty);
     struct ce_bus_backlog b;
     bus_publish(bus, "default.es.ev", "before", "x"); /* not the consumer's: deliver-new */
