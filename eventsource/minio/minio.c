@@ -5,7 +5,8 @@
  *
  * Tuning for tests and unusual servers (environment): CE_MINIO_PING_SECONDS, the keep-alive
  * interval asked of the server (default 10; a stream silent for three intervals is re-opened),
- * and CE_MINIO_BACKOFF_MAX_MS, the longest wait between reconnects (default 30000). */
+ * CE_MINIO_BACKOFF_MAX_MS, the longest wait between reconnects (default 30000), and
+ * CE_MINIO_QUEUE_MAX, the notifications kept in memory while the bus is down (default 10000). */
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/service/metrics.h"
@@ -58,6 +59,7 @@ static int minio_start(const struct ce_source_env *env, void **state)
     src->ping_s = (int)minio_env_int("CE_MINIO_PING_SECONDS", 10, 1, 3600);
     src->idle_ms = (int64_t)src->ping_s * 3000;
     src->backoff_max_ms = minio_env_int("CE_MINIO_BACKOFF_MAX_MS", 30000, 1000, 3600000);
+    src->pending_max = (int)minio_env_int("CE_MINIO_QUEUE_MAX", MINIO_PENDING_MAX, 1, 1000000);
     pthread_mutex_init(&src->mu, NULL);
     pthread_cond_init(&src->cv, NULL);
     char *lbl = ce_metrics_label_append("", "eventsource_name", env->es->name);

@@ -59,6 +59,7 @@ struct minio_source {
     int ping_s;      /* keep-alive interval asked of the server */
     int64_t idle_ms; /* silence after which a stream is taken for dead */
     int64_t backoff_max_ms;
+    int pending_max; /* notifications the queue holds */
     pthread_mutex_t mu;
     pthread_cond_t cv; /* queue changes, publish outcomes, stop */
     struct minio_pending *head, *tail;

@@ -70,7 +70,7 @@ void minio_enqueue(struct minio_listener *l, char *data, size_t len, const char 
     memcpy(p->id, id, sizeof p->id);
     pthread_mutex_lock(&src->mu);
     bool full =
-        src->n_pending >= MINIO_PENDING_MAX || src->pending_bytes + len > MINIO_PENDING_MAX_BYTES;
+        src->n_pending >= src->pending_max || src->pending_bytes + len > MINIO_PENDING_MAX_BYTES;
     if (!full) {
         if (src->tail) {
             src->tail->next = p;

@@ -329,6 +329,28 @@ static void test_bus_down_retried_from_memory(void **state)
                      0);
 }
 
+static void test_bus_down_loss_beyond_the_bound(void **state)
+{
+    struct mn_env *e = *state;
+    setenv("CE_MINIO_QUEUE_MAX", "2", 1);
+    mn_start_es(e, ce_test_s3_port(e->s3), true);
+    unsetenv("CE_MINIO_QUEUE_MAX");
+    ce_natsd_stop(e->natsd);
+    for (int i = 0; i < 4; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "over-%d.jpg", i);
+        assert_int_equal(ce_test_s3_put(e->s3, AK, SK, "images", key, "o"), 200);
+    }
+    assert_true(ce_test_proc_wait_line(e->es, "notification is lost", 2, 20000));
+    assert_int_equal(ce_natsd_restart(e->natsd), CE_OK);
+    assert_true(CE_TEST_WAIT_UNTIL(mn_count(e) == 2, 30000));
+    assert_int_equal(mn_metric(e, "cevents_minio_notifications_lost_total{eventsource_name="
+                                  "\"minio\"}"),
+                     2);
+    ce_test_sleep_ms(300); /* pacing only: a third event would be caught by the count */
+    assert_int_equal(mn_count(e), 2);
+}
+
 static void test_push_path_webhook(void **state)
 {
     struct mn_env *e = *state;
@@ -451,6 +473,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_unreachable_server_is_retried, mn_setup_bare,
                                         mn_teardown),
         cmocka_unit_test_setup_teardown(test_bus_down_retried_from_memory, mn_setup, mn_teardown),
+        cmocka_unit_test_setup_teardown(test_bus_down_loss_beyond_the_bound, mn_setup_bare,
+                                        mn_teardown),
         cmocka_unit_test_setup_teardown(test_push_path_webhook, mn_setup_bare, mn_teardown),
         cmocka_unit_test(test_lint_every_field),
         cmocka_unit_test_setup_teardown(test_aws_signed_requests, mn_setup_bare, mn_teardown),
