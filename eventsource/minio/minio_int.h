@@ -6,7 +6,9 @@
  * whenever it ends, fails or goes quiet. Notifications go to one in-memory queue, and one
  * publisher thread puts them on the bus in order, retrying with backoff while the bus is down:
  * the listen API cannot replay what the source did not take, so memory is the only place they
- * can wait. The queue is bounded; what does not fit is logged and counted as lost. */
+ * can wait. The queue is bounded; what does not fit is logged and counted as lost. Up to
+ * MINIO_PUBLISH_WINDOW publishes await the bus's answer at once; the ones it did not take are
+ * published again after a backoff, so events keep their order except around an outage. */
 #ifndef CE_EVENTSOURCE_MINIO_INT_H
 #define CE_EVENTSOURCE_MINIO_INT_H
 
@@ -44,12 +46,24 @@ struct minio_listener {
     struct ce_buf errbody;
 };
 
+#define MINIO_PUBLISH_WINDOW 64 /* publishes awaiting the bus's answer at once */
+
+enum minio_pending_state {
+    MINIO_QUEUED,   /* to be published (again) */
+    MINIO_INFLIGHT, /* published, the bus's answer not yet in */
+    MINIO_FAILED,   /* the bus did not take it: to be retried after a backoff */
+    MINIO_SETTLED,  /* stored, turned down by the filter, or lost for good (logged) */
+};
+
 struct minio_pending {
     struct minio_pending *next;
+    struct minio_source *src;
     struct minio_listener *l;
     char *data;
     size_t len;
     char id[33];
+    enum minio_pending_state state;
+    int rc; /* the last publish's outcome */
 };
 
 struct minio_source {
@@ -61,13 +75,12 @@ struct minio_source {
     int64_t backoff_max_ms;
     int pending_max; /* notifications the queue holds */
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* queue changes, publish outcomes, stop */
-    struct minio_pending *head, *tail;
+    pthread_cond_t cv;                 /* queue changes, publish outcomes, stop */
+    struct minio_pending *head, *tail; /* arrival order; taken off the head once settled */
     int n_pending;
     size_t pending_bytes;
-    bool publishing; /* the head is being published */
-    bool done;       /* the bus answered the head's publish */
-    int done_rc;
+    int inflight; /* MINIO_INFLIGHT items */
+    int n_failed; /* MINIO_FAILED items */
     pthread_t publisher;
     bool publisher_started;
     atomic_bool quiescing, stopping;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The minio source's publisher: notifications in arrival order from a bounded in-memory queue to
- * the bus, one at a time, each retried with backoff until the bus stores it (or refuses it for
- * good). See minio_int.h for why memory is the only buffer. */
+/* The minio source's publisher: notifications from a bounded in-memory queue to the bus, up to
+ * MINIO_PUBLISH_WINDOW at once, each retried with backoff until the bus stores it (or refuses it
+ * for good). See minio_int.h for why memory is the only buffer. */
 #include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
@@ -10,7 +10,6 @@
 #include "eventsource/minio/minio_int.h"
 #include "manifest/model.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -64,9 +63,11 @@ void minio_enqueue(struct minio_listener *l, char *data, size_t len, const char 
 {
     struct minio_source *src = l->src;
     struct minio_pending *p = ce_xcalloc(1, sizeof(*p));
+    p->src = src;
     p->l = l;
     p->data = data;
     p->len = len;
+    p->state = MINIO_QUEUED;
     memcpy(p->id, id, sizeof p->id);
     pthread_mutex_lock(&src->mu);
     bool full =
@@ -90,96 +91,152 @@ void minio_enqueue(struct minio_listener *l, char *data, size_t len, const char 
     }
 }
 
+/* The bus's answer to one publish (a bus thread). */
 static void minio_on_done(void *arg, int rc, const char *event_id)
 {
     (void)event_id;
-    struct minio_source *src = arg;
+    struct minio_pending *p = arg;
+    struct minio_source *src = p->src;
     pthread_mutex_lock(&src->mu);
-    src->done = true;
-    src->done_rc = rc;
+    p->rc = rc;
+    bool retry = rc != CE_OK && rc != CE_DROPPED && rc != CE_EMSGSIZE && rc != CE_EINVAL;
+    p->state = retry ? MINIO_FAILED : MINIO_SETTLED;
+    src->n_failed += retry ? 1 : 0;
+    src->inflight--;
     pthread_cond_broadcast(&src->cv);
     pthread_mutex_unlock(&src->mu);
 }
 
-/* Publishes p and waits for the bus's answer (the bus always gives one, at the latest after its
- * publish timeout, so this wait is bounded even while stopping). */
-static int minio_publish_one(struct minio_source *src, struct minio_pending *p)
+/* Under mu: the settled items off the head, into *done (freed by the caller, outside mu). */
+static void minio_take_settled(struct minio_source *src, struct minio_pending **done)
 {
-    src->done = false;
-    int rc = ce_emit_async(p->l->ev->em, p->data, p->len, p->id, minio_on_done, src, NULL);
+    while (src->head != NULL && src->head->state == MINIO_SETTLED) {
+        struct minio_pending *p = src->head;
+        src->head = p->next;
+        if (src->head == NULL) {
+            src->tail = NULL;
+        }
+        src->n_pending--;
+        src->pending_bytes -= p->len;
+        p->next = *done;
+        *done = p;
+    }
+}
+
+/* Under mu: the first item to publish, or NULL. */
+static struct minio_pending *minio_next_queued(struct minio_source *src)
+{
+    if (src->inflight >= MINIO_PUBLISH_WINDOW || src->n_failed > 0) {
+        return NULL; /* after a failure, the window drains before anything is sent again */
+    }
+    int seen = 0;
+    for (struct minio_pending *p = src->head; p != NULL && seen < 4 * MINIO_PUBLISH_WINDOW;
+         p = p->next, seen++) {
+        if (p->state == MINIO_QUEUED) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Frees the settled items; true when one of them was stored (the bus takes events again). */
+static bool minio_free_settled(struct minio_pending *done)
+{
+    bool stored = false;
+    while (done != NULL) {
+        stored = stored || done->rc == CE_OK;
+        struct minio_pending *next = done->next;
+        if (done->rc == CE_EMSGSIZE || done->rc == CE_EINVAL) {
+            minio_lost(done->l, done->id, ce_rc_str(done->rc));
+        }
+        minio_pending_free(done);
+        done = next;
+    }
+    return stored;
+}
+
+/* Once the window drained after failures: logs the first, waits, and queues them again. */
+static void minio_retry_failed(struct minio_source *src, int64_t *delay)
+{
+    int rc = CE_OK;
+    const char *ev = "", *id = "";
+    for (struct minio_pending *p = src->head; p != NULL; p = p->next) {
+        if (p->state == MINIO_FAILED) {
+            if (rc == CE_OK) {
+                rc = p->rc;
+                ev = p->l->ev->spec->name;
+                id = p->id;
+            }
+            p->state = MINIO_QUEUED;
+        }
+    }
+    src->n_failed = 0;
+    char *evc = ce_xstrdup(ev), *idc = ce_xstrdup(id);
+    pthread_mutex_unlock(&src->mu);
+    if (*delay == MINIO_RETRY_MIN_MS) {
+        ce_log_kv(CE_LOG_WARN,
+                  "the event bus did not take a MinIO notification; retrying from "
+                  "memory",
+                  "eventName", evc, "eventID", idc, "error", ce_rc_str(rc), NULL);
+    }
+    ce_free(evc);
+    ce_free(idc);
+    int64_t end = ce_clock_mono_ms() + *delay;
+    while (!atomic_load(&src->stopping) && ce_clock_mono_ms() < end) {
+        ce_clock_sleep_ms(20);
+    }
+    *delay = *delay * 2 > MINIO_RETRY_MAX_MS ? MINIO_RETRY_MAX_MS : *delay * 2;
+    pthread_mutex_lock(&src->mu);
+}
+
+/* Publishes p (mu not held); an immediate refusal counts as a failed publish. */
+static void minio_send(struct minio_pending *p)
+{
+    int rc = ce_emit_async(p->l->ev->em, p->data, p->len, p->id, minio_on_done, p, NULL);
     if (rc != CE_OK) {
-        return rc;
+        minio_on_done(p, rc, p->id);
     }
-    pthread_mutex_lock(&src->mu);
-    while (!src->done) {
-        pthread_cond_wait(&src->cv, &src->mu);
-    }
-    rc = src->done_rc;
-    pthread_mutex_unlock(&src->mu);
-    return rc;
-}
-
-/* Takes the head off the queue once it is settled. */
-static void minio_pop(struct minio_source *src)
-{
-    pthread_mutex_lock(&src->mu);
-    struct minio_pending *p = src->head;
-    src->head = p->next;
-    if (src->head == NULL) {
-        src->tail = NULL;
-    }
-    src->n_pending--;
-    src->pending_bytes -= p->len;
-    src->publishing = false;
-    pthread_mutex_unlock(&src->mu);
-    minio_pending_free(p);
-}
-
-static struct minio_pending *minio_next(struct minio_source *src)
-{
-    pthread_mutex_lock(&src->mu);
-    while (src->head == NULL && !atomic_load(&src->stopping)) {
-        pthread_cond_wait(&src->cv, &src->mu);
-    }
-    struct minio_pending *p = atomic_load(&src->stopping) ? NULL : src->head;
-    src->publishing = p != NULL;
-    pthread_mutex_unlock(&src->mu);
-    return p;
 }
 
 void *minio_publish_main(void *arg)
 {
     struct minio_source *src = arg;
     int64_t delay = MINIO_RETRY_MIN_MS;
-    struct minio_pending *p;
-    while ((p = minio_next(src)) != NULL) {
-        int rc = minio_publish_one(src, p);
-        if (rc == CE_OK || rc == CE_DROPPED) {
-            delay = MINIO_RETRY_MIN_MS;
-            minio_pop(src);
+    pthread_mutex_lock(&src->mu);
+    for (;;) {
+        struct minio_pending *done = NULL;
+        minio_take_settled(src, &done);
+        if (done != NULL) {
+            pthread_mutex_unlock(&src->mu);
+            if (minio_free_settled(done)) {
+                delay = MINIO_RETRY_MIN_MS;
+            }
+            pthread_mutex_lock(&src->mu);
             continue;
         }
-        if (rc == CE_EMSGSIZE || rc == CE_EINVAL) {
-            minio_lost(p->l, p->id, ce_rc_str(rc));
-            minio_pop(src);
+        if (atomic_load(&src->stopping)) {
+            if (src->inflight == 0) {
+                break;
+            }
+        }
+        else if (src->n_failed > 0 && src->inflight == 0) {
+            minio_retry_failed(src, &delay);
             continue;
         }
-        if (delay == MINIO_RETRY_MIN_MS) {
-            ce_log_kv(CE_LOG_WARN,
-                      "the event bus did not take a MinIO notification; retrying "
-                      "from memory",
-                      "eventName", p->l->ev->spec->name, "eventID", p->id, "error", ce_rc_str(rc),
-                      NULL);
+        else {
+            struct minio_pending *p = minio_next_queued(src);
+            if (p != NULL) {
+                p->state = MINIO_INFLIGHT;
+                src->inflight++;
+                pthread_mutex_unlock(&src->mu);
+                minio_send(p);
+                pthread_mutex_lock(&src->mu);
+                continue;
+            }
         }
-        pthread_mutex_lock(&src->mu);
-        src->publishing = false;
-        pthread_mutex_unlock(&src->mu);
-        int64_t end = ce_clock_mono_ms() + delay;
-        while (!atomic_load(&src->stopping) && ce_clock_mono_ms() < end) {
-            ce_clock_sleep_ms(20);
-        }
-        delay = delay * 2 > MINIO_RETRY_MAX_MS ? MINIO_RETRY_MAX_MS : delay * 2;
+        pthread_cond_wait(&src->cv, &src->mu);
     }
+    pthread_mutex_unlock(&src->mu);
     return NULL;
 }
 
@@ -188,7 +245,12 @@ void minio_drop_pending(struct minio_source *src)
     struct minio_pending *p = src->head;
     while (p != NULL) {
         struct minio_pending *next = p->next;
-        minio_lost(p->l, p->id, "the source stopped before the event bus took it");
+        if (p->state != MINIO_SETTLED) {
+            minio_lost(p->l, p->id, "the source stopped before the event bus took it");
+        }
+        else if (p->rc == CE_EMSGSIZE || p->rc == CE_EINVAL) {
+            minio_lost(p->l, p->id, ce_rc_str(p->rc));
+        }
         minio_pending_free(p);
         p = next;
     }
