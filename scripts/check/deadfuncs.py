@@ -20,8 +20,12 @@ import sys
 
 import csrc
 
-# Called from outside the C sources (the C runtime, libFuzzer).
-ENTRY_POINTS = {"main", "LLVMFuzzerTestOneInput", "LLVMFuzzerInitialize"}
+# Called from outside the C sources (the C runtime, libFuzzer, and librdkafka for the C11
+# threads functions that core/kafka/tsan_threads.c defines in ThreadSanitizer builds).
+ENTRY_POINTS = {"main", "LLVMFuzzerTestOneInput", "LLVMFuzzerInitialize", "thrd_create",
+                "thrd_join", "thrd_detach", "mtx_init", "mtx_lock", "mtx_trylock",
+                "mtx_timedlock", "mtx_unlock", "mtx_destroy", "cnd_init", "cnd_signal",
+                "cnd_broadcast", "cnd_wait", "cnd_timedwait", "cnd_destroy"}
 
 # Files whose uses make a function "used only by tests".
 TEST_DIRS = ("tests/", "bench/")
