@@ -18,13 +18,13 @@ static int webhook_kv_cmp(const void *a, const void *b)
     return strcmp(((const struct ce_kv *)a)->key, ((const struct ce_kv *)b)->key);
 }
 
-static void webhook_metadata(struct ce_mdec *c, const struct ce_node *ev,
-                             struct ce_webhook_config *w)
+void ce_webhook_metadata_decode(struct ce_mdec *c, const struct ce_node *map, struct ce_kv **out,
+                                int *n)
 {
-    const struct ce_node *m = ce_node_get(ev, "metadata");
+    const struct ce_node *m = ce_node_get(map, "metadata");
     size_t old = ce_mdec_push(c, "metadata");
     if (ce_mdec_map(c, m)) {
-        w->metadata = ce_xcalloc((size_t)m->n_pairs + 1, sizeof(*w->metadata));
+        *out = ce_xcalloc((size_t)m->n_pairs + 1, sizeof(**out));
         for (int i = 0; i < m->n_pairs; i++) {
             const struct ce_node *k = m->pairs[i].key;
             const struct ce_node *v = m->pairs[i].value;
@@ -33,11 +33,11 @@ static void webhook_metadata(struct ce_mdec *c, const struct ce_node *ev,
                                 "metadata must map strings to strings");
                 continue;
             }
-            w->metadata[w->n_metadata].key = ce_xstrdup(k->str);
-            w->metadata[w->n_metadata].value = ce_xstrdup(ce_node_is_null(v) ? "" : v->str);
-            w->n_metadata++;
+            (*out)[*n].key = ce_xstrdup(k->str);
+            (*out)[*n].value = ce_xstrdup(ce_node_is_null(v) ? "" : v->str);
+            (*n)++;
         }
-        qsort(w->metadata, (size_t)w->n_metadata, sizeof(*w->metadata), webhook_kv_cmp);
+        qsort(*out, (size_t)*n, sizeof(**out), webhook_kv_cmp);
     }
     ce_mdec_pop(c, old);
 }
@@ -139,5 +139,5 @@ void ce_webhook_context_decode(struct ce_mdec *c, const struct ce_node *ev,
     webhook_paths(c, ev, w);
     webhook_tls(c, ev, w);
     webhook_max_payload(c, ev, w);
-    webhook_metadata(c, ev, w);
+    ce_webhook_metadata_decode(c, ev, &w->metadata, &w->n_metadata);
 }

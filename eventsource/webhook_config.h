@@ -33,6 +33,9 @@ extern const char *const ce_webhook_context_keys[];
 /* Decodes the WebhookContext at ev into w (zeroed by the caller); errors go to c. */
 void ce_webhook_context_decode(struct ce_mdec *c, const struct ce_node *ev,
                                struct ce_webhook_config *w);
+/* The `metadata` map of map (absent: nothing), sorted by key, into *out (heap) and *n. */
+void ce_webhook_metadata_decode(struct ce_mdec *c, const struct ce_node *map, struct ce_kv **out,
+                                int *n);
 /* Frees what w holds (not w). */
 void ce_webhook_context_fini(struct ce_webhook_config *w);
 

@@ -33,7 +33,7 @@ struct ce_webhook_route {
     const char *name; /* the event's */
     const struct ce_webhook_config *spec;
     struct ce_emitter *em;
-    bool keep_auth;             /* publish Authorization as sent (else masked, as a webhook does) */
+    bool keep_auth; /* publish Authorization as sent (else masked, as a webhook does) */
     ce_webhook_body_fn *on_body; /* NULL: every request is published */
     void *on_body_arg;
 };

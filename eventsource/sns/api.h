@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The SNS API calls of one sns event (SigV4-signed, core/http/aws.h): Subscribe of the route's
+ * public URL to the topic, ConfirmSubscription with the token SNS sent, Unsubscribe. */
+#ifndef CE_EVENTSOURCE_SNS_API_H
+#define CE_EVENTSOURCE_SNS_API_H
+
+#include "core/base/rc.h"
+#include "core/http/aws.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ce_sns_config;
+
+struct ce_sns_api {
+    const char *name; /* the event's */
+    const struct ce_sns_config *cfg;
+    struct ce_aws_creds creds;
+    bool have_creds;
+    char *api_url;  /* the SNS API: the endpoint, or https://sns.<region>.amazonaws.com(.cn) */
+    char *hook_url; /* webhook.url + endpoint: what SNS posts to */
+    pthread_mutex_t mu;
+    bool requested; /* Subscribe answered (the subscription waits for its confirmation) */
+    char *sub_arn;  /* from ConfirmSubscription: what Unsubscribe cancels */
+};
+
+/* Reads the keys (accessKey/secretKey secrets, else the AWS environment or credentials file).
+ * CE_OK or an error, logged with the place that failed. */
+int ce_sns_api_init(struct ce_sns_api *a, const char *name, const struct ce_sns_config *cfg,
+                    const char *secrets_dir) CE_MUST_CHECK;
+void ce_sns_api_fini(struct ce_sns_api *a);
+/* Asks SNS to subscribe the route, unless it already answered. CE_OK, or an error (logged). */
+int ce_sns_api_subscribe(struct ce_sns_api *a) CE_MUST_CHECK;
+/* Confirms the subscription SNS announced with token. CE_OK, or an error in err. */
+int ce_sns_api_confirm(struct ce_sns_api *a, const char *token, char *err,
+                       size_t errlen) CE_MUST_CHECK;
+/* Cancels the confirmed subscription, if any (failures logged). */
+void ce_sns_api_unsubscribe(struct ce_sns_api *a);
+
+#endif
