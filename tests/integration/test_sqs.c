@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The sqs EventSource against a real nats-server and the SQS test server
+ * (tests/fixtures/aws_server.py): a message becomes one event with Argo's data, and is deleted
+ * from the queue only once the bus holds its event, also across a bus outage. */
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/service/natsd.h"
+#include "eventbus/cloudevent.h"
+#include "tests/harness/aws.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <cmocka.h>
+
+struct sqs_env {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_aws *aws;
+    struct ce_test_proc *es;
+};
+
+static int sqs_setup(void **state)
+{
+    struct sqs_env *e = ce_xcalloc(1, sizeof(*e));
+    *state = e;
+    e->dir = ce_test_tmpdir("sqs");
+    const char *args[] = {"--queue", "uploads", "--queue", "raw", NULL};
+    e->aws = ce_test_aws_start(args);
+    e->natsd = ce_scn_natsd_start(e->dir);
+    char *secrets = ce_xasprintf("%s/secrets", e->dir);
+    ce_test_aws_write_secret(secrets, "aws");
+    char *file = ce_test_data_write(e->dir, "es.yaml", "eventsources/aws-sqs-fixture.yaml", "AWS",
+                                    ce_test_aws_url(e->aws), NULL);
+    const char *extra[] = {"--secrets-dir", secrets, NULL};
+    e->es = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd), ce_test_free_port(), extra,
+                         "Eventing server started.");
+    assert_true(ce_test_proc_wait_line(e->es, "listening for messages on the queue", 2, 20000));
+    ce_free(file);
+    ce_free(secrets);
+    return 0;
+}
+
+static int sqs_teardown(void **state)
+{
+    struct sqs_env *e = *state;
+    ce_test_proc_free(e->es);
+    ce_test_aws_stop(e->aws);
+    ce_natsd_destroy(e->natsd);
+    ce_test_rmtree(e->dir);
+    ce_free(e->dir);
+    ce_free(e);
+    return 0;
+}
+
+struct sqs_wait {
+    struct sqs_env *e;
+    const char *queue;
+    const char *id;
+};
+
+/* Whether the fixture deleted message id from queue. */
+static bool sqs_deleted(void *arg)
+{
+    struct sqs_wait *w = arg;
+    json_t *st = ce_test_aws_ctl(w->e->aws, "state", NULL);
+    json_t *q = json_object_get(json_object_get(st, "queues"), w->queue);
+    json_t *del = json_object_get(q, "deleted");
+    bool yes = false;
+    for (size_t i = 0; i < json_array_size(del); i++) {
+        yes = yes || strcmp(json_string_value(json_array_get(del, i)), w->id) == 0;
+    }
+    json_decref(st);
+    return yes;
+}
+
+/* Sends body (and one String attribute when attr is "name:value") to queue; the message id. */
+static char *sqs_send(struct sqs_env *e, const char *queue, const char *body, const char *attr)
+{
+    json_t *r = ce_test_aws_ctl(e->aws, "send", "queue", queue, "body", body, "attr",
+                                attr ? attr : "", NULL);
+    char *id = ce_xstrdup(json_string_value(json_object_get(r, "messageId")));
+    json_decref(r);
+    return id;
+}
+
+/* The data of the last event on subject, as published. */
+static char *sqs_last_data(struct sqs_env *e, const char *subject, char **msg_id)
+{
+    char *stored = NULL, *id = NULL;
+    assert_int_equal(ce_scn_js_last(ce_natsd_url(e->natsd), subject, &stored, &id), 0);
+    if (msg_id != NULL) {
+        *msg_id = id;
+    }
+    else {
+        ce_free(id);
+    }
+    struct ce_cloudevent ev;
+    char err[160];
+    assert_int_equal(ce_cloudevent_decode(stored, strlen(stored), &ev, err, sizeof(err)), CE_OK);
+    char *data = ce_xstrndup(ev.data, ev.data_len);
+    ce_cloudevent_fini(&ev);
+    ce_free(stored);
+    return data;
+}
+
+static void test_message_to_event(void **state)
+{
+    struct sqs_env *e = *state;
+    const char *body = "{ \"Records\": [{\"s3\": {\"object\": {\"key\": \"a<b>.csv\"}}}] }";
+    char *id = sqs_send(e, "uploads", body, "origin:s3");
+    struct sqs_wait w = {e, "uploads", id};
+    assert_true(ce_test_poll(sqs_deleted, &w, 20000));
+    char *msg_id = NULL;
+    char *data = sqs_last_data(e, "default.sqs.uploads", &msg_id);
+    char *want = ce_xasprintf(
+        "{\"messageId\":\"%s\",\"messageAttributes\":{\"origin\":{\"BinaryListValues\":null,"
+        "\"BinaryValue\":null,\"DataType\":\"String\",\"StringListValues\":null,"
+        "\"StringValue\":\"s3\"}},\"body\":{\"Records\":[{\"s3\":{\"object\":{\"key\":"
+        "\"a\\u003cb\\u003e.csv\"}}}]},\"metadata\":{\"team\":\"data\"}}",
+        id);
+    assert_string_equal(data, want);
+    assert_int_equal(strlen(msg_id), 32);
+    assert_int_equal(ce_scn_js_count(ce_natsd_url(e->natsd)), 1);
+    ce_free(want);
+    ce_free(data);
+    ce_free(msg_id);
+    ce_free(id);
+}
+
+static void test_raw_body_is_base64(void **state)
+{
+    struct sqs_env *e = *state;
+    char *id = sqs_send(e, "raw", "hello", NULL);
+    struct sqs_wait w = {e, "raw", id};
+    assert_true(ce_test_poll(sqs_deleted, &w, 20000));
+    char *data = sqs_last_data(e, "default.sqs.raw", NULL);
+    char *want =
+        ce_xasprintf("{\"messageId\":\"%s\",\"messageAttributes\":null,\"body\":\"aGVsbG8=\"}", id);
+    assert_string_equal(data, want);
+    ce_free(want);
+    ce_free(data);
+    ce_free(id);
+}
+
+static void test_not_json_deleted_and_counted(void **state)
+{
+    struct sqs_env *e = *state;
+    char *id = sqs_send(e, "uploads", "not json", NULL);
+    struct sqs_wait w = {e, "uploads", id};
+    assert_true(ce_test_poll(sqs_deleted, &w, 20000));
+    assert_int_equal(ce_scn_js_count(ce_natsd_url(e->natsd)), 0);
+    assert_true(ce_test_proc_wait_line(e->es, "failed to marshal event data", 1, 5000));
+    ce_free(id);
+}
+
+static void test_bus_down_keeps_messages(void **state)
+{
+    struct sqs_env *e = *state;
+    ce_natsd_stop(e->natsd);
+    assert_true(ce_test_proc_wait_line(e->es, "Event bus connection lost", 1, 20000));
+    char *id = sqs_send(e, "uploads", "{\"n\":1}", NULL);
+    struct sqs_wait w = {e, "uploads", id};
+    /* for two long polls' time the message must stay in the queue */
+    assert_false(ce_test_poll(sqs_deleted, &w, 4000));
+    assert_int_equal(ce_natsd_restart(e->natsd), CE_OK);
+    assert_true(ce_test_poll(sqs_deleted, &w, 60000));
+    /* deleted only once the bus had it: its event is there */
+    char *data = sqs_last_data(e, "default.sqs.uploads", NULL);
+    assert_non_null(strstr(data, id));
+    assert_non_null(strstr(data, "\"body\":{\"n\":1}"));
+    ce_free(data);
+    ce_free(id);
+}
+
+struct sqs_calls {
+    struct sqs_env *e;
+    const char *action;
+};
+
+static bool sqs_called(void *arg)
+{
+    struct sqs_calls *c = arg;
+    json_t *st = ce_test_aws_ctl(c->e->aws, "state", NULL);
+    bool yes = json_integer_value(json_object_get(json_object_get(st, "calls"), c->action)) > 0;
+    json_decref(st);
+    return yes;
+}
+
+/* A bus that takes the connection but never acknowledges (frozen): the message received is
+ * handed back, not deleted, and goes through once the bus answers again. */
+static void test_unacknowledged_message_handed_back(void **state)
+{
+    struct sqs_env *e = *state;
+    pid_t pid = ce_scn_natsd_pid(e->natsd);
+    assert_true(pid > 0);
+    assert_int_equal(kill(pid, SIGSTOP), 0);
+    char *id = sqs_send(e, "uploads", "{\"n\":2}", NULL);
+    struct sqs_calls c = {e, "ChangeMessageVisibility"};
+    bool handed_back = ce_test_poll(sqs_called, &c, 30000);
+    struct sqs_wait w = {e, "uploads", id};
+    bool deleted_while_frozen = sqs_deleted(&w);
+    assert_int_equal(kill(pid, SIGCONT), 0);
+    assert_true(handed_back);
+    assert_false(deleted_while_frozen);
+    assert_true(ce_test_poll(sqs_deleted, &w, 60000));
+    char *data = sqs_last_data(e, "default.sqs.uploads", NULL);
+    assert_non_null(strstr(data, id));
+    ce_free(data);
+    ce_free(id);
+}
+
+int main(int argc, char **argv)
+{
+    ce_test_require_natsd();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_message_to_event),
+        cmocka_unit_test(test_raw_body_is_base64),
+        cmocka_unit_test(test_not_json_deleted_and_counted),
+        cmocka_unit_test(test_bus_down_keeps_messages),
+        cmocka_unit_test(test_unacknowledged_message_handed_back),
+    };
+    return ce_test_run(argc, argv, tests, sqs_setup, sqs_teardown);
+}
