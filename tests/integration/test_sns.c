@@ -212,13 +212,38 @@ static void test_unsubscribe_on_sigterm(void **state)
     json_decref(st);
 }
 
+/* `cevents lint [--strict] file`: the exit status and the output. */
+static int sns_lint(const char *file, bool strict, char **out)
+{
+    const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    assert_non_null(p);
+    int status = 0;
+    assert_true(ce_test_proc_wait_exit(p, 30000, &status));
+    *out = ce_test_proc_output(p);
+    ce_test_proc_free(p);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static void test_lint_every_field(void **state)
+{
+    (void)state;
+    char *file = ce_xasprintf("%s/%s", CE_TEST_DATA_DIR, "eventsources/aws-sns-all-fields.yaml");
+    char *out = NULL;
+    assert_int_equal(sns_lint(file, true, &out), 0);
+    assert_non_null(strstr(out, "0 errors"));
+    ce_free(out);
+    ce_free(file);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_confirmation_handshake), cmocka_unit_test(test_signed_notifications),
         cmocka_unit_test(test_bad_signatures_refused), cmocka_unit_test(test_bus_down_answers_503),
-        cmocka_unit_test(test_unsubscribe_on_sigterm),
+        cmocka_unit_test(test_unsubscribe_on_sigterm), cmocka_unit_test(test_lint_every_field),
     };
     return ce_test_run(argc, argv, tests, sns_setup, sns_teardown);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/types.h>
 
 #include <cmocka.h>
@@ -218,6 +219,60 @@ static void test_unacknowledged_message_handed_back(void **state)
     ce_free(id);
 }
 
+/* `cevents lint [--strict] file`: the exit status and the output. */
+static int sqs_lint(const char *file, bool strict, char **out)
+{
+    const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    assert_non_null(p);
+    int status = 0;
+    assert_true(ce_test_proc_wait_exit(p, 30000, &status));
+    *out = ce_test_proc_output(p);
+    ce_test_proc_free(p);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static void test_lint_every_field(void **state)
+{
+    (void)state;
+    char *file = ce_xasprintf("%s/%s", CE_TEST_DATA_DIR, "eventsources/aws-sqs-all-fields.yaml");
+    char *out = NULL;
+    assert_int_equal(sqs_lint(file, false, &out), 0);
+    assert_non_null(strstr(out, "0 errors"));
+    ce_free(out);
+    assert_int_equal(sqs_lint(file, true, &out), 1);
+    assert_non_null(strstr(out, "spec.sqs.other-account.namespace: unknown field"));
+    assert_non_null(strstr(out, "1 error"));
+    ce_free(out);
+    ce_free(file);
+}
+
+/* roleARN cannot be made real: refused where it is written; a poll SQS would refuse too. */
+static void test_lint_refusals(void **state)
+{
+    struct sqs_env *e = *state;
+    char *file = ce_test_write_file(e->dir, "bad.yaml",
+                                    "apiVersion: argoproj.io/v1alpha1\n"
+                                    "kind: EventSource\n"
+                                    "metadata:\n"
+                                    "  name: bad\n"
+                                    "spec:\n"
+                                    "  sqs:\n"
+                                    "    a:\n"
+                                    "      region: us-east-1\n"
+                                    "      queue: q\n"
+                                    "      roleARN: arn:aws:iam::123456789012:role/r\n"
+                                    "      waitTimeSeconds: 30\n");
+    char *out = NULL;
+    assert_int_equal(sqs_lint(file, false, &out), 1);
+    assert_non_null(strstr(out, "bad.yaml:10:16: error: spec.sqs.a.roleARN: not supported"));
+    assert_non_null(strstr(out, "bad.yaml:11:24: error: spec.sqs.a.waitTimeSeconds: must be "
+                                "between 0 and 20"));
+    ce_free(out);
+    ce_free(file);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -227,6 +282,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_not_json_deleted_and_counted),
         cmocka_unit_test(test_bus_down_keeps_messages),
         cmocka_unit_test(test_unacknowledged_message_handed_back),
+        cmocka_unit_test(test_lint_every_field),
+        cmocka_unit_test(test_lint_refusals),
     };
     return ce_test_run(argc, argv, tests, sqs_setup, sqs_teardown);
 }
