@@ -58,7 +58,7 @@ struct ce_aws_query {
     struct ce_aws_param {
         char *key;
         char *value;
-    } *params;
+    } * params;
     int n;
 };
 
@@ -75,9 +75,8 @@ void ce_aws_query_fini(struct ce_aws_query *q);
  * NULL (S3 wants it; CE_AWS_EMPTY_SHA256 for a GET). Set *headers with CURLOPT_HTTPHEADER after
  * this call; the caller frees it. CE_EINVAL for a region or service that is empty or holds a
  * ':' (libcurl would misread it). */
-int ce_aws_curl_sign(CURL *h, const struct ce_aws_creds *c, const char *region,
-                     const char *service, const char *payload_sha256,
-                     struct curl_slist **headers) CE_MUST_CHECK;
+int ce_aws_curl_sign(CURL *h, const struct ce_aws_creds *c, const char *region, const char *service,
+                     const char *payload_sha256, struct curl_slist **headers) CE_MUST_CHECK;
 
 /* One signed request with its answer read into memory: the AWS query APIs (SNS, SQS, STS). */
 struct ce_aws_request {

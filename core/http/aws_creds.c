@@ -171,7 +171,9 @@ static int aws_creds_from_file(struct ce_aws_creds *out, char *err, size_t errle
     int rc = ce_file_read(path, CE_AWS_MAX_CRED_FILE, &text, &len, &sys);
     if (rc != CE_OK) {
         rc = ce_rc_fail(rc, err, errlen, "%.200s: %s", path,
-                        rc == CE_ENOENT ? "not found" : sys ? strerror(sys) : ce_rc_str(rc));
+                        rc == CE_ENOENT ? "not found"
+                        : sys           ? strerror(sys)
+                                        : ce_rc_str(rc));
     }
     else {
         char why[160];
@@ -195,8 +197,7 @@ int ce_aws_creds_resolve(const char *access_key, const char *secret_key, const c
     const char *ak = aws_env2("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY");
     const char *sk = aws_env2("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY");
     if (aws_nonempty(ak) && aws_nonempty(sk)) {
-        return aws_creds_set(out, ak, sk, getenv("AWS_SESSION_TOKEN"), "environment", err,
-                             errlen);
+        return aws_creds_set(out, ak, sk, getenv("AWS_SESSION_TOKEN"), "environment", err, errlen);
     }
     char why[300];
     int rc = aws_creds_from_file(out, why, sizeof why);

@@ -10,8 +10,8 @@
 
 static bool aws_unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 char *ce_aws_uri_encode(const char *s, bool keep_slash)
@@ -96,9 +96,8 @@ static bool aws_word_ok(const char *s)
     return s != NULL && *s != '\0' && strchr(s, ':') == NULL && strlen(s) < 64;
 }
 
-int ce_aws_curl_sign(CURL *h, const struct ce_aws_creds *c, const char *region,
-                     const char *service, const char *payload_sha256,
-                     struct curl_slist **headers)
+int ce_aws_curl_sign(CURL *h, const struct ce_aws_creds *c, const char *region, const char *service,
+                     const char *payload_sha256, struct curl_slist **headers)
 {
     if (!aws_word_ok(region) || !aws_word_ok(service)) {
         return CE_EINVAL;
@@ -169,14 +168,14 @@ static void aws_set_transfer(CURL *h, const struct ce_aws_request *rq, struct aw
     }
 }
 
-static int aws_outcome(CURL *h, CURLcode cc, const struct ce_aws_request *rq,
-                       struct aws_sink *sink, const char *errbuf, struct ce_aws_response *rs)
+static int aws_outcome(CURL *h, CURLcode cc, const struct ce_aws_request *rq, struct aws_sink *sink,
+                       const char *errbuf, struct ce_aws_response *rs)
 {
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rs->status);
     if (sink->capped) {
         rs->status = 0;
-        return ce_rc_fail(CE_ETOOBIG, rs->err, sizeof rs->err, "%.200s: answer larger than %d bytes",
-                          rq->url, CE_AWS_RESPONSE_CAP);
+        return ce_rc_fail(CE_ETOOBIG, rs->err, sizeof rs->err,
+                          "%.200s: answer larger than %d bytes", rq->url, CE_AWS_RESPONSE_CAP);
     }
     if (cc != CURLE_OK || rs->status <= 0) {
         rs->status = 0;
@@ -203,9 +202,9 @@ int ce_aws_send(const struct ce_aws_request *rq, struct ce_aws_response *rs)
     }
     struct curl_slist *hdrs = NULL;
     if (rq->content_type != NULL || strcmp(rq->method, "GET") != 0) {
-        char *line = ce_xasprintf("Content-Type: %s", rq->content_type
-                                                          ? rq->content_type
-                                                          : "application/x-www-form-urlencoded");
+        char *line =
+            ce_xasprintf("Content-Type: %s",
+                         rq->content_type ? rq->content_type : "application/x-www-form-urlencoded");
         hdrs = aws_append(hdrs, line);
         ce_free(line);
     }

@@ -146,10 +146,8 @@ static void test_error_text(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_query_canonical),
-        cmocka_unit_test(test_uri_encode),
-        cmocka_unit_test(test_creds_given_and_env),
-        cmocka_unit_test(test_creds_file),
+        cmocka_unit_test(test_query_canonical),     cmocka_unit_test(test_uri_encode),
+        cmocka_unit_test(test_creds_given_and_env), cmocka_unit_test(test_creds_file),
         cmocka_unit_test(test_error_text),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
