@@ -38,9 +38,9 @@ struct ce_test_aws *ce_test_aws_start(const char *const extra[])
     assert_non_null(a->proc);
     assert_true(ce_test_proc_wait_line(a->proc, AWS_READY, 1, 20000));
     char *line = ce_test_proc_line(a->proc, AWS_READY, 0);
-    int port = atoi(strstr(line, AWS_READY) + strlen(AWS_READY));
+    long port = strtol(strstr(line, AWS_READY) + strlen(AWS_READY), NULL, 10);
     assert_true(port > 0);
-    snprintf(a->url, sizeof a->url, "http://127.0.0.1:%d", port);
+    snprintf(a->url, sizeof a->url, "http://127.0.0.1:%ld", port);
     ce_free(line);
     return a;
 }
