@@ -4,7 +4,7 @@
  * the bus acknowledged its event. A message whose event the bus did not take is handed back
  * (visibility 0) and receiving pauses with backoff, so nothing is lost while the bus is down or
  * full: the messages wait in the queue. The SQS message id gives the event id, so a message
- * delivered twice is stored once. */
+ * delivered twice is stored once. /readyz is false while a queue cannot be read. */
 #include "eventsource/source.h"
 #include "core/base/buf.h"
 #include "core/base/clock.h"
@@ -48,8 +48,9 @@ struct sqs_event {
     bool started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int pending;        /* publishes not acknowledged yet, under mu */
-    atomic_int holding; /* messages received and not yet deleted or handed back */
+    int pending;         /* publishes not acknowledged yet, under mu */
+    atomic_int holding;  /* messages received and not yet deleted or handed back */
+    atomic_bool polling; /* the queue answers (for /readyz) */
 };
 
 struct sqs_state {
@@ -271,6 +272,8 @@ static void *sqs_run(void *arg)
         else {
             rc = sqs_batch(ev, &refused);
         }
+        /* a wrong key, a missing queue or an unreachable SQS shows in /readyz */
+        atomic_store(&ev->polling, ev->queue_url != NULL && rc == CE_OK);
         if (rc != CE_OK || refused) {
             sqs_pause(ev, delay);
             delay = delay * 2 > SQS_RETRY_MAX_MS ? SQS_RETRY_MAX_MS : delay * 2;
@@ -301,6 +304,16 @@ static int sqs_in_flight(void *state)
         n += atomic_load(&st->events[i].holding);
     }
     return n;
+}
+
+static bool sqs_ready(void *state)
+{
+    struct sqs_state *st = state;
+    bool ready = true;
+    for (int i = 0; i < st->n; i++) {
+        ready = ready && atomic_load(&st->events[i].polling);
+    }
+    return ready;
 }
 
 static void sqs_stop(void *state)
@@ -361,4 +374,5 @@ const struct ce_source_plugin ce_source_sqs = {
     .quiesce = sqs_quiesce,
     .in_flight = sqs_in_flight,
     .stop = sqs_stop,
+    .ready = sqs_ready,
 };

@@ -27,6 +27,7 @@ struct sqs_env {
     struct ce_natsd *natsd;
     struct ce_test_aws *aws;
     struct ce_test_proc *es;
+    int mport;
 };
 
 static int sqs_setup(void **state)
@@ -42,7 +43,8 @@ static int sqs_setup(void **state)
     char *file = ce_test_data_write(e->dir, "es.yaml", "eventsources/aws-sqs-fixture.yaml", "AWS",
                                     ce_test_aws_url(e->aws), NULL);
     const char *extra[] = {"--secrets-dir", secrets, NULL};
-    e->es = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd), ce_test_free_port(), extra,
+    e->mport = ce_test_free_port();
+    e->es = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd), e->mport, extra,
                          "Eventing server started.");
     assert_true(ce_test_proc_wait_line(e->es, "listening for messages on the queue", 2, 20000));
     ce_free(file);
@@ -273,6 +275,57 @@ static void test_lint_refusals(void **state)
     ce_free(file);
 }
 
+/* SIGTERM cuts a 20 s long poll short: the process is gone well before the poll would end. */
+static void test_sigterm_ends_the_long_poll(void **state)
+{
+    struct sqs_env *e = *state;
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/readyz", e->mport);
+    assert_true(ce_test_wait_http(url, 200, 10000));
+    int64_t t0 = ce_test_now_ms();
+    assert_int_equal(ce_test_proc_signal(e->es, SIGTERM), 0);
+    int status = 0;
+    assert_true(ce_test_proc_wait_exit(e->es, 15000, &status));
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_true(ce_test_now_ms() - t0 < 5000);
+}
+
+/* A queue that does not exist: logged with SQS's error, retried, and /readyz says so. */
+static void test_missing_queue_not_ready(void **state)
+{
+    struct sqs_env *e = *state;
+    char *secrets = ce_xasprintf("%s/secrets", e->dir);
+    char *text = ce_xasprintf("apiVersion: argoproj.io/v1alpha1\n"
+                              "kind: EventSource\n"
+                              "metadata:\n"
+                              "  name: missing\n"
+                              "spec:\n"
+                              "  sqs:\n"
+                              "    gone:\n"
+                              "      region: us-east-1\n"
+                              "      queue: no-such-queue\n"
+                              "      accessKey: {name: aws, key: accesskey}\n"
+                              "      secretKey: {name: aws, key: secretkey}\n"
+                              "      endpoint: \"%s\"\n",
+                              ce_test_aws_url(e->aws));
+    char *file = ce_test_write_file(e->dir, "missing.yaml", text);
+    int mport = ce_test_free_port();
+    const char *extra[] = {"--secrets-dir", secrets, NULL};
+    struct ce_test_proc *p = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd), mport, extra,
+                                          "Eventing server started.");
+    assert_true(ce_test_proc_wait_line(p, "QueueDoesNotExist", 2, 20000));
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/readyz", mport);
+    struct ce_test_http_resp r;
+    assert_int_equal(ce_test_http("GET", url, NULL, NULL, 0, 5000, &r), 0);
+    assert_int_equal(r.status, 503);
+    ce_test_http_resp_fini(&r);
+    ce_test_proc_free(p);
+    ce_free(text);
+    ce_free(file);
+    ce_free(secrets);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -282,6 +335,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_not_json_deleted_and_counted),
         cmocka_unit_test(test_bus_down_keeps_messages),
         cmocka_unit_test(test_unacknowledged_message_handed_back),
+        cmocka_unit_test(test_sigterm_ends_the_long_poll),
+        cmocka_unit_test(test_missing_queue_not_ready),
         cmocka_unit_test(test_lint_every_field),
         cmocka_unit_test(test_lint_refusals),
     };
