@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* SNS's query API (POST, form body, XML answers), signed with the event's keys. */
 #include "eventsource/sns/api.h"
+#include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/service/secrets.h"
 #include "eventsource/sns/config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SNS_API_TIMEOUT_MS 15000
@@ -52,6 +54,19 @@ static char *sns_hook_url(const struct ce_sns_config *cfg)
     return ce_xasprintf("%.*s%s%s", (int)n, url, ep[0] == '/' ? "" : "/", ep);
 }
 
+/* On EKS a pod may have only web identity variables: say that cevents cannot use them, rather
+ * than just "no credentials". */
+static void sns_web_identity_hint(int rc, char *err, size_t errlen)
+{
+    const char *tok = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+    size_t n = strlen(err);
+    if (rc == CE_ENOENT && tok != NULL && tok[0] != '\0' && n < errlen) {
+        snprintf(err + n, errlen - n,
+                 "; web identity credentials (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN) are not "
+                 "supported: give accessKey and secretKey");
+    }
+}
+
 int ce_sns_api_init(struct ce_sns_api *a, const char *name, const struct ce_sns_config *cfg,
                     const char *secrets_dir)
 {
@@ -61,7 +76,7 @@ int ce_sns_api_init(struct ce_sns_api *a, const char *name, const struct ce_sns_
     pthread_mutex_init(&a->mu, NULL);
     a->api_url = sns_api_url(cfg);
     a->hook_url = sns_hook_url(cfg);
-    char *ak = NULL, *sk = NULL, err[256] = "";
+    char *ak = NULL, *sk = NULL, err[512] = "";
     int rc = sns_secret(a, &cfg->access_key, secrets_dir, &ak);
     if (rc == CE_OK) {
         rc = sns_secret(a, &cfg->secret_key, secrets_dir, &sk);
@@ -70,6 +85,7 @@ int ce_sns_api_init(struct ce_sns_api *a, const char *name, const struct ce_sns_
         rc = ce_aws_creds_resolve(ak, sk, NULL, &a->creds, err, sizeof err);
         a->have_creds = rc == CE_OK;
         if (rc != CE_OK) {
+            sns_web_identity_hint(rc, err, sizeof err);
             ce_log_kv(CE_LOG_ERROR, "no AWS credentials for the sns event", "eventName", name,
                       "error", err, NULL);
         }
@@ -159,10 +175,28 @@ int ce_sns_api_subscribe(struct ce_sns_api *a)
                   NULL);
         pthread_mutex_lock(&a->mu);
         a->requested = true;
+        a->requested_ms = ce_clock_mono_ms();
         pthread_mutex_unlock(&a->mu);
     }
     ce_aws_response_fini(&rs);
     return rc;
+}
+
+bool ce_sns_api_check_confirmed(struct ce_sns_api *a, int64_t now_ms)
+{
+    pthread_mutex_lock(&a->mu);
+    bool late = a->requested && a->hook_url != NULL && a->sub_arn == NULL && !a->warned &&
+                now_ms - a->requested_ms >= CE_SNS_CONFIRM_LATE_MS;
+    a->warned = a->warned || late;
+    bool settled = !a->requested || a->hook_url == NULL || a->sub_arn != NULL || a->warned;
+    pthread_mutex_unlock(&a->mu);
+    if (late) {
+        ce_log_kv(CE_LOG_WARN,
+                  "SNS has not confirmed the subscription yet: can it reach the webhook url?",
+                  "eventName", a->name, "topicArn", a->cfg->topic_arn, "endpoint", a->hook_url,
+                  NULL);
+    }
+    return settled;
 }
 
 int ce_sns_api_confirm(struct ce_sns_api *a, const char *token, char *err, size_t errlen)

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ce_sns_config;
 
@@ -21,8 +22,10 @@ struct ce_sns_api {
     char *api_url;  /* the SNS API: the endpoint, or https://sns.<region>.amazonaws.com(.cn) */
     char *hook_url; /* webhook.url + endpoint: what SNS posts to */
     pthread_mutex_t mu;
-    bool requested; /* Subscribe answered (the subscription waits for its confirmation) */
-    char *sub_arn;  /* from ConfirmSubscription: what Unsubscribe cancels */
+    bool requested;       /* Subscribe answered (the subscription waits for its confirmation) */
+    int64_t requested_ms; /* when, on the monotonic clock */
+    bool warned;          /* the confirmation was said to be late */
+    char *sub_arn;        /* from ConfirmSubscription: what Unsubscribe cancels */
 };
 
 /* Reads the keys (accessKey/secretKey secrets, else the AWS environment or credentials file).
@@ -35,6 +38,11 @@ int ce_sns_api_subscribe(struct ce_sns_api *a) CE_MUST_CHECK;
 /* Confirms the subscription SNS announced with token. CE_OK, or an error in err. */
 int ce_sns_api_confirm(struct ce_sns_api *a, const char *token, char *err,
                        size_t errlen) CE_MUST_CHECK;
+/* Warns once when SNS has not confirmed a requested subscription CE_SNS_CONFIRM_LATE_MS after
+ * the request (SNS cannot reach webhook.url, most likely): the route would otherwise wait
+ * silently. Returns whether the subscription is settled (confirmed or warned about). */
+#define CE_SNS_CONFIRM_LATE_MS 60000
+bool ce_sns_api_check_confirmed(struct ce_sns_api *a, int64_t now_ms);
 /* Cancels the confirmed subscription, if any (failures logged). */
 void ce_sns_api_unsubscribe(struct ce_sns_api *a);
 

@@ -27,6 +27,7 @@
 
 #define SNS_RETRY_MIN_MS 1000
 #define SNS_RETRY_MAX_MS 30000
+#define SNS_CONFIRM_POLL_MS 5000
 
 struct sns_state {
     const struct ce_source_env *env;
@@ -105,26 +106,39 @@ static void sns_on_body(void *arg, const char *body, size_t len, struct ce_webho
     ce_sns_message_fini(&m);
 }
 
-/* Subscribes every event that is not yet, with backoff between rounds, until all are or the
- * source stops. */
+/* Waits ms unless the source stops first; mu held. */
+static void sns_wait(struct sns_state *st, int ms)
+{
+    struct timespec until;
+    ce_clock_deadline(ms, &until);
+    pthread_cond_timedwait(&st->cv, &st->mu, &until);
+}
+
+/* Subscribes every event that is not yet, with backoff between rounds, then watches for
+ * confirmations that do not come, until the source stops. */
 static void *sns_subscriber(void *arg)
 {
     struct sns_state *st = arg;
     int delay = SNS_RETRY_MIN_MS;
+    bool subscribed = false, settled = false;
     pthread_mutex_lock(&st->mu);
-    while (!st->stopping) {
+    while (!st->stopping && !settled) {
         bool all = true;
         pthread_mutex_unlock(&st->mu);
         for (int i = 0; i < st->n; i++) {
-            all = ce_sns_api_subscribe(&st->apis[i]) == CE_OK && all;
+            if (!subscribed) {
+                all = ce_sns_api_subscribe(&st->apis[i]) == CE_OK && all;
+            }
+            else {
+                all = ce_sns_api_check_confirmed(&st->apis[i], ce_clock_mono_ms()) && all;
+            }
         }
         pthread_mutex_lock(&st->mu);
-        if (all) {
-            break;
+        settled = subscribed && all;
+        subscribed = subscribed || all;
+        if (!st->stopping && !settled) {
+            sns_wait(st, subscribed ? SNS_CONFIRM_POLL_MS : delay);
         }
-        struct timespec until;
-        ce_clock_deadline(delay, &until);
-        pthread_cond_timedwait(&st->cv, &st->mu, &until);
         delay = delay * 2 > SNS_RETRY_MAX_MS ? SNS_RETRY_MAX_MS : delay * 2;
     }
     pthread_mutex_unlock(&st->mu);

@@ -28,9 +28,22 @@ static int sqs_secret(const struct ce_sqs_client *c, const struct ce_secret_ref 
     return rc;
 }
 
+/* On EKS a pod may have only web identity variables: say that cevents cannot use them, rather
+ * than just "no credentials". */
+static void sqs_web_identity_hint(int rc, char *err, size_t errlen)
+{
+    const char *tok = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+    size_t n = strlen(err);
+    if (rc == CE_ENOENT && tok != NULL && tok[0] != '\0' && n < errlen) {
+        snprintf(err + n, errlen - n,
+                 "; web identity credentials (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN) are not "
+                 "supported: give accessKey and secretKey");
+    }
+}
+
 int ce_sqs_client_reload(struct ce_sqs_client *c)
 {
-    char *ak = NULL, *sk = NULL, *tok = NULL, err[256] = "";
+    char *ak = NULL, *sk = NULL, *tok = NULL, err[512] = "";
     int rc = sqs_secret(c, &c->cfg->access_key, &ak);
     rc = rc == CE_OK ? sqs_secret(c, &c->cfg->secret_key, &sk) : rc;
     rc = rc == CE_OK ? sqs_secret(c, &c->cfg->session_token, &tok) : rc;
@@ -38,6 +51,7 @@ int ce_sqs_client_reload(struct ce_sqs_client *c)
     if (rc == CE_OK) {
         rc = ce_aws_creds_resolve(ak, sk, tok, &fresh, err, sizeof err);
         if (rc != CE_OK) {
+            sqs_web_identity_hint(rc, err, sizeof err);
             ce_log_kv(CE_LOG_ERROR, "no AWS credentials for the sqs event", "eventName", c->name,
                       "error", err, NULL);
         }

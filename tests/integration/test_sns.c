@@ -199,6 +199,32 @@ static void test_bus_down_answers_503(void **state)
     assert_int_equal(status, 200);
 }
 
+/* A SubscriptionConfirmation whose signature does not check out is not confirmed. */
+static void test_forged_confirmation_refused(void **state)
+{
+    struct sns_env *e = *state;
+    const char *args[] = {"--confirm-bad", "sig", NULL};
+    struct ce_test_aws *aws = ce_test_aws_start(args);
+    char port[16];
+    snprintf(port, sizeof port, "%d", ce_test_free_port());
+    char *secrets = ce_xasprintf("%s/secrets", e->dir);
+    char *file = ce_test_data_write(e->dir, "forged.yaml", "eventsources/aws-sns-fixture.yaml",
+                                    "PORT", port, "AWS", ce_test_aws_url(aws), NULL);
+    const char *extra[] = {"--secrets-dir", secrets, NULL};
+    struct ce_test_proc *p = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd),
+                                          ce_test_free_port(), extra, "Eventing server started.");
+    assert_true(ce_test_proc_wait_line(p, "failed to verify sns message", 1, 20000));
+    json_t *st = ce_test_aws_ctl(aws, "state", NULL);
+    assert_null(json_object_get(json_object_get(st, "calls"), "ConfirmSubscription"));
+    json_t *d = json_array_get(json_object_get(st, "deliveries"), 0);
+    assert_int_equal(json_integer_value(json_object_get(d, "status")), 400);
+    json_decref(st);
+    ce_test_proc_free(p);
+    ce_test_aws_stop(aws);
+    ce_free(file);
+    ce_free(secrets);
+}
+
 static void test_unsubscribe_on_sigterm(void **state)
 {
     struct sns_env *e = *state;
@@ -241,9 +267,13 @@ int main(int argc, char **argv)
 {
     ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_confirmation_handshake), cmocka_unit_test(test_signed_notifications),
-        cmocka_unit_test(test_bad_signatures_refused), cmocka_unit_test(test_bus_down_answers_503),
-        cmocka_unit_test(test_unsubscribe_on_sigterm), cmocka_unit_test(test_lint_every_field),
+        cmocka_unit_test(test_confirmation_handshake),
+        cmocka_unit_test(test_signed_notifications),
+        cmocka_unit_test(test_bad_signatures_refused),
+        cmocka_unit_test(test_bus_down_answers_503),
+        cmocka_unit_test(test_forged_confirmation_refused),
+        cmocka_unit_test(test_unsubscribe_on_sigterm),
+        cmocka_unit_test(test_lint_every_field), /* keep one per line */
     };
     return ce_test_run(argc, argv, tests, sns_setup, sns_teardown);
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <sys/types.h>
@@ -326,6 +327,38 @@ static void test_missing_queue_not_ready(void **state)
     ce_free(secrets);
 }
 
+/* No keys anywhere but the web identity variables of an EKS pod: refused at start, saying why. */
+static void test_web_identity_refused(void **state)
+{
+    struct sqs_env *e = *state;
+    char *file = ce_test_write_file(e->dir, "nokeys.yaml",
+                                    "apiVersion: argoproj.io/v1alpha1\n"
+                                    "kind: EventSource\n"
+                                    "metadata:\n"
+                                    "  name: nokeys\n"
+                                    "spec:\n"
+                                    "  sqs:\n"
+                                    "    a:\n"
+                                    "      region: us-east-1\n"
+                                    "      queue: uploads\n");
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_ACCESS_KEY");
+    unsetenv("AWS_PROFILE");
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/eks.amazonaws.com/token", 1);
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/events", 1);
+    const char *args[] = {"eventsource",    "-f", file, "--bus", ce_natsd_url(e->natsd),
+                          "--metrics-port", "0",  NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    int status = 0;
+    assert_true(ce_test_proc_wait_exit(p, 20000, &status));
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    assert_true(ce_test_proc_count(p, "web identity credentials (AWS_WEB_IDENTITY_TOKEN_FILE, "
+                                      "AWS_ROLE_ARN) are not supported") >= 1);
+    ce_test_proc_free(p);
+    ce_free(file);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -337,6 +370,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_unacknowledged_message_handed_back),
         cmocka_unit_test(test_sigterm_ends_the_long_poll),
         cmocka_unit_test(test_missing_queue_not_ready),
+        cmocka_unit_test(test_web_identity_refused),
         cmocka_unit_test(test_lint_every_field),
         cmocka_unit_test(test_lint_refusals),
     };
