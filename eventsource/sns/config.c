@@ -33,6 +33,9 @@ static void sns_webhook(struct ce_mdec *c, const struct ce_node *ev, struct ce_s
     else {
         size_t old = ce_mdec_push(c, "webhook");
         ce_webhook_context_decode(c, wh, &s->webhook);
+        if (ce_mdec_map(c, wh)) {
+            ce_mdec_known(c, wh, ce_webhook_context_keys); /* --strict: a misspelt key */
+        }
         ce_mdec_pop(c, old);
     }
     for (int i = 0; i < s->webhook.n_metadata; i++) {
