@@ -4,6 +4,7 @@
 #include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
+#include "core/http/aws_sts.h"
 #include "core/service/secrets.h"
 #include "eventsource/sns/config.h"
 
@@ -13,6 +14,7 @@
 
 #define SNS_API_TIMEOUT_MS 15000
 #define SNS_ARN_MAX 1024
+#define SNS_RENEW_BEFORE_MS (5 * 60 * 1000) /* temporary keys renewed this long before */
 
 static int sns_secret(const struct ce_sns_api *a, const struct ce_secret_ref *ref, const char *dir,
                       char **out)
@@ -54,17 +56,37 @@ static char *sns_hook_url(const struct ce_sns_config *cfg)
     return ce_xasprintf("%.*s%s%s", (int)n, url, ep[0] == '/' ? "" : "/", ep);
 }
 
-/* On EKS a pod may have only web identity variables: say that cevents cannot use them, rather
- * than just "no credentials". */
-static void sns_web_identity_hint(int rc, char *err, size_t errlen)
+/* (Re)reads the keys: the secrets, else the AWS environment, credentials file or web
+ * identity, then roleARN's role. Called with call_mu held, or before any call. */
+static int sns_load_creds(struct ce_sns_api *a)
 {
-    const char *tok = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
-    size_t n = strlen(err);
-    if (rc == CE_ENOENT && tok != NULL && tok[0] != '\0' && n < errlen) {
-        snprintf(err + n, errlen - n,
-                 "; web identity credentials (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN) are not "
-                 "supported: give accessKey and secretKey");
+    const struct ce_sns_config *cfg = a->cfg;
+    char *ak = NULL, *sk = NULL, err[512] = "";
+    int rc = sns_secret(a, &cfg->access_key, a->secrets_dir, &ak);
+    if (rc == CE_OK) {
+        rc = sns_secret(a, &cfg->secret_key, a->secrets_dir, &sk);
     }
+    struct ce_aws_creds fresh;
+    int64_t expires = 0;
+    if (rc == CE_OK) {
+        rc = ce_aws_creds_get(ak, sk, NULL, cfg->role_arn, cfg->region, &fresh, &expires, err,
+                              sizeof err);
+        if (rc != CE_OK) {
+            ce_log_kv(CE_LOG_ERROR, "no AWS credentials for the sns event", "eventName", a->name,
+                      "error", err, NULL);
+        }
+    }
+    if (rc == CE_OK) {
+        if (a->have_creds) {
+            ce_aws_creds_fini(&a->creds);
+        }
+        a->creds = fresh;
+        a->have_creds = true;
+        a->expires_ms = expires;
+    }
+    ce_free(ak);
+    ce_free(sk);
+    return rc;
 }
 
 int ce_sns_api_init(struct ce_sns_api *a, const char *name, const struct ce_sns_config *cfg,
@@ -73,26 +95,12 @@ int ce_sns_api_init(struct ce_sns_api *a, const char *name, const struct ce_sns_
     memset(a, 0, sizeof(*a));
     a->name = name;
     a->cfg = cfg;
+    a->secrets_dir = secrets_dir;
     pthread_mutex_init(&a->mu, NULL);
+    pthread_mutex_init(&a->call_mu, NULL);
     a->api_url = sns_api_url(cfg);
     a->hook_url = sns_hook_url(cfg);
-    char *ak = NULL, *sk = NULL, err[512] = "";
-    int rc = sns_secret(a, &cfg->access_key, secrets_dir, &ak);
-    if (rc == CE_OK) {
-        rc = sns_secret(a, &cfg->secret_key, secrets_dir, &sk);
-    }
-    if (rc == CE_OK) {
-        rc = ce_aws_creds_resolve(ak, sk, NULL, &a->creds, err, sizeof err);
-        a->have_creds = rc == CE_OK;
-        if (rc != CE_OK) {
-            sns_web_identity_hint(rc, err, sizeof err);
-            ce_log_kv(CE_LOG_ERROR, "no AWS credentials for the sns event", "eventName", name,
-                      "error", err, NULL);
-        }
-    }
-    ce_free(ak);
-    ce_free(sk);
-    return rc;
+    return sns_load_creds(a);
 }
 
 void ce_sns_api_fini(struct ce_sns_api *a)
@@ -103,6 +111,7 @@ void ce_sns_api_fini(struct ce_sns_api *a)
     ce_free(a->api_url);
     ce_free(a->hook_url);
     ce_free(a->sub_arn);
+    pthread_mutex_destroy(&a->call_mu);
     pthread_mutex_destroy(&a->mu);
 }
 
@@ -111,6 +120,12 @@ static int sns_call(struct ce_sns_api *a, struct ce_aws_query *q, struct ce_aws_
 {
     ce_aws_query_add(q, "Version", "2010-03-31");
     char *body = ce_aws_query_string(q);
+    /* one call at a time: temporary keys about to expire are renewed first */
+    pthread_mutex_lock(&a->call_mu);
+    if (a->expires_ms > 0 && ce_clock_wall_ms() > a->expires_ms - SNS_RENEW_BEFORE_MS &&
+        sns_load_creds(a) != CE_OK) {
+        /* logged; the keys held are tried */
+    }
     struct ce_aws_request rq = {
         .method = "POST",
         .url = a->api_url,
@@ -122,6 +137,7 @@ static int sns_call(struct ce_sns_api *a, struct ce_aws_query *q, struct ce_aws_
         .timeout_ms = SNS_API_TIMEOUT_MS,
     };
     int rc = ce_aws_send(&rq, rs);
+    pthread_mutex_unlock(&a->call_mu);
     if (rc == CE_OK && (rs->status < 200 || rs->status > 299)) {
         rc = CE_EREMOTE;
     }

@@ -17,10 +17,13 @@ struct ce_sns_config;
 struct ce_sns_api {
     const char *name; /* the event's */
     const struct ce_sns_config *cfg;
+    const char *secrets_dir;
+    pthread_mutex_t call_mu; /* one API call at a time, so keys are renewed under none */
     struct ce_aws_creds creds;
     bool have_creds;
-    char *api_url;  /* the SNS API: the endpoint, or https://sns.<region>.amazonaws.com(.cn) */
-    char *hook_url; /* webhook.url + endpoint: what SNS posts to */
+    int64_t expires_ms; /* when temporary keys (STS) expire, wall clock; 0: never */
+    char *api_url;      /* the SNS API: the endpoint, or https://sns.<region>.amazonaws.com(.cn) */
+    char *hook_url;     /* webhook.url + endpoint: what SNS posts to */
     pthread_mutex_t mu;
     bool requested;       /* Subscribe answered (the subscription waits for its confirmation) */
     int64_t requested_ms; /* when, on the monotonic clock */
@@ -28,7 +31,8 @@ struct ce_sns_api {
     char *sub_arn;        /* from ConfirmSubscription: what Unsubscribe cancels */
 };
 
-/* Reads the keys (accessKey/secretKey secrets, else the AWS environment or credentials file).
+/* Reads the keys (accessKey/secretKey secrets, else the AWS environment, credentials file or
+ * web identity; then roleARN's role, core/http/aws_sts.h).
  * CE_OK or an error, logged with the place that failed. */
 int ce_sns_api_init(struct ce_sns_api *a, const char *name, const struct ce_sns_config *cfg,
                     const char *secrets_dir) CE_MUST_CHECK;

@@ -18,6 +18,7 @@ static void sns_free(void *config)
     ce_free(s->topic_arn);
     ce_free(s->region);
     ce_free(s->endpoint);
+    ce_free(s->role_arn);
     ce_mdec_secret_free(&s->access_key);
     ce_mdec_secret_free(&s->secret_key);
     ce_free(s);
@@ -68,11 +69,7 @@ static void *sns_decode(struct ce_mdec *c, const struct ce_node *ev)
     ce_mdec_secret(c, ev, "accessKey", &s->access_key);
     ce_mdec_secret(c, ev, "secretKey", &s->secret_key);
     s->validate_signature = ce_mdec_bool(c, ev, "validateSignature");
-    if (ce_mdec_nonempty(ev, "roleARN")) {
-        ce_mdec_err_key(c, ce_node_get(ev, "roleARN"), "roleARN",
-                        "not supported: cevents does not assume roles; give accessKey and "
-                        "secretKey, or the AWS environment variables or credentials file");
-    }
+    s->role_arn = ce_mdec_str(c, ev, "roleARN", false);
     return s;
 }
 

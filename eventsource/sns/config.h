@@ -16,6 +16,7 @@ struct ce_sns_config {
     char *topic_arn;
     char *region;
     char *endpoint; /* the SNS API's URL; NULL: https://sns.<region>.amazonaws.com */
+    char *role_arn; /* a role to assume with the keys (STS AssumeRole); NULL: none */
     struct ce_secret_ref access_key;
     struct ce_secret_ref secret_key;
     bool validate_signature;

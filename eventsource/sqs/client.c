@@ -2,7 +2,9 @@
 /* The SQS calls of one event. */
 #include "eventsource/sqs/client.h"
 #include "core/base/buf.h"
+#include "core/base/clock.h"
 #include "core/base/log.h"
+#include "core/http/aws_sts.h"
 #include "core/base/mem.h"
 #include "core/service/secrets.h"
 #include "eventsource/sqs/config.h"
@@ -11,6 +13,8 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+
+#define SQS_RENEW_BEFORE_MS (5 * 60 * 1000) /* temporary keys renewed this long before */
 
 static int sqs_secret(const struct ce_sqs_client *c, const struct ce_secret_ref *ref, char **out)
 {
@@ -28,19 +32,6 @@ static int sqs_secret(const struct ce_sqs_client *c, const struct ce_secret_ref 
     return rc;
 }
 
-/* On EKS a pod may have only web identity variables: say that cevents cannot use them, rather
- * than just "no credentials". */
-static void sqs_web_identity_hint(int rc, char *err, size_t errlen)
-{
-    const char *tok = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
-    size_t n = strlen(err);
-    if (rc == CE_ENOENT && tok != NULL && tok[0] != '\0' && n < errlen) {
-        snprintf(err + n, errlen - n,
-                 "; web identity credentials (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN) are not "
-                 "supported: give accessKey and secretKey");
-    }
-}
-
 int ce_sqs_client_reload(struct ce_sqs_client *c)
 {
     char *ak = NULL, *sk = NULL, *tok = NULL, err[512] = "";
@@ -48,10 +39,11 @@ int ce_sqs_client_reload(struct ce_sqs_client *c)
     rc = rc == CE_OK ? sqs_secret(c, &c->cfg->secret_key, &sk) : rc;
     rc = rc == CE_OK ? sqs_secret(c, &c->cfg->session_token, &tok) : rc;
     struct ce_aws_creds fresh;
+    int64_t expires = 0;
     if (rc == CE_OK) {
-        rc = ce_aws_creds_resolve(ak, sk, tok, &fresh, err, sizeof err);
+        rc = ce_aws_creds_get(ak, sk, tok, c->cfg->role_arn, c->cfg->region, &fresh, &expires, err,
+                              sizeof err);
         if (rc != CE_OK) {
-            sqs_web_identity_hint(rc, err, sizeof err);
             ce_log_kv(CE_LOG_ERROR, "no AWS credentials for the sqs event", "eventName", c->name,
                       "error", err, NULL);
         }
@@ -62,6 +54,7 @@ int ce_sqs_client_reload(struct ce_sqs_client *c)
         }
         c->creds = fresh;
         c->have_creds = true;
+        c->expires_ms = expires;
     }
     ce_free(ak);
     ce_free(sk);
@@ -158,6 +151,10 @@ int ce_sqs_call(struct ce_sqs_client *c, const char *action, const json_t *req, 
                 json_t **out, char *code, size_t codelen, char *err, size_t errlen)
 {
     code[0] = '\0';
+    if (c->expires_ms > 0 && ce_clock_wall_ms() > c->expires_ms - SQS_RENEW_BEFORE_MS &&
+        ce_sqs_client_reload(c) != CE_OK) {
+        /* logged; the keys held are tried */
+    }
     char *body = json_dumps(req, JSON_COMPACT);
     struct curl_slist *hdrs = sqs_headers(action);
     struct ce_buf b;

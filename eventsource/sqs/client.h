@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CE_SQS_RESPONSE_CAP (8 * 1024 * 1024) /* 10 messages of 256 KiB with attributes */
 
@@ -23,13 +24,15 @@ struct ce_sqs_client {
     const char *secrets_dir;
     struct ce_aws_creds creds;
     bool have_creds;
+    int64_t expires_ms; /* when temporary keys (STS) expire, wall clock; 0: never */
     char *api_url;
     void *curl;
     const atomic_bool *cancel;
 };
 
-/* Reads the keys: the accessKey/secretKey/sessionToken secrets, else the AWS environment or
- * credentials file. CE_OK or an error (logged). Again after an ExpiredToken answer. */
+/* Reads the keys: the accessKey/secretKey/sessionToken secrets, else the AWS environment,
+ * credentials file or web identity; then roleARN's role (core/http/aws_sts.h). CE_OK or an
+ * error (logged). Again after an ExpiredToken answer, and before temporary keys expire. */
 int ce_sqs_client_init(struct ce_sqs_client *c, const char *name, const struct ce_sqs_config *cfg,
                        const char *secrets_dir, const atomic_bool *cancel) CE_MUST_CHECK;
 int ce_sqs_client_reload(struct ce_sqs_client *c) CE_MUST_CHECK;

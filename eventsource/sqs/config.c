@@ -17,6 +17,7 @@ static void sqs_free(void *config)
     ce_free(s->queue);
     ce_free(s->queue_account_id);
     ce_free(s->endpoint);
+    ce_free(s->role_arn);
     ce_mdec_secret_free(&s->access_key);
     ce_mdec_secret_free(&s->secret_key);
     ce_mdec_secret_free(&s->session_token);
@@ -75,11 +76,7 @@ static void *sqs_decode(struct ce_mdec *c, const struct ce_node *ev)
     ce_mdec_secret(c, ev, "secretKey", &s->secret_key);
     ce_mdec_secret(c, ev, "sessionToken", &s->session_token);
     ce_webhook_metadata_decode(c, ev, &s->metadata, &s->n_metadata);
-    if (ce_mdec_nonempty(ev, "roleARN")) {
-        ce_mdec_err_key(c, ce_node_get(ev, "roleARN"), "roleARN",
-                        "not supported: cevents does not assume roles; give accessKey and "
-                        "secretKey, or the AWS environment variables or credentials file");
-    }
+    s->role_arn = sqs_opt_str(c, ev, "roleARN");
     return s;
 }
 

@@ -19,7 +19,8 @@ struct ce_sqs_config {
     char *endpoint; /* the SQS API's URL; NULL: https://sqs.<region>.amazonaws.com */
     int wait_s;
     bool json_body;
-    bool dlq; /* a message that cannot become an event stays for the queue's redrive policy */
+    bool dlq;       /* a message that cannot become an event stays for the queue's redrive policy */
+    char *role_arn; /* a role to assume with the keys (STS AssumeRole); NULL: none */
     struct ce_secret_ref access_key, secret_key, session_token;
     struct ce_kv *metadata; /* sorted by key */
     int n_metadata;

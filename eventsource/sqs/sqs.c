@@ -91,7 +91,7 @@ static int sqs_call(struct sqs_event *ev, const char *action, json_t *req, int t
     json_t *ans = NULL;
     int rc = ce_sqs_call(&ev->client, action, req, timeout_s, &ans, code, sizeof code, err, errlen);
     json_decref(req);
-    if (rc == CE_EREMOTE && strcmp(code, "ExpiredToken") == 0 && ev->cfg->session_token.set) {
+    if (rc == CE_EREMOTE && strcmp(code, "ExpiredToken") == 0) {
         ce_log_kv(CE_LOG_INFO, "credentials expired, reading credentials again", "eventName",
                   ev->name, NULL);
         if (ce_sqs_client_reload(&ev->client) != CE_OK) {

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -59,6 +60,7 @@ static int sns_setup(void **state)
     *state = e;
     e->dir = ce_test_tmpdir("sns");
     e->aws = ce_test_aws_start(NULL);
+    setenv("AWS_ENDPOINT_URL_STS", ce_test_aws_url(e->aws), 1); /* for roleARN */
     e->natsd = ce_scn_natsd_start(e->dir);
     char *secrets = ce_xasprintf("%s/secrets", e->dir);
     ce_test_aws_write_secret(secrets, "aws");
@@ -133,6 +135,11 @@ static void test_confirmation_handshake(void **state)
     }
     assert_int_equal(json_integer_value(json_object_get(json_object_get(st, "calls"), "Subscribe")),
                      1);
+    /* the calls were made with the keys of roleARN's role */
+    json_t *assumed = json_array_get(json_object_get(st, "assumed"), 0);
+    assert_string_equal(json_string_value(json_object_get(assumed, "action")), "AssumeRole");
+    assert_string_equal(json_string_value(json_object_get(assumed, "role")),
+                        "arn:aws:iam::000000000000:role/sns-subscriber");
     json_decref(st);
 }
 
@@ -199,12 +206,23 @@ static void test_bus_down_answers_503(void **state)
     assert_int_equal(status, 200);
 }
 
+/* Whether the fixture recorded a delivery's answer. */
+static bool sns_delivered(void *arg)
+{
+    struct sns_env *e = arg;
+    json_t *st = sns_state(e);
+    bool yes = json_array_size(json_object_get(st, "deliveries")) > 0;
+    json_decref(st);
+    return yes;
+}
+
 /* A SubscriptionConfirmation whose signature does not check out is not confirmed. */
 static void test_forged_confirmation_refused(void **state)
 {
     struct sns_env *e = *state;
     const char *args[] = {"--confirm-bad", "sig", NULL};
     struct ce_test_aws *aws = ce_test_aws_start(args);
+    setenv("AWS_ENDPOINT_URL_STS", ce_test_aws_url(aws), 1); /* its keys work on that server */
     char port[16];
     snprintf(port, sizeof port, "%d", ce_test_free_port());
     char *secrets = ce_xasprintf("%s/secrets", e->dir);
@@ -214,6 +232,9 @@ static void test_forged_confirmation_refused(void **state)
     struct ce_test_proc *p = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd),
                                           ce_test_free_port(), extra, "Eventing server started.");
     assert_true(ce_test_proc_wait_line(p, "failed to verify sns message", 1, 20000));
+    /* the server records the answer once it has read it */
+    struct sns_env other = {.aws = aws};
+    assert_true(ce_test_poll(sns_delivered, &other, 10000));
     json_t *st = ce_test_aws_ctl(aws, "state", NULL);
     assert_null(json_object_get(json_object_get(st, "calls"), "ConfirmSubscription"));
     json_t *d = json_array_get(json_object_get(st, "deliveries"), 0);

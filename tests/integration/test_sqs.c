@@ -251,7 +251,7 @@ static void test_lint_every_field(void **state)
     ce_free(file);
 }
 
-/* roleARN cannot be made real: refused where it is written; a poll SQS would refuse too. */
+/* A poll SQS would refuse is refused where it is written; roleARN is taken. */
 static void test_lint_refusals(void **state)
 {
     struct sqs_env *e = *state;
@@ -269,7 +269,7 @@ static void test_lint_refusals(void **state)
                                     "      waitTimeSeconds: 30\n");
     char *out = NULL;
     assert_int_equal(sqs_lint(file, false, &out), 1);
-    assert_non_null(strstr(out, "bad.yaml:10:16: error: spec.sqs.a.roleARN: not supported"));
+    assert_null(strstr(out, "roleARN"));
     assert_non_null(strstr(out, "bad.yaml:11:24: error: spec.sqs.a.waitTimeSeconds: must be "
                                 "between 0 and 20"));
     ce_free(out);
@@ -327,36 +327,103 @@ static void test_missing_queue_not_ready(void **state)
     ce_free(secrets);
 }
 
-/* No keys anywhere but the web identity variables of an EKS pod: refused at start, saying why. */
-static void test_web_identity_refused(void **state)
+/* Starts an EventSource of one sqs event "a" on a queue of its own ("sts": the setup's
+ * EventSource reads the others) with extra settings (YAML lines at the event's indentation),
+ * and waits until it reads the queue. */
+static struct ce_test_proc *sqs_start_extra(struct sqs_env *e, const char *extra_yaml)
+{
+    json_decref(ce_test_aws_ctl(e->aws, "create", "queue", "sts", NULL));
+    char *secrets = ce_xasprintf("%s/secrets", e->dir);
+    char *text = ce_xasprintf("apiVersion: argoproj.io/v1alpha1\n"
+                              "kind: EventSource\n"
+                              "metadata:\n"
+                              "  name: sts\n"
+                              "spec:\n"
+                              "  sqs:\n"
+                              "    a:\n"
+                              "      region: us-east-1\n"
+                              "      queue: sts\n"
+                              "      jsonBody: true\n"
+                              "      endpoint: \"%s\"\n"
+                              "%s",
+                              ce_test_aws_url(e->aws), extra_yaml);
+    char *file = ce_test_write_file(e->dir, "sts.yaml", text);
+    const char *extra[] = {"--secrets-dir", secrets, NULL};
+    struct ce_test_proc *p = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd),
+                                          ce_test_free_port(), extra, "Eventing server started.");
+    assert_true(ce_test_proc_wait_line(p, "listening for messages on the queue", 1, 20000));
+    ce_free(file);
+    ce_free(text);
+    ce_free(secrets);
+    return p;
+}
+
+/* One message through p's event "a": deleted, and its event on default.sts.a. */
+static void sqs_check_flow(struct sqs_env *e)
+{
+    char *id = sqs_send(e, "sts", "{\"via\":\"sts\"}", NULL);
+    struct sqs_wait w = {e, "sts", id};
+    assert_true(ce_test_poll(sqs_deleted, &w, 20000));
+    char *data = sqs_last_data(e, "default.sts.a", NULL);
+    assert_non_null(strstr(data, id));
+    ce_free(data);
+    ce_free(id);
+}
+
+/* The role STS issued keys for with action, or NULL (heap). */
+static char *sqs_assumed(struct sqs_env *e, const char *action)
+{
+    json_t *st = ce_test_aws_ctl(e->aws, "state", NULL);
+    json_t *list = json_object_get(st, "assumed");
+    char *role = NULL;
+    for (size_t i = 0; i < json_array_size(list) && role == NULL; i++) {
+        json_t *a = json_array_get(list, i);
+        if (strcmp(json_string_value(json_object_get(a, "action")), action) == 0) {
+            role = ce_xstrdup(json_string_value(json_object_get(a, "role")));
+        }
+    }
+    json_decref(st);
+    return role;
+}
+
+/* No keys but the web identity variables of an EKS pod: the keys come from STS
+ * AssumeRoleWithWebIdentity (at AWS_ENDPOINT_URL_STS, the test server). */
+static void test_web_identity_credentials(void **state)
 {
     struct sqs_env *e = *state;
-    char *file = ce_test_write_file(e->dir, "nokeys.yaml",
-                                    "apiVersion: argoproj.io/v1alpha1\n"
-                                    "kind: EventSource\n"
-                                    "metadata:\n"
-                                    "  name: nokeys\n"
-                                    "spec:\n"
-                                    "  sqs:\n"
-                                    "    a:\n"
-                                    "      region: us-east-1\n"
-                                    "      queue: uploads\n");
+    char *token = ce_test_write_file(e->dir, "token", "cevents-test-web-identity-token\n");
     unsetenv("AWS_ACCESS_KEY_ID");
     unsetenv("AWS_ACCESS_KEY");
     unsetenv("AWS_PROFILE");
     setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
-    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/eks.amazonaws.com/token", 1);
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token, 1);
     setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/events", 1);
-    const char *args[] = {"eventsource",    "-f", file, "--bus", ce_natsd_url(e->natsd),
-                          "--metrics-port", "0",  NULL};
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
-    int status = 0;
-    assert_true(ce_test_proc_wait_exit(p, 20000, &status));
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
-    assert_true(ce_test_proc_count(p, "web identity credentials (AWS_WEB_IDENTITY_TOKEN_FILE, "
-                                      "AWS_ROLE_ARN) are not supported") >= 1);
+    setenv("AWS_ENDPOINT_URL_STS", ce_test_aws_url(e->aws), 1);
+    struct ce_test_proc *p = sqs_start_extra(e, "");
+    sqs_check_flow(e);
+    char *role = sqs_assumed(e, "AssumeRoleWithWebIdentity");
+    assert_non_null(role);
+    assert_string_equal(role, "arn:aws:iam::123456789012:role/events");
+    ce_free(role);
     ce_test_proc_free(p);
-    ce_free(file);
+    ce_free(token);
+}
+
+/* roleARN: the manifest's keys assume the role (STS AssumeRole) and its keys read the queue. */
+static void test_role_arn_assumed(void **state)
+{
+    struct sqs_env *e = *state;
+    setenv("AWS_ENDPOINT_URL_STS", ce_test_aws_url(e->aws), 1);
+    struct ce_test_proc *p =
+        sqs_start_extra(e, "      roleARN: arn:aws:iam::123456789012:role/reader\n"
+                           "      accessKey: {name: aws, key: accesskey}\n"
+                           "      secretKey: {name: aws, key: secretkey}\n");
+    sqs_check_flow(e);
+    char *role = sqs_assumed(e, "AssumeRole");
+    assert_non_null(role);
+    assert_string_equal(role, "arn:aws:iam::123456789012:role/reader");
+    ce_free(role);
+    ce_test_proc_free(p);
 }
 
 int main(int argc, char **argv)
@@ -370,7 +437,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_unacknowledged_message_handed_back),
         cmocka_unit_test(test_sigterm_ends_the_long_poll),
         cmocka_unit_test(test_missing_queue_not_ready),
-        cmocka_unit_test(test_web_identity_refused),
+        cmocka_unit_test(test_web_identity_credentials),
+        cmocka_unit_test(test_role_arn_assumed),
         cmocka_unit_test(test_lint_every_field),
         cmocka_unit_test(test_lint_refusals),
     };
