@@ -36,6 +36,11 @@ static void sns_webhook(struct ce_mdec *c, const struct ce_node *ev, struct ce_s
         ce_webhook_context_decode(c, wh, &s->webhook);
         if (ce_mdec_map(c, wh)) {
             ce_mdec_known(c, wh, ce_webhook_context_keys); /* --strict: a misspelt key */
+            if (s->webhook.url == NULL || s->webhook.url[0] == '\0') {
+                ce_mdec_warn(c, wh,
+                             "no url: the route cannot be subscribed to the topic (SNS "
+                             "posts to url + endpoint)");
+            }
         }
         ce_mdec_pop(c, old);
     }
