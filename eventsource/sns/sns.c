@@ -89,6 +89,7 @@ static void sns_on_body(void *arg, const char *body, size_t len, struct ce_webho
     else if (strcmp(m.type, "SubscriptionConfirmation") == 0) {
         if (ce_sns_api_confirm(x->api, m.token, err, sizeof err) != CE_OK) {
             sns_refuse(x, v, "failed to send confirmation response to aws sns", err);
+            v->status = 503; /* SNS sends the confirmation again */
         }
         else {
             v->status = 200;
