@@ -5,6 +5,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "core/service/natsd.h"
+#include "eventbus/bus.h"
 #include "eventbus/cloudevent.h"
 #include "tests/harness/aws.h"
 #include "tests/harness/harness.h"
@@ -330,7 +331,8 @@ static void test_missing_queue_not_ready(void **state)
 /* Starts an EventSource of one sqs event "a" on a queue of its own ("sts": the setup's
  * EventSource reads the others) with extra settings (YAML lines at the event's indentation),
  * and waits until it reads the queue. */
-static struct ce_test_proc *sqs_start_extra(struct sqs_env *e, const char *extra_yaml)
+static struct ce_test_proc *sqs_start_on(struct sqs_env *e, const char *bus_url,
+                                         const char *extra_yaml)
 {
     json_decref(ce_test_aws_ctl(e->aws, "create", "queue", "sts", NULL));
     char *secrets = ce_xasprintf("%s/secrets", e->dir);
@@ -349,13 +351,18 @@ static struct ce_test_proc *sqs_start_extra(struct sqs_env *e, const char *extra
                               ce_test_aws_url(e->aws), extra_yaml);
     char *file = ce_test_write_file(e->dir, "sts.yaml", text);
     const char *extra[] = {"--secrets-dir", secrets, NULL};
-    struct ce_test_proc *p = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd),
-                                          ce_test_free_port(), extra, "Eventing server started.");
+    struct ce_test_proc *p = ce_scn_start("eventsource", file, bus_url, ce_test_free_port(), extra,
+                                          "Eventing server started.");
     assert_true(ce_test_proc_wait_line(p, "listening for messages on the queue", 1, 20000));
     ce_free(file);
     ce_free(text);
     ce_free(secrets);
     return p;
+}
+
+static struct ce_test_proc *sqs_start_extra(struct sqs_env *e, const char *extra_yaml)
+{
+    return sqs_start_on(e, ce_natsd_url(e->natsd), extra_yaml);
 }
 
 /* One message through p's event "a": deleted, and its event on default.sts.a. */
@@ -426,6 +433,75 @@ static void test_role_arn_assumed(void **state)
     ce_test_proc_free(p);
 }
 
+#define SQS_BP_MAX_MSGS 20
+
+/* A stream of SQS_BP_MAX_MSGS messages on its own nats-server, and a durable consumer on
+ * default.sts.a that does not fetch (the slow Sensor). */
+static struct ce_bus *sqs_small_stream(struct ce_natsd *natsd, struct ce_bus_consumer **slow)
+{
+    struct ce_bus_config cfg;
+    ce_bus_config_defaults(&cfg);
+    cfg.url = ce_natsd_url(natsd);
+    cfg.stream.max_msgs = SQS_BP_MAX_MSGS;
+    struct ce_bus *bus = NULL;
+    assert_int_equal(ce_bus_create(&cfg, NULL, NULL, &bus), CE_OK);
+    assert_int_equal(ce_bus_wait_connected(bus, 10000), CE_OK);
+    assert_int_equal(ce_bus_ensure_stream(bus), CE_OK);
+    assert_int_equal(ce_bus_consumer_create(bus, "default.sts.a", "slow", slow), CE_OK);
+    return bus;
+}
+
+static void sqs_drain(struct ce_bus_consumer *slow, int want)
+{
+    int acked = 0;
+    while (acked < want) {
+        struct ce_bus_msg *msgs[64];
+        int n = 0;
+        assert_int_equal(ce_bus_consumer_fetch(slow, 64, 5000, msgs, &n), CE_OK);
+        for (int i = 0; i < n; i++) {
+            assert_int_equal(ce_bus_msg_ack(msgs[i]), CE_OK);
+            ce_bus_msg_destroy(msgs[i]);
+        }
+        acked += n;
+    }
+}
+
+/* A bus that is full (a Sensor far behind): messages stay in the queue until it takes events
+ * again, then go through. */
+static void test_full_bus_keeps_messages(void **state)
+{
+    struct sqs_env *e = *state;
+    char *dir = ce_xasprintf("%s/bp", e->dir);
+    struct ce_natsd *natsd = ce_scn_natsd_start(dir);
+    struct ce_bus_consumer *slow = NULL;
+    struct ce_bus *bus = sqs_small_stream(natsd, &slow);
+    struct ce_test_proc *p = sqs_start_on(e, ce_natsd_url(natsd),
+                                          "      accessKey: {name: aws, key: accesskey}\n"
+                                          "      secretKey: {name: aws, key: secretkey}\n");
+    int ok = SQS_BP_MAX_MSGS * 80 / 100;
+    for (int i = 0; i < ok; i++) {
+        char *id = sqs_send(e, "sts", "{\"n\":1}", NULL);
+        struct sqs_wait w = {e, "sts", id};
+        assert_true(ce_test_poll(sqs_deleted, &w, 20000));
+        ce_free(id);
+    }
+    assert_true(ce_test_proc_wait_line(p, "a Sensor is too far behind", 1, 20000));
+    char *id = sqs_send(e, "sts", "{\"late\":true}", NULL);
+    struct sqs_wait w = {e, "sts", id};
+    struct sqs_calls c = {e, "ChangeMessageVisibility"};
+    assert_true(ce_test_poll(sqs_called, &c, 20000)); /* received, refused, handed back */
+    assert_false(sqs_deleted(&w));
+    sqs_drain(slow, ok);
+    assert_true(ce_test_proc_wait_line(p, "accepting events again", 1, 20000));
+    assert_true(ce_test_poll(sqs_deleted, &w, 60000));
+    ce_test_proc_free(p);
+    ce_free(id);
+    ce_bus_consumer_destroy(slow);
+    ce_bus_destroy(bus);
+    ce_natsd_destroy(natsd);
+    ce_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -439,6 +515,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_missing_queue_not_ready),
         cmocka_unit_test(test_web_identity_credentials),
         cmocka_unit_test(test_role_arn_assumed),
+        cmocka_unit_test(test_full_bus_keeps_messages),
         cmocka_unit_test(test_lint_every_field),
         cmocka_unit_test(test_lint_refusals),
     };
