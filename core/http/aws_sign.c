@@ -213,7 +213,8 @@ int ce_aws_send(const struct ce_aws_request *rq, struct ce_aws_response *rs)
         snprintf(rs->err, sizeof rs->err, "bad region or service for signing");
     }
     else {
-        hdrs = aws_append(hdrs, "Expect:");
+        /* No "Expect:" line to drop libcurl's 100-continue: libcurl would sign it as an empty
+         * header it then does not send, and the server's signature would not match. */
         struct aws_sink sink = {.capped = false};
         ce_buf_init(&sink.b, CE_AWS_RESPONSE_CAP);
         char errbuf[CURL_ERROR_SIZE] = "";

@@ -4,7 +4,7 @@
  * leaves unchanged (compaction is idempotent), or the target aborts. */
 #include "core/base/buf.h"
 #include "core/base/rc.h"
-#include "eventsource/webhook/body.h"
+#include "eventsource/webhook_body.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* eventsource/webhook/body: query and form decoding, JSON validation and compaction, and the
+/* eventsource/webhook_body: query and form decoding, JSON validation and compaction, and the
  * event data bytes, each checked against what Argo Events' Go code writes for the same input. */
-#include "eventsource/webhook/body.h"
+#include "eventsource/webhook_body.h"
 #include "core/base/buf.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"

@@ -2,7 +2,7 @@
 /* The webhook event data, byte for byte what Argo Events' Go code produces: query strings and
  * forms decoded like url.ParseQuery, JSON bodies validated and compacted like json.Marshal of a
  * json.RawMessage, and the header map written like encoding/json writes an http.Header. */
-#include "eventsource/webhook/body.h"
+#include "eventsource/webhook_body.h"
 #include "core/go/httpcanon.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
