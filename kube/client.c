@@ -36,8 +36,8 @@ static void pem_copy(struct ce_kube_pem *dst, const struct ce_kube_pem *src)
     dst->len = src->len;
 }
 
-int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_client **out,
-                          char *err, size_t errlen)
+int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_client **out, char *err,
+                          size_t errlen)
 {
     *out = NULL;
     if (cfg == NULL || cfg->server == NULL ||
@@ -100,8 +100,7 @@ bool ce_kube_rc_retryable(int rc)
     return rc == CE_RETRY;
 }
 
-int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt,
-              ...)
+int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt, ...)
 {
     if (e != NULL) {
         e->status = status;
@@ -228,8 +227,8 @@ int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_re
     resp->status = 0;
     char errbuf[CURL_ERROR_SIZE];
     struct curl_slist *hdrs = NULL;
-    CURL *h = kube_handle(c, q->path, q->timeout_ms ? q->timeout_ms : CE_KUBE_TIMEOUT_MS, &hdrs,
-                          errbuf);
+    CURL *h =
+        kube_handle(c, q->path, q->timeout_ms ? q->timeout_ms : CE_KUBE_TIMEOUT_MS, &hdrs, errbuf);
     if (h == NULL) {
         return kube_fail(e, CE_RETRY, 0, NULL, "%s %s: cannot start a transfer", q->method,
                          q->path);
@@ -318,10 +317,10 @@ int kube_outcome(long status, const char *body, size_t len, const char *what,
     if (kind != NULL && strcmp(kind, "Status") == 0 && msg != NULL && msg[0]) {
         kube_fail(e, rc, (int)status, reason && reason[0] ? reason : status_reason(status), "%s",
                   msg);
-    } else {
-        kube_fail(e, rc, (int)status, status_reason(status),
-                  "%s: the server answered %ld%s%.*s", what, status, len ? ": " : "",
-                  (int)(len > 200 ? 200 : len), body ? body : "");
+    }
+    else {
+        kube_fail(e, rc, (int)status, status_reason(status), "%s: the server answered %ld%s%.*s",
+                  what, status, len ? ": " : "", (int)(len > 200 ? 200 : len), body ? body : "");
     }
     json_decref(st);
     return rc;

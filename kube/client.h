@@ -29,25 +29,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CE_KUBE_RESPONSE_MAX (64 * 1024 * 1024) /* one response body (a list) */
+#define CE_KUBE_RESPONSE_MAX (64 * 1024 * 1024)   /* one response body (a list) */
 #define CE_KUBE_WATCH_LINE_MAX (16 * 1024 * 1024) /* one watch event */
 #define CE_KUBE_TIMEOUT_MS 30000                  /* one request (not a watch) */
 
 struct ce_kube_client;
 
 struct ce_kube_error {
-    int status;       /* HTTP status; 0 when no response arrived */
-    char reason[64];  /* the Status reason (AlreadyExists, NotFound, Conflict, Forbidden,
-                       * Invalid, Expired ...), or "" */
+    int status;      /* HTTP status; 0 when no response arrived */
+    char reason[64]; /* the Status reason (AlreadyExists, NotFound, Conflict, Forbidden,
+                      * Invalid, Expired ...), or "" */
     char message[512];
 };
 
 /* What discovery says about a kind. */
 struct ce_kube_resource {
-    char group[128];   /* "" for the core group */
+    char group[128]; /* "" for the core group */
     char version[64];
     char kind[128];
-    char plural[128];  /* the resource name in URLs: "workflows", "eventbus" */
+    char plural[128]; /* the resource name in URLs: "workflows", "eventbus" */
     bool namespaced;
 };
 
@@ -68,8 +68,8 @@ enum ce_kube_patch_type {
 };
 
 /* Copies what it needs of cfg. CE_EINVAL (with err) for a configuration libcurl refuses. */
-int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_client **out,
-                          char *err, size_t errlen) CE_MUST_CHECK;
+int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_client **out, char *err,
+                          size_t errlen) CE_MUST_CHECK;
 /* No call may be running. Accepts NULL. */
 void ce_kube_client_destroy(struct ce_kube_client *c);
 /* The configuration's default namespace. */
@@ -108,8 +108,8 @@ int ce_kube_patch(struct ce_kube_client *c, const struct ce_kube_ref *ref,
                   json_t **out, struct ce_kube_error *e) CE_MUST_CHECK;
 /* DELETE ref; propagation NULL is "Background" (as kubectl), else "Foreground" or "Orphan".
  * CE_ENOENT when it was not there. */
-int ce_kube_delete(struct ce_kube_client *c, const struct ce_kube_ref *ref,
-                   const char *propagation, struct ce_kube_error *e) CE_MUST_CHECK;
+int ce_kube_delete(struct ce_kube_client *c, const struct ce_kube_ref *ref, const char *propagation,
+                   struct ce_kube_error *e) CE_MUST_CHECK;
 
 /* The patch type named by a Content-Type ("application/merge-patch+json") or by the short
  * names k8s triggers use ("merge", "json", "strategic", "apply"). CE_EINVAL otherwise. */
@@ -130,14 +130,14 @@ enum ce_kube_event_type {
 typedef bool ce_kube_watch_fn(void *arg, enum ce_kube_event_type type, const json_t *obj);
 
 struct ce_kube_watch_opts {
-    const char *label_selector;   /* may be NULL */
-    const char *field_selector;   /* may be NULL */
+    const char *label_selector; /* may be NULL */
+    const char *field_selector; /* may be NULL */
     /* Where to start: NULL or "" lists first and reports every existing object as ADDED, then
      * watches from the list's resourceVersion; else only changes after this version. */
     const char *resource_version;
-    int64_t timeout_ms;           /* 0: until fn or stop ends it */
-    const atomic_bool *stop;      /* may be NULL; checked at least every 100 ms */
-    bool bookmarks;               /* ask for BOOKMARK events */
+    int64_t timeout_ms;      /* 0: until fn or stop ends it */
+    const atomic_bool *stop; /* may be NULL; checked at least every 100 ms */
+    bool bookmarks;          /* ask for BOOKMARK events */
 };
 
 /* Watches a collection. A stream the server ends is resumed from the last resourceVersion

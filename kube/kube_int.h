@@ -67,11 +67,11 @@ CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms
 int kube_outcome(long status, const char *body, size_t len, const char *what,
                  struct ce_kube_error *e);
 /* Fills e and returns rc. */
-int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt,
-              ...) __attribute__((format(printf, 5, 6)));
+int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* The collection path of ref's resource ("/apis/g/v/namespaces/ns/plural"), resolved through
  * discovery, with "/name" when with_name. Heap. */
-int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with_name,
-              char **out, struct ce_kube_resource *res, struct ce_kube_error *e) CE_MUST_CHECK;
+int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with_name, char **out,
+              struct ce_kube_resource *res, struct ce_kube_error *e) CE_MUST_CHECK;
 
 #endif
