@@ -136,7 +136,7 @@ struct ce_kube_watch_opts {
      * watches from the list's resourceVersion; else only changes after this version. */
     const char *resource_version;
     int64_t timeout_ms;      /* 0: until fn or stop ends it */
-    const atomic_bool *stop; /* may be NULL; checked at least every 100 ms */
+    const atomic_bool *stop; /* may be NULL; seen within about a second */
     bool bookmarks;          /* ask for BOOKMARK events */
 };
 

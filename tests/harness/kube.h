@@ -42,8 +42,8 @@ void ce_test_kube_control(struct ce_test_kube *k, const char *what, const char *
  * and whose path contains path get status with that reason and message. */
 void ce_test_kube_inject(struct ce_test_kube *k, const char *method, const char *path, int status,
                          const char *reason, int count);
-/* The requests the server saw so far, a JSON array text of {method, path, auth, ctype}
- * (heap). */
+/* The requests the server saw so far, a JSON array text of {method, path, auth, conn,
+ * ctype}; conn is the client's port, one per connection (heap). */
 char *ce_test_kube_requests(struct ce_test_kube *k);
 
 /* Runs `kubectl --kubeconfig K --cache-dir D args...` (NULL-terminated) to its end (60 s);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -575,6 +576,71 @@ static void test_token_file_reread_when_rotated(void **state)
     ce_free(tok);
 }
 
+/* The distinct connections (client ports) the server saw. */
+static size_t connections(struct fx *f)
+{
+    char *reqs = ce_test_kube_requests(&f->k);
+    json_t *a = json_loads(reqs, 0, NULL);
+    json_t *ports = json_object();
+    size_t i;
+    json_t *r;
+    json_array_foreach(a, i, r)
+    {
+        char key[32];
+        snprintf(key, sizeof(key), "%lld", json_integer_value(json_object_get(r, "conn")));
+        json_object_set_new(ports, key, json_true());
+    }
+    size_t n = json_object_size(ports);
+    json_decref(ports);
+    json_decref(a);
+    ce_free(reqs);
+    return n;
+}
+
+#define CREATORS 4
+#define CREATES_EACH 25
+
+static void *creator(void *arg)
+{
+    struct fx *f = arg;
+    for (int i = 0; i < CREATES_EACH; i++) {
+        json_t *obj = wf(NULL, "many-", "many");
+        struct ce_kube_error e;
+        int rc = ce_kube_create(f->c, obj, "argo", NULL, &e);
+        json_decref(obj);
+        if (rc != CE_OK) {
+            return (void *)1;
+        }
+    }
+    return NULL;
+}
+
+static void test_one_connection_reused_and_threads(void **state)
+{
+    struct fx *f = *state;
+    struct ce_kube_error e;
+    for (int i = 0; i < 10; i++) {
+        json_decref(create_ok(f, wf(NULL, "seq-", NULL)));
+    }
+    assert_int_equal(connections(f), 1);
+    pthread_t t[CREATORS];
+    for (int i = 0; i < CREATORS; i++) {
+        assert_int_equal(pthread_create(&t[i], NULL, creator, f), 0);
+    }
+    for (int i = 0; i < CREATORS; i++) {
+        void *ret = NULL;
+        pthread_join(t[i], &ret);
+        assert_null(ret);
+    }
+    struct ce_kube_ref ref = {"argoproj.io/v1alpha1", "Workflow", "argo", NULL};
+    json_t *list = NULL;
+    OK(ce_kube_list(f->c, &ref, "app=many", NULL, &list, &e));
+    assert_int_equal(json_array_size(json_object_get(list, "items")), CREATORS * CREATES_EACH);
+    json_decref(list);
+    /* kept-alive connections are shared: at most one per thread that ran at once */
+    assert_true(connections(f) <= 1 + CREATORS);
+}
+
 static void tls_round_trip(const char *kubeconfig, const char *want_auth, struct ce_test_kube *k)
 {
     struct ce_kube_client *c = client_for(kubeconfig);
@@ -642,6 +708,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_watch_relists_on_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_timeout_stop_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_file_reread_when_rotated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_connection_reused_and_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls_token_and_client_cert, setup_tls, teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
