@@ -2,9 +2,10 @@
 /* A Kubernetes API client: discovery, get, list, create, update, patch, delete and watch over
  * libcurl, objects as jansson values.
  *
- * One client per API server. It may be used by several threads at once: requests share one
- * libcurl connection cache (a CURLSH with its own locks), so consecutive requests reuse a
- * kept-alive connection, and the discovery cache has its own lock.
+ * One client per API server. It may be used by several threads at once. It keeps a small pool
+ * of libcurl handles, each with its kept-alive connection: consecutive requests reuse one
+ * connection, concurrent ones take a handle each (libcurl cannot share one connection cache
+ * between threads); DNS and TLS sessions are shared. The discovery cache has its own lock.
  *
  * Errors: every call fills a ce_kube_error (may be NULL) and returns
  *   CE_OK        success;

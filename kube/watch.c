@@ -180,7 +180,7 @@ static int watch_stream(struct watch *w, const char *path, struct ce_kube_error 
     if (w->status == 0) {
         curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &w->status);
     }
-    curl_easy_cleanup(w->h);
+    kube_release(w->c, w->h);
     curl_slist_free_all(hdrs);
     w->h = NULL;
     int rc = CE_OK;
