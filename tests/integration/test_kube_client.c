@@ -208,12 +208,16 @@ static void test_retryable_classification(void **state)
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_RETRY);
     assert_true(ce_kube_rc_retryable(CE_RETRY));
     assert_int_equal(e.status, 500);
-    assert_string_equal(e.message, "injected 500 InternalError");
+    assert_string_equal(e.message, "Internal error occurred: injected 500");
     ce_test_kube_inject(&f->k, "POST", "/workflows", 429, "TooManyRequests", 1);
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_RETRY);
-    ce_test_kube_inject(&f->k, "POST", "/workflows", 403, "Forbidden", 1);
+    ce_test_kube_inject(&f->k, "POST", "/workflows", 403, NULL, 1);
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_EREMOTE);
     assert_string_equal(e.reason, "Forbidden");
+    assert_string_equal(e.message, "workflows.argoproj.io is forbidden: User "
+                                   "\"system:serviceaccount:argo-events:default\" cannot create "
+                                   "resource \"workflows\" in API group \"argoproj.io\" in the "
+                                   "namespace \"argo\"");
     ce_test_kube_inject(&f->k, "POST", "/workflows", 409, "Conflict", 1);
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_EREMOTE);
     /* the injections are used up: created now */

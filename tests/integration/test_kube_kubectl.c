@@ -42,16 +42,22 @@ static int teardown(void **state)
     return 0;
 }
 
+static char *kubectl_out;
+
+/* kubectl's exit status st must be 0 and its output (*out) hold want; returns the output. */
+static char *kubectl_check(int st, char **out, const char *want)
+{
+    char *text = *out;
+    *out = NULL;
+    if (st != 0 || text == NULL || strstr(text, want) == NULL) {
+        fail_msg("kubectl exited %d, wanted \"%s\":\n%s", st, want, text ? text : "");
+    }
+    return text;
+}
+
 /* kubectl args... must exit 0 with want in its output; returns the output (heap). */
 #define KUBECTL_OK(k, want, ...)                                                                   \
-    __extension__({                                                                                \
-        char *out_ = NULL;                                                                         \
-        int st_ = ce_test_kubectl((k), &out_, __VA_ARGS__, NULL);                                  \
-        if (st_ != 0 || strstr(out_, (want)) == NULL) {                                            \
-            fail_msg("kubectl exited %d, wanted \"%s\":\n%s", st_, (want), out_);                  \
-        }                                                                                          \
-        out_;                                                                                      \
-    })
+    kubectl_check(ce_test_kubectl((k), &kubectl_out, __VA_ARGS__, NULL), &kubectl_out, (want))
 
 static void test_apply_get_delete_custom_resource(void **state)
 {
@@ -188,6 +194,42 @@ static void test_delete_waits_for_finalizers(void **state)
     ce_free(f);
 }
 
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle)) {
+        n++;
+    }
+    return n;
+}
+
+static void test_create_generate_name_and_server_side_apply(void **state)
+{
+    struct ce_test_kube *k = *state;
+    char *g = ce_test_data_write(k->dir, "g.yaml", "kube/workflow-generate.yaml", NULL);
+    ce_free(KUBECTL_OK(k, "workflow.argoproj.io/hello-world-", "create", "-f", g));
+    ce_free(KUBECTL_OK(k, "workflow.argoproj.io/hello-world-", "create", "-f", g));
+    char *names =
+        KUBECTL_OK(k, "workflow.argoproj.io/hello-world-", "get", "wf", "-n", "argo-events", "-l",
+                   "events.argoproj.io/sensor=webhook", "-o", "name");
+    assert_int_equal(count_of(names, "workflow.argoproj.io/hello-world-"), 2);
+    ce_free(names);
+    char *list = KUBECTL_OK(k, "kind: List", "get", "wf", "-n", "argo-events", "-o", "yaml");
+    assert_non_null(strstr(list, "value: hi"));
+    ce_free(list);
+    char *f = ce_test_data_write(k->dir, "wf.yaml", "kube/workflow.yaml", "NAME", "ssa",
+                                 "FINALIZERS", "", NULL);
+    ce_free(KUBECTL_OK(k, "workflow.argoproj.io/ssa serverside-applied", "apply", "--server-side",
+                       "-f", f));
+    ce_free(KUBECTL_OK(k, "workflow.argoproj.io/ssa serverside-applied", "apply", "--server-side",
+                       "-f", f));
+    char *reqs = ce_test_kube_requests(k);
+    assert_non_null(strstr(reqs, "application/apply-patch+yaml"));
+    ce_free(reqs);
+    ce_free(f);
+    ce_free(g);
+}
+
 static void test_tls_with_token(void **state)
 {
     struct ce_test_kube *k = *state;
@@ -208,6 +250,8 @@ int main(int argc, char **argv)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_get_watch_sees_client_objects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_waits_for_finalizers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_generate_name_and_server_side_apply, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_tls_with_token, setup_tls, teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
