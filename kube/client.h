@@ -107,6 +107,12 @@ int ce_kube_update(struct ce_kube_client *c, const json_t *obj, const char *ns, 
 int ce_kube_patch(struct ce_kube_client *c, const struct ce_kube_ref *ref,
                   enum ce_kube_patch_type type, const json_t *patch, const char *field_manager,
                   json_t **out, struct ce_kube_error *e) CE_MUST_CHECK;
+/* The same on a subresource of the object ("status": only the status changes, for kinds with
+ * a status subresource; "scale" ...). */
+int ce_kube_patch_subresource(struct ce_kube_client *c, const struct ce_kube_ref *ref,
+                              const char *subresource, enum ce_kube_patch_type type,
+                              const json_t *patch, const char *field_manager, json_t **out,
+                              struct ce_kube_error *e) CE_MUST_CHECK;
 /* DELETE ref; propagation NULL is "Background" (as kubectl), else "Foreground" or "Orphan".
  * CE_ENOENT when it was not there. */
 int ce_kube_delete(struct ce_kube_client *c, const struct ce_kube_ref *ref, const char *propagation,

@@ -150,8 +150,8 @@ static char *esc(const char *s)
     return out;
 }
 
-int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with_name, char **out,
-              struct ce_kube_resource *res, struct ce_kube_error *e)
+int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with_name,
+              const char *sub, char **out, struct ce_kube_resource *res, struct ce_kube_error *e)
 {
     *out = NULL;
     struct ce_kube_resource local;
@@ -177,6 +177,11 @@ int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with
         char *n = esc(ref->name);
         brc |= ce_buf_printf(&b, "/%s", n);
         ce_free(n);
+        if (sub != NULL) {
+            char *sx = esc(sub);
+            brc |= ce_buf_printf(&b, "/%s", sx);
+            ce_free(sx);
+        }
     }
     (void)brc; /* the buffer has no cap */
     *out = ce_buf_steal(&b, NULL);

@@ -76,8 +76,9 @@ int kube_outcome(long status, const char *body, size_t len, const char *what,
 int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* The collection path of ref's resource ("/apis/g/v/namespaces/ns/plural"), resolved through
- * discovery, with "/name" when with_name. Heap. */
-int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with_name, char **out,
-              struct ce_kube_resource *res, struct ce_kube_error *e) CE_MUST_CHECK;
+ * discovery, with "/name" when with_name, then "/sub" when sub is not NULL. Heap. */
+int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with_name,
+              const char *sub, char **out, struct ce_kube_resource *res,
+              struct ce_kube_error *e) CE_MUST_CHECK;
 
 #endif

@@ -280,7 +280,7 @@ int ce_kube_watch(struct ce_kube_client *c, const struct ce_kube_ref *ref,
         snprintf(w.rv, sizeof(w.rv), "%s", w.o->resource_version);
     }
     char *path = NULL;
-    int rc = kube_path(c, ref, false, &path, NULL, e);
+    int rc = kube_path(c, ref, false, NULL, &path, NULL, e);
     if (rc == CE_OK) {
         rc = watch_loop(&w, path, e);
     }

@@ -358,6 +358,32 @@ static void test_patch_types(void **state)
     json_decref(smp);
 }
 
+static void test_status_subresource(void **state)
+{
+    struct fx *f = *state;
+    struct ce_kube_error e;
+    json_t *es = json_loads("{\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"EventSource\","
+                            "\"metadata\":{\"name\":\"es\"},\"spec\":{\"webhook\":{}},"
+                            "\"status\":{\"ignored\":true}}",
+                            0, NULL);
+    json_t *made = create_ok(f, es);
+    assert_null(json_object_get(made, "status")); /* a main-resource write ignores status */
+    struct ce_kube_ref ref = {"argoproj.io/v1alpha1", "EventSource", "argo", "es"};
+    json_t *st = json_loads("{\"status\":{\"conditions\":[{\"type\":\"Deployed\"}]},"
+                            "\"spec\":{\"changed\":1}}",
+                            0, NULL);
+    json_t *out = NULL;
+    OK(ce_kube_patch_subresource(f->c, &ref, "status", CE_KUBE_PATCH_MERGE, st, NULL, &out, &e));
+    assert_non_null(json_object_get(json_object_get(out, "status"), "conditions"));
+    assert_null(json_object_get(json_object_get(out, "spec"), "changed"));
+    json_decref(out);
+    OK(ce_kube_get(f->c, &ref, &out, &e));
+    assert_non_null(json_object_get(out, "status"));
+    json_decref(out);
+    json_decref(st);
+    json_decref(made);
+}
+
 static void test_patch_type_names(void **state)
 {
     (void)state;
@@ -705,6 +731,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_list_by_labels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_and_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_subresource, setup, teardown),
         cmocka_unit_test(test_patch_type_names),
         cmocka_unit_test_setup_teardown(test_delete_and_finalizers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_lists_then_streams, setup, teardown),
