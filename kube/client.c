@@ -6,12 +6,15 @@
 #include "kube/client.h"
 
 #include "core/base/file.h"
+#include "core/base/clock.h"
 #include "core/base/mem.h"
+#include "core/http/request.h"
 #include "kube/kube_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define KUBE_USER_AGENT "cevents/" CE_VERSION
@@ -117,6 +120,7 @@ int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, c
 {
     if (e != NULL) {
         e->status = status;
+        e->retry_after_ms = -1;
         snprintf(e->reason, sizeof(e->reason), "%s", reason ? reason : "");
         va_list ap;
         va_start(ap, fmt);
@@ -229,6 +233,50 @@ static size_t send_write(char *data, size_t size, size_t nmemb, void *arg)
     return ce_buf_append(b, data, n) == CE_OK ? n : 0;
 }
 
+/* Keeps the Retry-After header's value. */
+static size_t send_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct kube_resp *resp = arg;
+    size_t n = size * nmemb;
+    static const char name[] = "retry-after:";
+    if (n > sizeof(name) - 1 && strncasecmp(data, name, sizeof(name) - 1) == 0) {
+        const char *v = data + sizeof(name) - 1;
+        size_t len = n - (sizeof(name) - 1);
+        while (len > 0 && (*v == ' ' || *v == '\t')) {
+            v++, len--;
+        }
+        while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' ')) {
+            len--;
+        }
+        snprintf(resp->retry_after, sizeof(resp->retry_after), "%.*s", (int)len, v);
+    }
+    return n;
+}
+
+int kube_curl_rc(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_PEER_FAILED_VERIFICATION: /* the server's certificate is not trusted */
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM: /* our client certificate or key is unusable */
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_URL_MALFORMAT:
+        return CE_EINVAL; /* the configuration is wrong: retrying cannot help */
+    default:
+        return CE_RETRY;
+    }
+}
+
+int kube_resp_outcome(const struct kube_resp *resp, const char *what, struct ce_kube_error *e)
+{
+    int rc = kube_outcome(resp->status, resp->body.data, resp->body.len, what, e);
+    if (e != NULL && resp->retry_after[0]) {
+        e->retry_after_ms = ce_http_retry_after_ms(resp->retry_after, ce_clock_wall_ms());
+    }
+    return rc;
+}
+
 static void send_body(CURL *h, const struct kube_req *q, struct curl_slist **hdrs)
 {
     if (strcmp(q->method, "GET") == 0) {
@@ -252,6 +300,7 @@ int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_re
 {
     ce_buf_init(&resp->body, CE_KUBE_RESPONSE_MAX);
     resp->status = 0;
+    resp->retry_after[0] = '\0';
     char errbuf[CURL_ERROR_SIZE];
     struct curl_slist *hdrs = NULL;
     CURL *h =
@@ -264,6 +313,8 @@ int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_re
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, send_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp->body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, send_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
     CURLcode cc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
     kube_release(c, h);
@@ -274,7 +325,7 @@ int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_re
                          CE_KUBE_RESPONSE_MAX);
     }
     if (cc != CURLE_OK) {
-        return kube_fail(e, CE_RETRY, 0, NULL, "%s %s%s: %s", q->method, c->server, q->path,
+        return kube_fail(e, kube_curl_rc(cc), 0, NULL, "%s %s%s: %s", q->method, c->server, q->path,
                          errbuf[0] ? errbuf : curl_easy_strerror(cc));
     }
     return CE_OK;
@@ -334,6 +385,7 @@ int kube_outcome(long status, const char *body, size_t len, const char *what,
         if (e != NULL) {
             memset(e, 0, sizeof(*e));
             e->status = (int)status;
+            e->retry_after_ms = -1;
         }
         return rc;
     }

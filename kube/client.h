@@ -15,7 +15,8 @@
  *   CE_EREMOTE   any other 4xx: retrying the same request cannot help (409 AlreadyExists or
  *                Conflict, 403 Forbidden, 422 Invalid, 400 ...); e.reason tells them apart;
  *   CE_EINVAL    the request is wrong before it is sent (an object without apiVersion/kind or
- *                name, a kind that discovery does not know is CE_ENOENT).
+ *                name), or the TLS configuration is (the server's certificate is not trusted,
+ *                the client certificate is unusable): retrying cannot help.
  * e.message is the server's Status message when it sent one
  * (`workflows.argoproj.io "x" already exists`), else a sentence naming the request. */
 #ifndef CE_KUBE_CLIENT_H
@@ -41,6 +42,7 @@ struct ce_kube_error {
     char reason[64]; /* the Status reason (AlreadyExists, NotFound, Conflict, Forbidden,
                       * Invalid, Expired ...), or "" */
     char message[512];
+    int64_t retry_after_ms; /* the answer's Retry-After (429, 503), capped; -1 when none */
 };
 
 /* What discovery says about a kind. */

@@ -93,7 +93,7 @@ static int disc_fetch(struct ce_kube_client *c, const char *group, const char *v
     struct kube_resp resp;
     int rc = kube_send(c, &q, &resp, e);
     if (rc == CE_OK) {
-        rc = kube_outcome(resp.status, resp.body.data, resp.body.len, path, e);
+        rc = kube_resp_outcome(&resp, path, e);
     }
     if (rc == CE_OK) {
         json_t *list = json_loadb(resp.body.data, resp.body.len, 0, NULL);

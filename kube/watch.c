@@ -196,7 +196,7 @@ static int watch_stream(struct watch *w, const char *path, struct ce_kube_error 
         rc = w->gone ? CE_OK : kube_outcome(w->status, w->line.data, w->line.len, path, e);
     }
     else if (cc != CURLE_OK) {
-        rc = kube_fail(e, CE_RETRY, 0, NULL, "watch %s%s: %s", w->c->server, path,
+        rc = kube_fail(e, kube_curl_rc(cc), 0, NULL, "watch %s%s: %s", w->c->server, path,
                        errbuf[0] ? errbuf : curl_easy_strerror(cc));
     }
     ce_buf_fini(&w->line);

@@ -209,8 +209,10 @@ static void test_retryable_classification(void **state)
     assert_true(ce_kube_rc_retryable(CE_RETRY));
     assert_int_equal(e.status, 500);
     assert_string_equal(e.message, "Internal error occurred: injected 500");
+    assert_int_equal(e.retry_after_ms, -1);
     ce_test_kube_inject(&f->k, "POST", "/workflows", 429, "TooManyRequests", 1);
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_RETRY);
+    assert_int_equal(e.retry_after_ms, 1000);
     ce_test_kube_inject(&f->k, "POST", "/workflows", 403, NULL, 1);
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_EREMOTE);
     assert_string_equal(e.reason, "Forbidden");
@@ -553,6 +555,25 @@ static void test_watch_relists_on_gone(void **state)
     ce_free(reqs);
 }
 
+static void test_watch_relists_on_gone_answer(void **state)
+{
+    struct fx *f = *state;
+    struct ce_kube_error e;
+    json_decref(create_ok(f, wf("old", NULL, NULL)));
+    /* the watch request itself answered 410 (not an ERROR event): listed again too */
+    ce_test_kube_inject(&f->k, "GET", "/namespaces/argo/workflows", 410, "Expired", 1);
+    struct seen s = {.f = f, .stop_after = 1};
+    struct ce_kube_ref ref = {"argoproj.io/v1alpha1", "Workflow", "argo", NULL};
+    struct ce_kube_watch_opts o = {.resource_version = "5", .timeout_ms = 20000};
+    OK(ce_kube_watch(f->c, &ref, &o, on_event_count, &s, NULL, 0, &e));
+    assert_string_equal(s.log, "ADDED old;");
+    char *reqs = ce_test_kube_requests(&f->k);
+    assert_int_equal(count(reqs, "\"GET\", \"path\": \"/apis/argoproj.io/v1alpha1/namespaces/"
+                                 "argo/workflows\""),
+                     1);
+    ce_free(reqs);
+}
+
 static void test_watch_timeout_stop_and_errors(void **state)
 {
     struct fx *f = *state;
@@ -713,6 +734,29 @@ static void test_tls_token_and_client_cert(void **state)
     char *reqs = ce_test_kube_requests(&k);
     assert_non_null(strstr(reqs, "cert:cevents-test"));
     ce_free(reqs);
+    ce_kube_client_destroy(c);
+    /* without the CA the server is not trusted (permanent); insecure-skip-tls-verify skips it */
+    char *bare = ce_xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: t, "
+                              "user: t}\nclusters:\n- name: t\n  cluster: {server: '%s'%s}\n"
+                              "users:\n- name: t\n  user: {token: other}\n",
+                              k.url, "");
+    char *bare_path = ce_test_write_file(k.dir, "kubeconfig-bare", bare);
+    c = client_for(bare_path);
+    assert_int_equal(ce_kube_create(c, obj, NULL, NULL, &e), CE_EINVAL);
+    assert_non_null(strstr(e.message, "certificate"));
+    ce_kube_client_destroy(c);
+    char *insecure = ce_xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: "
+                                  "t, user: t}\nclusters:\n- name: t\n  cluster: {server: '%s'%s}\n"
+                                  "users:\n- name: t\n  user: {token: other}\n",
+                                  k.url, ", insecure-skip-tls-verify: true");
+    char *insecure_path = ce_test_write_file(k.dir, "kubeconfig-insecure", insecure);
+    c = client_for(insecure_path);
+    json_object_set_new(json_object_get(obj, "metadata"), "name", json_string("insecure"));
+    OK(ce_kube_create(c, obj, NULL, NULL, &e));
+    ce_free(insecure_path);
+    ce_free(insecure);
+    ce_free(bare_path);
+    ce_free(bare);
     json_decref(obj);
     ce_kube_client_destroy(c);
     ce_free(path);
@@ -737,6 +781,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_watch_lists_then_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_resumes_from_last_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_relists_on_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watch_relists_on_gone_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_timeout_stop_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_file_reread_when_rotated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_connection_reused_and_threads, setup, teardown),
