@@ -55,7 +55,9 @@ struct ce_kube_resource {
 };
 
 /* Which object a call is about. name is unused by list and watch; ns NULL (or "") is the
- * client's default namespace for a namespaced kind and ignored for a cluster-scoped one. */
+ * client's default namespace for a namespaced kind and ignored for a cluster-scoped one;
+ * CE_KUBE_ALL_NAMESPACES lists and watches every namespace. */
+#define CE_KUBE_ALL_NAMESPACES "*"
 struct ce_kube_ref {
     const char *api_version; /* "argoproj.io/v1alpha1", "v1" */
     const char *kind;        /* "Workflow" */

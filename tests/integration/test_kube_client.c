@@ -263,6 +263,16 @@ static void test_list_by_labels(void **state)
     OK(ce_kube_list(f->c, &ref, NULL, NULL, &list, &e));
     assert_int_equal(json_array_size(json_object_get(list, "items")), 3);
     json_decref(list);
+    /* every namespace */
+    json_t *elsewhere = wf("c1", NULL, "a");
+    OK(ce_kube_create(f->c, elsewhere, "other", NULL, &e));
+    json_decref(elsewhere);
+    ref.ns = CE_KUBE_ALL_NAMESPACES;
+    OK(ce_kube_list(f->c, &ref, "app=a", NULL, &list, &e));
+    assert_int_equal(json_array_size(json_object_get(list, "items")), 3);
+    json_decref(list);
+    ref.name = "a1";
+    assert_int_equal(ce_kube_get(f->c, &ref, &list, &e), CE_EINVAL);
 }
 
 static void test_update_and_conflict(void **state)
