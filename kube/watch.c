@@ -252,7 +252,15 @@ static int watch_loop(struct watch *w, const char *path, struct ce_kube_error *e
         }
         if (rc == CE_OK) {
             need_list = w->gone;
-            backoff = w->events_seen ? WATCH_BACKOFF_MIN_MS : backoff;
+            if (!w->events_seen && !need_list) {
+                /* a stream that ended with nothing in it: a server closing watches at once
+                 * is not asked again in a tight loop */
+                watch_backoff(w, backoff);
+                backoff = backoff * 2 > WATCH_BACKOFF_MAX_MS ? WATCH_BACKOFF_MAX_MS : backoff * 2;
+            }
+            else {
+                backoff = WATCH_BACKOFF_MIN_MS;
+            }
             w->events_seen = false;
             continue;
         }
