@@ -332,6 +332,22 @@ static void test_patch_types(void **state)
     assert_string_equal(container_image(out, "main"), "img:2");
     assert_string_equal(container_image(out, "side"), "side:1");
     json_decref(out);
+    /* $patch: delete removes one element of a keyed list */
+    json_t *del = json_loads("{\"spec\":{\"containers\":[{\"name\":\"side\",\"$patch\":"
+                             "\"delete\"}]}}",
+                             0, NULL);
+    json_t *side = json_loads("{\"spec\":{\"containers\":[{\"name\":\"side\",\"image\":"
+                              "\"side:1\"}]}}",
+                              0, NULL);
+    OK(ce_kube_patch(f->c, &ref, CE_KUBE_PATCH_STRATEGIC, del, NULL, &out, &e));
+    assert_null(container_image(out, "side"));
+    assert_string_equal(container_image(out, "main"), "img:2");
+    json_decref(out);
+    OK(ce_kube_patch(f->c, &ref, CE_KUBE_PATCH_STRATEGIC, side, NULL, &out, &e));
+    assert_string_equal(container_image(out, "side"), "side:1");
+    json_decref(out);
+    json_decref(side);
+    json_decref(del);
     /* merge patch: a list is replaced; null removes a key */
     json_t *mp = json_loads("{\"metadata\":{\"labels\":{\"a\":null,\"b\":\"2\"}}}", 0, NULL);
     OK(ce_kube_patch(f->c, &ref, CE_KUBE_PATCH_MERGE, mp, NULL, &out, &e));
@@ -543,6 +559,23 @@ static bool on_event_count(void *arg, enum ce_kube_event_type t, const json_t *o
     struct seen *s = arg;
     seen_add(s, t, obj);
     return s->n < s->stop_after;
+}
+
+static void test_watch_bookmarks(void **state)
+{
+    struct fx *f = *state;
+    struct ce_kube_error e;
+    json_t *made = create_ok(f, wf("b", NULL, NULL));
+    struct seen s = {.f = f, .stop_after = 1};
+    struct ce_kube_ref ref = {"argoproj.io/v1alpha1", "Workflow", "argo", NULL};
+    struct ce_kube_watch_opts o = {.resource_version = md_str(made, "resourceVersion"),
+                                   .timeout_ms = 20000,
+                                   .bookmarks = true};
+    char rv[64];
+    OK(ce_kube_watch(f->c, &ref, &o, on_event_count, &s, rv, sizeof(rv), &e));
+    assert_string_equal(s.log, "BOOKMARK (null);");
+    assert_string_equal(rv, md_str(made, "resourceVersion"));
+    json_decref(made);
 }
 
 static void test_watch_relists_on_gone(void **state)
@@ -790,6 +823,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_delete_and_finalizers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_lists_then_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_resumes_from_last_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watch_bookmarks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_relists_on_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_relists_on_gone_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_timeout_stop_and_errors, setup, teardown),
