@@ -187,7 +187,6 @@ CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms
     if (h == NULL && (h = curl_easy_init()) == NULL) {
         return NULL;
     }
-    curl_easy_reset(h); /* keeps the handle's connection */
     char *url = ce_xasprintf("%s%s", c->server, path);
     errbuf[0] = '\0';
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -217,6 +216,8 @@ CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms
 
 void kube_release(struct ce_kube_client *c, CURL *h)
 {
+    /* the options point at the finished request's buffers: forget them, keep the connection */
+    curl_easy_reset(h);
     pthread_mutex_lock(&c->lock);
     if (c->n_idle < KUBE_POOL_MAX) {
         c->idle[c->n_idle++] = h;
