@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -43,6 +44,18 @@ static void client_global_init(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* The hosts reached directly whatever the proxy variables say: loopback (as Go's
+ * ProxyFromEnvironment, which Kubernetes tools use, never proxies it) and NO_PROXY's. */
+static char *client_noproxy(void)
+{
+    const char *env = getenv("NO_PROXY");
+    if (env == NULL || env[0] == '\0') {
+        env = getenv("no_proxy");
+    }
+    return ce_xasprintf("localhost,127.0.0.1,::1%s%s", env && env[0] ? "," : "",
+                        env && env[0] ? env : "");
+}
+
 static void pem_copy(struct ce_kube_pem *dst, const struct ce_kube_pem *src)
 {
     dst->data = src->data ? ce_xstrndup(src->data, src->len) : NULL;
@@ -63,6 +76,8 @@ int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_clien
     c->server = ce_xstrdup(cfg->server);
     c->ns = ce_xstrdup(cfg->ns ? cfg->ns : "default");
     c->insecure = cfg->insecure;
+    c->proxy = cfg->proxy ? ce_xstrdup(cfg->proxy) : NULL;
+    c->noproxy = client_noproxy();
     pem_copy(&c->ca, &cfg->ca);
     pem_copy(&c->cert, &cfg->cert);
     pem_copy(&c->key, &cfg->key);
@@ -97,6 +112,8 @@ void ce_kube_client_destroy(struct ce_kube_client *c)
     pthread_mutex_destroy(&c->lock);
     ce_free(c->server);
     ce_free(c->ns);
+    ce_free(c->proxy);
+    ce_free(c->noproxy);
     ce_free(c->ca.data);
     ce_free(c->cert.data);
     ce_free(c->key.data);
@@ -201,7 +218,10 @@ CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
     }
     curl_easy_setopt(h, CURLOPT_USERAGENT, KUBE_USER_AGENT);
-    curl_easy_setopt(h, CURLOPT_PROXY, ""); /* the API server is reached directly */
+    if (c->proxy != NULL) {
+        curl_easy_setopt(h, CURLOPT_PROXY, c->proxy);
+    }
+    curl_easy_setopt(h, CURLOPT_NOPROXY, c->noproxy);
     client_tls(c, h);
     char *tok = client_token(c);
     if (tok != NULL) {

@@ -27,6 +27,8 @@ struct kube_disc {
 struct ce_kube_client {
     char *server;
     char *ns;
+    char *proxy;   /* NULL: libcurl reads the proxy environment variables */
+    char *noproxy; /* loopback addresses and NO_PROXY: never through a proxy */
     bool insecure;
     struct ce_kube_pem ca, cert, key;
     CURLSH *share; /* DNS and TLS sessions (libcurl cannot share connections across threads) */

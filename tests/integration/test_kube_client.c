@@ -735,6 +735,29 @@ static void test_one_connection_reused_and_threads(void **state)
     assert_true(connections(f) <= 1 + CREATORS);
 }
 
+static void test_proxy_url(void **state)
+{
+    struct fx *f = *state;
+    struct ce_kube_error e;
+    /* a server name that does not resolve: only the proxy (the test server) can reach it */
+    char *kc = ce_xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: t, "
+                            "user: t}\nclusters:\n- name: t\n  cluster: {server: "
+                            "'http://kube.invalid:6443', proxy-url: '%s'}\nusers:\n- name: t\n"
+                            "  user: {token: x}\n",
+                            f->k.url);
+    char *path = ce_test_write_file(f->k.dir, "kubeconfig-proxy", kc);
+    struct ce_kube_client *c = client_for(path);
+    json_t *obj = wf("via-proxy", NULL, NULL);
+    OK(ce_kube_create(c, obj, "argo", NULL, &e));
+    char *reqs = ce_test_kube_requests(&f->k);
+    assert_non_null(strstr(reqs, "\"proxied\": true"));
+    ce_free(reqs);
+    json_decref(obj);
+    ce_kube_client_destroy(c);
+    ce_free(path);
+    ce_free(kc);
+}
+
 static void tls_round_trip(const char *kubeconfig, const char *want_auth, struct ce_test_kube *k)
 {
     struct ce_kube_client *c = client_for(kubeconfig);
@@ -829,6 +852,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_watch_timeout_stop_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_file_reread_when_rotated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_connection_reused_and_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_proxy_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls_token_and_client_cert, setup_tls, teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
