@@ -224,11 +224,13 @@ static void test_retryable_classification(void **state)
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_EREMOTE);
     /* the injections are used up: created now */
     OK(ce_kube_create(f->c, obj, "argo", NULL, &e));
-    /* the server gone: a network error, retryable */
-    ce_test_proc_stop(f->k.proc, 5000);
+    /* the server gone: a network error, retryable; back again: created */
+    ce_test_kube_down(&f->k);
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_RETRY);
     assert_int_equal(e.status, 0);
     assert_non_null(strstr(e.message, "127.0.0.1"));
+    ce_test_kube_up(&f->k);
+    OK(ce_kube_create(f->c, obj, "argo", NULL, &e));
     json_decref(obj);
 }
 

@@ -257,6 +257,11 @@ static void test_tls_with_token(void **state)
                                  "", NULL);
     ce_free(KUBECTL_OK(k, "workflow.argoproj.io/t created", "apply", "-f", f));
     ce_free(KUBECTL_OK(k, "name: t", "get", "wf", "-n", "argo-events", "t", "-o", "yaml"));
+    /* restarted (empty) on the same port with the same certificates: the kubeconfig still
+     * works */
+    ce_test_kube_down(k);
+    ce_test_kube_up(k);
+    ce_free(KUBECTL_OK(k, "workflow.argoproj.io/t created", "apply", "-f", f));
     ce_free(f);
 }
 
