@@ -10,7 +10,7 @@
  * Errors: every call fills a ce_kube_error (may be NULL) and returns
  *   CE_OK        success;
  *   CE_ENOENT    404 (the object, or the kind: discovery does not know it);
- *   CE_RETRY     worth retrying: no response (connection refused, reset, TLS, timeout), 429,
+ *   CE_RETRY     worth retrying: no response (refused, reset, cut off, timed out), 429,
  *                or 5xx;
  *   CE_EREMOTE   any other 4xx: retrying the same request cannot help (409 AlreadyExists or
  *                Conflict, 403 Forbidden, 422 Invalid, 400 ...); e.reason tells them apart;
