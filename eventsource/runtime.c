@@ -16,6 +16,7 @@
 #include "manifest/diag.h"
 #include "manifest/model.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,12 +36,27 @@ struct es_runtime {
     atomic_bool stream_ready;
     struct es_plugin_run *runs; /* one per source type */
     int n_runs;
+    pthread_mutex_t ready_mu; /* runs may be asked for readiness while plugins_up */
+    bool plugins_up;
 };
+
+/* Every plugin that reports readiness says ready. */
+static bool es_plugins_ready(struct es_runtime *rt)
+{
+    bool ready = true;
+    pthread_mutex_lock(&rt->ready_mu);
+    for (int i = 0; rt->plugins_up && ready && i < rt->n_runs; i++) {
+        const struct es_plugin_run *run = &rt->runs[i];
+        ready = run->plugin->ready == NULL || run->plugin->ready(run->state);
+    }
+    pthread_mutex_unlock(&rt->ready_mu);
+    return ready;
+}
 
 static bool es_ready(void *arg)
 {
     struct es_runtime *rt = arg;
-    return ce_bus_connected(rt->bus) && atomic_load(&rt->stream_ready);
+    return ce_bus_connected(rt->bus) && atomic_load(&rt->stream_ready) && es_plugins_ready(rt);
 }
 
 int ce_eventsource_check_embedded(const struct ce_eventsource *es, struct ce_diag *diag)
@@ -168,6 +184,9 @@ static int es_in_flight(const struct es_runtime *rt)
 /* Stops taking events, then waits (bounded) until every accepted one has its answer. */
 static void es_shutdown(struct es_runtime *rt, int bound_ms)
 {
+    pthread_mutex_lock(&rt->ready_mu);
+    rt->plugins_up = false;
+    pthread_mutex_unlock(&rt->ready_mu);
     for (int i = 0; i < rt->n_runs; i++) {
         if (rt->runs[i].state != NULL) {
             rt->runs[i].plugin->quiesce(rt->runs[i].state);
@@ -224,6 +243,7 @@ static void es_register_running(const struct ce_eventsource *es)
 int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsource_options *opt)
 {
     struct es_runtime rt = {0};
+    pthread_mutex_init(&rt.ready_mu, NULL);
     ce_es_backlog_guard_init(&rt.backlog, es->name);
     struct ce_opsserver *ops = NULL;
     struct ce_bus_config cfg = opt->bus;
@@ -252,6 +272,9 @@ int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsou
     es_check_event_size(es, rt.bus);
     rc = es_start_plugins(&rt, &env);
     if (rc == CE_OK) {
+        pthread_mutex_lock(&rt.ready_mu);
+        rt.plugins_up = true;
+        pthread_mutex_unlock(&rt.ready_mu);
         ce_log_kv(CE_LOG_INFO, "Eventing server started.", NULL);
         while (opt->wait_stop(200) == 0) {
             es_keep_stream(&rt);
@@ -264,5 +287,6 @@ int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsou
     es_shutdown(&rt, opt->publish_timeout_ms + 2000);
     ce_opsserver_stop(ops);
     ce_bus_destroy(rt.bus);
+    pthread_mutex_destroy(&rt.ready_mu);
     return ce_rc_exit_status(rc);
 }

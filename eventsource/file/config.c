@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const file_keys[] = {"eventType", "watchPathConfig", "polling", "metadata",
-                                        "filter",    NULL};
+static const char *const file_keys[] = {"eventType", "watchPathConfig", "polling",
+                                        "metadata",  "filter",          NULL};
 static const char *const watch_keys[] = {"directory", "path", "pathRegexp", NULL};
 
 static int file_meta_cmp(const void *a, const void *b)
@@ -20,8 +20,7 @@ static int file_meta_cmp(const void *a, const void *b)
     return strcmp(((const struct ce_kv *)a)->key, ((const struct ce_kv *)b)->key);
 }
 
-void ce_fsw_decode_metadata(struct ce_mdec *c, const struct ce_node *ev, struct ce_kv **out,
-                            int *n)
+void ce_fsw_decode_metadata(struct ce_mdec *c, const struct ce_node *ev, struct ce_kv **out, int *n)
 {
     const struct ce_node *m = ce_node_get(ev, "metadata");
     size_t old = ce_mdec_push(c, "metadata");
@@ -45,8 +44,7 @@ void ce_fsw_decode_metadata(struct ce_mdec *c, const struct ce_node *ev, struct 
     ce_mdec_pop(c, old);
 }
 
-static void file_watch_path(struct ce_mdec *c, const struct ce_node *ev,
-                            struct ce_file_config *cfg)
+static void file_watch_path(struct ce_mdec *c, const struct ce_node *ev, struct ce_file_config *cfg)
 {
     const struct ce_node *w = ce_node_get(ev, "watchPathConfig");
     size_t old = ce_mdec_push(c, "watchPathConfig");
@@ -90,8 +88,8 @@ static void file_watch_path(struct ce_mdec *c, const struct ce_node *ev,
     ce_mdec_pop(c, old);
 }
 
-static void file_event_type(struct ce_mdec *c, const struct ce_node *ev,
-                            struct ce_file_config *cfg, unsigned allowed)
+static void file_event_type(struct ce_mdec *c, const struct ce_node *ev, struct ce_file_config *cfg,
+                            unsigned allowed)
 {
     cfg->event_type = ce_mdec_str(c, ev, "eventType", false);
     if (cfg->event_type == NULL || cfg->event_type[0] == '\0') {

@@ -105,8 +105,8 @@ static int fsw_publish(struct fsw_event *ev, const char *name, unsigned op,
         }
         if (attempt == 0) {
             ce_log_kv(CE_LOG_WARN, "failed to publish a file event; it will be tried again",
-                      "eventName", ev->name, "descriptor-name", full.data, "error",
-                      ce_rc_str(rc), NULL);
+                      "eventName", ev->name, "descriptor-name", full.data, "error", ce_rc_str(rc),
+                      NULL);
         }
         if (fsw_halted(ev)) {
             break;

@@ -28,7 +28,7 @@
 #define FSW_LOOK_MS 500
 
 #define FSW_MASK                                                                                   \
-    (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | IN_ATTRIB |               \
+    (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | IN_ATTRIB |                 \
      IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
 struct fsw_state {
@@ -77,8 +77,8 @@ static void fsw_lost_dir(struct fsw_event *ev, const char *why)
     ev->wd = -1;
     ev->watching = false;
     ev->told_missing = false;
-    ce_log_kv(CE_LOG_WARN, "the watched directory went away; waiting for it", "eventName",
-              ev->name, "directory", ev->cfg->dir, "reason", why, NULL);
+    ce_log_kv(CE_LOG_WARN, "the watched directory went away; waiting for it", "eventName", ev->name,
+              "directory", ev->cfg->dir, "reason", why, NULL);
 }
 
 /* One inotify record. false when the directory went away (or the queue overflowed: list). */
@@ -162,8 +162,8 @@ static bool fsw_watch(struct fsw_event *ev)
     if (ev->ifd >= 0) {
         ev->wd = inotify_add_watch(ev->ifd, ev->cfg->dir, FSW_MASK);
         if (ev->wd < 0) {
-            ce_log_kv(CE_LOG_WARN, "cannot watch the directory", "eventName", ev->name,
-                      "directory", ev->cfg->dir, "error", strerror(errno), NULL);
+            ce_log_kv(CE_LOG_WARN, "cannot watch the directory", "eventName", ev->name, "directory",
+                      ev->cfg->dir, "error", strerror(errno), NULL);
             return false;
         }
     }
@@ -171,8 +171,9 @@ static bool fsw_watch(struct fsw_event *ev)
     if (!fsw_rescan(ev)) {
         return false;
     }
-    ce_log_kv(CE_LOG_INFO, ev->ifd >= 0 ? "listening to file notifications..."
-                                        : "polling the directory for changes...",
+    ce_log_kv(CE_LOG_INFO,
+              ev->ifd >= 0 ? "listening to file notifications..."
+                           : "polling the directory for changes...",
               "eventName", ev->name, "directory", ev->cfg->dir, NULL);
     ev->watching = true;
     return true;
@@ -244,10 +245,10 @@ static int fsw_event_init(struct fsw_state *st, struct fsw_event *ev,
     ev->em = se->em;
     ev->name = se->spec->name;
     ev->ifd = ev->wd = ev->wake[0] = ev->wake[1] = -1;
-    ev->match = (struct ce_fsw_match){.dir = ev->cfg->dir, .path = ev->cfg->path, .re = ev->cfg->re};
+    ev->match =
+        (struct ce_fsw_match){.dir = ev->cfg->dir, .path = ev->cfg->path, .re = ev->cfg->re};
     ce_fsw_seen_init(&ev->seen);
-    ce_fsw_store_init(&ev->store, env->bus, CE_FSW_BUCKET, se->em->source_name,
-                      se->em->event_name);
+    ce_fsw_store_init(&ev->store, env->bus, CE_FSW_BUCKET, se->em->source_name, se->em->event_name);
     pthread_mutex_init(&ev->mu, NULL);
     pthread_cond_init(&ev->cv, NULL);
     if (pipe(ev->wake) != 0 || fcntl(ev->wake[1], F_SETFL, O_NONBLOCK) != 0 ||

@@ -102,8 +102,8 @@ void ce_fsw_seen_del(struct ce_fsw_seen *s, const char *name)
 
 void ce_fsw_record_format(const char *name, const struct ce_fsw_stat *st, struct ce_buf *out)
 {
-    if (ce_buf_printf(out, "%" PRIu64 " %" PRId64 " %" PRId64 " %" PRIu32 "\n%s", st->ino,
-                      st->size, st->mtime_ns, st->mode, name) != CE_OK) {
+    if (ce_buf_printf(out, "%" PRIu64 " %" PRId64 " %" PRId64 " %" PRIu32 "\n%s", st->ino, st->size,
+                      st->mtime_ns, st->mode, name) != CE_OK) {
         return; /* the buffer has no cap */
     }
 }
@@ -134,8 +134,8 @@ static void diff_add(struct ce_fsw_change **out, size_t *n, size_t *cap, const c
 }
 
 void ce_fsw_diff(struct ce_fsw_seen *s, char *const *names, const struct ce_fsw_stat *sts,
-                 size_t n_names, unsigned changed_op, bool track_mode,
-                 struct ce_fsw_change **out, size_t *n)
+                 size_t n_names, unsigned changed_op, bool track_mode, struct ce_fsw_change **out,
+                 size_t *n)
 {
     size_t cap = 0;
     *out = NULL;

@@ -53,8 +53,8 @@ struct ce_fsw_change {
  * track_mode. *out is a heap array of *n changes (free with ce_fsw_changes_free); s is not
  * modified but for the entries' listed flags. */
 void ce_fsw_diff(struct ce_fsw_seen *s, char *const *names, const struct ce_fsw_stat *sts,
-                 size_t n_names, unsigned changed_op, bool track_mode,
-                 struct ce_fsw_change **out, size_t *n);
+                 size_t n_names, unsigned changed_op, bool track_mode, struct ce_fsw_change **out,
+                 size_t *n);
 void ce_fsw_changes_free(struct ce_fsw_change *c, size_t n);
 
 #endif

@@ -55,7 +55,8 @@ bool ce_fsw_matches(const struct ce_fsw_match *m, const char *name)
         return strcmp(m->path, name) == 0;
     }
     bool matched = false;
-    return m->re != NULL && ce_regex_search(m->re, name, strlen(name), &matched) == CE_OK && matched;
+    return m->re != NULL && ce_regex_search(m->re, name, strlen(name), &matched) == CE_OK &&
+           matched;
 }
 
 static int fsw_metadata(const struct ce_kv *meta, int n_meta, struct ce_buf *out)

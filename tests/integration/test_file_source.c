@@ -89,7 +89,13 @@ static void ft_take(struct ft_events *t, const char *subject, const char *data)
     assert_true(t->n < FT_MAX);
     t->event[t->n] = ce_xstrdup(strrchr(subject, '.') + 1);
     t->name[t->n] = ce_xstrndup(n, strcspn(n, "\""));
-    t->op[t->n] = atoi(op + 5);
+    t->op[t->n] = (int)strtol(op + 5, NULL, 10);
+    /* Argo's data: name, the op's number, the metadata (null without) */
+    bool meta = strcmp(t->event[t->n], "created") == 0;
+    if (strstr(data, meta ? ",\"metadata\":{\"suite\":\"file\"}}" : ",\"metadata\":null}") ==
+        NULL) {
+        fail_msg("unexpected data: %s", data);
+    }
     t->n++;
 }
 
@@ -106,9 +112,8 @@ static struct ft_events *ft_read(const char *url)
         assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
         struct ce_cloudevent ev;
         char err[128];
-        assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m),
-                                              (size_t)natsMsg_GetDataLength(m), &ev, err,
-                                              sizeof err),
+        assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
+                                              &ev, err, sizeof err),
                          CE_OK);
         assert_string_equal(ev.type, "file");
         char *data = ce_xstrndup(ev.data, ev.data_len);
