@@ -34,9 +34,10 @@ struct fsw_event {
     bool baseline; /* the first listing was taken */
     bool watching; /* the directory is there and watched */
     bool told_missing;
-    int ifd;     /* inotify, -1 in polling mode */
-    int wd;      /* the directory's watch, -1 none */
-    int wake[2]; /* a pipe: a byte on it wakes the thread to stop */
+    int load_failures; /* reads of the records failed so far (logged once) */
+    int ifd;           /* inotify, -1 in polling mode */
+    int wd;            /* the directory's watch, -1 none */
+    int wake[2];       /* a pipe: a byte on it wakes the thread to stop */
     pthread_t thread;
     bool running;
     pthread_mutex_t mu; /* the publish under way */

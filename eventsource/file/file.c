@@ -134,8 +134,10 @@ static bool fsw_load(struct fsw_event *ev)
 {
     int rc = ce_fsw_store_load(&ev->store, &ev->seen, &ev->baseline);
     if (rc != CE_OK) {
-        ce_log_kv(CE_LOG_WARN, "waiting for the event bus to read the files seen", "eventName",
-                  ev->name, "error", ce_rc_str(rc), NULL);
+        if (ev->load_failures++ == 0) {
+            ce_log_kv(CE_LOG_WARN, "waiting for the event bus to read the files seen", "eventName",
+                      ev->name, "error", ce_rc_str(rc), NULL);
+        }
         ce_fsw_seen_fini(&ev->seen);
         ce_fsw_seen_init(&ev->seen);
         return false;
@@ -189,7 +191,9 @@ static void *fsw_main(void *arg)
         }
         else if (ev->ifd < 0) {
             fsw_wait(ev, FSW_POLL_MS);
-            ev->watching = fsw_rescan(ev) || fsw_halted(ev);
+            if (!fsw_halted(ev) && !fsw_rescan(ev)) {
+                fsw_lost_dir(ev, "cannot be listed");
+            }
         }
         else {
             fsw_read_inotify(ev);

@@ -16,10 +16,18 @@
 /* The shortest poll: a listing is a round trip per few hundred names. */
 #define SFTP_POLL_MIN_NS INT64_C(100000000)
 
-static const char *const sftp_keys[] = {
-    "eventType", "watchPathConfig",      "username",         "password",
-    "sshKeySecret", "address",           "pollIntervalDuration", "metadata",
-    "filter",    "knownHostsSecret",     "insecureIgnoreHostKey", NULL};
+static const char *const sftp_keys[] = {"eventType",
+                                        "watchPathConfig",
+                                        "username",
+                                        "password",
+                                        "sshKeySecret",
+                                        "address",
+                                        "pollIntervalDuration",
+                                        "metadata",
+                                        "filter",
+                                        "knownHostsSecret",
+                                        "insecureIgnoreHostKey",
+                                        NULL};
 static const char *const watch_keys[] = {"directory", "path", "pathRegexp", NULL};
 
 static int sftp_meta_cmp(const void *a, const void *b)
@@ -89,8 +97,8 @@ static void sftp_watch_path(struct ce_mdec *c, const struct ce_node *ev, struct 
     else if (has_path && cfg->path[0] == '/') {
         ce_mdec_err_key(c, ce_node_get(w, "path"), "path", "path must be a relative file path");
     }
-    else if (has_re && ce_regex_compile(cfg->path_regexp, strlen(cfg->path_regexp), &cfg->re,
-                                        err, sizeof err) != CE_OK) {
+    else if (has_re && ce_regex_compile(cfg->path_regexp, strlen(cfg->path_regexp), &cfg->re, err,
+                                        sizeof err) != CE_OK) {
         ce_mdec_err_key(c, ce_node_get(w, "pathRegexp"), "pathRegexp", "%s", err);
     }
     ce_mdec_pop(c, old);

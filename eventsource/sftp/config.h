@@ -25,7 +25,7 @@ struct ce_sftp_config {
     unsigned op; /* CREATE or REMOVE */
     struct ce_secret_ref address, username, password, ssh_key, known_hosts;
     bool insecure_ignore_host_key;
-    int64_t poll_ns; /* pollIntervalDuration, 10 s when absent */
+    int64_t poll_ns;        /* pollIntervalDuration, 10 s when absent */
     struct ce_kv *metadata; /* sorted by key */
     int n_metadata;
 };

@@ -71,8 +71,8 @@ static int sftp_publish(struct sftp_event *ev, const char *name, unsigned op,
     ce_sftpw_event_key(path.data != NULL ? path.data : name, op, st, &key);
     char id[33];
     ce_emit_id_from_key(ev->em->source_name, ev->em->event_name, key.data, key.len, id);
-    ce_log_kv(CE_LOG_INFO, "sftp event", "eventName", ev->name, "event-type",
-              ce_sftpw_op_name(op), "descriptor-name", name, NULL);
+    ce_log_kv(CE_LOG_INFO, "sftp event", "eventName", ev->name, "event-type", ce_sftpw_op_name(op),
+              "descriptor-name", name, NULL);
     if (rc == CE_OK) {
         rc = sftp_emit_wait(ev, &data, id);
     }
@@ -82,7 +82,8 @@ static int sftp_publish(struct sftp_event *ev, const char *name, unsigned op,
         rc = CE_OK; /* trying again cannot help */
     }
     else if (rc != CE_OK && rc != CE_DROPPED) {
-        ce_log_kv(CE_LOG_WARN, "failed to publish an sftp event; it is tried again at the next poll",
+        ce_log_kv(CE_LOG_WARN,
+                  "failed to publish an sftp event; it is tried again at the next poll",
                   "eventName", ev->name, "descriptor-name", name, "error", ce_rc_str(rc), NULL);
     }
     ce_buf_fini(&data);
@@ -98,8 +99,8 @@ bool sftp_deliver(struct sftp_event *ev, const char *name, unsigned op,
     atomic_fetch_add(&ev->sh->in_flight, 1);
     bool ok = op != ev->cfg->op || sftp_publish(ev, name, op, st) == CE_OK;
     if (ok) {
-        int rc = gone ? ce_sftpw_store_del(&ev->store, name)
-                      : ce_sftpw_store_put(&ev->store, name, st);
+        int rc =
+            gone ? ce_sftpw_store_del(&ev->store, name) : ce_sftpw_store_put(&ev->store, name, st);
         if (rc != CE_OK) {
             ce_log_kv(CE_LOG_WARN, "could not record a file's state; the next poll tries again",
                       "eventName", ev->name, "name", name, "error", ce_rc_str(rc), NULL);

@@ -35,6 +35,7 @@ struct sftp_event {
     bool loaded;   /* the records were read */
     bool baseline; /* the first listing was taken */
     bool told_missing;
+    int load_failures; /* reads of the records failed so far (logged once) */
     struct ce_sftp_conn *conn;
     atomic_bool connected; /* read by the readiness check */
     int failures;          /* connection attempts failed in a row */

@@ -39,7 +39,8 @@ void ce_sftpw_seen_fini(struct ce_sftpw_seen *s)
 
 struct ce_sftpw_entry *ce_sftpw_seen_get(const struct ce_sftpw_seen *s, const char *name)
 {
-    for (struct ce_sftpw_entry *e = s->heads[seen_hash(name) % s->n_heads]; e != NULL; e = e->next) {
+    for (struct ce_sftpw_entry *e = s->heads[seen_hash(name) % s->n_heads]; e != NULL;
+         e = e->next) {
         if (strcmp(e->name, name) == 0) {
             return e;
         }
@@ -102,8 +103,8 @@ void ce_sftpw_seen_del(struct ce_sftpw_seen *s, const char *name)
 
 void ce_sftpw_record_format(const char *name, const struct ce_sftpw_stat *st, struct ce_buf *out)
 {
-    if (ce_buf_printf(out, "%" PRIu64 " %" PRId64 " %" PRId64 " %" PRIu32 "\n%s", st->ino,
-                      st->size, st->mtime_ns, st->mode, name) != CE_OK) {
+    if (ce_buf_printf(out, "%" PRIu64 " %" PRId64 " %" PRId64 " %" PRIu32 "\n%s", st->ino, st->size,
+                      st->mtime_ns, st->mode, name) != CE_OK) {
         return; /* the buffer has no cap */
     }
 }
@@ -134,8 +135,8 @@ static void diff_add(struct ce_sftpw_change **out, size_t *n, size_t *cap, const
 }
 
 void ce_sftpw_diff(struct ce_sftpw_seen *s, char *const *names, const struct ce_sftpw_stat *sts,
-                 size_t n_names, unsigned changed_op, bool track_mode,
-                 struct ce_sftpw_change **out, size_t *n)
+                   size_t n_names, unsigned changed_op, bool track_mode,
+                   struct ce_sftpw_change **out, size_t *n)
 {
     size_t cap = 0;
     *out = NULL;

@@ -54,8 +54,8 @@ struct ce_sftpw_change {
  * track_mode. *out is a heap array of *n changes (free with ce_sftpw_changes_free); s is not
  * modified but for the entries' listed flags. */
 void ce_sftpw_diff(struct ce_sftpw_seen *s, char *const *names, const struct ce_sftpw_stat *sts,
-                 size_t n_names, unsigned changed_op, bool track_mode,
-                 struct ce_sftpw_change **out, size_t *n);
+                   size_t n_names, unsigned changed_op, bool track_mode,
+                   struct ce_sftpw_change **out, size_t *n);
 void ce_sftpw_changes_free(struct ce_sftpw_change *c, size_t n);
 
 #endif

@@ -108,10 +108,9 @@ static int sftp_check_host(LIBSSH2_SESSION *ssh, const char *known_hosts, const 
         }
         p += n + (p[n] == '\n');
     }
-    int check = rc == CE_OK ? libssh2_knownhost_checkp(kh, host, port, key, klen,
-                                                       LIBSSH2_KNOWNHOST_TYPE_PLAIN |
-                                                           LIBSSH2_KNOWNHOST_KEYENC_RAW,
-                                                       NULL)
+    int check = rc == CE_OK ? libssh2_knownhost_checkp(
+                                  kh, host, port, key, klen,
+                                  LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW, NULL)
                             : LIBSSH2_KNOWNHOST_CHECK_FAILURE;
     if (kh != NULL) {
         libssh2_knownhost_free(kh);
@@ -129,8 +128,8 @@ static int sftp_login(struct ce_sftp_conn *c, const struct ce_sftp_login *l, cha
 {
     int r;
     if (l->key != NULL) {
-        r = libssh2_userauth_publickey_frommemory(c->ssh, l->username, strlen(l->username), NULL,
-                                                  0, l->key, strlen(l->key), NULL);
+        r = libssh2_userauth_publickey_frommemory(c->ssh, l->username, strlen(l->username), NULL, 0,
+                                                  l->key, strlen(l->key), NULL);
     }
     else {
         r = libssh2_userauth_password(c->ssh, l->username, l->password);
@@ -147,9 +146,8 @@ static int sftp_login(struct ce_sftp_conn *c, const struct ce_sftp_login *l, cha
     return CE_OK;
 }
 
-static int sftp_handshake(struct ce_sftp_conn *c, const struct ce_sftp_login *l,
-                          const char *host, const char *port, int timeout_ms, char *err,
-                          size_t errlen)
+static int sftp_handshake(struct ce_sftp_conn *c, const struct ce_sftp_login *l, const char *host,
+                          const char *port, int timeout_ms, char *err, size_t errlen)
 {
     c->ssh = libssh2_session_init();
     if (c->ssh == NULL) {
@@ -158,12 +156,11 @@ static int sftp_handshake(struct ce_sftp_conn *c, const struct ce_sftp_login *l,
     libssh2_session_set_blocking(c->ssh, 1);
     libssh2_session_set_timeout(c->ssh, timeout_ms);
     if (libssh2_session_handshake(c->ssh, c->fd) != 0) {
-        return ce_rc_fail(CE_EIO, err, errlen, "SSH handshake failed: %s",
-                          sftp_ssh_error(c->ssh));
+        return ce_rc_fail(CE_EIO, err, errlen, "SSH handshake failed: %s", sftp_ssh_error(c->ssh));
     }
     if (l->known_hosts != NULL) {
-        int rc = sftp_check_host(c->ssh, l->known_hosts, host, (int)strtol(port, NULL, 10), err,
-                                 errlen);
+        int rc =
+            sftp_check_host(c->ssh, l->known_hosts, host, (int)strtol(port, NULL, 10), err, errlen);
         if (rc != CE_OK) {
             return rc;
         }
@@ -235,8 +232,8 @@ static void sftp_list_add(char ***names, struct ce_sftpw_stat **sts, size_t *n, 
     (*n)++;
 }
 
-int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names,
-                 struct ce_sftpw_stat **sts, size_t *n, char *err, size_t errlen)
+int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names, struct ce_sftpw_stat **sts,
+                 size_t *n, char *err, size_t errlen)
 {
     *names = NULL;
     *sts = NULL;
@@ -252,8 +249,8 @@ int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names,
     LIBSSH2_SFTP_ATTRIBUTES a;
     int r;
     while ((r = libssh2_sftp_readdir(h, name, sizeof name, &a)) > 0 && *n < CE_SFTP_LIST_MAX) {
-        bool is_dir = (a.flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) &&
-                      LIBSSH2_SFTP_S_ISDIR(a.permissions);
+        bool is_dir =
+            (a.flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) && LIBSSH2_SFTP_S_ISDIR(a.permissions);
         if (!is_dir) {
             sftp_list_add(names, sts, n, &cap, name, (size_t)r, &a);
         }

@@ -122,8 +122,8 @@ static void sftp_drop(struct sftp_event *ev, const char *err)
 /* ---- a poll ---- */
 
 /* The first listing: recorded, not fired. */
-static bool sftp_take_baseline(struct sftp_event *ev, char **names,
-                               const struct ce_sftpw_stat *sts, size_t n)
+static bool sftp_take_baseline(struct sftp_event *ev, char **names, const struct ce_sftpw_stat *sts,
+                               size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (ce_sftpw_seen_get(&ev->seen, names[i]) != NULL) {
@@ -217,8 +217,10 @@ static bool sftp_load(struct sftp_event *ev)
 {
     int rc = ce_sftpw_store_load(&ev->store, &ev->seen, &ev->baseline);
     if (rc != CE_OK) {
-        ce_log_kv(CE_LOG_WARN, "waiting for the event bus to read the files seen", "eventName",
-                  ev->name, "error", ce_rc_str(rc), NULL);
+        if (ev->load_failures++ == 0) {
+            ce_log_kv(CE_LOG_WARN, "waiting for the event bus to read the files seen", "eventName",
+                      ev->name, "error", ce_rc_str(rc), NULL);
+        }
         ce_sftpw_seen_fini(&ev->seen);
         ce_sftpw_seen_init(&ev->seen);
         sftp_wait(ev, 1000);

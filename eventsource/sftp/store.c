@@ -11,7 +11,7 @@
 #define STORE_BASELINE "baseline"
 
 void ce_sftpw_store_init(struct ce_sftpw_store *s, struct ce_bus *bus, const char *bucket,
-                       const char *source_name, const char *event_name)
+                         const char *source_name, const char *event_name)
 {
     memset(s, 0, sizeof(*s));
     s->bus = bus;

@@ -25,13 +25,13 @@ struct ce_sftpw_store {
 };
 
 void ce_sftpw_store_init(struct ce_sftpw_store *s, struct ce_bus *bus, const char *bucket,
-                       const char *source_name, const char *event_name);
+                         const char *source_name, const char *event_name);
 void ce_sftpw_store_fini(struct ce_sftpw_store *s);
 /* Fills seen from the records; *baseline tells whether the first listing was taken. */
 int ce_sftpw_store_load(struct ce_sftpw_store *s, struct ce_sftpw_seen *seen,
-                      bool *baseline) CE_MUST_CHECK;
+                        bool *baseline) CE_MUST_CHECK;
 int ce_sftpw_store_put(struct ce_sftpw_store *s, const char *name,
-                     const struct ce_sftpw_stat *st) CE_MUST_CHECK;
+                       const struct ce_sftpw_stat *st) CE_MUST_CHECK;
 int ce_sftpw_store_del(struct ce_sftpw_store *s, const char *name) CE_MUST_CHECK;
 int ce_sftpw_store_mark_baseline(struct ce_sftpw_store *s) CE_MUST_CHECK;
 

@@ -56,7 +56,8 @@ bool ce_sftpw_matches(const struct ce_sftpw_match *m, const char *name)
         return strcmp(m->path, name) == 0;
     }
     bool matched = false;
-    return m->re != NULL && ce_regex_search(m->re, name, strlen(name), &matched) == CE_OK && matched;
+    return m->re != NULL && ce_regex_search(m->re, name, strlen(name), &matched) == CE_OK &&
+           matched;
 }
 
 static int fsw_metadata(const struct ce_kv *meta, int n_meta, struct ce_buf *out)
@@ -81,7 +82,7 @@ static int fsw_metadata(const struct ce_kv *meta, int n_meta, struct ce_buf *out
 }
 
 int ce_sftpw_event_data(const char *name, unsigned op, const struct ce_kv *meta, int n_meta,
-                      struct ce_buf *out)
+                        struct ce_buf *out)
 {
     int rc = ce_buf_puts(out, "{\"name\":");
     if (rc == CE_OK) {
@@ -97,7 +98,7 @@ int ce_sftpw_event_data(const char *name, unsigned op, const struct ce_kv *meta,
 }
 
 void ce_sftpw_event_key(const char *name, unsigned op, const struct ce_sftpw_stat *st,
-                      struct ce_buf *out)
+                        struct ce_buf *out)
 {
     if (ce_buf_printf(out, "%u\n%llu\n%lld\n%lld\n%s", op, (unsigned long long)st->ino,
                       (long long)st->size, (long long)st->mtime_ns, name) != CE_OK) {

@@ -46,10 +46,10 @@ char *ce_sftpw_clean_dir(const char *directory);
 bool ce_sftpw_matches(const struct ce_sftpw_match *m, const char *name);
 /* The event's data: {"name":name,"op":op,"metadata":{...} or null}, as Argo marshals it. */
 int ce_sftpw_event_data(const char *name, unsigned op, const struct ce_kv *meta, int n_meta,
-                      struct ce_buf *out) CE_MUST_CHECK;
+                        struct ce_buf *out) CE_MUST_CHECK;
 /* The key an event's id is derived from: the same file in the same state for the same
  * operation gives the same id, so a rescan after a restart is stored once. */
 void ce_sftpw_event_key(const char *name, unsigned op, const struct ce_sftpw_stat *st,
-                      struct ce_buf *out);
+                        struct ce_buf *out);
 
 #endif

@@ -303,6 +303,26 @@ static void test_polling(void **state)
     ft_expect_once(e->url, e->watch, 50, true);
 }
 
+/* The bus down: the event is retried until the bus takes it, and stored once. */
+static void test_bus_down_retried(void **state)
+{
+    struct ft_env *e = *state;
+    assert_int_equal(mkdir(e->watch, 0755), 0);
+    struct ce_test_proc *es = ft_start(e, "eventsources/file-one.yaml", "false");
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 1, 20000));
+    ce_natsd_stop(e->natsd);
+    ft_create_range(e->watch, 0, 1);
+    assert_true(ce_test_proc_wait_line(es, "failed to publish a file event; it will be tried again",
+                                       1, 30000));
+    assert_int_equal(ce_natsd_restart(e->natsd), CE_OK);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 1), 30000));
+    ft_create_range(e->watch, 1, 2);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 2), 20000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    ft_expect_once(e->url, e->watch, 2, false);
+}
+
 static char *ft_lint(const char *file, bool strict, int *status)
 {
     const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
@@ -357,6 +377,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_kill_restart, ft_setup, ft_teardown),
         cmocka_unit_test_setup_teardown(test_directory_comes_and_goes, ft_setup, ft_teardown),
         cmocka_unit_test_setup_teardown(test_polling, ft_setup, ft_teardown),
+        cmocka_unit_test_setup_teardown(test_bus_down_retried, ft_setup, ft_teardown),
         cmocka_unit_test_setup_teardown(test_lint, ft_setup, ft_teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);

@@ -92,8 +92,8 @@ static int st_teardown(void **state)
 
 static struct ce_test_proc *st_start(struct st_env *e)
 {
-    char *file = ce_test_data_write(e->dir, "es.yaml", "eventsources/sftp-ops.yaml", "DIR",
-                                    e->remote, NULL);
+    char *file =
+        ce_test_data_write(e->dir, "es.yaml", "eventsources/sftp-ops.yaml", "DIR", e->remote, NULL);
     const char *extra[] = {"--secrets-dir", e->secrets, NULL};
     e->mport = ce_test_free_port();
     struct ce_test_proc *p = ce_scn_start("eventsource", file, e->url, e->mport, extra, ST_READY);
@@ -144,9 +144,8 @@ static struct st_events *st_read(const char *url)
         assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
         struct ce_cloudevent ev;
         char err[128];
-        assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m),
-                                              (size_t)natsMsg_GetDataLength(m), &ev, err,
-                                              sizeof err),
+        assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
+                                              &ev, err, sizeof err),
                          CE_OK);
         assert_string_equal(ev.type, "sftp");
         char *data = ce_xstrndup(ev.data, ev.data_len);
@@ -252,6 +251,27 @@ static void test_restart(void **state)
     st_events_free(t);
 }
 
+/* The bus down: the publish fails, the file is not recorded, and the next polls publish it once
+ * the bus is back. */
+static void test_bus_down_retried(void **state)
+{
+    struct st_env *e = *state;
+    struct ce_test_proc *es = st_start(e);
+    assert_true(ce_test_proc_wait_line(es, "took the directory's first listing", 2, 20000));
+    ce_natsd_stop(e->natsd);
+    st_file(e, "f1");
+    assert_true(ce_test_proc_wait_line(
+        es, "failed to publish an sftp event; it is tried again at the next poll", 2, 30000));
+    assert_int_equal(ce_natsd_restart(e->natsd), CE_OK);
+    assert_true(CE_TEST_WAIT_UNTIL(st_has(e->url, 1), 30000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    struct st_events *t = st_read(e->url);
+    assert_int_equal(t->n, 1);
+    assert_int_equal(st_count(t, "created", 1, "f1"), 1);
+    st_events_free(t);
+}
+
 static bool st_metric_above_zero(const struct st_env *e)
 {
     char *u = ce_xasprintf("http://127.0.0.1:%d/metrics", e->mport);
@@ -275,8 +295,8 @@ static void test_server_restart(void **state)
     ce_test_sshd_stop(e->sshd);
     assert_true(ce_test_proc_wait_line(es, "lost the connection to the sftp server", 1, 20000));
     assert_true(st_ready(e, 503));
-    assert_true(ce_test_proc_wait_line(es, "cannot connect to the sftp server; retrying", 1,
-                                       20000));
+    assert_true(
+        ce_test_proc_wait_line(es, "cannot connect to the sftp server; retrying", 1, 20000));
     st_file(e, "f2"); /* arrives while the server is down */
     ce_test_sshd_restart(e->sshd);
     assert_true(ce_test_proc_wait_line(es, ST_CONNECTED, 4, 30000));
@@ -305,8 +325,7 @@ static void test_host_key_refused(void **state)
     st_secrets(e, other);
     ce_free(other);
     struct ce_test_proc *es = st_start(e);
-    assert_true(ce_test_proc_wait_line(es, "the server's host key differs from", 1,
-                                       20000));
+    assert_true(ce_test_proc_wait_line(es, "the server's host key differs from", 1, 20000));
     assert_true(st_ready(e, 503));
     assert_int_equal(ce_test_proc_count(es, ST_CONNECTED), 0);
     assert_int_equal(ce_test_proc_stop(es, 10000), 0);
@@ -363,6 +382,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_create_remove, st_setup, st_teardown),
         cmocka_unit_test_setup_teardown(test_restart, st_setup, st_teardown),
         cmocka_unit_test_setup_teardown(test_server_restart, st_setup, st_teardown),
+        cmocka_unit_test_setup_teardown(test_bus_down_retried, st_setup, st_teardown),
         cmocka_unit_test_setup_teardown(test_host_key_refused, st_setup, st_teardown),
         cmocka_unit_test_setup_teardown(test_lint, st_setup, st_teardown),
     };
