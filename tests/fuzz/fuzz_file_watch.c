@@ -37,9 +37,9 @@ static void fuzz_record(const char *name, const struct ce_fsw_stat *st)
     struct ce_fsw_stat bst;
     bool ok = ce_fsw_record_parse(b.data, &back, &bst);
     bool expect = name[0] != '\0' && strlen(name) < CE_FSW_NAME_MAX;
-    if (ok != expect || (ok && (strcmp(back, name) != 0 || bst.ino != st->ino ||
-                                bst.size != st->size || bst.mtime_ns != st->mtime_ns ||
-                                bst.mode != st->mode))) {
+    if (ok != expect ||
+        (ok && (strcmp(back, name) != 0 || bst.ino != st->ino || bst.size != st->size ||
+                bst.mtime_ns != st->mtime_ns || bst.mode != st->mode))) {
         abort();
     }
     ce_free(back);

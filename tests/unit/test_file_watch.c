@@ -39,8 +39,8 @@ static void test_ops(void **state)
 static void test_clean_dir(void **state)
 {
     (void)state;
-    const char *cases[][2] = {{"/data/", "/data"}, {"/data", "/data"}, {"/", "/"},
-                              {"///", "/"},       {"/a//", "/a"}};
+    const char *cases[][2] = {
+        {"/data/", "/data"}, {"/data", "/data"}, {"/", "/"}, {"///", "/"}, {"/a//", "/a"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *d = ce_fsw_clean_dir(cases[i][0]);
         assert_string_equal(d, cases[i][1]);
@@ -77,7 +77,8 @@ static void test_event_data(void **state)
     ce_buf_reset(&b);
     struct ce_kv meta[] = {{.key = "a", .value = "1"}, {.key = "b", .value = "x y"}};
     assert_int_equal(ce_fsw_event_data("f", 16, meta, 2, &b), CE_OK);
-    assert_string_equal(b.data, "{\"name\":\"f\",\"op\":16,\"metadata\":{\"a\":\"1\",\"b\":\"x y\"}}");
+    assert_string_equal(b.data,
+                        "{\"name\":\"f\",\"op\":16,\"metadata\":{\"a\":\"1\",\"b\":\"x y\"}}");
     ce_buf_fini(&b);
 }
 
@@ -203,10 +204,10 @@ static void test_diff(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ops),        cmocka_unit_test(test_clean_dir),
-        cmocka_unit_test(test_matches),    cmocka_unit_test(test_event_data),
-        cmocka_unit_test(test_event_key),  cmocka_unit_test(test_records),
-        cmocka_unit_test(test_seen_set),   cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_ops),       cmocka_unit_test(test_clean_dir),
+        cmocka_unit_test(test_matches),   cmocka_unit_test(test_event_data),
+        cmocka_unit_test(test_event_key), cmocka_unit_test(test_records),
+        cmocka_unit_test(test_seen_set),  cmocka_unit_test(test_diff),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
