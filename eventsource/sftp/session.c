@@ -245,7 +245,7 @@ int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names, struct 
                           sftp_ssh_error(c->ssh));
     }
     size_t cap = 0;
-    char name[1024];
+    char name[4096]; /* longer names than any file system keeps */
     LIBSSH2_SFTP_ATTRIBUTES a;
     int r;
     while ((r = libssh2_sftp_readdir(h, name, sizeof name, &a)) > 0 && *n < CE_SFTP_LIST_MAX) {

@@ -194,6 +194,23 @@ static bool st_ready(const struct st_env *e, long want)
     return ok;
 }
 
+/* Whether event logged the changes a poll found. */
+static bool st_polled(struct ce_test_proc *es, const char *event)
+{
+    char want[64];
+    snprintf(want, sizeof want, "\"eventName\":\"%s\"", event);
+    bool found = false;
+    for (int i = 0; !found; i++) {
+        char *line = ce_test_proc_line(es, "found changes in the sftp directory", i);
+        if (line == NULL) {
+            break;
+        }
+        found = strstr(line, want) != NULL;
+        ce_free(line);
+    }
+    return found;
+}
+
 /* New files: CREATE; a removed file: REMOVE; names outside the pattern: nothing. */
 static void test_create_remove(void **state)
 {
@@ -205,6 +222,8 @@ static void test_create_remove(void **state)
     st_file(e, "f2");
     st_file(e, "other.txt");
     assert_true(CE_TEST_WAIT_UNTIL(st_has(e->url, 2), 20000));
+    /* a poller knows of a removal only if it listed the file before: wait for "removed" to */
+    assert_true(CE_TEST_WAIT_UNTIL(st_polled(es, "removed"), 20000));
     st_unlink(e, "f1");
     assert_true(CE_TEST_WAIT_UNTIL(st_has(e->url, 3), 20000));
     assert_int_equal(ce_test_proc_stop(es, 10000), 0);
