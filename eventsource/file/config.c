@@ -47,9 +47,12 @@ void ce_fsw_decode_metadata(struct ce_mdec *c, const struct ce_node *ev, struct 
 static void file_watch_path(struct ce_mdec *c, const struct ce_node *ev, struct ce_file_config *cfg)
 {
     const struct ce_node *w = ce_node_get(ev, "watchPathConfig");
+    if (w == NULL || ce_node_is_null(w)) {
+        ce_mdec_err_missing(c, ev, ev, "watchPathConfig", "the directory to watch is required");
+        return;
+    }
     size_t old = ce_mdec_push(c, "watchPathConfig");
     if (!ce_mdec_map(c, w)) {
-        ce_mdec_err_missing(c, ev, ev, "watchPathConfig", "the directory to watch is required");
         ce_mdec_pop(c, old);
         return;
     }

@@ -74,9 +74,12 @@ static void sftp_watch_dir(struct ce_mdec *c, const struct ce_node *w, struct ce
 static void sftp_watch_path(struct ce_mdec *c, const struct ce_node *ev, struct ce_sftp_config *cfg)
 {
     const struct ce_node *w = ce_node_get(ev, "watchPathConfig");
+    if (w == NULL || ce_node_is_null(w)) {
+        ce_mdec_err_missing(c, ev, ev, "watchPathConfig", "the directory to watch is required");
+        return;
+    }
     size_t old = ce_mdec_push(c, "watchPathConfig");
     if (!ce_mdec_map(c, w)) {
-        ce_mdec_err_missing(c, ev, ev, "watchPathConfig", "the directory to watch is required");
         ce_mdec_pop(c, old);
         return;
     }
