@@ -17,6 +17,7 @@ struct fsw_listing {
     char **names;
     struct ce_fsw_stat *sts;
     size_t n, cap;
+    bool truncated; /* CE_FSW_SEEN_MAX names taken, more were there */
 };
 
 static void listing_add(struct fsw_listing *l, const char *name, const struct stat *sb)
@@ -53,8 +54,12 @@ static bool fsw_list(struct fsw_event *ev, struct fsw_listing *l)
         return false;
     }
     struct dirent *de;
-    while ((de = readdir(d)) != NULL && l->n < CE_FSW_SEEN_MAX) {
+    while ((de = readdir(d)) != NULL) {
         struct stat sb;
+        if (l->n == CE_FSW_SEEN_MAX) {
+            l->truncated = true;
+            break;
+        }
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
             strlen(de->d_name) >= CE_FSW_NAME_MAX || !ce_fsw_matches(&ev->match, de->d_name) ||
             fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -110,8 +115,15 @@ bool fsw_rescan(struct fsw_event *ev)
     struct ce_fsw_change *ch = NULL;
     size_t n = 0;
     ce_fsw_diff(&ev->seen, l.names, l.sts, l.n, CE_FSW_WRITE, true, &ch, &n);
+    if (l.truncated) {
+        ce_log_kv(CE_LOG_WARN, "too many files in the directory: only the first are watched",
+                  "eventName", ev->name, NULL);
+    }
     for (size_t i = 0; i < n && !fsw_halted(ev); i++) {
-        (void)fsw_deliver(ev, ch[i].name, ch[i].op, &ch[i].st);
+        /* a name past the cap is not gone */
+        if (!(l.truncated && ch[i].op == CE_FSW_REMOVE)) {
+            (void)fsw_deliver(ev, ch[i].name, ch[i].op, &ch[i].st);
+        }
     }
     ce_fsw_changes_free(ch, n);
     listing_free(&l);

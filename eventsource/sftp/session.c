@@ -233,8 +233,9 @@ static void sftp_list_add(char ***names, struct ce_sftpw_stat **sts, size_t *n, 
 }
 
 int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names, struct ce_sftpw_stat **sts,
-                 size_t *n, char *err, size_t errlen)
+                 size_t *n, bool *truncated, char *err, size_t errlen)
 {
+    *truncated = false;
     *names = NULL;
     *sts = NULL;
     *n = 0;
@@ -248,7 +249,11 @@ int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names, struct 
     char name[4096]; /* longer names than any file system keeps */
     LIBSSH2_SFTP_ATTRIBUTES a;
     int r;
-    while ((r = libssh2_sftp_readdir(h, name, sizeof name, &a)) > 0 && *n < CE_SFTP_LIST_MAX) {
+    while ((r = libssh2_sftp_readdir(h, name, sizeof name, &a)) > 0) {
+        if (*n == CE_SFTP_LIST_MAX) {
+            *truncated = true;
+            break;
+        }
         bool is_dir =
             (a.flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) && LIBSSH2_SFTP_S_ISDIR(a.permissions);
         if (!is_dir) {

@@ -33,10 +33,11 @@ int ce_sftp_connect(const struct ce_sftp_login *login, int timeout_ms, struct ce
                     char *err, size_t errlen) CE_MUST_CHECK;
 void ce_sftp_close(struct ce_sftp_conn *c);
 
-/* The non-directory entries of dir: *names (heap strings) and *sts, *n of them. An error means
- * the connection is unusable (CE_EIO, with err) or the directory cannot be read (CE_ENOENT). */
+/* The non-directory entries of dir: *names (heap strings) and *sts, *n of them; *truncated
+ * when there were more than CE_SFTP_LIST_MAX. An error means the connection is unusable
+ * (CE_EIO, with err) or the directory cannot be read (CE_ENOENT). */
 int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names, struct ce_sftpw_stat **sts,
-                 size_t *n, char *err, size_t errlen) CE_MUST_CHECK;
+                 size_t *n, bool *truncated, char *err, size_t errlen) CE_MUST_CHECK;
 void ce_sftp_list_free(char **names, struct ce_sftpw_stat *sts, size_t n);
 
 #endif

@@ -166,7 +166,7 @@ static size_t sftp_keep_watched(const struct sftp_event *ev, char **names,
 }
 
 static void sftp_deliver_diff(struct sftp_event *ev, char **names, struct ce_sftpw_stat *sts,
-                              size_t n)
+                              size_t n, bool truncated)
 {
     size_t watched = sftp_keep_watched(ev, names, sts, n);
     if (!ev->baseline) {
@@ -184,7 +184,10 @@ static void sftp_deliver_diff(struct sftp_event *ev, char **names, struct ce_sft
                   "changes", count, NULL);
     }
     for (size_t i = 0; i < n_ch && !sftp_halted(ev); i++) {
-        (void)sftp_deliver(ev, ch[i].name, ch[i].op, &ch[i].st);
+        /* a name past the listing's cap is not gone */
+        if (!(truncated && ch[i].op == CE_SFTPW_REMOVE)) {
+            (void)sftp_deliver(ev, ch[i].name, ch[i].op, &ch[i].st);
+        }
     }
     ce_sftpw_changes_free(ch, n_ch);
 }
@@ -195,7 +198,8 @@ static void sftp_poll(struct sftp_event *ev)
     struct ce_sftpw_stat *sts = NULL;
     size_t n = 0;
     char err[256] = "";
-    int rc = ce_sftp_list(ev->conn, ev->cfg->dir, &names, &sts, &n, err, sizeof err);
+    bool truncated = false;
+    int rc = ce_sftp_list(ev->conn, ev->cfg->dir, &names, &sts, &n, &truncated, err, sizeof err);
     if (rc == CE_ENOENT) {
         if (!ev->told_missing) {
             ce_log_kv(CE_LOG_WARN, "cannot list the sftp directory; waiting for it", "eventName",
@@ -209,7 +213,11 @@ static void sftp_poll(struct sftp_event *ev)
         return;
     }
     ev->told_missing = false;
-    sftp_deliver_diff(ev, names, sts, n);
+    if (truncated) {
+        ce_log_kv(CE_LOG_WARN, "too many files in the sftp directory: only the first are watched",
+                  "eventName", ev->name, NULL);
+    }
+    sftp_deliver_diff(ev, names, sts, n, truncated);
     ce_sftp_list_free(names, sts, n);
 }
 

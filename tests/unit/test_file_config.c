@@ -55,8 +55,7 @@ static const void *tf_only(struct tf_load *l)
 }
 
 /* The error at line:col with path, whose message contains msg, is among those reported. */
-static void tf_expect_error(const char *block, int line, int col, const char *path,
-                            const char *msg)
+static void tf_expect_error(const char *block, int line, int col, const char *path, const char *msg)
 {
     struct tf_load l;
     tf_load(block, false, &l);
@@ -111,8 +110,8 @@ static void test_file_every_field(void **state)
 static void test_file_refusals(void **state)
 {
     (void)state;
-    tf_expect_error("  file:\n    e:\n      eventType: CREATE\n", 8, 7, "spec.file.e.watchPathConfig",
-                    "the directory to watch is required");
+    tf_expect_error("  file:\n    e:\n      eventType: CREATE\n", 8, 7,
+                    "spec.file.e.watchPathConfig", "the directory to watch is required");
     tf_expect_error("  file:\n    e:\n      watchPathConfig: {directory: /d, path: x}\n", 8, 7,
                     "spec.file.e.eventType", "type must be specified");
     tf_expect_error("  file:\n    e:\n      watchPathConfig: {directory: /d}\n"
