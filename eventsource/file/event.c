@@ -140,10 +140,9 @@ static bool fsw_record(struct fsw_event *ev, const char *name, const struct ce_f
     }
 }
 
-static bool fsw_same(const struct ce_fsw_stat *a, const struct ce_fsw_stat *b, bool mode)
+static bool fsw_same(const struct ce_fsw_stat *a, const struct ce_fsw_stat *b)
 {
-    return a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns &&
-           (!mode || a->mode == b->mode);
+    return a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns;
 }
 
 /* Whether the change is one already delivered (a listing and inotify both reporting it). */
@@ -155,8 +154,9 @@ static bool fsw_known(const struct fsw_event *ev, const char *name, unsigned op,
     if (op == CE_FSW_REMOVE || op == CE_FSW_RENAME) {
         return e == NULL;
     }
-    /* a WRITE is not: its id tells repeats apart */
-    return e != NULL && op != CE_FSW_WRITE && fsw_same(&e->st, st, op == CE_FSW_CHMOD);
+    /* a WRITE or CHMOD is not (the state seen may already be the one after it): its id tells
+     * repeats apart */
+    return e != NULL && op == CE_FSW_CREATE && fsw_same(&e->st, st);
 }
 
 bool fsw_deliver(struct fsw_event *ev, const char *name, unsigned op, const struct ce_fsw_stat *st)

@@ -180,16 +180,19 @@ static void test_operations(void **state)
     struct ft_env *e = *state;
     assert_int_equal(mkdir(e->watch, 0755), 0);
     struct ce_test_proc *es = ft_start(e, "eventsources/file-ops.yaml", NULL);
-    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 4, 20000));
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 5, 20000));
     ft_write(e->watch, "a.csv.part", "x,y\n1,2\n");
     ft_rename(e->watch, "a.csv.part", "a.csv");
     ft_write(e->watch, "other.txt", "not watched\n");
     ft_write(e->watch, "w.txt", "written\n");
+    ft_write(e->watch, "m.txt", "mode\n");
+    char *m = ft_path(e->watch, "m.txt");
+    assert_int_equal(chmod(m, 0600), 0);
     char *a = ft_path(e->watch, "a.csv");
     assert_int_equal(unlink(a), 0);
-    /* created a.csv, renamed a.csv.part, written w.txt (one or more), removed a.csv */
-    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 4), 20000));
-    assert_true(ce_test_proc_wait_line(es, "\"descriptor-name\":\"", 4, 20000));
+    /* created a.csv, renamed a.csv.part, written w.txt (one or more), removed a.csv, m.txt
+     * chmodded */
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 5), 20000));
     assert_int_equal(ce_test_proc_stop(es, 10000), 0);
     ce_test_proc_free(es);
     struct ft_events *t = ft_read(e->url);
@@ -200,6 +203,8 @@ static void test_operations(void **state)
     assert_true(ft_count(t, "written", 2, w) >= 1);
     assert_int_equal(ft_count(t, "removed", 4, a), 1);
     assert_int_equal(ft_count(t, "removed", 4, NULL), 1);
+    assert_int_equal(ft_count(t, "chmodded", 16, m), 1);
+    ce_free(m);
     ce_free(a);
     ce_free(part);
     ce_free(w);
