@@ -149,6 +149,10 @@ void ce_test_sshd_stop(struct ce_test_sshd *s)
         return;
     }
     pid_t pid = ce_test_proc_pid(s->p);
+    /* frozen first, so it accepts no connection while its sessions are ended; twice, for a
+     * session that was forking its own child meanwhile */
+    kill(pid, SIGSTOP);
+    sshd_kill_children(pid);
     sshd_kill_children(pid);
     (void)ce_test_proc_kill(s->p);
     ce_test_proc_free(s->p);
