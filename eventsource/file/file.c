@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /* Argo's polling watcher looks every 100 ms. */
@@ -146,6 +147,23 @@ static bool fsw_load(struct fsw_event *ev)
     return true;
 }
 
+/* inotify misses what other machines change on a network file system: such a directory is
+ * listed every FSW_POLL_MS instead (the event's data keeps inotify's form). */
+static void fsw_check_remote(struct fsw_event *ev)
+{
+    struct statfs fs;
+    const char *kind =
+        ev->ifd >= 0 && statfs(ev->cfg->dir, &fs) == 0 ? ce_fsw_remote_fs((long)fs.f_type) : NULL;
+    if (kind != NULL) {
+        ce_log_kv(CE_LOG_WARN,
+                  "the directory is on a network file system, which gives no notifications: "
+                  "polling it",
+                  "eventName", ev->name, "directory", ev->cfg->dir, "fileSystem", kind, NULL);
+        close(ev->ifd);
+        ev->ifd = -1;
+    }
+}
+
 /* Watches the directory once it is there, then lists it. */
 static bool fsw_watch(struct fsw_event *ev)
 {
@@ -161,6 +179,7 @@ static bool fsw_watch(struct fsw_event *ev)
         }
         return false;
     }
+    fsw_check_remote(ev);
     if (ev->ifd >= 0) {
         ev->wd = inotify_add_watch(ev->ifd, ev->cfg->dir, FSW_MASK);
         if (ev->wd < 0) {

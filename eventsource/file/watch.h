@@ -35,6 +35,9 @@ struct ce_fsw_match {
     const struct ce_regex *re;
 };
 
+/* The name of a file system type (statfs's f_type) that gives no inotify events for changes
+ * made by other machines (NFS, SMB, FUSE mounts...), or NULL. */
+const char *ce_fsw_remote_fs(long f_type);
 /* "CREATE|WRITE" to its bits, Argo's way: unknown parts count as nothing. */
 unsigned ce_fsw_op_parse(const char *s);
 /* The single operation's name, "" for none or several. */

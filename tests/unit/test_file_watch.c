@@ -36,6 +36,17 @@ static void test_ops(void **state)
     assert_string_equal(ce_fsw_op_name(3), "");
 }
 
+static void test_remote_fs(void **state)
+{
+    (void)state;
+    assert_string_equal(ce_fsw_remote_fs(0x6969), "nfs");
+    assert_string_equal(ce_fsw_remote_fs((long)(int32_t)0xFF534D42), "cifs"); /* sign-extended */
+    assert_string_equal(ce_fsw_remote_fs(0xFF534D42L), "cifs");
+    assert_string_equal(ce_fsw_remote_fs(0x65735546), "fuse");
+    assert_null(ce_fsw_remote_fs(0xEF53));     /* ext4 */
+    assert_null(ce_fsw_remote_fs(0x01021994)); /* tmpfs */
+}
+
 static void test_clean_dir(void **state)
 {
     (void)state;
@@ -208,6 +219,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_matches),   cmocka_unit_test(test_event_data),
         cmocka_unit_test(test_event_key), cmocka_unit_test(test_records),
         cmocka_unit_test(test_seen_set),  cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_remote_fs),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
