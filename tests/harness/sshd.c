@@ -34,7 +34,7 @@ void ce_test_require_sshd(void)
 
 static void sshd_keygen(const char *path)
 {
-    char *const argv[] = {"ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", (char *)path, NULL};
+    char *const argv[] = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", (char *)path, NULL};
     struct ce_test_proc *p = ce_test_proc_start(argv);
     int status = -1;
     assert_non_null(p);
