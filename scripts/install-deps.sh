@@ -8,6 +8,7 @@ packages=(
   libmicrohttpd-dev libcurl4-openssl-dev curl
   libyaml-dev libjansson-dev libjq-dev libluajit-5.1-dev libpcre2-dev
   librdkafka-dev kcat
+  libssh2-1-dev openssh-server
   libcmocka-dev
   tzdata wrk time procps iproute2 ca-certificates openssl python3
 )

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One running file event: its thread's state, and the steps the thread takes (event.c: deliver
+ * one change and record it after the bus's ack; listing.c: list the directory and deliver the
+ * difference; file.c: the thread, inotify and the plugin). */
+#ifndef CE_EVENTSOURCE_FILE_EVENT_H
+#define CE_EVENTSOURCE_FILE_EVENT_H
+
+#include "eventsource/file/config.h"
+#include "eventsource/file/seen.h"
+#include "eventsource/file/store.h"
+#include "eventsource/file/watch.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct ce_emitter;
+
+struct fsw_shared {
+    atomic_bool stopping;
+    atomic_bool quiescing;
+    atomic_int in_flight; /* changes taken and not yet published and recorded */
+};
+
+struct fsw_event {
+    struct fsw_shared *sh;
+    const struct ce_file_config *cfg;
+    struct ce_emitter *em;
+    const char *name; /* the event's */
+    struct ce_fsw_match match;
+    struct ce_fsw_seen seen;
+    struct ce_fsw_store store;
+    bool loaded;   /* the records were read */
+    bool baseline; /* the first listing was taken */
+    bool watching; /* the directory is there and watched */
+    bool told_missing;
+    int load_failures; /* reads of the records failed so far (logged once) */
+    int ifd;           /* inotify, -1 in polling mode */
+    int wd;            /* the directory's watch, -1 none */
+    int wake[2];       /* a pipe: a byte on it wakes the thread to stop */
+    pthread_t thread;
+    bool running;
+    pthread_mutex_t mu; /* the publish under way */
+    pthread_cond_t cv;
+    bool acked;
+    int ack_rc;
+};
+
+/* Sleeps up to ms, woken early by a stop. */
+void fsw_wait(struct fsw_event *ev, int ms);
+bool fsw_halted(const struct fsw_event *ev);
+/* Delivers one change of a watched name: publishes it when it is the event's type (retrying
+ * while the bus refuses), then records it. false when it stopped before that (quiesce). */
+bool fsw_deliver(struct fsw_event *ev, const char *name, unsigned op, const struct ce_fsw_stat *st);
+/* Lists the directory and delivers what changed since the records (the first listing is only
+ * recorded). false when the directory cannot be listed. */
+bool fsw_rescan(struct fsw_event *ev);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One sftp event's settings (Argo's SFTPEventSource), decoded and checked from
+ * spec.sftp.<event>, with two cevents fields for the server's host key: knownHostsSecret (an
+ * OpenSSH known_hosts text the key must be in) and insecureIgnoreHostKey (accept any key). */
+#ifndef CE_EVENTSOURCE_SFTP_CONFIG_H
+#define CE_EVENTSOURCE_SFTP_CONFIG_H
+
+#include "manifest/model.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ce_block_decoder;
+struct ce_regex;
+
+#define CE_SFTP_POLL_DEFAULT_NS INT64_C(10000000000)
+
+struct ce_sftp_config {
+    char *directory; /* as written (absolute) */
+    char *dir;       /* without its trailing '/' */
+    char *path;
+    char *path_regexp;
+    struct ce_regex *re;
+    char *event_type;
+    unsigned op; /* CREATE or REMOVE */
+    struct ce_secret_ref address, username, password, ssh_key, known_hosts;
+    bool insecure_ignore_host_key;
+    int64_t poll_ns;        /* pollIntervalDuration, 10 s when absent */
+    struct ce_kv *metadata; /* sorted by key */
+    int n_metadata;
+};
+
+extern const struct ce_block_decoder ce_sftp_decoder;
+
+#endif

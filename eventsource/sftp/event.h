@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One running sftp event: its thread's state, and the delivery of one change (event.c). */
+#ifndef CE_EVENTSOURCE_SFTP_EVENT_H
+#define CE_EVENTSOURCE_SFTP_EVENT_H
+
+#include "eventsource/sftp/config.h"
+#include "eventsource/sftp/seen.h"
+#include "eventsource/sftp/session.h"
+#include "eventsource/sftp/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct ce_emitter;
+struct ce_metric;
+
+struct sftp_shared {
+    atomic_bool stopping;
+    atomic_bool quiescing;
+    atomic_int in_flight; /* changes taken and not yet published and recorded */
+    pthread_mutex_t mu;   /* with cv: the threads' sleeps, cut short by a stop */
+    pthread_cond_t cv;    /* CLOCK_MONOTONIC */
+};
+
+struct sftp_event {
+    struct sftp_shared *sh;
+    const struct ce_sftp_config *cfg;
+    struct ce_emitter *em;
+    const char *name; /* the event's */
+    const char *secrets_dir;
+    struct ce_sftpw_match match;
+    struct ce_sftpw_seen seen;
+    struct ce_sftpw_store store;
+    bool loaded;   /* the records were read */
+    bool baseline; /* the first listing was taken */
+    bool told_missing;
+    int load_failures; /* reads of the records failed so far (logged once) */
+    struct ce_sftp_conn *conn;
+    atomic_bool connected; /* read by the readiness check */
+    int failures;          /* connection attempts failed in a row */
+    bool tried;            /* a connection was attempted before */
+    struct ce_metric *reconnects;
+    pthread_t thread;
+    bool running;
+    pthread_mutex_t mu; /* the publish under way */
+    pthread_cond_t cv;
+    bool acked;
+    int ack_rc;
+};
+
+void sftp_wait(struct sftp_event *ev, int64_t ms);
+bool sftp_halted(const struct sftp_event *ev);
+/* Delivers one change: publishes it when it is the event's type, then records it. false when
+ * the bus refused or the record could not be written: the next poll finds it again. */
+bool sftp_deliver(struct sftp_event *ev, const char *name, unsigned op,
+                  const struct ce_sftpw_stat *st);
+
+#endif

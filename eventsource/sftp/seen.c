@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The set of delivered names (see seen.h): a chained hash table, its records and its diff. */
+#include "eventsource/sftp/seen.h"
+#include "core/base/mem.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static size_t seen_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        h = (h ^ *p) * 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+void ce_sftpw_seen_init(struct ce_sftpw_seen *s)
+{
+    s->n_heads = 64;
+    s->heads = ce_xcalloc(s->n_heads, sizeof(*s->heads));
+    s->n = 0;
+}
+
+void ce_sftpw_seen_fini(struct ce_sftpw_seen *s)
+{
+    for (size_t i = 0; i < s->n_heads; i++) {
+        for (struct ce_sftpw_entry *e = s->heads[i], *next; e != NULL; e = next) {
+            next = e->next;
+            ce_free(e->name);
+            ce_free(e);
+        }
+    }
+    ce_free(s->heads);
+    s->heads = NULL;
+    s->n_heads = s->n = 0;
+}
+
+struct ce_sftpw_entry *ce_sftpw_seen_get(const struct ce_sftpw_seen *s, const char *name)
+{
+    for (struct ce_sftpw_entry *e = s->heads[seen_hash(name) % s->n_heads]; e != NULL;
+         e = e->next) {
+        if (strcmp(e->name, name) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void seen_grow(struct ce_sftpw_seen *s)
+{
+    size_t n_heads = s->n_heads * 2;
+    struct ce_sftpw_entry **heads = ce_xcalloc(n_heads, sizeof(*heads));
+    for (size_t i = 0; i < s->n_heads; i++) {
+        for (struct ce_sftpw_entry *e = s->heads[i], *next; e != NULL; e = next) {
+            next = e->next;
+            size_t h = seen_hash(e->name) % n_heads;
+            e->next = heads[h];
+            heads[h] = e;
+        }
+    }
+    ce_free(s->heads);
+    s->heads = heads;
+    s->n_heads = n_heads;
+}
+
+bool ce_sftpw_seen_put(struct ce_sftpw_seen *s, const char *name, const struct ce_sftpw_stat *st)
+{
+    struct ce_sftpw_entry *e = ce_sftpw_seen_get(s, name);
+    if (e == NULL) {
+        if (s->n >= CE_SFTPW_SEEN_MAX) {
+            return false;
+        }
+        if (s->n >= s->n_heads) {
+            seen_grow(s);
+        }
+        e = ce_xcalloc(1, sizeof(*e));
+        e->name = ce_xstrdup(name);
+        size_t h = seen_hash(name) % s->n_heads;
+        e->next = s->heads[h];
+        s->heads[h] = e;
+        s->n++;
+    }
+    e->st = *st;
+    return true;
+}
+
+void ce_sftpw_seen_del(struct ce_sftpw_seen *s, const char *name)
+{
+    for (struct ce_sftpw_entry **p = &s->heads[seen_hash(name) % s->n_heads]; *p != NULL;
+         p = &(*p)->next) {
+        if (strcmp((*p)->name, name) == 0) {
+            struct ce_sftpw_entry *e = *p;
+            *p = e->next;
+            ce_free(e->name);
+            ce_free(e);
+            s->n--;
+            return;
+        }
+    }
+}
+
+void ce_sftpw_record_format(const char *name, const struct ce_sftpw_stat *st, struct ce_buf *out)
+{
+    if (ce_buf_printf(out, "%" PRIu64 " %" PRId64 " %" PRId64 " %" PRIu32 "\n%s", st->ino, st->size,
+                      st->mtime_ns, st->mode, name) != CE_OK) {
+        return; /* the buffer has no cap */
+    }
+}
+
+bool ce_sftpw_record_parse(const char *text, char **name, struct ce_sftpw_stat *st)
+{
+    int used = 0;
+    *name = NULL;
+    if (sscanf(text, "%" SCNu64 " %" SCNd64 " %" SCNd64 " %" SCNu32 "%n", &st->ino, &st->size,
+               &st->mtime_ns, &st->mode, &used) != 4 ||
+        text[used] != '\n' || text[used + 1] == '\0' ||
+        strlen(text + used + 1) >= CE_SFTPW_NAME_MAX) {
+        return false;
+    }
+    *name = ce_xstrdup(text + used + 1);
+    return true;
+}
+
+static void diff_add(struct ce_sftpw_change **out, size_t *n, size_t *cap, const char *name,
+                     unsigned op, const struct ce_sftpw_stat *st)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *out = ce_xrealloc(*out, *cap * sizeof(**out));
+    }
+    (*out)[*n] = (struct ce_sftpw_change){.name = ce_xstrdup(name), .op = op, .st = *st};
+    (*n)++;
+}
+
+void ce_sftpw_diff(struct ce_sftpw_seen *s, char *const *names, const struct ce_sftpw_stat *sts,
+                   size_t n_names, unsigned changed_op, bool track_mode,
+                   struct ce_sftpw_change **out, size_t *n)
+{
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    for (size_t i = 0; i < s->n_heads; i++) {
+        for (struct ce_sftpw_entry *e = s->heads[i]; e != NULL; e = e->next) {
+            e->listed = false;
+        }
+    }
+    for (size_t i = 0; i < n_names; i++) {
+        struct ce_sftpw_entry *e = ce_sftpw_seen_get(s, names[i]);
+        if (e == NULL) {
+            diff_add(out, n, &cap, names[i], CE_SFTPW_CREATE, &sts[i]);
+            continue;
+        }
+        e->listed = true;
+        if (e->st.size != sts[i].size || e->st.mtime_ns != sts[i].mtime_ns) {
+            diff_add(out, n, &cap, names[i], changed_op, &sts[i]);
+        }
+        else if (track_mode && e->st.mode != sts[i].mode) {
+            diff_add(out, n, &cap, names[i], CE_SFTPW_CHMOD, &sts[i]);
+        }
+    }
+    for (size_t i = 0; i < s->n_heads; i++) {
+        for (struct ce_sftpw_entry *e = s->heads[i]; e != NULL; e = e->next) {
+            if (!e->listed) {
+                diff_add(out, n, &cap, e->name, CE_SFTPW_REMOVE, &e->st);
+            }
+        }
+    }
+}
+
+void ce_sftpw_changes_free(struct ce_sftpw_change *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ce_free(c[i].name);
+    }
+    ce_free(c);
+}

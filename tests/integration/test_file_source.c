@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The file EventSource against a real nats-server and a real directory: a finished upload
+ * (write-then-rename) fires one CREATE under its final name and a RENAME under its temporary
+ * one, a write and a removal fire WRITE and REMOVE, names outside path/pathRegexp fire nothing;
+ * 1,000 files created at once are 1,000 events, none twice; the process SIGKILLed and started
+ * again with files added meanwhile fires each new file once and no old one again; a directory
+ * missing at start, removed and created again is watched each time; polling mode; and lint
+ * reports Argo's checks at file:line:col. */
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/service/natsd.h"
+#include "eventbus/cloudevent.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
+
+#include <nats/nats.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define FT_READY "Eventing server started."
+#define FT_LISTENING "listening to file notifications..."
+#define FT_MAX 4096
+
+struct ft_env {
+    char *dir;   /* the test's scratch directory */
+    char *watch; /* the watched directory, under dir */
+    struct ce_natsd *natsd;
+    const char *url;
+};
+
+/* The events on the stream: subject's last part, op and name of each. */
+struct ft_events {
+    char *event[FT_MAX];
+    char *name[FT_MAX];
+    int op[FT_MAX];
+    int n;
+};
+
+static int ft_setup(void **state)
+{
+    struct ft_env *e = ce_xcalloc(1, sizeof(*e));
+    e->dir = ce_test_tmpdir("file");
+    e->watch = ce_xasprintf("%s/in", e->dir);
+    e->natsd = ce_scn_natsd_start(e->dir);
+    e->url = ce_natsd_url(e->natsd);
+    *state = e;
+    return 0;
+}
+
+static int ft_teardown(void **state)
+{
+    struct ft_env *e = *state;
+    ce_natsd_destroy(e->natsd);
+    ce_test_rmtree(e->dir);
+    ce_free(e->watch);
+    ce_free(e->dir);
+    ce_free(e);
+    return 0;
+}
+
+static void ft_events_free(struct ft_events *t)
+{
+    for (int i = 0; i < t->n; i++) {
+        ce_free(t->event[i]);
+        ce_free(t->name[i]);
+    }
+    ce_free(t);
+}
+
+/* "name":"..." and "op":N of a file event's data. */
+static void ft_take(struct ft_events *t, const char *subject, const char *data)
+{
+    const char *n = strstr(data, "{\"name\":\"");
+    const char *op = strstr(data, "\"op\":");
+    if (n == NULL || op == NULL) {
+        fail_msg("not file event data: %s", data);
+    }
+    n += 9;
+    assert_true(t->n < FT_MAX);
+    t->event[t->n] = ce_xstrdup(strrchr(subject, '.') + 1);
+    t->name[t->n] = ce_xstrndup(n, strcspn(n, "\""));
+    t->op[t->n] = (int)strtol(op + 5, NULL, 10);
+    /* Argo's data: name, the op's number, the metadata (null without) */
+    bool meta = strcmp(t->event[t->n], "created") == 0;
+    if (strstr(data, meta ? ",\"metadata\":{\"suite\":\"file\"}}" : ",\"metadata\":null}") ==
+        NULL) {
+        fail_msg("unexpected data: %s", data);
+    }
+    t->n++;
+}
+
+static struct ft_events *ft_read(const char *url)
+{
+    struct ft_events *t = ce_xcalloc(1, sizeof(*t));
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    assert_int_equal(natsConnection_ConnectTo(&nc, url), NATS_OK);
+    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
+    long long count = ce_scn_js_count(url);
+    for (long long seq = 1; seq <= count; seq++) {
+        natsMsg *m = NULL;
+        assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
+        struct ce_cloudevent ev;
+        char err[128];
+        assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
+                                              &ev, err, sizeof err),
+                         CE_OK);
+        assert_string_equal(ev.type, "file");
+        char *data = ce_xstrndup(ev.data, ev.data_len);
+        ft_take(t, natsMsg_GetSubject(m), data);
+        ce_free(data);
+        ce_cloudevent_fini(&ev);
+        natsMsg_Destroy(m);
+    }
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return t;
+}
+
+/* How many events of event name with op name (a path, or a basename in polling mode). */
+static int ft_count(const struct ft_events *t, const char *event, int op, const char *name)
+{
+    int n = 0;
+    for (int i = 0; i < t->n; i++) {
+        n += strcmp(t->event[i], event) == 0 && t->op[i] == op &&
+             (name == NULL || strcmp(t->name[i], name) == 0);
+    }
+    return n;
+}
+
+static struct ce_test_proc *ft_start(struct ft_env *e, const char *manifest, const char *polling)
+{
+    char *file = polling == NULL
+                     ? ce_test_data_write(e->dir, "es.yaml", manifest, "DIR", e->watch, NULL)
+                     : ce_test_data_write(e->dir, "es.yaml", manifest, "DIR", e->watch, "POLLING",
+                                          polling, NULL);
+    struct ce_test_proc *p =
+        ce_scn_start("eventsource", file, e->url, ce_test_free_port(), NULL, FT_READY);
+    ce_free(file);
+    return p;
+}
+
+static void ft_write(const char *dir, const char *name, const char *text)
+{
+    char *path = ce_test_write_file(dir, name, text);
+    ce_free(path);
+}
+
+static char *ft_path(const char *dir, const char *name)
+{
+    return ce_xasprintf("%s/%s", dir, name);
+}
+
+static void ft_rename(const char *dir, const char *from, const char *to)
+{
+    char *a = ft_path(dir, from), *b = ft_path(dir, to);
+    assert_int_equal(rename(a, b), 0);
+    ce_free(a);
+    ce_free(b);
+}
+
+static bool ft_has(const char *url, int n)
+{
+    return ce_scn_js_count(url) >= n;
+}
+
+/* A finished upload written as a.csv.part and renamed to a.csv; a write; a removal. */
+static void test_operations(void **state)
+{
+    struct ft_env *e = *state;
+    assert_int_equal(mkdir(e->watch, 0755), 0);
+    struct ce_test_proc *es = ft_start(e, "eventsources/file-ops.yaml", NULL);
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 5, 20000));
+    ft_write(e->watch, "a.csv.part", "x,y\n1,2\n");
+    ft_rename(e->watch, "a.csv.part", "a.csv");
+    ft_write(e->watch, "other.txt", "not watched\n");
+    ft_write(e->watch, "w.txt", "written\n");
+    ft_write(e->watch, "m.txt", "mode\n");
+    char *m = ft_path(e->watch, "m.txt");
+    assert_int_equal(chmod(m, 0600), 0);
+    char *a = ft_path(e->watch, "a.csv");
+    assert_int_equal(unlink(a), 0);
+    /* created a.csv, renamed a.csv.part, written w.txt (one or more), removed a.csv, m.txt
+     * chmodded */
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 5), 20000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    struct ft_events *t = ft_read(e->url);
+    char *part = ft_path(e->watch, "a.csv.part"), *w = ft_path(e->watch, "w.txt");
+    assert_int_equal(ft_count(t, "created", 1, a), 1);
+    assert_int_equal(ft_count(t, "created", 1, NULL), 1);
+    assert_int_equal(ft_count(t, "renamed", 8, part), 1);
+    assert_true(ft_count(t, "written", 2, w) >= 1);
+    assert_int_equal(ft_count(t, "removed", 4, a), 1);
+    assert_int_equal(ft_count(t, "removed", 4, NULL), 1);
+    assert_int_equal(ft_count(t, "chmodded", 16, m), 1);
+    ce_free(m);
+    ce_free(a);
+    ce_free(part);
+    ce_free(w);
+    ft_events_free(t);
+}
+
+static void ft_create_range(const char *dir, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%d", i);
+        ft_write(dir, name, "payload\n");
+    }
+}
+
+/* Each name f<from>..f<to-1> fired exactly once, and nothing else. */
+static void ft_expect_once(const char *url, const char *dir, int n, bool polling)
+{
+    struct ft_events *t = ft_read(url);
+    assert_int_equal(t->n, n);
+    for (int i = 0; i < n; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%d", i);
+        char *path = polling ? ce_xstrdup(name) : ft_path(dir, name);
+        if (ft_count(t, "drop", 1, path) != 1) {
+            fail_msg("%s fired %d times", path, ft_count(t, "drop", 1, path));
+        }
+        ce_free(path);
+    }
+    ft_events_free(t);
+}
+
+/* 1,000 files created in a burst: 1,000 events, none twice. */
+static void test_burst(void **state)
+{
+    struct ft_env *e = *state;
+    assert_int_equal(mkdir(e->watch, 0755), 0);
+    struct ce_test_proc *es = ft_start(e, "eventsources/file-one.yaml", "false");
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 1, 20000));
+    ft_create_range(e->watch, 0, 1000);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 1000), 60000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    ft_expect_once(e->url, e->watch, 1000, false);
+}
+
+/* SIGKILL, files added while down, a restart: each new file once, no old one again. */
+static void test_kill_restart(void **state)
+{
+    struct ft_env *e = *state;
+    assert_int_equal(mkdir(e->watch, 0755), 0);
+    struct ce_test_proc *es = ft_start(e, "eventsources/file-one.yaml", "false");
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 1, 20000));
+    ft_create_range(e->watch, 0, 20);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 20), 20000));
+    ce_test_proc_kill(es);
+    ce_test_proc_free(es);
+    ft_create_range(e->watch, 20, 30);
+    es = ft_start(e, "eventsources/file-one.yaml", "false");
+    /* the listing at start is delivered before it listens */
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 1, 20000));
+    ft_create_range(e->watch, 30, 35);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 35), 20000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    ft_expect_once(e->url, e->watch, 35, false);
+}
+
+/* Not there at start, then created; removed; created again: watched each time. */
+static void test_directory_comes_and_goes(void **state)
+{
+    struct ft_env *e = *state;
+    struct ce_test_proc *es = ft_start(e, "eventsources/file-one.yaml", "false");
+    assert_true(ce_test_proc_wait_line(es, "waiting for the directory to exist", 1, 20000));
+    assert_int_equal(mkdir(e->watch, 0755), 0);
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 1, 20000));
+    ft_create_range(e->watch, 0, 1);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 1), 20000));
+    ce_test_rmtree(e->watch);
+    assert_true(ce_test_proc_wait_line(es, "the watched directory went away", 1, 20000));
+    assert_int_equal(mkdir(e->watch, 0755), 0);
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 2, 20000));
+    ft_create_range(e->watch, 1, 2);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 2), 20000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    ft_expect_once(e->url, e->watch, 2, false);
+}
+
+/* polling: true lists the directory; names are the entries' (as Argo's polling watcher). */
+static void test_polling(void **state)
+{
+    struct ft_env *e = *state;
+    assert_int_equal(mkdir(e->watch, 0755), 0);
+    struct ce_test_proc *es = ft_start(e, "eventsources/file-one.yaml", "true");
+    assert_true(ce_test_proc_wait_line(es, "polling the directory for changes", 1, 20000));
+    ft_create_range(e->watch, 0, 50);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 50), 20000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    ft_expect_once(e->url, e->watch, 50, true);
+}
+
+/* The bus down: the event is retried until the bus takes it, and stored once. */
+static void test_bus_down_retried(void **state)
+{
+    struct ft_env *e = *state;
+    assert_int_equal(mkdir(e->watch, 0755), 0);
+    struct ce_test_proc *es = ft_start(e, "eventsources/file-one.yaml", "false");
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 1, 20000));
+    ce_natsd_stop(e->natsd);
+    ft_create_range(e->watch, 0, 1);
+    assert_true(ce_test_proc_wait_line(es, "failed to publish a file event; it will be tried again",
+                                       1, 30000));
+    assert_int_equal(ce_natsd_restart(e->natsd), CE_OK);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 1), 30000));
+    ft_create_range(e->watch, 1, 2);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 2), 20000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    ft_expect_once(e->url, e->watch, 2, false);
+}
+
+static char *ft_lint(const char *file, bool strict, int *status)
+{
+    const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    assert_non_null(p);
+    assert_true(ce_test_proc_wait_exit(p, 20000, status));
+    char *out = ce_test_proc_output(p);
+    ce_test_proc_free(p);
+    return out;
+}
+
+/* Every field of Argo's file examples lints clean; its controller's checks are made, each at
+ * the line of the field. */
+static void test_lint(void **state)
+{
+    struct ft_env *e = *state;
+    char *good = ce_test_data_write(e->dir, "good.yaml", "eventsources/file-fields.yaml", NULL);
+    int status = -1;
+    char *out = ft_lint(good, true, &status);
+    if (status != 0) {
+        fail_msg("%s", out);
+    }
+    ce_free(out);
+    char *bad = ce_test_data_write(e->dir, "bad.yaml", "eventsources/file-bad.yaml", NULL);
+    out = ft_lint(bad, false, &status);
+    assert_int_not_equal(status, 0);
+    const char *want[] = {
+        ":10:20: error: spec.file.relative-dir.watchPathConfig.directory: directory must be an "
+        "absolute file path",
+        "spec.file.both.watchPathConfig: path and pathRegexp cannot be specified together",
+        ":22:21: error: spec.file.bad-regexp.watchPathConfig.pathRegexp:",
+        "spec.file.no-type.eventType: type must be specified",
+        ":31:15: error: spec.file.never.watchPathConfig.path: path must be a relative file path",
+        ":32:18: error: spec.file.never.eventType: MODIFY never fires",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (strstr(out, want[i]) == NULL) {
+            fail_msg("missing \"%s\" in:\n%s", want[i], out);
+        }
+    }
+    ce_free(out);
+    ce_free(good);
+    ce_free(bad);
+}
+
+int main(int argc, char **argv)
+{
+    ce_test_require_natsd();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_operations, ft_setup, ft_teardown),
+        cmocka_unit_test_setup_teardown(test_burst, ft_setup, ft_teardown),
+        cmocka_unit_test_setup_teardown(test_kill_restart, ft_setup, ft_teardown),
+        cmocka_unit_test_setup_teardown(test_directory_comes_and_goes, ft_setup, ft_teardown),
+        cmocka_unit_test_setup_teardown(test_polling, ft_setup, ft_teardown),
+        cmocka_unit_test_setup_teardown(test_bus_down_retried, ft_setup, ft_teardown),
+        cmocka_unit_test_setup_teardown(test_lint, ft_setup, ft_teardown),
+    };
+    return ce_test_run(argc, argv, tests, NULL, NULL);
+}
