@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the files of kube/ share: the YAML reader for kubeconfigs, the client's layout and its
+ * one request. */
+#ifndef CE_KUBE_KUBE_INT_H
+#define CE_KUBE_KUBE_INT_H
+
+#include "core/base/buf.h"
+#include "kube/client.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* The first YAML document of text as JSON: mappings are objects, sequences arrays, plain
+ * scalars true/false booleans, every other scalar a string. NULL with err on a parse error. */
+json_t *ce_kube_yaml_load(const char *text, size_t len, char *err, size_t errlen);
+
+#define KUBE_DISC_MAX 512 /* resources cached */
+
+struct kube_disc {
+    struct ce_kube_resource r;
+};
+
+struct ce_kube_client {
+    char *server;
+    char *ns;
+    bool insecure;
+    struct ce_kube_pem ca, cert, key;
+    CURLSH *share;
+    pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+    pthread_mutex_t lock; /* token and discovery cache */
+    char *token;
+    char *token_file;
+    struct timespec token_mtime;
+    off_t token_size;
+    struct kube_disc *disc;
+    int n_disc;
+};
+
+struct kube_req {
+    const char *method;
+    const char *path;  /* from the server root, query included */
+    const char *ctype; /* Content-Type of body, NULL for none */
+    const char *body;
+    size_t len;
+    int64_t timeout_ms;
+};
+
+struct kube_resp {
+    long status;
+    struct ce_buf body;
+};
+
+/* Sends one request and reads the whole response (capped). CE_OK when a response arrived
+ * (any status), CE_RETRY with e filled when none did. resp->body is initialized in any case
+ * (ce_buf_fini it). */
+int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_resp *resp,
+              struct ce_kube_error *e) CE_MUST_CHECK;
+/* A handle for one transfer to the server with TLS, auth and the shared connection cache set;
+ * hdrs gets the Authorization and Accept headers (the caller adds more and frees it). */
+CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms,
+                  struct curl_slist **hdrs, char *errbuf);
+/* The outcome of a response: CE_OK for 2xx; else e filled from the Status body and the rc of
+ * client.h for the status. what names the request for messages without a Status. */
+int kube_outcome(long status, const char *body, size_t len, const char *what,
+                 struct ce_kube_error *e);
+/* Fills e and returns rc. */
+int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt,
+              ...) __attribute__((format(printf, 5, 6)));
+/* The collection path of ref's resource ("/apis/g/v/namespaces/ns/plural"), resolved through
+ * discovery, with "/name" when with_name. Heap. */
+int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with_name,
+              char **out, struct ce_kube_resource *res, struct ce_kube_error *e) CE_MUST_CHECK;
+
+#endif

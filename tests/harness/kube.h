@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Kubernetes for the tests: the test API server (tests/fixtures/kube_apiserver.py) as a
+ * process, a kubeconfig for it, its control endpoints (injected errors, the requests it saw,
+ * compaction), and the real kubectl run against it with a fresh --cache-dir, as a user would. */
+#ifndef CE_TESTS_HARNESS_KUBE_H
+#define CE_TESTS_HARNESS_KUBE_H
+
+#include "tests/harness/harness.h"
+
+#include <stdbool.h>
+
+struct ce_test_kube {
+    struct ce_test_proc *proc;
+    int port;
+    bool tls;
+    char *dir;        /* temp dir: certificates, kubeconfig, kubectl's cache (heap) */
+    char *url;        /* "http(s)://127.0.0.1:<port>" (heap) */
+    char *kubeconfig; /* dir/kubeconfig: token auth, namespace "default" (heap) */
+};
+
+/* ce_test_skip unless python3 (and openssl, for TLS) can run the test API server; call it from
+ * main, before ce_test_run. */
+void ce_test_require_kube_fixture(void);
+/* ce_test_skip unless kubectl is installed. */
+void ce_test_require_kubectl(void);
+
+/* Starts the test API server (over TLS with a CA and client certificate made in k->dir when
+ * tls; requiring the bearer token when token is not NULL), waits for its port (20 s) and
+ * writes k->kubeconfig (with token, or "unused" when token is NULL; CA data when tls). Fails
+ * the test when it does not start. Returns k->url. With tls, the harness's own HTTP client
+ * (ce_test_http) trusts the fixture's CA from now on. */
+const char *ce_test_kube_start(struct ce_test_kube *k, bool tls, const char *token);
+/* Stops it and frees k's contents; accepts a k that never started. */
+void ce_test_kube_stop(struct ce_test_kube *k);
+/* A path under k->dir (heap). */
+char *ce_test_kube_path(const struct ce_test_kube *k, const char *name);
+
+/* POSTs body (JSON text, may be NULL) to the control endpoint /_fixture/<what>; fails the test
+ * unless it answers 200. */
+void ce_test_kube_control(struct ce_test_kube *k, const char *what, const char *body);
+/* Injects an error answer: the next count (-1 forever) requests whose method is method ("" any)
+ * and whose path contains path get status with that reason and message. */
+void ce_test_kube_inject(struct ce_test_kube *k, const char *method, const char *path, int status,
+                         const char *reason, int count);
+/* The requests the server saw so far, a JSON array text of {method, path, auth, ctype}
+ * (heap). */
+char *ce_test_kube_requests(struct ce_test_kube *k);
+
+/* Runs `kubectl --kubeconfig K --cache-dir D args...` (NULL-terminated) to its end (60 s);
+ * returns its exit status, its output (stdout and stderr) in *out when out is not NULL
+ * (heap). */
+int ce_test_kubectl(struct ce_test_kube *k, char **out, ...) __attribute__((sentinel));
+/* Starts the same without waiting (for `get -w`); NULL when it could not start. */
+struct ce_test_proc *ce_test_kubectl_start(struct ce_test_kube *k, ...) __attribute__((sentinel));
+
+#endif
