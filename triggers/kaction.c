@@ -19,7 +19,7 @@ void *ce_kaction_keep_create(void)
 {
     struct ce_kaction_keep *k = ce_xcalloc(1, sizeof(*k));
     struct ce_kube_config *cfg = NULL;
-    char err[256] = "";
+    char err[200] = "";
     int rc = ce_kube_config_load(NULL, &cfg, err, sizeof err);
     if (rc == CE_OK) {
         rc = ce_kube_client_create(cfg, &k->client, err, sizeof err);
@@ -80,12 +80,16 @@ int ce_kaction_fail(struct ce_kube_client *c, const char *trigger, const char *v
     if (e->status > 0) {
         snprintf(status, sizeof status, "HTTP %d", e->status);
     }
-    snprintf(res->err, sizeof res->err, "%s %s %s/%s: %s (%s): %s", verb, what, ns ? ns : "",
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s %s %s/%s: %s (%s): %s", verb, what, ns ? ns : "",
              name ? name : "", e->reason[0] ? e->reason : "Error", status, e->message);
+    size_t len = strlen(msg) < sizeof res->err ? strlen(msg) : sizeof res->err - 1;
+    memcpy(res->err, msg, len);
+    res->err[len] = '\0';
     bool retry = ce_kube_rc_retryable(rc);
     ce_log_kv(CE_LOG_ERROR, "the Kubernetes API refused the trigger's call", "triggerName",
               trigger, "verb", verb, "resource", what, "namespace", ns ? ns : "", "reason",
-              e->reason[0] ? e->reason : "Error", "error", res->err, "retryable",
+              e->reason[0] ? e->reason : "Error", "error", msg, "retryable",
               retry ? "true" : "false", NULL);
     return retry ? CE_RETRY : rc;
 }
