@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The argoWorkflow trigger end to end: webhook → nats-server → Sensor → the test API server
+ * (tests/fixtures/kube_apiserver.py), read back with the real kubectl. The webhook-workflow
+ * example makes one Workflow with the posted message and Argo's three labels; the Workflow
+ * shapes users submit go through unchanged, WorkflowTemplates and CronWorkflows through
+ * submit-from; a 500 is retried and creates once, a 409 and a 403 are clear errors, and a Sensor
+ * killed between the create and the ack does not create the Workflow twice. */
+#include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "sensor/runtime.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/kube.h"
+#include "tests/harness/scenario.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+struct wf_env {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_proc *es;
+    struct ce_test_kube k;
+    int port;
+};
+
+static int wf_setup(void **state)
+{
+    struct wf_env *e = ce_xcalloc(1, sizeof(*e));
+    e->dir = ce_test_tmpdir("trigger-workflow");
+    e->natsd = ce_scn_natsd_start(e->dir);
+    ce_test_kube_start(&e->k, false, NULL);
+    setenv("KUBECONFIG", e->k.kubeconfig, 1); /* the Sensor finds the API server as kubectl */
+    e->port = ce_test_free_port();
+    char *es = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
+    e->es = ce_scn_start("eventsource", es, ce_natsd_url(e->natsd), 0, NULL,
+                         "Eventing server started.");
+    ce_free(es);
+    *state = e;
+    return 0;
+}
+
+static int wf_teardown(void **state)
+{
+    struct wf_env *e = *state;
+    ce_test_proc_free(e->es);
+    ce_test_kube_stop(&e->k);
+    ce_natsd_destroy(e->natsd);
+    ce_test_rmtree(e->dir);
+    ce_free(e->dir);
+    ce_free(e);
+    return 0;
+}
+
+static struct ce_test_proc *wf_sensor(struct wf_env *e, const char *path)
+{
+    return ce_scn_start("sensor", path, ce_natsd_url(e->natsd), 0, NULL,
+                        CE_SENSOR_SUBSCRIBED_MSG);
+}
+
+static struct ce_test_proc *wf_sensor_data(struct wf_env *e, const char *rel)
+{
+    char *file = ce_test_data_write(e->dir, "sensor.yaml", rel, NULL);
+    struct ce_test_proc *p = wf_sensor(e, file);
+    ce_free(file);
+    return p;
+}
+
+static void wf_post(struct wf_env *e, const char *body)
+{
+    char id[33];
+    assert_int_equal(ce_scn_post(e->port, "/example", body, NULL, id), 200);
+}
+
+/* kubectl's output for args (NULL-terminated); fails unless it exits 0. */
+static char *wf_kubectl(struct wf_env *e, const char *a1, const char *a2, const char *a3,
+                        const char *a4, const char *a5, const char *a6)
+{
+    char *out = NULL;
+    int rc = ce_test_kubectl(&e->k, &out, a1, a2, a3, a4, a5, a6, NULL);
+    if (rc != 0) {
+        fail_msg("kubectl %s %s: exit %d: %s", a1, a2, rc, out ? out : "");
+    }
+    return out;
+}
+
+/* The number of Workflows kubectl lists (with a label selector, or all). */
+static int wf_count(struct wf_env *e, const char *selector)
+{
+    char *out = NULL;
+    int rc = selector ? ce_test_kubectl(&e->k, &out, "get", "workflows", "-o", "name", "-l",
+                                        selector, NULL)
+                      : ce_test_kubectl(&e->k, &out, "get", "workflows", "-o", "name", NULL);
+    if (rc != 0) {
+        fail_msg("kubectl get workflows: exit %d: %s", rc, out ? out : "");
+    }
+    int n = 0;
+    for (const char *p = out; p != NULL && *p != '\0'; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        n += strncmp(p, "workflow", 8) == 0;
+    }
+    ce_free(out);
+    return n;
+}
+
+static void wf_has(const char *text, const char *want)
+{
+    if (strstr(text, want) == NULL) {
+        fail_msg("missing \"%s\" in:\n%s", want, text);
+    }
+}
+
+static void wf_delete_all(struct wf_env *e)
+{
+    ce_free(wf_kubectl(e, "delete", "workflows", "--all", NULL, NULL, NULL));
+}
+
+/* Story 1: the example as shipped; curl's message lands in the one Workflow made. */
+static void test_webhook_workflow_example(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/examples/webhook-workflow/workflow-sensor.yaml",
+             CE_SOURCE_DIR);
+    struct ce_test_proc *sn = wf_sensor(e, path);
+    wf_post(e, "{\"message\":\"hello from the test\"}");
+    assert_true(ce_test_proc_wait_line(
+        sn, "Successfully processed trigger 'hello-world-workflow'", 1, 20000));
+    char *yaml = wf_kubectl(e, "get", "workflows", "-o", "yaml", NULL, NULL);
+    wf_has(yaml, "value: hello from the test");
+    wf_has(yaml, "events.argoproj.io/sensor: webhook-workflow");
+    wf_has(yaml, "events.argoproj.io/trigger: hello-world-workflow");
+    wf_has(yaml, "events.argoproj.io/action-timestamp: \"");
+    wf_has(yaml, "generateName: hello-world-");
+    wf_has(yaml, "name: hello-world-");
+    ce_free(yaml);
+    assert_int_equal(wf_count(e, NULL), 1);
+    ce_test_proc_free(sn);
+}
+
+/* Every shape of workflows.md, and submit-from a WorkflowTemplate and a CronWorkflow. */
+static void test_seed_shapes(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/workflows/templates.yaml", CE_SOURCE_DIR);
+    ce_free(wf_kubectl(e, "apply", "-f", path, NULL, NULL, NULL));
+    struct ce_test_proc *sn = wf_sensor_data(e, "sensors/workflow-shapes.yaml");
+    wf_post(e, "{\"message\":\"shapes\"}");
+    static const char *const shapes[] = {"hello-world", "steps",    "dag-diamond", "script-result",
+                                         "artifacts",   "suspend",  NULL};
+    for (int i = 0; shapes[i] != NULL; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "Successfully processed trigger '%s'", shapes[i]);
+        assert_true(ce_test_proc_wait_line(sn, line, 1, 20000));
+        char sel[128];
+        snprintf(sel, sizeof sel, "events.argoproj.io/trigger=%s", shapes[i]);
+        assert_int_equal(wf_count(e, sel), 1);
+    }
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'from-template'", 1, 20000));
+    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'from-cron'", 1, 20000));
+    char *out = wf_kubectl(e, "get", "workflows", "-l",
+                           "workflows.argoproj.io/workflow-template=greet-template", "-o", "yaml");
+    wf_has(out, "generateName: greet-template-");
+    wf_has(out, "workflowTemplateRef:");
+    wf_has(out, "name: greet-template");
+    ce_free(out);
+    out = wf_kubectl(e, "get", "workflows", "-l", "workflows.argoproj.io/cron-workflow=nightly",
+                     "-o", "yaml");
+    wf_has(out, "generateName: nightly-");
+    wf_has(out, "workflows.argoproj.io/scheduled-time:");
+    wf_has(out, "workflows.argoproj.io/controller-instanceid: team-a");
+    wf_has(out, "team: data");
+    wf_has(out, "kind: CronWorkflow");
+    wf_has(out, "- nightly");
+    ce_free(out);
+    /* the steps shape went through unchanged: its script and the step's argument */
+    out = wf_kubectl(e, "get", "workflows", "-l", "events.argoproj.io/trigger=steps", "-o", "yaml");
+    wf_has(out, "value: '{{steps.produce.outputs.result}}'");
+    wf_has(out, "source: print(\"from step one\")");
+    ce_free(out);
+    assert_int_equal(wf_count(e, NULL), 8);
+    ce_test_proc_free(sn);
+}
+
+/* The API server answers 500 twice: retried per retryStrategy, one Workflow in the end. */
+static void test_500_retried_and_created_once(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    ce_test_kube_inject(&e->k, "POST", "/workflows", 500, "InternalError", 2);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/examples/webhook-workflow/workflow-sensor.yaml",
+             CE_SOURCE_DIR);
+    struct ce_test_proc *sn = wf_sensor(e, path);
+    wf_post(e, "{\"message\":\"after two failures\"}");
+    assert_true(ce_test_proc_wait_line(
+        sn, "Successfully processed trigger 'hello-world-workflow'", 1, 30000));
+    assert_true(ce_test_proc_count(sn, "InternalError") >= 2);
+    assert_int_equal(wf_count(e, NULL), 1);
+    ce_test_proc_free(sn);
+}
+
+/* A fixed name that exists already: 409, said clearly, not retried. */
+static void test_409_on_a_fixed_name(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    struct ce_test_proc *sn = wf_sensor_data(e, "sensors/workflow-fixed-name.yaml");
+    wf_post(e, "{\"message\":\"first\"}");
+    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'fixed-name'", 1,
+                                       20000));
+    wf_post(e, "{\"message\":\"second\"}");
+    assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 1, 20000));
+    char *line = ce_test_proc_line(sn, "the Kubernetes API refused", 0);
+    assert_non_null(line);
+    wf_has(line, "AlreadyExists");
+    wf_has(line, "create workflows.argoproj.io default/the-one");
+    wf_has(line, "\\\"the-one\\\" already exists");
+    ce_free(line);
+    assert_int_equal(ce_test_proc_count(sn, "the Kubernetes API refused"), 1); /* no retry */
+    assert_int_equal(wf_count(e, NULL), 1);
+    ce_test_proc_free(sn);
+}
+
+/* RBAC: a 403 names the verb and the resource, and is not retried. */
+static void test_403_names_verb_and_resource(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    ce_test_kube_inject(&e->k, "POST", "/workflows", 403, "Forbidden", 1);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/examples/webhook-workflow/workflow-sensor.yaml",
+             CE_SOURCE_DIR);
+    struct ce_test_proc *sn = wf_sensor(e, path);
+    wf_post(e, "{\"message\":\"not allowed\"}");
+    assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 1, 20000));
+    char *line = ce_test_proc_line(sn, "the Kubernetes API refused", 0);
+    assert_non_null(line);
+    wf_has(line, "\"verb\":\"create\"");
+    wf_has(line, "\"resource\":\"workflows.argoproj.io\"");
+    wf_has(line, "Forbidden (HTTP 403)");
+    wf_has(line, "\"retryable\":\"false\"");
+    ce_free(line);
+    assert_int_equal(ce_test_proc_count(sn, "the Kubernetes API refused"), 1);
+    assert_int_equal(wf_count(e, NULL), 0);
+    ce_test_proc_free(sn);
+}
+
+/* SIGKILL after the create, before the ack (atLeastOnce): the event comes again and the
+ * Workflow, named from the event, is found rather than made twice. */
+static void test_kill_between_create_and_ack(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    struct ce_test_proc *sn = wf_sensor_data(e, "sensors/workflow-slow-ack.yaml");
+    wf_post(e, "{\"message\":\"once\"}");
+    assert_true(ce_test_proc_wait_line(sn, "the argoWorkflow trigger ran", 1, 20000));
+    assert_int_equal(wf_count(e, NULL), 1);
+    ce_test_proc_kill(sn);
+    ce_test_proc_free(sn);
+    sn = wf_sensor_data(e, "sensors/workflow-slow-ack.yaml");
+    assert_true(ce_test_proc_wait_line(sn, "created by an earlier attempt of this firing", 1,
+                                       90000));
+    assert_true(
+        ce_test_proc_wait_line(sn, "Successfully processed trigger 'slow-ack'", 1, 30000));
+    assert_int_equal(wf_count(e, NULL), 1);
+    ce_test_proc_free(sn);
+}
+
+int main(int argc, char **argv)
+{
+    ce_test_require_natsd();
+    ce_test_require_kube_fixture();
+    ce_test_require_kubectl();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_webhook_workflow_example),
+        cmocka_unit_test(test_seed_shapes),
+        cmocka_unit_test(test_500_retried_and_created_once),
+        cmocka_unit_test(test_409_on_a_fixed_name),
+        cmocka_unit_test(test_403_names_verb_and_resource),
+        cmocka_unit_test(test_kill_between_create_and_ack),
+    };
+    return ce_test_run(argc, argv, tests, wf_setup, wf_teardown);
+}
