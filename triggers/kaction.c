@@ -87,8 +87,8 @@ int ce_kaction_fail(struct ce_kube_client *c, const char *trigger, const char *v
     memcpy(res->err, msg, len);
     res->err[len] = '\0';
     bool retry = ce_kube_rc_retryable(rc);
-    ce_log_kv(CE_LOG_ERROR, "the Kubernetes API refused the trigger's call", "triggerName",
-              trigger, "verb", verb, "resource", what, "namespace", ns ? ns : "", "reason",
+    ce_log_kv(CE_LOG_ERROR, "the Kubernetes API refused the trigger's call", "triggerName", trigger,
+              "verb", verb, "resource", what, "namespace", ns ? ns : "", "reason",
               e->reason[0] ? e->reason : "Error", "error", msg, "retryable",
               retry ? "true" : "false", NULL);
     return retry ? CE_RETRY : rc;
@@ -96,7 +96,7 @@ int ce_kaction_fail(struct ce_kube_client *c, const char *trigger, const char *v
 
 static uint64_t kaction_fnv(uint64_t h, const char *s)
 {
-    for (const char *p = s ? s : ""; ; p++) {
+    for (const char *p = s ? s : "";; p++) {
         h ^= (unsigned char)*p;
         h *= UINT64_C(1099511628211);
         if (*p == '\0') {
@@ -137,8 +137,7 @@ int ce_kaction_create_once(struct ce_kube_client *c, json_t *obj, const char *ns
     bool derived = ce_kobj_meta(obj, "name") == NULL && gen != NULL;
     if (derived) {
         char name[128];
-        ce_kaction_firing_name(gen, who->sensor, who->trigger, who->ev, who->n, name,
-                               sizeof name);
+        ce_kaction_firing_name(gen, who->sensor, who->trigger, who->ev, who->n, name, sizeof name);
         ce_kobj_set_meta(obj, "name", name);
     }
     int rc = ce_kube_create(c, obj, ns, created, e);

@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const kobj_source_keys[] = {"resource", "inline", "file", "url", "configmap",
-                                               "git",      "s3",     NULL};
+static const char *const kobj_source_keys[] = {"resource",  "inline", "file", "url",
+                                               "configmap", "git",    "s3",   NULL};
 
 int ce_kobj_parse(const char *text, size_t len, const char *origin, json_t **out, char *err,
                   size_t errlen)
@@ -45,8 +45,8 @@ static void kobj_decode_inline(struct ce_mdec *c, const struct ce_node *src,
 {
     char *text = ce_mdec_str(c, src, "inline", true);
     char err[256];
-    if (text != NULL && ce_kobj_parse(text, strlen(text), "inline", &out->object, err,
-                                      sizeof err) != CE_OK) {
+    if (text != NULL &&
+        ce_kobj_parse(text, strlen(text), "inline", &out->object, err, sizeof err) != CE_OK) {
         ce_mdec_err_key(c, ce_node_get(src, "inline"), "inline", "%s", err);
     }
     ce_free(text);
@@ -188,11 +188,11 @@ static int kobj_read_text(const struct ce_kobj_source *s, const char *config_dir
     if (s->from == CE_KOBJ_URL) {
         return ce_kobj_fetch_url(s->path, s->verify_cert, text, len, err, errlen);
     }
-    int rc = ce_secret_read(config_dir ? config_dir : CE_CONFIG_DIR_DEFAULT, s->cm_name,
-                            s->cm_key, text, len);
+    int rc = ce_secret_read(config_dir ? config_dir : CE_CONFIG_DIR_DEFAULT, s->cm_name, s->cm_key,
+                            text, len);
     if (rc != CE_OK) {
-        return ce_rc_fail(rc, err, errlen, "source.configmap %s key %s: %s", s->cm_name,
-                          s->cm_key, rc == CE_ENOENT ? "not found" : ce_rc_str(rc));
+        return ce_rc_fail(rc, err, errlen, "source.configmap %s key %s: %s", s->cm_name, s->cm_key,
+                          rc == CE_ENOENT ? "not found" : ce_rc_str(rc));
     }
     return CE_OK;
 }

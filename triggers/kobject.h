@@ -19,8 +19,14 @@ struct ce_trigger_event;
 
 #define CE_KOBJ_MAX_BYTES (4 * 1024 * 1024) /* a fetched object (file, url, config map) */
 
-enum ce_kobj_from { CE_KOBJ_NONE, CE_KOBJ_RESOURCE, CE_KOBJ_INLINE, CE_KOBJ_FILE, CE_KOBJ_URL,
-                    CE_KOBJ_CONFIGMAP };
+enum ce_kobj_from {
+    CE_KOBJ_NONE,
+    CE_KOBJ_RESOURCE,
+    CE_KOBJ_INLINE,
+    CE_KOBJ_FILE,
+    CE_KOBJ_URL,
+    CE_KOBJ_CONFIGMAP
+};
 
 struct ce_kobj_source {
     enum ce_kobj_from from;

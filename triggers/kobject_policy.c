@@ -28,8 +28,7 @@ static int kobj_amount(const json_t *v, const char *what, double *out, char *err
     else if (json_is_string(v)) {
         d = strtod(json_string_value(v), &end);
         if (end == json_string_value(v) || *end != '\0') {
-            return ce_rc_fail(CE_EINVAL, err, errlen, "policy.k8s.backoff.%s: not a number",
-                              what);
+            return ce_rc_fail(CE_EINVAL, err, errlen, "policy.k8s.backoff.%s: not a number", what);
         }
     }
     else {
@@ -42,8 +41,7 @@ static int kobj_amount(const json_t *v, const char *what, double *out, char *err
     return CE_OK;
 }
 
-static int kobj_backoff(const json_t *b, struct ce_kobj_label_policy *p, char *err,
-                        size_t errlen)
+static int kobj_backoff(const json_t *b, struct ce_kobj_label_policy *p, char *err, size_t errlen)
 {
     p->duration_ns = INT64_C(1000000000);
     p->factor = 1;
@@ -93,8 +91,7 @@ static int kobj_labels(const json_t *labels, struct ce_kobj_label_policy *p, cha
     json_object_foreach((json_t *)labels, k, v)
     {
         if (!json_is_string(v)) {
-            return ce_rc_fail(CE_EINVAL, err, errlen, "policy.k8s.labels.%s: expected a string",
-                              k);
+            return ce_rc_fail(CE_EINVAL, err, errlen, "policy.k8s.labels.%s: expected a string", k);
         }
     }
     p->labels = json_deep_copy(labels);

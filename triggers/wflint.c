@@ -152,8 +152,8 @@ static void wfl_spec_ref(struct wfl *w, const struct ce_node *spec, const char *
         wfl_names_template(w, name)) {
         return;
     }
-    ce_mdec_err_key(w->c, ce_node_get(spec, key), key,
-                    "\"%s\" names no template of spec.templates", name);
+    ce_mdec_err_key(w->c, ce_node_get(spec, key), key, "\"%s\" names no template of spec.templates",
+                    name);
 }
 
 static bool wfl_name_char(char ch)
@@ -197,8 +197,9 @@ static void wfl_scan(struct wfl *w, const struct ce_node *n, const struct ce_nod
         if (name != NULL && tmpl != NULL &&
             !wfl_named(ce_node_get(ce_node_get(tmpl, "inputs"), "parameters"), name, len)) {
             const char *tn = wfl_str(tmpl, "name");
-            ce_mdec_err(w->c, n, "{{inputs.parameters.%.*s}}: the template \"%s\" declares no "
-                                 "input parameter \"%.*s\"",
+            ce_mdec_err(w->c, n,
+                        "{{inputs.parameters.%.*s}}: the template \"%s\" declares no "
+                        "input parameter \"%.*s\"",
                         (int)len, name, tn ? tn : "", (int)len, name);
         }
         name = wfl_ref_name(p + 2, "workflow.parameters.", &len);
@@ -208,8 +209,9 @@ static void wfl_scan(struct wfl *w, const struct ce_node *n, const struct ce_nod
                     strncmp(w->opts->wf_params[i], name, len) == 0;
         }
         if (name != NULL && !w->from_ref && !given && !wfl_named(w->wf_args, name, len)) {
-            ce_mdec_err(w->c, n, "{{workflow.parameters.%.*s}}: spec.arguments.parameters "
-                                 "declares no parameter \"%.*s\"",
+            ce_mdec_err(w->c, n,
+                        "{{workflow.parameters.%.*s}}: spec.arguments.parameters "
+                        "declares no parameter \"%.*s\"",
                         (int)len, name, (int)len, name);
         }
     }

@@ -9,8 +9,8 @@
 
 #define WFL_MAX_TASKS 2000 /* a bigger DAG is not checked for cycles */
 
-static const char *const wfl_results[] = {"Succeeded", "Failed",       "Errored",
-                                          "Skipped",   "Omitted",      "Daemoned",
+static const char *const wfl_results[] = {"Succeeded",    "Failed",    "Errored",
+                                          "Skipped",      "Omitted",   "Daemoned",
                                           "AnySucceeded", "AllFailed", NULL};
 
 struct wfl_dag {
@@ -57,8 +57,8 @@ static void wfl_dependencies(struct wfl_dag *d, int i, const struct ce_node *lis
     for (int j = 0; list->type == CE_NODE_SEQ && j < list->n_items; j++) {
         const struct ce_node *v = list->items[j];
         size_t o2 = ce_mdec_push_index(d->c, j);
-        int at = v->type == CE_NODE_SCALAR && v->str ? wfl_task_index(d, v->str, strlen(v->str))
-                                                     : -1;
+        int at =
+            v->type == CE_NODE_SCALAR && v->str ? wfl_task_index(d, v->str, strlen(v->str)) : -1;
         if (at < 0) {
             ce_mdec_err(d->c, v, "no task named \"%s\" in this DAG",
                         v->type == CE_NODE_SCALAR && v->str ? v->str : "");
@@ -95,8 +95,7 @@ static void wfl_depends_term(struct wfl_dag *d, int i, const struct ce_node *v, 
     size_t name_len = dot ? (size_t)(dot - s) : len;
     int at = wfl_task_index(d, s, name_len);
     if (at < 0) {
-        ce_mdec_err_key(d->c, v, "depends", "no task named \"%.*s\" in this DAG", (int)name_len,
-                        s);
+        ce_mdec_err_key(d->c, v, "depends", "no task named \"%.*s\" in this DAG", (int)name_len, s);
         return;
     }
     if (dot != NULL && !wfl_result_known(dot + 1, len - name_len - 1)) {

@@ -61,8 +61,8 @@ static struct ce_test_proc *k8s_sensor(struct k8s_env *e, const char *op, const 
 {
     char *file = ce_test_data_write(e->dir, "sensor.yaml", "sensors/k8s-configmap.yaml", "OP", op,
                                     "NAME_KEY", name_key, "POLICY", policy, NULL);
-    struct ce_test_proc *p = ce_scn_start("sensor", file, ce_natsd_url(e->natsd), 0, NULL,
-                                          CE_SENSOR_SUBSCRIBED_MSG);
+    struct ce_test_proc *p =
+        ce_scn_start("sensor", file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
     ce_free(file);
     return p;
 }

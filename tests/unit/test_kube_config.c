@@ -103,8 +103,8 @@ static void test_kubeconfig_client_cert_files_relative(void **state)
 
 static void refused(struct fx *f, const char *auth)
 {
-    char *path = ce_test_data_write(f->dir, "config", "kube/kubeconfig-exec.yaml", "AUTH", auth,
-                                    NULL);
+    char *path =
+        ce_test_data_write(f->dir, "config", "kube/kubeconfig-exec.yaml", "AUTH", auth, NULL);
     struct ce_kube_config_opts o = {.kubeconfig = path};
     struct ce_kube_config *c = NULL;
     char err[512];

@@ -97,8 +97,8 @@ static const char *aw_namespace(const struct aw_trigger *t, const json_t *obj,
     return ns ? ns : t->sensor_ns ? t->sensor_ns : ce_kube_client_namespace(c);
 }
 
-static int aw_run(const struct aw_trigger *t, const struct aw_call *a, json_t *obj,
-                  json_t **out, struct ce_trigger_result *res)
+static int aw_run(const struct aw_trigger *t, const struct aw_call *a, json_t *obj, json_t **out,
+                  struct ce_trigger_result *res)
 {
     const char *name = ce_kobj_meta(obj, "name");
     if (t->cfg->op == AW_SUBMIT) {
@@ -147,8 +147,8 @@ static int aw_execute(void *state, const struct ce_trigger_event *events, int n,
     json_t *out = NULL;
     rc = aw_run(t, &a, obj, &out, res);
     if (rc == CE_OK) {
-        ce_log_kv(CE_LOG_INFO, "the argoWorkflow trigger ran", "triggerName", t->name,
-                  "operation", aw_op_name(t->cfg->op), "namespace", a.ns, "name",
+        ce_log_kv(CE_LOG_INFO, "the argoWorkflow trigger ran", "triggerName", t->name, "operation",
+                  aw_op_name(t->cfg->op), "namespace", a.ns, "name",
                   ce_kobj_meta(out, "name") ? ce_kobj_meta(out, "name") : "", NULL);
         struct ce_kube_error e = {0};
         rc = ce_kaction_policy_wait(client, &t->policy, out, &e);
@@ -167,8 +167,8 @@ static void aw_describe(void *state, const struct ce_trigger_event *events, int 
     struct aw_trigger *t = state;
     char where[300];
     ce_kobj_source_describe(&t->cfg->source, where, sizeof where);
-    int w = ce_buf_printf(out, "%soperation %s, object from %s\n", indent,
-                          aw_op_name(t->cfg->op), where);
+    int w = ce_buf_printf(out, "%soperation %s, object from %s\n", indent, aw_op_name(t->cfg->op),
+                          where);
     json_t *obj = NULL;
     char err[256];
     if (aw_object(t, events, n, &obj, err, sizeof err) != CE_OK) {
@@ -179,7 +179,9 @@ static void aw_describe(void *state, const struct ce_trigger_event *events, int 
     (void)w;
     const char *ns = t->cfg->opts.ns ? t->cfg->opts.ns : ce_kobj_meta(obj, "namespace");
     struct aw_call a = {
-        .ns = ns ? ns : t->sensor_ns ? t->sensor_ns : "default",
+        .ns = ns             ? ns
+              : t->sensor_ns ? t->sensor_ns
+                             : "default",
         .opts = &t->cfg->opts,
         .who = {t->sensor, t->name, events, n},
         .now_ms = ce_clock_wall_ms(),

@@ -11,21 +11,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum aw_flag { AW_F_PARAM, AW_F_ENTRY, AW_F_SA, AW_F_NAME, AW_F_GENNAME, AW_F_LABELS,
-               AW_F_PRIORITY, AW_F_INSTANCE, AW_F_NS, AW_F_OUTPUT_ARG, AW_F_OUTPUT_BOOL };
+enum aw_flag {
+    AW_F_PARAM,
+    AW_F_ENTRY,
+    AW_F_SA,
+    AW_F_NAME,
+    AW_F_GENNAME,
+    AW_F_LABELS,
+    AW_F_PRIORITY,
+    AW_F_INSTANCE,
+    AW_F_NS,
+    AW_F_OUTPUT_ARG,
+    AW_F_OUTPUT_BOOL
+};
 
 static const struct aw_flag_spec {
     const char *lng, *shrt;
     enum aw_flag flag;
 } aw_flags[] = {
-    {"parameter", "p", AW_F_PARAM},      {"entrypoint", NULL, AW_F_ENTRY},
-    {"serviceaccount", NULL, AW_F_SA},   {"name", NULL, AW_F_NAME},
+    {"parameter", "p", AW_F_PARAM},        {"entrypoint", NULL, AW_F_ENTRY},
+    {"serviceaccount", NULL, AW_F_SA},     {"name", NULL, AW_F_NAME},
     {"generate-name", NULL, AW_F_GENNAME}, {"labels", "l", AW_F_LABELS},
-    {"priority", NULL, AW_F_PRIORITY},   {"instanceid", NULL, AW_F_INSTANCE},
-    {"namespace", "n", AW_F_NS},         {"output", "o", AW_F_OUTPUT_ARG},
-    {"status", NULL, AW_F_OUTPUT_ARG},   {"node-field-selector", NULL, AW_F_OUTPUT_ARG},
-    {"wait", "w", AW_F_OUTPUT_BOOL},     {"watch", NULL, AW_F_OUTPUT_BOOL},
-    {"log", NULL, AW_F_OUTPUT_BOOL},     {"strict", NULL, AW_F_OUTPUT_BOOL},
+    {"priority", NULL, AW_F_PRIORITY},     {"instanceid", NULL, AW_F_INSTANCE},
+    {"namespace", "n", AW_F_NS},           {"output", "o", AW_F_OUTPUT_ARG},
+    {"status", NULL, AW_F_OUTPUT_ARG},     {"node-field-selector", NULL, AW_F_OUTPUT_ARG},
+    {"wait", "w", AW_F_OUTPUT_BOOL},       {"watch", NULL, AW_F_OUTPUT_BOOL},
+    {"log", NULL, AW_F_OUTPUT_BOOL},       {"strict", NULL, AW_F_OUTPUT_BOOL},
 };
 
 static const struct aw_flag_spec *aw_flag_find(const char *arg, const char **inline_value)
@@ -107,8 +118,7 @@ static void aw_apply_flag(struct ce_mdec *c, const struct ce_node *at, enum aw_f
         aw_set(&o->labels, v);
         if (!aw_labels_valid(v)) {
             ce_mdec_err(c, at,
-                        "expected labels of the form: NAME1=VALUE2,NAME2=VALUE2. Received: %s",
-                        v);
+                        "expected labels of the form: NAME1=VALUE2,NAME2=VALUE2. Received: %s", v);
         }
         break;
     case AW_F_INSTANCE:

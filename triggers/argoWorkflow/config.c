@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const aw_op_names[] = {"submit", "submit-from", "resubmit", "retry",
-                                          "resume", "suspend",     "terminate", "stop", NULL};
+static const char *const aw_op_names[] = {"submit",  "submit-from", "resubmit", "retry", "resume",
+                                          "suspend", "terminate",   "stop",     NULL};
 
 static const char *const aw_keys[] = {"source", "operation", "parameters", "args", NULL};
 
@@ -75,14 +75,12 @@ static void aw_object_checks(struct ce_mdec *c, const struct ce_node *block,
         ce_mdec_err(c, src, "the Workflow has neither metadata.name nor metadata.generateName");
     }
     else if (cfg->op != AW_SUBMIT && !named) {
-        ce_mdec_err(c, src, "operation %s needs the object's metadata.name",
-                    aw_op_name(cfg->op));
+        ce_mdec_err(c, src, "operation %s needs the object's metadata.name", aw_op_name(cfg->op));
     }
     const json_t *k = json_object_get(obj, "kind");
     const char *kind = json_is_string(k) ? json_string_value(k) : "";
     if (cfg->op == AW_SUBMIT_FROM && strcasecmp(kind, "WorkflowTemplate") != 0 &&
-        strcasecmp(kind, "ClusterWorkflowTemplate") != 0 &&
-        strcasecmp(kind, "CronWorkflow") != 0) {
+        strcasecmp(kind, "ClusterWorkflowTemplate") != 0 && strcasecmp(kind, "CronWorkflow") != 0) {
         ce_mdec_err(c, src,
                     "submit-from needs a WorkflowTemplate, ClusterWorkflowTemplate or "
                     "CronWorkflow, got kind \"%s\"",
@@ -97,8 +95,7 @@ static void aw_lint(struct ce_mdec *c, const struct ce_node *block, const struct
         return;
     }
     struct ce_wflint_opts o = {
-        .entrypoint_given =
-            cfg->opts.entrypoint != NULL || aw_param_sets(block, "spec.entrypoint"),
+        .entrypoint_given = cfg->opts.entrypoint != NULL || aw_param_sets(block, "spec.entrypoint"),
         .wf_params = (const char *const *)cfg->opts.param_names,
     };
     size_t old = ce_mdec_push(c, "source");
@@ -118,6 +115,9 @@ static void *aw_decode(struct ce_mdec *c, const struct ce_node *block)
         aw_object_checks(c, block, cfg);
         aw_lint(c, block, cfg);
     }
+    struct ce_kobj_label_policy policy;
+    ce_kobj_policy_decode(c, c->owner, &policy); /* made at start; checked here for lint */
+    ce_kobj_policy_fini(&policy);
     cfg->source.node = NULL; /* borrowed for decoding only */
     return cfg;
 }

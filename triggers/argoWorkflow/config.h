@@ -11,8 +11,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum aw_op { AW_SUBMIT, AW_SUBMIT_FROM, AW_RESUBMIT, AW_RETRY, AW_RESUME, AW_SUSPEND,
-             AW_TERMINATE, AW_STOP };
+enum aw_op {
+    AW_SUBMIT,
+    AW_SUBMIT_FROM,
+    AW_RESUBMIT,
+    AW_RETRY,
+    AW_RESUME,
+    AW_SUSPEND,
+    AW_TERMINATE,
+    AW_STOP
+};
 
 #define AW_MAX_ARGS 64
 

@@ -37,10 +37,9 @@ static void aw_describe_submit(const struct aw_call *a, json_t *obj, const char 
                                sizeof name);
         ce_kobj_set_meta(obj, "name", name);
     }
-    int w = ce_buf_printf(out, "%swould create the Workflow %s: POST " AW_API
-                               "/namespaces/%s/workflows\n",
-                          indent, ce_kobj_meta(obj, "name") ? ce_kobj_meta(obj, "name") : "?",
-                          a->ns);
+    int w = ce_buf_printf(
+        out, "%swould create the Workflow %s: POST " AW_API "/namespaces/%s/workflows\n", indent,
+        ce_kobj_meta(obj, "name") ? ce_kobj_meta(obj, "name") : "?", a->ns);
     (void)w;
     aw_put_json(obj, indent, out);
 }
@@ -55,16 +54,16 @@ static void aw_describe_from(const struct aw_call *a, const json_t *obj, const c
     bool cron = kind && strcasecmp(kind, "CronWorkflow") == 0;
     int w = 0;
     if (cluster) {
-        w |= ce_buf_printf(out, "%swould read GET " AW_API "/clusterworkflowtemplates/%s\n",
-                           indent, name);
+        w |= ce_buf_printf(out, "%swould read GET " AW_API "/clusterworkflowtemplates/%s\n", indent,
+                           name);
     }
     else {
-        w |= ce_buf_printf(out, "%swould read GET " AW_API "/namespaces/%s/%s/%s\n", indent,
-                           a->ns, cron ? "cronworkflows" : "workflowtemplates", name);
+        w |= ce_buf_printf(out, "%swould read GET " AW_API "/namespaces/%s/%s/%s\n", indent, a->ns,
+                           cron ? "cronworkflows" : "workflowtemplates", name);
     }
-    w |= ce_buf_printf(out, "%sthen create a Workflow from it: POST " AW_API
-                            "/namespaces/%s/workflows\n",
-                       indent, a->ns);
+    w |= ce_buf_printf(
+        out, "%sthen create a Workflow from it: POST " AW_API "/namespaces/%s/workflows\n", indent,
+        a->ns);
     (void)w;
     if (!cron) {
         json_t *wf = aw_from_template(name, cluster);
@@ -88,22 +87,25 @@ void aw_describe_call(const struct aw_call *a, enum aw_op op, json_t *obj, const
         aw_describe_from(a, obj, indent, out);
         return;
     case AW_RESUBMIT:
-        w = ce_buf_printf(out, "%swould read GET " AW_API "/namespaces/%s/workflows/%s, then "
-                               "create a copy: POST " AW_API "/namespaces/%s/workflows\n",
+        w = ce_buf_printf(out,
+                          "%swould read GET " AW_API "/namespaces/%s/workflows/%s, then "
+                          "create a copy: POST " AW_API "/namespaces/%s/workflows\n",
                           indent, a->ns, name, a->ns);
         break;
     case AW_SUSPEND:
     case AW_RESUME:
-        w = ce_buf_printf(out, "%swould read GET " AW_API "/namespaces/%s/workflows/%s, then "
-                               "PUT it with %s\n",
+        w = ce_buf_printf(out,
+                          "%swould read GET " AW_API "/namespaces/%s/workflows/%s, then "
+                          "PUT it with %s\n",
                           indent, a->ns, name,
                           op == AW_SUSPEND ? "spec.suspend: true"
                                            : "spec.suspend cleared and its running suspend "
                                              "nodes Succeeded");
         break;
     default:
-        w = ce_buf_printf(out, "%swould PATCH " AW_API "/namespaces/%s/workflows/%s "
-                               "(application/merge-patch+json) {\"spec\":{\"shutdown\":\"%s\"}}\n",
+        w = ce_buf_printf(out,
+                          "%swould PATCH " AW_API "/namespaces/%s/workflows/%s "
+                          "(application/merge-patch+json) {\"spec\":{\"shutdown\":\"%s\"}}\n",
                           indent, a->ns, name, op == AW_TERMINATE ? "Terminate" : "Stop");
         break;
     }

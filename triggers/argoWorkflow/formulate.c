@@ -50,8 +50,8 @@ static void aw_override_params(const struct aw_submit_opts *o, json_t *wf)
     json_t *old = json_object_get(args, "parameters");
     json_t *list = json_array();
     for (int i = 0; i < o->n_params; i++) {
-        json_array_append_new(list, json_pack("{s:s,s:s}", "name", o->param_names[i], "value",
-                                              o->param_values[i]));
+        json_array_append_new(
+            list, json_pack("{s:s,s:s}", "name", o->param_names[i], "value", o->param_values[i]));
     }
     size_t i;
     json_t *p;
@@ -105,10 +105,9 @@ json_t *aw_from_template(const char *name, bool cluster_scope)
         json_object_set_new(json_object_get(json_object_get(wf, "spec"), "workflowTemplateRef"),
                             "clusterScope", json_true());
     }
-    ce_kobj_set_meta_map(wf, "labels",
-                         cluster_scope ? AW_LABEL "cluster-workflow-template"
-                                       : AW_LABEL "workflow-template",
-                         name);
+    ce_kobj_set_meta_map(
+        wf, "labels",
+        cluster_scope ? AW_LABEL "cluster-workflow-template" : AW_LABEL "workflow-template", name);
     return wf;
 }
 
@@ -130,8 +129,7 @@ static json_t *aw_cron_owner(const json_t *cron)
     const json_t *meta = json_object_get(cron, "metadata");
     json_t *ref = json_pack("{s:s,s:s,s:O,s:O,s:b,s:b}", "apiVersion", "argoproj.io/v1alpha1",
                             "kind", "CronWorkflow", "name", json_object_get(meta, "name"), "uid",
-                            json_object_get(meta, "uid"), "controller", 1,
-                            "blockOwnerDeletion", 1);
+                            json_object_get(meta, "uid"), "controller", 1, "blockOwnerDeletion", 1);
     if (ref == NULL) { /* no uid (never stored): no owner */
         return NULL;
     }
@@ -150,9 +148,8 @@ json_t *aw_from_cron(const json_t *cron, time_t now)
     const json_t *ws = json_object_get(cspec, "workflowSpec");
     json_t *wf = json_pack("{s:O,s:s,s:{s:s,s:{},s:{s:s}},s:O}", "apiVersion",
                            json_object_get(cron, "apiVersion"), "kind", "Workflow", "metadata",
-                           "generateName", gen, "labels", "annotations",
-                           AW_LABEL "scheduled-time", when, "spec",
-                           ws ? ws : json_object());
+                           "generateName", gen, "labels", "annotations", AW_LABEL "scheduled-time",
+                           when, "spec", ws ? ws : json_object());
     const json_t *labels = json_object_get(json_object_get(cron, "metadata"), "labels");
     const json_t *iid = json_object_get(labels, AW_LABEL "controller-instanceid");
     if (json_is_string(iid)) {
@@ -177,10 +174,13 @@ json_t *aw_from_cron(const json_t *cron, time_t now)
 
 static bool aw_resubmit_drops(const char *label)
 {
-    static const char *const dropped[] = {AW_LABEL "creator", AW_LABEL "creator-email",
+    static const char *const dropped[] = {AW_LABEL "creator",
+                                          AW_LABEL "creator-email",
                                           AW_LABEL "creator-preferred-username",
-                                          AW_LABEL "phase", AW_LABEL "completed",
-                                          AW_LABEL "workflow-archiving-status", NULL};
+                                          AW_LABEL "phase",
+                                          AW_LABEL "completed",
+                                          AW_LABEL "workflow-archiving-status",
+                                          NULL};
     for (int i = 0; dropped[i] != NULL; i++) {
         if (strcmp(label, dropped[i]) == 0) {
             return true;
@@ -201,10 +201,10 @@ json_t *aw_resubmit(const json_t *wf, const struct aw_submit_opts *o)
         json_object_del(spec, "activeDeadlineSeconds"); /* it was terminated */
     }
     json_object_del(spec, "shutdown");
-    json_t *out = json_pack("{s:O,s:O,s:{s:s},s:o}", "apiVersion",
-                            json_object_get(wf, "apiVersion"), "kind", json_object_get(wf, "kind"),
-                            "metadata", "generateName", gen ? gen : made, "spec",
-                            spec ? spec : json_object());
+    json_t *out =
+        json_pack("{s:O,s:O,s:{s:s},s:o}", "apiVersion", json_object_get(wf, "apiVersion"), "kind",
+                  json_object_get(wf, "kind"), "metadata", "generateName", gen ? gen : made, "spec",
+                  spec ? spec : json_object());
     const json_t *meta = json_object_get(wf, "metadata");
     const char *k;
     json_t *v;

@@ -17,7 +17,6 @@ json_t *aw_from_cron(const json_t *cron, time_t now);
 json_t *aw_resubmit(const json_t *wf, const struct aw_submit_opts *o);
 /* `argo resume` on a stored Workflow: spec.suspend cleared, running suspend nodes Succeeded.
  * *updated: something changed (else there is nothing to update). */
-int aw_resume_edit(json_t *wf, time_t now, bool *updated, char *err,
-                   size_t errlen) CE_MUST_CHECK;
+int aw_resume_edit(json_t *wf, time_t now, bool *updated, char *err, size_t errlen) CE_MUST_CHECK;
 
 #endif

@@ -69,8 +69,10 @@ int aw_submit_from(const struct aw_call *a, const json_t *obj, json_t **out,
         return CE_EINVAL;
     }
     json_t *from = NULL;
-    int rc = aw_get(a, cron ? "CronWorkflow" : cluster ? "ClusterWorkflowTemplate"
-                                                       : "WorkflowTemplate",
+    int rc = aw_get(a,
+                    cron      ? "CronWorkflow"
+                    : cluster ? "ClusterWorkflowTemplate"
+                              : "WorkflowTemplate",
                     name, &from, res);
     if (rc != CE_OK) {
         return rc;
@@ -84,7 +86,7 @@ int aw_submit_from(const struct aw_call *a, const json_t *obj, json_t **out,
 }
 
 static int aw_resubmit_op(const struct aw_call *a, const char *name, json_t **out,
-                   struct ce_trigger_result *res)
+                          struct ce_trigger_result *res)
 {
     json_t *old = NULL;
     int rc = aw_get(a, "Workflow", name, &old, res);
@@ -100,15 +102,14 @@ static int aw_resubmit_op(const struct aw_call *a, const char *name, json_t **ou
 
 static bool aw_completed(const json_t *wf)
 {
-    const char *phase =
-        json_string_value(json_object_get(json_object_get(wf, "status"), "phase"));
+    const char *phase = json_string_value(json_object_get(json_object_get(wf, "status"), "phase"));
     return phase != NULL && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0 ||
                              strcmp(phase, "Error") == 0);
 }
 
 /* suspend/resume: GET, change, PUT; a Conflict (changed meanwhile) starts over. */
-static int aw_update_loop(const struct aw_call *a, const char *name, enum aw_op op,
-                          json_t **out, struct ce_trigger_result *res)
+static int aw_update_loop(const struct aw_call *a, const char *name, enum aw_op op, json_t **out,
+                          struct ce_trigger_result *res)
 {
     for (int attempt = 0; attempt < AW_CONFLICT_TRIES; attempt++) {
         json_t *wf = NULL;
@@ -119,8 +120,8 @@ static int aw_update_loop(const struct aw_call *a, const char *name, enum aw_op 
         bool updated = false;
         if (op == AW_SUSPEND) {
             const json_t *labels = json_object_get(json_object_get(wf, "metadata"), "labels");
-            const char *done = json_string_value(
-                json_object_get(labels, "workflows.argoproj.io/completed"));
+            const char *done =
+                json_string_value(json_object_get(labels, "workflows.argoproj.io/completed"));
             if (done != NULL && strcmp(done, "true") == 0) {
                 json_decref(wf);
                 snprintf(res->err, sizeof res->err, "cannot suspend completed workflows");
@@ -162,8 +163,8 @@ static int aw_shutdown(const struct aw_call *a, const char *name, const char *st
     if (aw_completed(wf)) {
         json_decref(wf);
         snprintf(res->err, sizeof res->err,
-                 "cannot shutdown a completed workflow: workflow: \"%s\", namespace: \"%s\"",
-                 name, a->ns);
+                 "cannot shutdown a completed workflow: workflow: \"%s\", namespace: \"%s\"", name,
+                 a->ns);
         return CE_EINVAL;
     }
     json_t *patch = json_pack("{s:{s:s}}", "spec", "shutdown", strategy);

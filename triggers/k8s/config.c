@@ -9,8 +9,8 @@
 
 #include <string.h>
 
-static const char *const k8s_keys[] = {"source", "operation", "parameters", "patchStrategy",
-                                       "liveObject", NULL};
+static const char *const k8s_keys[] = {"source",        "operation",  "parameters",
+                                       "patchStrategy", "liveObject", NULL};
 static const char *const k8s_ops[] = {"create", "update", "patch", "delete", NULL};
 static const char *const k8s_patch_types[] = {
     "application/merge-patch+json", "application/json-patch+json",
@@ -58,14 +58,13 @@ static void k8s_object_checks(struct ce_mdec *c, const struct ce_node *block,
         ce_mdec_err(c, src, "the object needs apiVersion and kind");
     }
     bool named = ce_kobj_meta(obj, "name") != NULL || k8s_param_sets(block, "metadata.name");
-    bool gen = ce_kobj_meta(obj, "generateName") != NULL ||
-               k8s_param_sets(block, "metadata.generateName");
+    bool gen =
+        ce_kobj_meta(obj, "generateName") != NULL || k8s_param_sets(block, "metadata.generateName");
     if (cfg->op == K8S_CREATE && !named && !gen) {
         ce_mdec_err(c, src, "the object has neither metadata.name nor metadata.generateName");
     }
     else if (cfg->op != K8S_CREATE && !named) {
-        ce_mdec_err(c, src, "operation %s needs the object's metadata.name",
-                    k8s_op_name(cfg->op));
+        ce_mdec_err(c, src, "operation %s needs the object's metadata.name", k8s_op_name(cfg->op));
     }
     if (cfg->source.node != NULL && cfg->op == K8S_CREATE) {
         struct ce_wflint_opts o = {.entrypoint_given = k8s_param_sets(block, "spec.entrypoint")};
@@ -102,6 +101,9 @@ static void *k8s_decode(struct ce_mdec *c, const struct ce_node *block)
     }
     ce_kobj_source_decode(c, block, &cfg->source);
     k8s_object_checks(c, block, cfg);
+    struct ce_kobj_label_policy policy;
+    ce_kobj_policy_decode(c, c->owner, &policy); /* made at start; checked here for lint */
+    ce_kobj_policy_fini(&policy);
     cfg->source.node = NULL; /* borrowed for decoding only */
     return cfg;
 }

@@ -97,8 +97,7 @@ static int k8s_execute(void *state, const struct ce_trigger_event *events, int n
     struct k8s_call a = k8s_call_of(t, client, events, n);
     json_t *obj = NULL;
     if (rc == CE_OK) {
-        rc = ce_kobj_source_load(&t->cfg->source, t->config_dir, &obj, res->err,
-                                 sizeof res->err);
+        rc = ce_kobj_source_load(&t->cfg->source, t->config_dir, &obj, res->err, sizeof res->err);
     }
     if (rc == CE_OK) {
         rc = k8s_prepare(&a, &obj, res);
@@ -118,8 +117,8 @@ static int k8s_execute(void *state, const struct ce_trigger_event *events, int n
         }
     }
     else if (rc != CE_OK && res->err[0] != '\0') {
-        ce_log_kv(CE_LOG_ERROR, "the k8s trigger failed", "triggerName", t->name, "error",
-                  res->err, NULL);
+        ce_log_kv(CE_LOG_ERROR, "the k8s trigger failed", "triggerName", t->name, "error", res->err,
+                  NULL);
     }
     json_decref(out);
     json_decref(obj);

@@ -34,15 +34,15 @@ int k8s_prepare(struct k8s_call *a, json_t **obj, struct ce_trigger_result *res)
 {
     struct ce_kube_resource r;
     struct ce_kube_error e = {0};
-    int rc = ce_kube_discover(a->client, k8s_str(*obj, "apiVersion"), k8s_str(*obj, "kind"), &r,
-                              &e);
+    int rc =
+        ce_kube_discover(a->client, k8s_str(*obj, "apiVersion"), k8s_str(*obj, "kind"), &r, &e);
     if (rc != CE_OK) {
         return k8s_failed(a, "discover", *obj, rc, &e, res);
     }
     const char *ns = ce_kobj_meta(*obj, "namespace");
     snprintf(a->ns, sizeof a->ns, "%s",
-             !r.namespaced ? ""
-             : ns          ? ns
+             !r.namespaced  ? ""
+             : ns           ? ns
              : a->sensor_ns ? a->sensor_ns
                             : ce_kube_client_namespace(a->client));
     if (!a->cfg->live_object || a->cfg->op != K8S_UPDATE) {
@@ -158,8 +158,8 @@ int k8s_run(const struct k8s_call *a, json_t *obj, json_t **out, struct ce_trigg
         rc = k8s_create(a, obj, out, res);
     }
     else if (rc == CE_OK && stored == NULL) {
-        ce_log_kv(CE_LOG_INFO, "object not found, nothing to delete", "triggerName",
-                  a->who.trigger, NULL);
+        ce_log_kv(CE_LOG_INFO, "object not found, nothing to delete", "triggerName", a->who.trigger,
+                  NULL);
     }
     else if (rc == CE_OK) {
         rc = k8s_change(a, obj, stored, out, res);
