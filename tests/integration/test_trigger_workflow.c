@@ -271,6 +271,100 @@ static void test_kill_between_create_and_ack(void **state)
     ce_test_proc_free(sn);
 }
 
+static struct ce_test_proc *wf_op_sensor(struct wf_env *e, const char *op, const char *args)
+{
+    char *file = ce_test_data_write(e->dir, "sensor.yaml", "sensors/workflow-op.yaml", "OP", op,
+                                    "ARGS", args, NULL);
+    struct ce_test_proc *p = wf_sensor(e, file);
+    ce_free(file);
+    return p;
+}
+
+static void wf_apply_running(struct wf_env *e)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/workflows/running.yaml", CE_SOURCE_DIR);
+    ce_free(wf_kubectl(e, "apply", "-f", path, NULL, NULL, NULL));
+}
+
+/* One operation on running-wf; returns kubectl's YAML of it afterwards. */
+static char *wf_run_op(struct wf_env *e, const char *op, const char *args)
+{
+    struct ce_test_proc *sn = wf_op_sensor(e, op, args);
+    wf_post(e, "{\"message\":\"op\"}");
+    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'op'", 1, 20000));
+    ce_test_proc_free(sn);
+    return wf_kubectl(e, "get", "workflow", "running-wf", "-o", "yaml", NULL);
+}
+
+/* suspend, resume, terminate and stop make the argo CLI's changes to the stored Workflow. */
+static void test_operations_on_a_stored_workflow(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    wf_apply_running(e);
+    char *y = wf_run_op(e, "suspend", "");
+    wf_has(y, "suspend: true");
+    ce_free(y);
+    y = wf_run_op(e, "resume", "");
+    assert_null(strstr(y, "suspend: true"));
+    wf_has(y, "phase: Succeeded"); /* the waiting suspend node */
+    wf_has(y, "finishedAt:");
+    ce_free(y);
+    y = wf_run_op(e, "terminate", "");
+    wf_has(y, "shutdown: Terminate");
+    ce_free(y);
+    y = wf_run_op(e, "stop", "");
+    wf_has(y, "shutdown: Stop");
+    ce_free(y);
+}
+
+/* resubmit: a new Workflow from the stored one, as `argo resubmit -p` makes it. */
+static void test_resubmit_makes_a_copy(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    wf_apply_running(e);
+    ce_free(wf_run_op(e, "resubmit", "        args: [-p, who=second]"));
+    char *y = wf_kubectl(e, "get", "workflows", "-l",
+                         "workflows.argoproj.io/resubmitted-from-workflow=running-wf", "-o",
+                         "yaml");
+    wf_has(y, "generateName: running-wf-");
+    wf_has(y, "team: data");
+    wf_has(y, "value: second");
+    assert_null(strstr(y, "phase: Running")); /* no status */
+    ce_free(y);
+    /* the controller's labels stay behind; the user's come along */
+    y = wf_kubectl(e, "get", "workflows", "-l",
+                   "workflows.argoproj.io/resubmitted-from-workflow=running-wf", "-o",
+                   "jsonpath={.items[0].metadata.labels}");
+    wf_has(y, "\"team\":\"data\"");
+    assert_null(strstr(y, "workflows.argoproj.io/phase"));
+    ce_free(y);
+    assert_int_equal(wf_count(e, NULL), 2);
+}
+
+/* A finished Workflow cannot be terminated: a clear error, no change. */
+static void test_terminate_a_finished_workflow(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    char *path = ce_test_write_file(
+        e->dir, "done.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: running-wf}\n"
+        "spec: {entrypoint: m, templates: [{name: m, container: {image: b}}]}\n"
+        "status: {phase: Succeeded}\n");
+    ce_free(wf_kubectl(e, "apply", "-f", path, NULL, NULL, NULL));
+    ce_free(path);
+    struct ce_test_proc *sn = wf_op_sensor(e, "terminate", "");
+    wf_post(e, "{\"message\":\"op\"}");
+    assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 1, 20000));
+    char *line = ce_test_proc_line(sn, "Failed to execute a trigger", 0);
+    wf_has(line, "cannot shutdown a completed workflow");
+    ce_free(line);
+    ce_test_proc_free(sn);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -283,6 +377,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_409_on_a_fixed_name),
         cmocka_unit_test(test_403_names_verb_and_resource),
         cmocka_unit_test(test_kill_between_create_and_ack),
+        cmocka_unit_test(test_operations_on_a_stored_workflow),
+        cmocka_unit_test(test_resubmit_makes_a_copy),
+        cmocka_unit_test(test_terminate_a_finished_workflow),
     };
     return ce_test_run(argc, argv, tests, wf_setup, wf_teardown);
 }
