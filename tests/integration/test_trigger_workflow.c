@@ -365,6 +365,34 @@ static void test_terminate_a_finished_workflow(void **state)
     ce_test_proc_free(sn);
 }
 
+/* `cevents explain` shows the Workflow it would create, with the event's message and the
+ * three labels, and the API call, without an API server. */
+static void test_explain_shows_object_and_call(void **state)
+{
+    struct wf_env *e = *state;
+    char sensor[1024];
+    snprintf(sensor, sizeof sensor, "%s/examples/webhook-workflow/workflow-sensor.yaml",
+             CE_SOURCE_DIR);
+    char *ev = ce_test_write_file(e->dir, "event.json", "{\"body\":{\"message\":\"explained\"}}");
+    const char *args[] = {"explain", "-f", sensor, "--event", ev, NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    assert_non_null(p);
+    int status = -1;
+    assert_true(ce_test_proc_wait_exit(p, 30000, &status));
+    char *out = ce_test_proc_output(p);
+    wf_has(out, "would create the Workflow hello-world-");
+    wf_has(out, "POST /apis/argoproj.io/v1alpha1/namespaces/default/workflows");
+    wf_has(out, "\"value\": \"explained\"");
+    wf_has(out, "\"events.argoproj.io/sensor\": \"webhook-workflow\"");
+    wf_has(out, "\"events.argoproj.io/trigger\": \"hello-world-workflow\"");
+    wf_has(out, "\"events.argoproj.io/action-timestamp\": \"");
+    assert_int_equal(status, 0);
+    ce_free(out);
+    ce_test_proc_free(p);
+    ce_free(ev);
+    assert_int_equal(wf_count(e, NULL), 0); /* nothing was created */
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -380,6 +408,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_operations_on_a_stored_workflow),
         cmocka_unit_test(test_resubmit_makes_a_copy),
         cmocka_unit_test(test_terminate_a_finished_workflow),
+        cmocka_unit_test(test_explain_shows_object_and_call),
     };
     return ce_test_run(argc, argv, tests, wf_setup, wf_teardown);
 }
