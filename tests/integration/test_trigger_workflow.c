@@ -326,9 +326,9 @@ static void test_resubmit_makes_a_copy(void **state)
     wf_delete_all(e);
     wf_apply_running(e);
     ce_free(wf_run_op(e, "resubmit", "        args: [-p, who=second]"));
-    char *y = wf_kubectl(e, "get", "workflows", "-l",
-                         "workflows.argoproj.io/resubmitted-from-workflow=running-wf", "-o",
-                         "yaml");
+    char *y =
+        wf_kubectl(e, "get", "workflows", "-l",
+                   "workflows.argoproj.io/resubmitted-from-workflow=running-wf", "-o", "yaml");
     wf_has(y, "generateName: running-wf-");
     wf_has(y, "team: data");
     wf_has(y, "value: second");

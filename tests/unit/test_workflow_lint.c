@@ -66,16 +66,20 @@ static const char *const shapes =
     "    - - {name: produce, template: produce}\n"
     "    - - name: consume\n"
     "        template: say\n"
-    "        arguments: {parameters: [{name: message, value: \"{{steps.produce.outputs.result}}\"}]}\n"
+    "        arguments: {parameters: [{name: message, value: "
+    "\"{{steps.produce.outputs.result}}\"}]}\n"
     "    - - {name: each, template: \"{{item}}\", withItems: [say]}\n"
     "    - - {name: lib, templateRef: {name: lib, template: x}}\n"
     "    - - name: inline\n"
-    "        inline: {inputs: {parameters: [{name: z}]}, container: {image: b, args: ['{{inputs.parameters.z}}']}}\n"
+    "        inline: {inputs: {parameters: [{name: z}]}, container: {image: b, args: "
+    "['{{inputs.parameters.z}}']}}\n"
     "  - name: produce\n"
     "    script: {image: python, command: [python], source: 'print(1)'}\n"
     "  - name: say\n"
     "    inputs: {parameters: [{name: message}]}\n"
-    "    container: {image: busybox, args: ['{{inputs.parameters.message}}', '{{ workflow.parameters.message }}', '{{workflow.parameters.json}}', '{{=inputs.parameters.x}}']}\n"
+    "    container: {image: busybox, args: ['{{inputs.parameters.message}}', '{{ "
+    "workflow.parameters.message }}', '{{workflow.parameters.json}}', "
+    "'{{=inputs.parameters.x}}']}\n"
     "  - name: diamond\n"
     "    dag:\n"
     "      tasks:\n"
@@ -157,17 +161,18 @@ static void test_parameter_references(void **state)
 {
     (void)state;
     struct ce_diag d;
-    const char *text = "apiVersion: argoproj.io/v1alpha1\n"
-                       "kind: CronWorkflow\n"
-                       "spec:\n"
-                       "  workflowSpec:\n"
-                       "    entrypoint: say\n"
-                       "    arguments: {parameters: [{name: who}]}\n"
-                       "    templates:\n"
-                       "    - name: say\n"
-                       "      inputs: {parameters: [{name: msg}]}\n"
-                       "      container:\n"
-                       "        args: [\"{{inputs.parameters.mgs}} {{workflow.parameters.when}}\"]\n";
+    const char *text =
+        "apiVersion: argoproj.io/v1alpha1\n"
+        "kind: CronWorkflow\n"
+        "spec:\n"
+        "  workflowSpec:\n"
+        "    entrypoint: say\n"
+        "    arguments: {parameters: [{name: who}]}\n"
+        "    templates:\n"
+        "    - name: say\n"
+        "      inputs: {parameters: [{name: msg}]}\n"
+        "      container:\n"
+        "        args: [\"{{inputs.parameters.mgs}} {{workflow.parameters.when}}\"]\n";
     lint(text, NULL, &d);
     expect(&d, 11, 16, "spec.workflowSpec.templates[0].container.args[0]",
            "the template \"say\" declares no input parameter \"mgs\"");

@@ -108,8 +108,8 @@ static void aw_lint(struct ce_mdec *c, const struct ce_node *block, const struct
 static void *aw_decode(struct ce_mdec *c, const struct ce_node *block)
 {
     struct aw_config *cfg = ce_xcalloc(1, sizeof(*cfg));
-    bool op_ok = aw_op_decode(c, block, &cfg->op);
     ce_kobj_source_decode(c, block, &cfg->source);
+    bool op_ok = aw_op_decode(c, block, &cfg->op);
     aw_args_decode(c, block, cfg->op, &cfg->opts);
     if (op_ok) {
         aw_object_checks(c, block, cfg);

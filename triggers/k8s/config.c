@@ -78,11 +78,12 @@ static void k8s_object_checks(struct ce_mdec *c, const struct ce_node *block,
 static void *k8s_decode(struct ce_mdec *c, const struct ce_node *block)
 {
     struct k8s_config *cfg = ce_xcalloc(1, sizeof(*cfg));
+    ce_kobj_source_decode(c, block, &cfg->source);
     char *op = ce_mdec_str(c, block, "operation", false);
     int at = 0;
     if (op != NULL && op[0] != '\0' && !k8s_in(op, k8s_ops, &at)) {
-        ce_mdec_err_key(c, ce_node_get(block, "operation"), "operation",
-                        "unknown operation \"%s\" (create, update, patch or delete)", op);
+        ce_mdec_err_key(c, ce_node_get(block, "operation"), "operation", "unknown operation \"%s\"",
+                        op);
     }
     cfg->op = (enum k8s_op)at;
     ce_free(op);
@@ -99,7 +100,6 @@ static void *k8s_decode(struct ce_mdec *c, const struct ce_node *block)
         ce_mdec_warn(c, ce_node_get(block, "liveObject"),
                      "liveObject is used with operation update only; it has no effect here");
     }
-    ce_kobj_source_decode(c, block, &cfg->source);
     k8s_object_checks(c, block, cfg);
     struct ce_kobj_label_policy policy;
     ce_kobj_policy_decode(c, c->owner, &policy); /* made at start; checked here for lint */
