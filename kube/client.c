@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The client's transport: one libcurl connection cache shared by every transfer (CURLSH with
- * its locks), TLS and bearer-token auth (a token file re-read when it changes), one request
- * with its response read whole and capped. */
+/* The client's transport: a pool of libcurl handles, each keeping its connection alive, so
+ * consecutive requests reuse one connection and concurrent ones each have their own (libcurl
+ * does not support sharing one connection cache between threads); TLS and bearer-token auth (a
+ * token file re-read when it changes); one request with its response read whole and capped. */
 #include "kube/client.h"
 
 #include "core/base/file.h"
@@ -30,14 +31,23 @@ static void share_unlock(CURL *h, curl_lock_data data, void *arg)
     pthread_mutex_unlock(&c->share_locks[data]);
 }
 
+static pthread_once_t client_once = PTHREAD_ONCE_INIT;
+
+/* libcurl's global state, made once before the first handle (curl_easy_init would make it
+ * implicitly, and not thread-safely); cmd/main.c may have made it already. */
+static void client_global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 static void pem_copy(struct ce_kube_pem *dst, const struct ce_kube_pem *src)
 {
     dst->data = src->data ? ce_xstrndup(src->data, src->len) : NULL;
     dst->len = src->len;
 }
 
-int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_client **out,
-                          char *err, size_t errlen)
+int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_client **out, char *err,
+                          size_t errlen)
 {
     *out = NULL;
     if (cfg == NULL || cfg->server == NULL ||
@@ -45,6 +55,7 @@ int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_clien
         return ce_rc_fail(CE_EINVAL, err, errlen, "the API server URL must be http(s)://host: %s",
                           cfg && cfg->server ? cfg->server : "(none)");
     }
+    pthread_once(&client_once, client_global_init);
     struct ce_kube_client *c = ce_xcalloc(1, sizeof(*c));
     c->server = ce_xstrdup(cfg->server);
     c->ns = ce_xstrdup(cfg->ns ? cfg->ns : "default");
@@ -62,7 +73,6 @@ int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_clien
     curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
     curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
     curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
-    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     *out = c;
@@ -73,6 +83,9 @@ void ce_kube_client_destroy(struct ce_kube_client *c)
 {
     if (c == NULL) {
         return;
+    }
+    for (int i = 0; i < c->n_idle; i++) {
+        curl_easy_cleanup(c->idle[i]);
     }
     curl_share_cleanup(c->share);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) {
@@ -100,8 +113,7 @@ bool ce_kube_rc_retryable(int rc)
     return rc == CE_RETRY;
 }
 
-int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt,
-              ...)
+int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt, ...)
 {
     if (e != NULL) {
         e->status = status;
@@ -165,10 +177,13 @@ static void client_tls(struct ce_kube_client *c, CURL *h)
 CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms,
                   struct curl_slist **hdrs, char *errbuf)
 {
-    CURL *h = curl_easy_init();
-    if (h == NULL) {
+    pthread_mutex_lock(&c->lock);
+    CURL *h = c->n_idle > 0 ? c->idle[--c->n_idle] : NULL;
+    pthread_mutex_unlock(&c->lock);
+    if (h == NULL && (h = curl_easy_init()) == NULL) {
         return NULL;
     }
+    curl_easy_reset(h); /* keeps the handle's connection */
     char *url = ce_xasprintf("%s%s", c->server, path);
     errbuf[0] = '\0';
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -194,6 +209,17 @@ CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms
     }
     *hdrs = curl_slist_append(*hdrs, "Accept: application/json");
     return h;
+}
+
+void kube_release(struct ce_kube_client *c, CURL *h)
+{
+    pthread_mutex_lock(&c->lock);
+    if (c->n_idle < KUBE_POOL_MAX) {
+        c->idle[c->n_idle++] = h;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    curl_easy_cleanup(h); /* accepts NULL */
 }
 
 static size_t send_write(char *data, size_t size, size_t nmemb, void *arg)
@@ -228,8 +254,8 @@ int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_re
     resp->status = 0;
     char errbuf[CURL_ERROR_SIZE];
     struct curl_slist *hdrs = NULL;
-    CURL *h = kube_handle(c, q->path, q->timeout_ms ? q->timeout_ms : CE_KUBE_TIMEOUT_MS, &hdrs,
-                          errbuf);
+    CURL *h =
+        kube_handle(c, q->path, q->timeout_ms ? q->timeout_ms : CE_KUBE_TIMEOUT_MS, &hdrs, errbuf);
     if (h == NULL) {
         return kube_fail(e, CE_RETRY, 0, NULL, "%s %s: cannot start a transfer", q->method,
                          q->path);
@@ -240,7 +266,7 @@ int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_re
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp->body);
     CURLcode cc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-    curl_easy_cleanup(h);
+    kube_release(c, h);
     curl_slist_free_all(hdrs);
     if (cc == CURLE_WRITE_ERROR && resp->body.len + 1 >= CE_KUBE_RESPONSE_MAX) {
         return kube_fail(e, CE_EREMOTE, (int)resp->status, NULL,
@@ -318,10 +344,10 @@ int kube_outcome(long status, const char *body, size_t len, const char *what,
     if (kind != NULL && strcmp(kind, "Status") == 0 && msg != NULL && msg[0]) {
         kube_fail(e, rc, (int)status, reason && reason[0] ? reason : status_reason(status), "%s",
                   msg);
-    } else {
-        kube_fail(e, rc, (int)status, status_reason(status),
-                  "%s: the server answered %ld%s%.*s", what, status, len ? ": " : "",
-                  (int)(len > 200 ? 200 : len), body ? body : "");
+    }
+    else {
+        kube_fail(e, rc, (int)status, status_reason(status), "%s: the server answered %ld%s%.*s",
+                  what, status, len ? ": " : "", (int)(len > 200 ? 200 : len), body ? body : "");
     }
     json_decref(st);
     return rc;

@@ -2,9 +2,10 @@
 /* A Kubernetes API client: discovery, get, list, create, update, patch, delete and watch over
  * libcurl, objects as jansson values.
  *
- * One client per API server. It may be used by several threads at once: requests share one
- * libcurl connection cache (a CURLSH with its own locks), so consecutive requests reuse a
- * kept-alive connection, and the discovery cache has its own lock.
+ * One client per API server. It may be used by several threads at once. It keeps a small pool
+ * of libcurl handles, each with its kept-alive connection: consecutive requests reuse one
+ * connection, concurrent ones take a handle each (libcurl cannot share one connection cache
+ * between threads); DNS and TLS sessions are shared. The discovery cache has its own lock.
  *
  * Errors: every call fills a ce_kube_error (may be NULL) and returns
  *   CE_OK        success;
@@ -29,25 +30,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CE_KUBE_RESPONSE_MAX (64 * 1024 * 1024) /* one response body (a list) */
+#define CE_KUBE_RESPONSE_MAX (64 * 1024 * 1024)   /* one response body (a list) */
 #define CE_KUBE_WATCH_LINE_MAX (16 * 1024 * 1024) /* one watch event */
 #define CE_KUBE_TIMEOUT_MS 30000                  /* one request (not a watch) */
 
 struct ce_kube_client;
 
 struct ce_kube_error {
-    int status;       /* HTTP status; 0 when no response arrived */
-    char reason[64];  /* the Status reason (AlreadyExists, NotFound, Conflict, Forbidden,
-                       * Invalid, Expired ...), or "" */
+    int status;      /* HTTP status; 0 when no response arrived */
+    char reason[64]; /* the Status reason (AlreadyExists, NotFound, Conflict, Forbidden,
+                      * Invalid, Expired ...), or "" */
     char message[512];
 };
 
 /* What discovery says about a kind. */
 struct ce_kube_resource {
-    char group[128];   /* "" for the core group */
+    char group[128]; /* "" for the core group */
     char version[64];
     char kind[128];
-    char plural[128];  /* the resource name in URLs: "workflows", "eventbus" */
+    char plural[128]; /* the resource name in URLs: "workflows", "eventbus" */
     bool namespaced;
 };
 
@@ -68,8 +69,8 @@ enum ce_kube_patch_type {
 };
 
 /* Copies what it needs of cfg. CE_EINVAL (with err) for a configuration libcurl refuses. */
-int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_client **out,
-                          char *err, size_t errlen) CE_MUST_CHECK;
+int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_client **out, char *err,
+                          size_t errlen) CE_MUST_CHECK;
 /* No call may be running. Accepts NULL. */
 void ce_kube_client_destroy(struct ce_kube_client *c);
 /* The configuration's default namespace. */
@@ -106,10 +107,16 @@ int ce_kube_update(struct ce_kube_client *c, const json_t *obj, const char *ns, 
 int ce_kube_patch(struct ce_kube_client *c, const struct ce_kube_ref *ref,
                   enum ce_kube_patch_type type, const json_t *patch, const char *field_manager,
                   json_t **out, struct ce_kube_error *e) CE_MUST_CHECK;
+/* The same on a subresource of the object ("status": only the status changes, for kinds with
+ * a status subresource; "scale" ...). */
+int ce_kube_patch_subresource(struct ce_kube_client *c, const struct ce_kube_ref *ref,
+                              const char *subresource, enum ce_kube_patch_type type,
+                              const json_t *patch, const char *field_manager, json_t **out,
+                              struct ce_kube_error *e) CE_MUST_CHECK;
 /* DELETE ref; propagation NULL is "Background" (as kubectl), else "Foreground" or "Orphan".
  * CE_ENOENT when it was not there. */
-int ce_kube_delete(struct ce_kube_client *c, const struct ce_kube_ref *ref,
-                   const char *propagation, struct ce_kube_error *e) CE_MUST_CHECK;
+int ce_kube_delete(struct ce_kube_client *c, const struct ce_kube_ref *ref, const char *propagation,
+                   struct ce_kube_error *e) CE_MUST_CHECK;
 
 /* The patch type named by a Content-Type ("application/merge-patch+json") or by the short
  * names k8s triggers use ("merge", "json", "strategic", "apply"). CE_EINVAL otherwise. */
@@ -130,14 +137,14 @@ enum ce_kube_event_type {
 typedef bool ce_kube_watch_fn(void *arg, enum ce_kube_event_type type, const json_t *obj);
 
 struct ce_kube_watch_opts {
-    const char *label_selector;   /* may be NULL */
-    const char *field_selector;   /* may be NULL */
+    const char *label_selector; /* may be NULL */
+    const char *field_selector; /* may be NULL */
     /* Where to start: NULL or "" lists first and reports every existing object as ADDED, then
      * watches from the list's resourceVersion; else only changes after this version. */
     const char *resource_version;
-    int64_t timeout_ms;           /* 0: until fn or stop ends it */
-    const atomic_bool *stop;      /* may be NULL; checked at least every 100 ms */
-    bool bookmarks;               /* ask for BOOKMARK events */
+    int64_t timeout_ms;      /* 0: until fn or stop ends it */
+    const atomic_bool *stop; /* may be NULL; seen within about a second */
+    bool bookmarks;          /* ask for BOOKMARK events */
 };
 
 /* Watches a collection. A stream the server ends is resumed from the last resourceVersion

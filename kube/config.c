@@ -74,8 +74,7 @@ static int kc_pem(const json_t *o, const char *key_file, const char *key_data, c
         size_t n = strlen(data);
         pem->data = ce_xmalloc(ce_base64_decoded_max(n) + 1);
         if (ce_base64_decode(data, n, (unsigned char *)pem->data, &pem->len) != -1) {
-            return ce_rc_fail(CE_EINVAL, err, errlen, "%s: %s is not valid base64", what,
-                              key_data);
+            return ce_rc_fail(CE_EINVAL, err, errlen, "%s: %s is not valid base64", what, key_data);
         }
         pem->data[pem->len] = '\0';
         return CE_OK;
@@ -91,8 +90,8 @@ static int kc_pem(const json_t *o, const char *key_file, const char *key_data, c
 
 /* The inner object of the first entry called name in list (clusters, users, contexts), across
  * the files in order; *from is the file that defined it. */
-static const json_t *kc_find(const struct kc_doc *docs, int n, const char *list,
-                             const char *inner, const char *name, const struct kc_doc **from)
+static const json_t *kc_find(const struct kc_doc *docs, int n, const char *list, const char *inner,
+                             const char *name, const struct kc_doc **from)
 {
     for (int i = 0; i < n; i++) {
         size_t k;
@@ -133,7 +132,8 @@ static int kc_user(const struct kc_doc *docs, int n, const char *name, struct ce
     }
     if (kc_str(u, "token") != NULL) {
         c->token = ce_xstrdup(kc_str(u, "token"));
-    } else if (kc_str(u, "tokenFile") != NULL) {
+    }
+    else if (kc_str(u, "tokenFile") != NULL) {
         c->token_file = kc_join(d->dir, kc_str(u, "tokenFile"));
     }
     int rc = kc_pem(u, "client-certificate", "client-certificate-data", d->dir, d->path, &c->cert,
@@ -150,8 +150,8 @@ static int kc_user(const struct kc_doc *docs, int n, const char *name, struct ce
     return rc;
 }
 
-static int kc_cluster(const struct kc_doc *docs, int n, const char *name,
-                      struct ce_kube_config *c, char *err, size_t errlen)
+static int kc_cluster(const struct kc_doc *docs, int n, const char *name, struct ce_kube_config *c,
+                      char *err, size_t errlen)
 {
     const struct kc_doc *d = NULL;
     const json_t *cl = kc_find(docs, n, "clusters", "cluster", name, &d);

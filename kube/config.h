@@ -37,9 +37,9 @@ struct ce_kube_config {
     char *token;      /* bearer token, NULL for none */
     char *token_file; /* re-read when it changes (a pod's token, a kubeconfig tokenFile) */
     struct ce_kube_pem ca, cert, key;
-    bool insecure;  /* insecure-skip-tls-verify */
-    char *source;   /* where it came from, for messages: a kubeconfig path or "in-cluster" */
-    char *context;  /* the context used, NULL in a pod */
+    bool insecure; /* insecure-skip-tls-verify */
+    char *source;  /* where it came from, for messages: a kubeconfig path or "in-cluster" */
+    char *context; /* the context used, NULL in a pod */
 };
 
 struct ce_kube_config_opts {

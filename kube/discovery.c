@@ -11,8 +11,7 @@
 
 /* Splits "group/version" (or "v1") into its parts; CE_EINVAL when either is too long or
  * empty. */
-static int disc_split(const char *api_version, char *group, size_t glen, char *version,
-                      size_t vlen)
+static int disc_split(const char *api_version, char *group, size_t glen, char *version, size_t vlen)
 {
     const char *slash = strchr(api_version, '/');
     const char *v = slash ? slash + 1 : api_version;
@@ -88,8 +87,8 @@ static void disc_store(struct ce_kube_client *c, const char *group, const char *
 static int disc_fetch(struct ce_kube_client *c, const char *group, const char *version,
                       struct ce_kube_error *e)
 {
-    char *path = group[0] ? ce_xasprintf("/apis/%s/%s", group, version)
-                          : ce_xasprintf("/api/%s", version);
+    char *path =
+        group[0] ? ce_xasprintf("/apis/%s/%s", group, version) : ce_xasprintf("/api/%s", version);
     struct kube_req q = {.method = "GET", .path = path};
     struct kube_resp resp;
     int rc = kube_send(c, &q, &resp, e);
@@ -101,11 +100,13 @@ static int disc_fetch(struct ce_kube_client *c, const char *group, const char *v
         if (list == NULL) {
             rc = kube_fail(e, CE_EREMOTE, (int)resp.status, NULL,
                            "GET %s: the discovery document is not JSON", path);
-        } else {
+        }
+        else {
             disc_store(c, group, version, list);
         }
         json_decref(list);
-    } else if (rc == CE_ENOENT) {
+    }
+    else if (rc == CE_ENOENT) {
         kube_fail(e, rc, 404, "NotFound", "the server does not serve %s%s%s", group,
                   group[0] ? "/" : "", version);
     }
@@ -150,7 +151,7 @@ static char *esc(const char *s)
 }
 
 int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with_name,
-              char **out, struct ce_kube_resource *res, struct ce_kube_error *e)
+              const char *sub, char **out, struct ce_kube_resource *res, struct ce_kube_error *e)
 {
     *out = NULL;
     struct ce_kube_resource local;
@@ -176,6 +177,11 @@ int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with
         char *n = esc(ref->name);
         brc |= ce_buf_printf(&b, "/%s", n);
         ce_free(n);
+        if (sub != NULL) {
+            char *sx = esc(sub);
+            brc |= ce_buf_printf(&b, "/%s", sx);
+            ce_free(sx);
+        }
     }
     (void)brc; /* the buffer has no cap */
     *out = ce_buf_steal(&b, NULL);

@@ -18,6 +18,7 @@
 json_t *ce_kube_yaml_load(const char *text, size_t len, char *err, size_t errlen);
 
 #define KUBE_DISC_MAX 512 /* resources cached */
+#define KUBE_POOL_MAX 8   /* idle handles (each with its kept-alive connection) kept */
 
 struct kube_disc {
     struct ce_kube_resource r;
@@ -28,9 +29,11 @@ struct ce_kube_client {
     char *ns;
     bool insecure;
     struct ce_kube_pem ca, cert, key;
-    CURLSH *share;
+    CURLSH *share; /* DNS and TLS sessions (libcurl cannot share connections across threads) */
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
-    pthread_mutex_t lock; /* token and discovery cache */
+    pthread_mutex_t lock; /* token, discovery cache, idle handles */
+    CURL *idle[KUBE_POOL_MAX];
+    int n_idle;
     char *token;
     char *token_file;
     struct timespec token_mtime;
@@ -58,20 +61,24 @@ struct kube_resp {
  * (ce_buf_fini it). */
 int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_resp *resp,
               struct ce_kube_error *e) CE_MUST_CHECK;
-/* A handle for one transfer to the server with TLS, auth and the shared connection cache set;
- * hdrs gets the Authorization and Accept headers (the caller adds more and frees it). */
+/* A handle for one transfer to the server, from the idle pool (with its kept-alive connection)
+ * or new, with TLS and auth set; hdrs gets the Authorization and Accept headers (the caller
+ * adds more and frees it). Give it back with kube_release. */
 CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms,
                   struct curl_slist **hdrs, char *errbuf);
+/* Puts h back in the idle pool (or closes it when the pool is full). */
+void kube_release(struct ce_kube_client *c, CURL *h);
 /* The outcome of a response: CE_OK for 2xx; else e filled from the Status body and the rc of
  * client.h for the status. what names the request for messages without a Status. */
 int kube_outcome(long status, const char *body, size_t len, const char *what,
                  struct ce_kube_error *e);
 /* Fills e and returns rc. */
-int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt,
-              ...) __attribute__((format(printf, 5, 6)));
+int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* The collection path of ref's resource ("/apis/g/v/namespaces/ns/plural"), resolved through
- * discovery, with "/name" when with_name. Heap. */
+ * discovery, with "/name" when with_name, then "/sub" when sub is not NULL. Heap. */
 int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with_name,
-              char **out, struct ce_kube_resource *res, struct ce_kube_error *e) CE_MUST_CHECK;
+              const char *sub, char **out, struct ce_kube_resource *res,
+              struct ce_kube_error *e) CE_MUST_CHECK;
 
 #endif

@@ -49,8 +49,11 @@ static int kube_call(struct ce_kube_client *c, const char *method, const char *p
         *out = NULL;
     }
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    struct kube_req q = {
-        .method = method, .path = path, .ctype = ctype, .body = text, .len = text ? strlen(text) : 0};
+    struct kube_req q = {.method = method,
+                         .path = path,
+                         .ctype = ctype,
+                         .body = text,
+                         .len = text ? strlen(text) : 0};
     struct kube_resp resp;
     char what[256];
     snprintf(what, sizeof(what), "%s %s", method, path);
@@ -74,7 +77,7 @@ int ce_kube_get(struct ce_kube_client *c, const struct ce_kube_ref *ref, json_t 
                 struct ce_kube_error *e)
 {
     char *path = NULL;
-    int rc = kube_path(c, ref, true, &path, NULL, e);
+    int rc = kube_path(c, ref, true, NULL, &path, NULL, e);
     if (rc == CE_OK) {
         rc = kube_call(c, "GET", path, NULL, NULL, out, e);
     }
@@ -107,7 +110,7 @@ int ce_kube_list(struct ce_kube_client *c, const struct ce_kube_ref *ref,
                  struct ce_kube_error *e)
 {
     char *path = NULL;
-    int rc = kube_path(c, ref, false, &path, NULL, e);
+    int rc = kube_path(c, ref, false, NULL, &path, NULL, e);
     if (rc == CE_OK) {
         const char *kv[] = {"labelSelector", label_selector, "fieldSelector", field_selector};
         char *full = with_query(path, kv, 4);
@@ -142,12 +145,14 @@ int ce_kube_create(struct ce_kube_client *c, const json_t *obj, const char *ns, 
     const json_t *md = json_object_get(obj, "metadata");
     if (rc == CE_OK && (ref.name == NULL || ref.name[0] == '\0') &&
         json_string_length(json_object_get(md, "generateName")) == 0) {
-        rc = kube_fail(e, CE_EINVAL, 0, NULL, "a %s to create needs metadata.name or "
-                       "metadata.generateName", ref.kind);
+        rc = kube_fail(e, CE_EINVAL, 0, NULL,
+                       "a %s to create needs metadata.name or "
+                       "metadata.generateName",
+                       ref.kind);
     }
     char *path = NULL;
     if (rc == CE_OK) {
-        rc = kube_path(c, &ref, false, &path, NULL, e);
+        rc = kube_path(c, &ref, false, NULL, &path, NULL, e);
     }
     if (rc == CE_OK) {
         rc = kube_call(c, "POST", path, NULL, obj, out, e);
@@ -163,7 +168,7 @@ int ce_kube_update(struct ce_kube_client *c, const json_t *obj, const char *ns, 
     int rc = obj_ref(obj, ns, &ref, e);
     char *path = NULL;
     if (rc == CE_OK) {
-        rc = kube_path(c, &ref, true, &path, NULL, e);
+        rc = kube_path(c, &ref, true, NULL, &path, NULL, e);
     }
     if (rc == CE_OK) {
         rc = kube_call(c, "PUT", path, NULL, obj, out, e);
@@ -176,14 +181,22 @@ int ce_kube_patch(struct ce_kube_client *c, const struct ce_kube_ref *ref,
                   enum ce_kube_patch_type type, const json_t *patch, const char *field_manager,
                   json_t **out, struct ce_kube_error *e)
 {
-    if (patch == NULL || (type == CE_KUBE_PATCH_JSON ? !json_is_array(patch)
-                                                       : !json_is_object(patch))) {
+    return ce_kube_patch_subresource(c, ref, NULL, type, patch, field_manager, out, e);
+}
+
+int ce_kube_patch_subresource(struct ce_kube_client *c, const struct ce_kube_ref *ref,
+                              const char *subresource, enum ce_kube_patch_type type,
+                              const json_t *patch, const char *field_manager, json_t **out,
+                              struct ce_kube_error *e)
+{
+    if (patch == NULL ||
+        (type == CE_KUBE_PATCH_JSON ? !json_is_array(patch) : !json_is_object(patch))) {
         return kube_fail(e, CE_EINVAL, 0, NULL, "a %s patch must be a JSON %s",
                          ce_kube_patch_content_type(type),
                          type == CE_KUBE_PATCH_JSON ? "array" : "object");
     }
     char *path = NULL;
-    int rc = kube_path(c, ref, true, &path, NULL, e);
+    int rc = kube_path(c, ref, true, subresource, &path, NULL, e);
     if (rc == CE_OK) {
         const char *kv[] = {"fieldManager", field_manager ? field_manager : "cevents", "force",
                             type == CE_KUBE_PATCH_APPLY ? "true" : NULL};
@@ -195,14 +208,14 @@ int ce_kube_patch(struct ce_kube_client *c, const struct ce_kube_ref *ref,
     return rc;
 }
 
-int ce_kube_delete(struct ce_kube_client *c, const struct ce_kube_ref *ref,
-                   const char *propagation, struct ce_kube_error *e)
+int ce_kube_delete(struct ce_kube_client *c, const struct ce_kube_ref *ref, const char *propagation,
+                   struct ce_kube_error *e)
 {
     char *path = NULL;
-    int rc = kube_path(c, ref, true, &path, NULL, e);
+    int rc = kube_path(c, ref, true, NULL, &path, NULL, e);
     if (rc == CE_OK) {
-        json_t *opts = json_pack("{s:s}", "propagationPolicy",
-                                 propagation ? propagation : "Background");
+        json_t *opts =
+            json_pack("{s:s}", "propagationPolicy", propagation ? propagation : "Background");
         rc = kube_call(c, "DELETE", path, NULL, opts, NULL, e);
         json_decref(opts);
     }

@@ -12,6 +12,10 @@ packages=(
   tzdata wrk time procps iproute2 ca-certificates openssl python3
 )
 
+# kubectl reads back what the Kubernetes triggers create: an installed one is used (the tests
+# were written against v1.32), else Debian's kubernetes-client (older; same commands).
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
+
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
   sudo_cmd=(sudo)

@@ -39,11 +39,14 @@ char *ce_test_kube_path(const struct ce_test_kube *k, const char *name);
  * unless it answers 200. */
 void ce_test_kube_control(struct ce_test_kube *k, const char *what, const char *body);
 /* Injects an error answer: the next count (-1 forever) requests whose method is method ("" any)
- * and whose path contains path get status with that reason and message. */
+ * and whose path contains path get status with that reason (NULL: the usual one for the
+ * status) and the message the real API server would give (a 403 names the verb, resource,
+ * group and namespace: `workflows.argoproj.io is forbidden: User "..." cannot create resource
+ * "workflows" in API group "argoproj.io" in the namespace "argo"`). */
 void ce_test_kube_inject(struct ce_test_kube *k, const char *method, const char *path, int status,
                          const char *reason, int count);
-/* The requests the server saw so far, a JSON array text of {method, path, auth, ctype}
- * (heap). */
+/* The requests the server saw so far, a JSON array text of {method, path, auth, conn,
+ * ctype}; conn is the client's port, one per connection (heap). */
 char *ce_test_kube_requests(struct ce_test_kube *k);
 
 /* Runs `kubectl --kubeconfig K --cache-dir D args...` (NULL-terminated) to its end (60 s);
