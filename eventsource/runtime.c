@@ -16,6 +16,7 @@
 #include "manifest/diag.h"
 #include "manifest/model.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,12 +36,26 @@ struct es_runtime {
     atomic_bool stream_ready;
     struct es_plugin_run *runs; /* one per source type */
     int n_runs;
+    atomic_bool plugins_up;   /* runs may be read by the readiness check */
+    pthread_mutex_t ready_mu; /* held by the readiness check while it reads runs */
 };
+
+static bool es_plugins_ready(struct es_runtime *rt)
+{
+    pthread_mutex_lock(&rt->ready_mu);
+    bool ready = atomic_load(&rt->plugins_up);
+    for (int i = 0; ready && i < rt->n_runs; i++) {
+        const struct es_plugin_run *run = &rt->runs[i];
+        ready = run->plugin->ready == NULL || run->state == NULL || run->plugin->ready(run->state);
+    }
+    pthread_mutex_unlock(&rt->ready_mu);
+    return ready;
+}
 
 static bool es_ready(void *arg)
 {
     struct es_runtime *rt = arg;
-    return ce_bus_connected(rt->bus) && atomic_load(&rt->stream_ready);
+    return ce_bus_connected(rt->bus) && atomic_load(&rt->stream_ready) && es_plugins_ready(rt);
 }
 
 int ce_eventsource_check_embedded(const struct ce_eventsource *es, struct ce_diag *diag)
@@ -224,6 +239,7 @@ static void es_register_running(const struct ce_eventsource *es)
 int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsource_options *opt)
 {
     struct es_runtime rt = {0};
+    pthread_mutex_init(&rt.ready_mu, NULL);
     ce_es_backlog_guard_init(&rt.backlog, es->name);
     struct ce_opsserver *ops = NULL;
     struct ce_bus_config cfg = opt->bus;
@@ -252,6 +268,7 @@ int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsou
     es_check_event_size(es, rt.bus);
     rc = es_start_plugins(&rt, &env);
     if (rc == CE_OK) {
+        atomic_store(&rt.plugins_up, true);
         ce_log_kv(CE_LOG_INFO, "Eventing server started.", NULL);
         while (opt->wait_stop(200) == 0) {
             es_keep_stream(&rt);
@@ -261,8 +278,12 @@ int ce_eventsource_run(const struct ce_eventsource *es, const struct ce_eventsou
         }
         ce_log_kv(CE_LOG_INFO, "shutting down: finishing events in flight", NULL);
     }
+    pthread_mutex_lock(&rt.ready_mu); /* no readiness check reads the runs past this */
+    atomic_store(&rt.plugins_up, false);
+    pthread_mutex_unlock(&rt.ready_mu);
     es_shutdown(&rt, opt->publish_timeout_ms + 2000);
     ce_opsserver_stop(ops);
     ce_bus_destroy(rt.bus);
+    pthread_mutex_destroy(&rt.ready_mu);
     return ce_rc_exit_status(rc);
 }

@@ -50,6 +50,9 @@ struct ce_source_plugin {
     /* Optional: an upper bound of the CloudEvent (bytes, as published) one event of ev can make
      * (a webhook's from its maxPayloadSize), so the bus can be sized for it. */
     int64_t (*max_event_bytes)(const struct ce_es_event *ev);
+    /* Optional: whether the plugin's events are taking events now (a listener that lost its
+     * stream is not); /readyz answers 503 while any plugin says no. Called from another thread. */
+    bool (*ready)(void *state);
 };
 
 /* The plugin for type, or NULL when cevents has none yet. */
