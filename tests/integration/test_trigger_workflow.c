@@ -4,12 +4,14 @@
  * example makes one Workflow with the posted message and Argo's three labels; the Workflow
  * shapes users submit go through unchanged, WorkflowTemplates and CronWorkflows through
  * submit-from; a 500 is retried and creates once, a 409 and a 403 are clear errors, and a Sensor
- * killed between the create and the ack does not create the Workflow twice. */
+ * killed between the create and the ack does not create the Workflow twice; a .csv uploaded to
+ * the S3 test server starts one ETL Workflow (examples/s3-etl). */
 #include "core/base/mem.h"
 #include "core/service/natsd.h"
 #include "sensor/runtime.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/kube.h"
+#include "tests/harness/s3.h"
 #include "tests/harness/scenario.h"
 
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -393,11 +396,65 @@ static void test_explain_shows_object_and_call(void **state)
     assert_int_equal(wf_count(e, NULL), 0); /* nothing was created */
 }
 
+/* Story 2: examples/s3-etl as shipped (only the server's port changed): a .csv uploaded with
+ * curl --aws-sigv4 to the S3 test server makes exactly one ETL Workflow with that bucket and key;
+ * a .txt makes none. */
+static void test_s3_etl_example(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    const char *keys[] = {"etl-access:etl-secret-key", NULL};
+    const char *buckets[] = {"raw", NULL};
+    struct ce_test_s3 *s3 = ce_test_s3_start(keys, buckets);
+    char *secrets = ce_xasprintf("%s/secrets", e->dir);
+    char *keydir = ce_xasprintf("%s/artifacts-minio", secrets);
+    mkdir(secrets, 0700);
+    mkdir(keydir, 0700);
+    ce_free(ce_test_write_file(keydir, "accesskey", "etl-access"));
+    ce_free(ce_test_write_file(keydir, "secretkey", "etl-secret-key"));
+    char path[1024];
+    snprintf(path, sizeof path, "%s/examples/s3-etl/minio-eventsource.yaml", CE_SOURCE_DIR);
+    char *text = ce_test_read_file(path, NULL);
+    char *at = strstr(text, "127.0.0.1:9000");
+    assert_non_null(at);
+    char *es_text = ce_xasprintf("%.*s127.0.0.1:%d%s", (int)(at - text), text,
+                                 ce_test_s3_port(s3), at + strlen("127.0.0.1:9000"));
+    char *es_file = ce_test_write_file(e->dir, "minio-es.yaml", es_text);
+    const char *extra[] = {"--secrets-dir", secrets, NULL};
+    struct ce_test_proc *es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0,
+                                           extra, "Eventing server started.");
+    assert_true(ce_test_proc_wait_line(es, "listening to bucket notifications", 1, 20000));
+    snprintf(path, sizeof path, "%s/examples/s3-etl/etl-sensor.yaml", CE_SOURCE_DIR);
+    struct ce_test_proc *sn = wf_sensor(e, path);
+    assert_int_equal(ce_test_s3_put(s3, "etl-access", "etl-secret-key", "raw", "notes.txt", "x"),
+                     200);
+    assert_int_equal(ce_test_s3_put(s3, "etl-access", "etl-secret-key", "raw",
+                                    "2026-12-01/orders.csv", "id,total\n1,10\n"),
+                     200);
+    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'etl'", 1, 30000));
+    char *y = wf_kubectl(e, "get", "workflows", "-o", "yaml", NULL, NULL);
+    wf_has(y, "value: raw");
+    wf_has(y, "value: 2026-12-01/orders.csv");
+    wf_has(y, "generateName: etl-");
+    ce_free(y);
+    assert_int_equal(wf_count(e, NULL), 1);
+    assert_int_equal(ce_test_proc_count(sn, "Successfully processed trigger 'etl'"), 1);
+    ce_test_proc_free(sn);
+    ce_test_proc_free(es);
+    ce_test_s3_stop(s3);
+    ce_free(es_file);
+    ce_free(es_text);
+    ce_free(text);
+    ce_free(keydir);
+    ce_free(secrets);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
     ce_test_require_kube_fixture();
     ce_test_require_kubectl();
+    ce_test_s3_require();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_webhook_workflow_example),
         cmocka_unit_test(test_seed_shapes),
@@ -409,6 +466,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_resubmit_makes_a_copy),
         cmocka_unit_test(test_terminate_a_finished_workflow),
         cmocka_unit_test(test_explain_shows_object_and_call),
+        cmocka_unit_test(test_s3_etl_example),
     };
     return ce_test_run(argc, argv, tests, wf_setup, wf_teardown);
 }
