@@ -123,17 +123,20 @@ static void aw_copy_map(json_t *wf, const char *field, const json_t *from)
     }
 }
 
-/* The owner reference a CronWorkflow puts on its Workflows (NewControllerRef). */
+static const char *aw_str_or(const json_t *obj, const char *key, const char *fallback)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : fallback;
+}
+
+/* The owner reference a CronWorkflow puts on its Workflows (NewControllerRef); NULL without a
+ * name and uid (an object never stored). */
 static json_t *aw_cron_owner(const json_t *cron)
 {
     const json_t *meta = json_object_get(cron, "metadata");
-    json_t *ref = json_pack("{s:s,s:s,s:O,s:O,s:b,s:b}", "apiVersion", "argoproj.io/v1alpha1",
-                            "kind", "CronWorkflow", "name", json_object_get(meta, "name"), "uid",
-                            json_object_get(meta, "uid"), "controller", 1, "blockOwnerDeletion", 1);
-    if (ref == NULL) { /* no uid (never stored): no owner */
-        return NULL;
-    }
-    return ref;
+    return json_pack("{s:s,s:s,s:O,s:O,s:b,s:b}", "apiVersion", "argoproj.io/v1alpha1", "kind",
+                     "CronWorkflow", "name", json_object_get(meta, "name"), "uid",
+                     json_object_get(meta, "uid"), "controller", 1, "blockOwnerDeletion", 1);
 }
 
 json_t *aw_from_cron(const json_t *cron, time_t now)
@@ -146,8 +149,9 @@ json_t *aw_from_cron(const json_t *cron, time_t now)
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     const json_t *cspec = json_object_get(cron, "spec");
     const json_t *ws = json_object_get(cspec, "workflowSpec");
-    json_t *wf = json_pack("{s:O,s:s,s:{s:s,s:{},s:{s:s}},s:O}", "apiVersion",
-                           json_object_get(cron, "apiVersion"), "kind", "Workflow", "metadata",
+    json_t *wf = json_pack("{s:s,s:s,s:{s:s,s:{},s:{s:s}},s:O}", "apiVersion",
+                           aw_str_or(cron, "apiVersion", "argoproj.io/v1alpha1"), "kind",
+                           "Workflow", "metadata",
                            "generateName", gen, "labels", "annotations", AW_LABEL "scheduled-time",
                            when, "spec", ws ? ws : json_object());
     const json_t *labels = json_object_get(json_object_get(cron, "metadata"), "labels");
