@@ -44,6 +44,7 @@ static void kobj_decode_inline(struct ce_mdec *c, const struct ce_node *src,
                                struct ce_kobj_source *out)
 {
     char *text = ce_mdec_str(c, src, "inline", true);
+    out->node = ce_node_get(src, "inline");
     char err[256];
     if (text != NULL &&
         ce_kobj_parse(text, strlen(text), "inline", &out->object, err, sizeof err) != CE_OK) {

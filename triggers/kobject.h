@@ -34,8 +34,8 @@ struct ce_kobj_source {
     char *path;     /* file: its path; url: the URL */
     bool verify_cert;
     char *cm_name, *cm_key; /* configmap */
-    /* resource: the node the object came from, for the Workflow checks (borrowed from the
-     * manifest while decoding only) */
+    /* resource: the node the object came from; inline: the text's node. For the Workflow
+     * checks (borrowed from the manifest while decoding only). */
     const struct ce_node *node;
 };
 

@@ -5,6 +5,7 @@
  * workflowTemplateRef) is left alone, so a valid Workflow never gets an error here. */
 #include "triggers/wflint.h"
 #include "core/base/mem.h"
+#include "manifest/diag.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -289,4 +290,31 @@ void ce_wflint_check(struct ce_mdec *c, const struct ce_node *obj,
         wfl_spec(&w, spec);
     }
     ce_mdec_pop(c, old);
+}
+
+void ce_wflint_check_text(struct ce_mdec *c, const struct ce_node *at,
+                          const struct ce_wflint_opts *opts)
+{
+    if (at == NULL || at->type != CE_NODE_SCALAR || at->str == NULL) {
+        return;
+    }
+    struct ce_diag d;
+    ce_diag_init(&d);
+    struct ce_node_doc *docs = NULL;
+    int n = 0;
+    if (ce_node_parse(at->str, at->len, "inline", &d, &docs, &n) == CE_OK && n == 1) {
+        struct ce_mdec inner;
+        memset(&inner, 0, sizeof inner);
+        inner.file = "inline";
+        inner.diag = &d;
+        ce_wflint_check(&inner, docs[0].root, opts);
+        for (int i = 0; i < d.n; i++) {
+            if (d.items[i].severity == CE_DIAG_ERROR) {
+                ce_mdec_err(c, at, "line %d column %d of the text: %s: %s", d.items[i].line,
+                            d.items[i].col, d.items[i].path, d.items[i].msg);
+            }
+        }
+    }
+    ce_node_docs_free(docs, n);
+    ce_diag_fini(&d);
 }

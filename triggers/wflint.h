@@ -23,6 +23,11 @@ struct ce_wflint_opts {
 void ce_wflint_check(struct ce_mdec *c, const struct ce_node *obj,
                      const struct ce_wflint_opts *opts);
 
+/* The same for an object given as YAML or JSON text (an `inline` source) held by the scalar
+ * node at; c's path names at. Each finding is reported at `at`, naming its line and column in
+ * the text. */
+void ce_wflint_check_text(struct ce_mdec *c, const struct ce_node *at,
+                          const struct ce_wflint_opts *opts);
 /* The checks of one DAG (c's path names it): task names unique, each task's template (by
  * call_ok), `dependencies` and `depends` naming tasks of this DAG, not both on one task, and no
  * cycle. */

@@ -214,6 +214,32 @@ static void test_left_to_run_time(void **state)
     ce_diag_fini(&d);
 }
 
+/* An `inline` source: the finding is at the text's node, naming its place in the text. */
+static void test_inline_text(void **state)
+{
+    (void)state;
+    struct ce_diag d;
+    ce_diag_init(&d);
+    const char *text = "inline: |\n"
+                       "  kind: Workflow\n"
+                       "  apiVersion: argoproj.io/v1alpha1\n"
+                       "  spec: {entrypoint: x, templates: [{name: y, container: {image: b}}]}\n";
+    struct ce_node_doc *docs = NULL;
+    int n = 0;
+    assert_int_equal(ce_node_parse(text, strlen(text), "s.yaml", &d, &docs, &n), CE_OK);
+    struct ce_mdec c;
+    memset(&c, 0, sizeof c);
+    c.file = "s.yaml";
+    c.diag = &d;
+    size_t old = ce_mdec_push(&c, "inline");
+    ce_wflint_check_text(&c, ce_node_get(docs[0].root, "inline"), NULL);
+    ce_mdec_pop(&c, old);
+    expect(&d, 1, 9, "inline", "line 3 column 20 of the text: spec.entrypoint: \"x\" names no");
+    assert_int_equal(ce_diag_errors(&d), 1);
+    ce_node_docs_free(docs, n);
+    ce_diag_fini(&d);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +248,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dag_dependencies_and_cycles),
         cmocka_unit_test(test_parameter_references),
         cmocka_unit_test(test_left_to_run_time),
+        cmocka_unit_test(test_inline_text),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }

@@ -98,9 +98,15 @@ static void aw_lint(struct ce_mdec *c, const struct ce_node *block, const struct
         .entrypoint_given = cfg->opts.entrypoint != NULL || aw_param_sets(block, "spec.entrypoint"),
         .wf_params = (const char *const *)cfg->opts.param_names,
     };
+    bool inl = cfg->source.from == CE_KOBJ_INLINE;
     size_t old = ce_mdec_push(c, "source");
-    size_t o2 = ce_mdec_push(c, "resource");
-    ce_wflint_check(c, cfg->source.node, &o);
+    size_t o2 = ce_mdec_push(c, inl ? "inline" : "resource");
+    if (inl) {
+        ce_wflint_check_text(c, cfg->source.node, &o);
+    }
+    else {
+        ce_wflint_check(c, cfg->source.node, &o);
+    }
     ce_mdec_pop(c, o2);
     ce_mdec_pop(c, old);
 }

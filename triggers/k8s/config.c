@@ -68,8 +68,14 @@ static void k8s_object_checks(struct ce_mdec *c, const struct ce_node *block,
     }
     if (cfg->source.node != NULL && cfg->op == K8S_CREATE) {
         struct ce_wflint_opts o = {.entrypoint_given = k8s_param_sets(block, "spec.entrypoint")};
-        size_t o2 = ce_mdec_push(c, "resource");
-        ce_wflint_check(c, cfg->source.node, &o);
+        bool inl = cfg->source.from == CE_KOBJ_INLINE;
+        size_t o2 = ce_mdec_push(c, inl ? "inline" : "resource");
+        if (inl) {
+            ce_wflint_check_text(c, cfg->source.node, &o);
+        }
+        else {
+            ce_wflint_check(c, cfg->source.node, &o);
+        }
         ce_mdec_pop(c, o2);
     }
     ce_mdec_pop(c, old);
