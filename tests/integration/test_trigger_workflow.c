@@ -417,12 +417,12 @@ static void test_s3_etl_example(void **state)
     char *text = ce_test_read_file(path, NULL);
     char *at = strstr(text, "127.0.0.1:9000");
     assert_non_null(at);
-    char *es_text = ce_xasprintf("%.*s127.0.0.1:%d%s", (int)(at - text), text,
-                                 ce_test_s3_port(s3), at + strlen("127.0.0.1:9000"));
+    char *es_text = ce_xasprintf("%.*s127.0.0.1:%d%s", (int)(at - text), text, ce_test_s3_port(s3),
+                                 at + strlen("127.0.0.1:9000"));
     char *es_file = ce_test_write_file(e->dir, "minio-es.yaml", es_text);
     const char *extra[] = {"--secrets-dir", secrets, NULL};
-    struct ce_test_proc *es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0,
-                                           extra, "Eventing server started.");
+    struct ce_test_proc *es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, extra,
+                                           "Eventing server started.");
     assert_true(ce_test_proc_wait_line(es, "listening to bucket notifications", 1, 20000));
     snprintf(path, sizeof path, "%s/examples/s3-etl/etl-sensor.yaml", CE_SOURCE_DIR);
     struct ce_test_proc *sn = wf_sensor(e, path);

@@ -73,8 +73,9 @@ static void test_args_applied_as_the_cli_does(void **state)
     char *params = json_dumps(json_object_get(json_object_get(spec, "arguments"), "parameters"),
                               JSON_COMPACT | JSON_PRESERVE_ORDER);
     /* given ones first, then the old ones not given */
-    assert_string_equal(params, "[{\"name\":\"b\",\"value\":\"new\"},{\"name\":\"c\",\"value\":\"3\"},"
-                                "{\"name\":\"d\",\"value\":\"4\"},{\"name\":\"a\",\"value\":\"1\"}]");
+    assert_string_equal(params,
+                        "[{\"name\":\"b\",\"value\":\"new\"},{\"name\":\"c\",\"value\":\"3\"},"
+                        "{\"name\":\"d\",\"value\":\"4\"},{\"name\":\"a\",\"value\":\"1\"}]");
     free(params);
     assert_string_equal(ce_kobj_meta(wf, "name"), "fixed");
     json_t *labels = json_object_get(json_object_get(wf, "metadata"), "labels");
@@ -107,8 +108,8 @@ static void test_refused_args_and_operations(void **state)
     assert_string_equal(d.items[0].path, "args[0]");
     ce_aw_block.free_config(cfg);
     ce_diag_fini(&d);
-    cfg = decode("operation: retry\nsource: {resource: {kind: Workflow, metadata: {name: w}}}\n",
-                 &d);
+    cfg =
+        decode("operation: retry\nsource: {resource: {kind: Workflow, metadata: {name: w}}}\n", &d);
     assert_int_equal(ce_diag_errors(&d), 1);
     assert_non_null(strstr(d.items[0].msg, "operation retry is not supported"));
     ce_aw_block.free_config(cfg);

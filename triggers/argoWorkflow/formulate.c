@@ -151,9 +151,8 @@ json_t *aw_from_cron(const json_t *cron, time_t now)
     const json_t *ws = json_object_get(cspec, "workflowSpec");
     json_t *wf = json_pack("{s:s,s:s,s:{s:s,s:{},s:{s:s}},s:O}", "apiVersion",
                            aw_str_or(cron, "apiVersion", "argoproj.io/v1alpha1"), "kind",
-                           "Workflow", "metadata",
-                           "generateName", gen, "labels", "annotations", AW_LABEL "scheduled-time",
-                           when, "spec", ws ? ws : json_object());
+                           "Workflow", "metadata", "generateName", gen, "labels", "annotations",
+                           AW_LABEL "scheduled-time", when, "spec", ws ? ws : json_object());
     const json_t *labels = json_object_get(json_object_get(cron, "metadata"), "labels");
     const json_t *iid = json_object_get(labels, AW_LABEL "controller-instanceid");
     if (json_is_string(iid)) {
