@@ -72,6 +72,12 @@ void ce_kobj_set_meta(json_t *obj, const char *key, const char *value);
 /* Sets metadata.<field>.<key> (labels or annotations). */
 void ce_kobj_set_meta_map(json_t *obj, const char *field, const char *key, const char *value);
 
+struct ce_buf;
+/* obj as YAML (heap), as kubectl shows objects. */
+char *ce_kobj_to_yaml(const json_t *obj);
+/* Appends obj as YAML, each line after indent and two spaces (for `cevents explain`). */
+void ce_kobj_describe_object(const json_t *obj, const char *indent, struct ce_buf *out);
+
 /* policy.k8s: wait until the created object carries labels (Argo's ResourceLabels). */
 struct ce_kobj_label_policy {
     json_t *labels; /* object of string values; NULL: no policy */

@@ -385,10 +385,11 @@ static void test_explain_shows_object_and_call(void **state)
     char *out = ce_test_proc_output(p);
     wf_has(out, "would create the Workflow hello-world-");
     wf_has(out, "POST /apis/argoproj.io/v1alpha1/namespaces/default/workflows");
-    wf_has(out, "\"value\": \"explained\"");
-    wf_has(out, "\"events.argoproj.io/sensor\": \"webhook-workflow\"");
-    wf_has(out, "\"events.argoproj.io/trigger\": \"hello-world-workflow\"");
-    wf_has(out, "\"events.argoproj.io/action-timestamp\": \"");
+    wf_has(out, "\n          value: explained\n"); /* YAML, as kubectl shows objects */
+    wf_has(out, "\n        events.argoproj.io/sensor: webhook-workflow\n");
+    wf_has(out, "\n        events.argoproj.io/trigger: hello-world-workflow\n");
+    wf_has(out, "\n        events.argoproj.io/action-timestamp: \"");
+    wf_has(out, "\n          - '{{inputs.parameters.message}}'");
     assert_int_equal(status, 0);
     ce_free(out);
     ce_test_proc_free(p);

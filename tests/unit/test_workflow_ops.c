@@ -245,6 +245,20 @@ static void test_firing_name(void **state)
     assert_int_equal(strlen(n1), 62); /* within a label's 63 characters */
 }
 
+/* explain's YAML: strings that would read back as another type are quoted. */
+static void test_yaml_of_an_object(void **state)
+{
+    (void)state;
+    json_t *o = json_loads("{\"a\":\"true\",\"b\":\"10\",\"c\":\"\",\"d\":true,\"e\":10,"
+                           "\"f\":\"x: y\",\"g\":null,\"h\":[\"{{x}}\",1.5],\"i\":{}}",
+                           JSON_PRESERVE_ORDER, NULL);
+    char *y = ce_kobj_to_yaml(o);
+    assert_string_equal(y, "a: \"true\"\nb: \"10\"\nc: \"\"\nd: true\ne: 10\nf: 'x: y'\ng: null\n"
+                           "h:\n- '{{x}}'\n- 1.5\ni: {}\n");
+    ce_free(y);
+    json_decref(o);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +267,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_from_templates_and_cron),
         cmocka_unit_test(test_resubmit_and_resume),
         cmocka_unit_test(test_firing_name),
+        cmocka_unit_test(test_yaml_of_an_object),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }

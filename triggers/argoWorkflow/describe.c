@@ -14,15 +14,7 @@
 
 static void aw_put_json(const json_t *obj, const char *indent, struct ce_buf *out)
 {
-    char *text = json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    int w = 0;
-    for (char *line = text, *nl = NULL; line != NULL && *line != '\0'; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        int len = nl ? (int)(nl - line) : (int)strlen(line);
-        w |= ce_buf_printf(out, "%s  %.*s\n", indent, len, line);
-    }
-    (void)w; /* an explanation cut short by the cap is still printed */
-    free(text);
+    ce_kobj_describe_object(obj, indent, out);
 }
 
 static void aw_describe_submit(const struct aw_call *a, json_t *obj, const char *indent,

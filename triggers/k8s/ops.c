@@ -185,12 +185,6 @@ void k8s_describe_call(const struct k8s_call *a, json_t *obj, const char *indent
     int w = ce_buf_printf(out, "%swould %s: %s %s %s in namespace %s (unless cluster-scoped)\n",
                           indent, what[a->cfg->op], k8s_str(obj, "apiVersion"),
                           k8s_str(obj, "kind"), name ? name : "", ns);
-    char *text = json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    for (char *line = text, *nl = NULL; line != NULL && *line != '\0'; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        w |= ce_buf_printf(out, "%s  %.*s\n", indent, nl ? (int)(nl - line) : (int)strlen(line),
-                           line);
-    }
     (void)w;
-    free(text);
+    ce_kobj_describe_object(obj, indent, out);
 }
