@@ -6,12 +6,16 @@
 #include "kube/client.h"
 
 #include "core/base/file.h"
+#include "core/base/clock.h"
 #include "core/base/mem.h"
+#include "core/http/request.h"
 #include "kube/kube_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define KUBE_USER_AGENT "cevents/" CE_VERSION
@@ -40,6 +44,18 @@ static void client_global_init(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* The hosts reached directly whatever the proxy variables say: loopback (as Go's
+ * ProxyFromEnvironment, which Kubernetes tools use, never proxies it) and NO_PROXY's. */
+static char *client_noproxy(void)
+{
+    const char *env = getenv("NO_PROXY");
+    if (env == NULL || env[0] == '\0') {
+        env = getenv("no_proxy");
+    }
+    return ce_xasprintf("localhost,127.0.0.1,::1%s%s", env && env[0] ? "," : "",
+                        env && env[0] ? env : "");
+}
+
 static void pem_copy(struct ce_kube_pem *dst, const struct ce_kube_pem *src)
 {
     dst->data = src->data ? ce_xstrndup(src->data, src->len) : NULL;
@@ -60,6 +76,8 @@ int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_clien
     c->server = ce_xstrdup(cfg->server);
     c->ns = ce_xstrdup(cfg->ns ? cfg->ns : "default");
     c->insecure = cfg->insecure;
+    c->proxy = cfg->proxy ? ce_xstrdup(cfg->proxy) : NULL;
+    c->noproxy = client_noproxy();
     pem_copy(&c->ca, &cfg->ca);
     pem_copy(&c->cert, &cfg->cert);
     pem_copy(&c->key, &cfg->key);
@@ -94,6 +112,8 @@ void ce_kube_client_destroy(struct ce_kube_client *c)
     pthread_mutex_destroy(&c->lock);
     ce_free(c->server);
     ce_free(c->ns);
+    ce_free(c->proxy);
+    ce_free(c->noproxy);
     ce_free(c->ca.data);
     ce_free(c->cert.data);
     ce_free(c->key.data);
@@ -117,6 +137,7 @@ int kube_fail(struct ce_kube_error *e, int rc, int status, const char *reason, c
 {
     if (e != NULL) {
         e->status = status;
+        e->retry_after_ms = -1;
         snprintf(e->reason, sizeof(e->reason), "%s", reason ? reason : "");
         va_list ap;
         va_start(ap, fmt);
@@ -183,7 +204,6 @@ CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms
     if (h == NULL && (h = curl_easy_init()) == NULL) {
         return NULL;
     }
-    curl_easy_reset(h); /* keeps the handle's connection */
     char *url = ce_xasprintf("%s%s", c->server, path);
     errbuf[0] = '\0';
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -198,7 +218,10 @@ CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
     }
     curl_easy_setopt(h, CURLOPT_USERAGENT, KUBE_USER_AGENT);
-    curl_easy_setopt(h, CURLOPT_PROXY, ""); /* the API server is reached directly */
+    if (c->proxy != NULL) {
+        curl_easy_setopt(h, CURLOPT_PROXY, c->proxy);
+    }
+    curl_easy_setopt(h, CURLOPT_NOPROXY, c->noproxy);
     client_tls(c, h);
     char *tok = client_token(c);
     if (tok != NULL) {
@@ -213,6 +236,8 @@ CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms
 
 void kube_release(struct ce_kube_client *c, CURL *h)
 {
+    /* the options point at the finished request's buffers: forget them, keep the connection */
+    curl_easy_reset(h);
     pthread_mutex_lock(&c->lock);
     if (c->n_idle < KUBE_POOL_MAX) {
         c->idle[c->n_idle++] = h;
@@ -227,6 +252,50 @@ static size_t send_write(char *data, size_t size, size_t nmemb, void *arg)
     struct ce_buf *b = arg;
     size_t n = size * nmemb;
     return ce_buf_append(b, data, n) == CE_OK ? n : 0;
+}
+
+/* Keeps the Retry-After header's value. */
+static size_t send_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct kube_resp *resp = arg;
+    size_t n = size * nmemb;
+    static const char name[] = "retry-after:";
+    if (n > sizeof(name) - 1 && strncasecmp(data, name, sizeof(name) - 1) == 0) {
+        const char *v = data + sizeof(name) - 1;
+        size_t len = n - (sizeof(name) - 1);
+        while (len > 0 && (*v == ' ' || *v == '\t')) {
+            v++, len--;
+        }
+        while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' ')) {
+            len--;
+        }
+        snprintf(resp->retry_after, sizeof(resp->retry_after), "%.*s", (int)len, v);
+    }
+    return n;
+}
+
+int kube_curl_rc(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_PEER_FAILED_VERIFICATION: /* the server's certificate is not trusted */
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM: /* our client certificate or key is unusable */
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_URL_MALFORMAT:
+        return CE_EINVAL; /* the configuration is wrong: retrying cannot help */
+    default:
+        return CE_RETRY;
+    }
+}
+
+int kube_resp_outcome(const struct kube_resp *resp, const char *what, struct ce_kube_error *e)
+{
+    int rc = kube_outcome(resp->status, resp->body.data, resp->body.len, what, e);
+    if (e != NULL && resp->retry_after[0]) {
+        e->retry_after_ms = ce_http_retry_after_ms(resp->retry_after, ce_clock_wall_ms());
+    }
+    return rc;
 }
 
 static void send_body(CURL *h, const struct kube_req *q, struct curl_slist **hdrs)
@@ -252,6 +321,7 @@ int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_re
 {
     ce_buf_init(&resp->body, CE_KUBE_RESPONSE_MAX);
     resp->status = 0;
+    resp->retry_after[0] = '\0';
     char errbuf[CURL_ERROR_SIZE];
     struct curl_slist *hdrs = NULL;
     CURL *h =
@@ -264,17 +334,19 @@ int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_re
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, send_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp->body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, send_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
     CURLcode cc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
     kube_release(c, h);
     curl_slist_free_all(hdrs);
-    if (cc == CURLE_WRITE_ERROR && resp->body.len + 1 >= CE_KUBE_RESPONSE_MAX) {
+    if (cc == CURLE_WRITE_ERROR) { /* send_write refuses only what passes the cap */
         return kube_fail(e, CE_EREMOTE, (int)resp->status, NULL,
                          "%s %s: the response is larger than %d bytes", q->method, q->path,
                          CE_KUBE_RESPONSE_MAX);
     }
     if (cc != CURLE_OK) {
-        return kube_fail(e, CE_RETRY, 0, NULL, "%s %s%s: %s", q->method, c->server, q->path,
+        return kube_fail(e, kube_curl_rc(cc), 0, NULL, "%s %s%s: %s", q->method, c->server, q->path,
                          errbuf[0] ? errbuf : curl_easy_strerror(cc));
     }
     return CE_OK;
@@ -334,6 +406,7 @@ int kube_outcome(long status, const char *body, size_t len, const char *what,
         if (e != NULL) {
             memset(e, 0, sizeof(*e));
             e->status = (int)status;
+            e->retry_after_ms = -1;
         }
         return rc;
     }

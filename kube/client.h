@@ -10,12 +10,13 @@
  * Errors: every call fills a ce_kube_error (may be NULL) and returns
  *   CE_OK        success;
  *   CE_ENOENT    404 (the object, or the kind: discovery does not know it);
- *   CE_RETRY     worth retrying: no response (connection refused, reset, TLS, timeout), 429,
+ *   CE_RETRY     worth retrying: no response (refused, reset, cut off, timed out), 429,
  *                or 5xx;
  *   CE_EREMOTE   any other 4xx: retrying the same request cannot help (409 AlreadyExists or
  *                Conflict, 403 Forbidden, 422 Invalid, 400 ...); e.reason tells them apart;
  *   CE_EINVAL    the request is wrong before it is sent (an object without apiVersion/kind or
- *                name, a kind that discovery does not know is CE_ENOENT).
+ *                name), or the TLS configuration is (the server's certificate is not trusted,
+ *                the client certificate is unusable): retrying cannot help.
  * e.message is the server's Status message when it sent one
  * (`workflows.argoproj.io "x" already exists`), else a sentence naming the request. */
 #ifndef CE_KUBE_CLIENT_H
@@ -41,6 +42,7 @@ struct ce_kube_error {
     char reason[64]; /* the Status reason (AlreadyExists, NotFound, Conflict, Forbidden,
                       * Invalid, Expired ...), or "" */
     char message[512];
+    int64_t retry_after_ms; /* the answer's Retry-After (429, 503), capped; -1 when none */
 };
 
 /* What discovery says about a kind. */
@@ -53,7 +55,9 @@ struct ce_kube_resource {
 };
 
 /* Which object a call is about. name is unused by list and watch; ns NULL (or "") is the
- * client's default namespace for a namespaced kind and ignored for a cluster-scoped one. */
+ * client's default namespace for a namespaced kind and ignored for a cluster-scoped one;
+ * CE_KUBE_ALL_NAMESPACES lists and watches every namespace. */
+#define CE_KUBE_ALL_NAMESPACES "*"
 struct ce_kube_ref {
     const char *api_version; /* "argoproj.io/v1alpha1", "v1" */
     const char *kind;        /* "Workflow" */

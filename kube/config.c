@@ -35,6 +35,7 @@ void ce_kube_config_free(struct ce_kube_config *c)
     ce_free(c->key.data);
     ce_free(c->source);
     ce_free(c->context);
+    ce_free(c->proxy);
     ce_free(c);
 }
 
@@ -166,6 +167,9 @@ static int kc_cluster(const struct kc_doc *docs, int n, const char *name, struct
     }
     c->server = ce_xstrndup(server, len);
     c->insecure = json_is_true(json_object_get(cl, "insecure-skip-tls-verify"));
+    if (kc_str(cl, "proxy-url") != NULL) {
+        c->proxy = ce_xstrdup(kc_str(cl, "proxy-url"));
+    }
     return kc_pem(cl, "certificate-authority", "certificate-authority-data", d->dir, d->path,
                   &c->ca, err, errlen);
 }

@@ -10,8 +10,9 @@
  *      client when the file changes (kubelet rotates it);
  *   4. ~/.kube/config.
  * From a kubeconfig: the context (current-context unless one is named), its cluster's server,
- * certificate-authority(-data), insecure-skip-tls-verify, its user's client-certificate(-data),
- * client-key(-data), token or tokenFile, and the context's namespace. A user with `exec` or
+ * certificate-authority(-data), insecure-skip-tls-verify, proxy-url, its user's
+ * client-certificate(-data), client-key(-data), token or tokenFile, and the context's
+ * namespace. A user with `exec` or
  * `auth-provider` is refused with a message naming the entry (running credential plugins is
  * not supported). Relative file paths are taken from the kubeconfig file's directory. */
 #ifndef CE_KUBE_CONFIG_H
@@ -40,6 +41,7 @@ struct ce_kube_config {
     bool insecure; /* insecure-skip-tls-verify */
     char *source;  /* where it came from, for messages: a kubeconfig path or "in-cluster" */
     char *context; /* the context used, NULL in a pod */
+    char *proxy;   /* the cluster's proxy-url; NULL: HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply */
 };
 
 struct ce_kube_config_opts {

@@ -93,7 +93,7 @@ static int disc_fetch(struct ce_kube_client *c, const char *group, const char *v
     struct kube_resp resp;
     int rc = kube_send(c, &q, &resp, e);
     if (rc == CE_OK) {
-        rc = kube_outcome(resp.status, resp.body.data, resp.body.len, path, e);
+        rc = kube_resp_outcome(&resp, path, e);
     }
     if (rc == CE_OK) {
         json_t *list = json_loadb(resp.body.data, resp.body.len, 0, NULL);
@@ -167,7 +167,13 @@ int kube_path(struct ce_kube_client *c, const struct ce_kube_ref *ref, bool with
     ce_buf_init(&b, 0);
     int brc = r->group[0] ? ce_buf_printf(&b, "/apis/%s/%s", r->group, r->version)
                           : ce_buf_printf(&b, "/api/%s", r->version);
-    if (r->namespaced) {
+    bool all = ref->ns != NULL && strcmp(ref->ns, CE_KUBE_ALL_NAMESPACES) == 0;
+    if (all && with_name) {
+        ce_buf_fini(&b);
+        return kube_fail(e, CE_EINVAL, 0, NULL, "a %s is in one namespace, not \"%s\"", ref->kind,
+                         CE_KUBE_ALL_NAMESPACES);
+    }
+    if (r->namespaced && !all) {
         char *ns = esc(ref->ns && ref->ns[0] ? ref->ns : c->ns);
         brc |= ce_buf_printf(&b, "/namespaces/%s", ns);
         ce_free(ns);

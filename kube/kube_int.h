@@ -27,6 +27,8 @@ struct kube_disc {
 struct ce_kube_client {
     char *server;
     char *ns;
+    char *proxy;   /* NULL: libcurl reads the proxy environment variables */
+    char *noproxy; /* loopback addresses and NO_PROXY: never through a proxy */
     bool insecure;
     struct ce_kube_pem ca, cert, key;
     CURLSH *share; /* DNS and TLS sessions (libcurl cannot share connections across threads) */
@@ -54,6 +56,7 @@ struct kube_req {
 struct kube_resp {
     long status;
     struct ce_buf body;
+    char retry_after[64]; /* the Retry-After header's value, "" when none */
 };
 
 /* Sends one request and reads the whole response (capped). CE_OK when a response arrived
@@ -61,6 +64,11 @@ struct kube_resp {
  * (ce_buf_fini it). */
 int kube_send(struct ce_kube_client *c, const struct kube_req *q, struct kube_resp *resp,
               struct ce_kube_error *e) CE_MUST_CHECK;
+/* The rc for a transfer that got no response: CE_EINVAL for a TLS or URL configuration
+ * problem (an untrusted server certificate, an unusable client certificate), else CE_RETRY. */
+int kube_curl_rc(CURLcode cc);
+/* kube_outcome for resp, with e->retry_after_ms from its Retry-After. */
+int kube_resp_outcome(const struct kube_resp *resp, const char *what, struct ce_kube_error *e);
 /* A handle for one transfer to the server, from the idle pool (with its kept-alive connection)
  * or new, with TLS and auth set; hdrs gets the Authorization and Accept headers (the caller
  * adds more and frees it). Give it back with kube_release. */

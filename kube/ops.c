@@ -60,7 +60,7 @@ static int kube_call(struct ce_kube_client *c, const char *method, const char *p
     int rc = kube_send(c, &q, &resp, e);
     free(text); /* jansson's allocation */
     if (rc == CE_OK) {
-        rc = kube_outcome(resp.status, resp.body.data, resp.body.len, what, e);
+        rc = kube_resp_outcome(&resp, what, e);
     }
     if (rc == CE_OK && out != NULL) {
         *out = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0, NULL);

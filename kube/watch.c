@@ -196,7 +196,7 @@ static int watch_stream(struct watch *w, const char *path, struct ce_kube_error 
         rc = w->gone ? CE_OK : kube_outcome(w->status, w->line.data, w->line.len, path, e);
     }
     else if (cc != CURLE_OK) {
-        rc = kube_fail(e, CE_RETRY, 0, NULL, "watch %s%s: %s", w->c->server, path,
+        rc = kube_fail(e, kube_curl_rc(cc), 0, NULL, "watch %s%s: %s", w->c->server, path,
                        errbuf[0] ? errbuf : curl_easy_strerror(cc));
     }
     ce_buf_fini(&w->line);
@@ -252,7 +252,15 @@ static int watch_loop(struct watch *w, const char *path, struct ce_kube_error *e
         }
         if (rc == CE_OK) {
             need_list = w->gone;
-            backoff = w->events_seen ? WATCH_BACKOFF_MIN_MS : backoff;
+            if (!w->events_seen && !need_list) {
+                /* a stream that ended with nothing in it: a server closing watches at once
+                 * is not asked again in a tight loop */
+                watch_backoff(w, backoff);
+                backoff = backoff * 2 > WATCH_BACKOFF_MAX_MS ? WATCH_BACKOFF_MAX_MS : backoff * 2;
+            }
+            else {
+                backoff = WATCH_BACKOFF_MIN_MS;
+            }
             w->events_seen = false;
             continue;
         }

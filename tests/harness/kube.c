@@ -62,20 +62,21 @@ static void kube_write_kubeconfig(struct ce_test_kube *k, const char *token)
     ce_free(ca);
 }
 
-const char *ce_test_kube_start(struct ce_test_kube *k, bool tls, const char *token)
+/* Starts the server process on port (0: a free one) and returns the port it listens on. */
+static int kube_spawn(struct ce_test_kube *k, int port)
 {
-    memset(k, 0, sizeof(*k));
-    k->tls = tls;
-    k->dir = ce_test_tmpdir("kube");
     char *script = ce_xasprintf("%s/tests/fixtures/kube_apiserver.py", CE_SOURCE_DIR);
-    char *argv[] = {"python3", script, "--cert-dir", k->dir, NULL, NULL, NULL, NULL};
-    int n = 4;
-    if (tls) {
+    char portarg[16];
+    snprintf(portarg, sizeof(portarg), "%d", port);
+    char *argv[] = {"python3", script, "--cert-dir", k->dir, "--port",
+                    portarg,   NULL,   NULL,         NULL,   NULL};
+    int n = 6;
+    if (k->tls) {
         argv[n++] = "--tls";
     }
-    if (token != NULL) {
+    if (k->token != NULL) {
         argv[n++] = "--token";
-        argv[n++] = (char *)token;
+        argv[n++] = k->token;
     }
     k->proc = ce_test_proc_start(argv);
     ce_free(script);
@@ -83,8 +84,18 @@ const char *ce_test_kube_start(struct ce_test_kube *k, bool tls, const char *tok
         fail_msg("the test API server did not start");
     }
     char *line = ce_test_proc_line(k->proc, "PORT ", 0);
-    k->port = (int)strtol(line + 5, NULL, 10);
+    int got = (int)strtol(line + 5, NULL, 10);
     ce_free(line);
+    return got;
+}
+
+const char *ce_test_kube_start(struct ce_test_kube *k, bool tls, const char *token)
+{
+    memset(k, 0, sizeof(*k));
+    k->tls = tls;
+    k->token = token ? ce_xstrdup(token) : NULL;
+    k->dir = ce_test_tmpdir("kube");
+    k->port = kube_spawn(k, 0);
     k->url = ce_xasprintf("%s://127.0.0.1:%d", tls ? "https" : "http", k->port);
     if (tls) {
         char *ca = ce_test_kube_path(k, "ca.crt");
@@ -93,6 +104,22 @@ const char *ce_test_kube_start(struct ce_test_kube *k, bool tls, const char *tok
     }
     kube_write_kubeconfig(k, token);
     return k->url;
+}
+
+void ce_test_kube_down(struct ce_test_kube *k)
+{
+    ce_test_proc_free(k->proc);
+    k->proc = NULL;
+}
+
+void ce_test_kube_up(struct ce_test_kube *k)
+{
+    if (k->proc != NULL) {
+        fail_msg("the test API server is already up");
+    }
+    if (kube_spawn(k, k->port) != k->port) {
+        fail_msg("the test API server came back on another port");
+    }
 }
 
 void ce_test_kube_stop(struct ce_test_kube *k)
@@ -107,6 +134,7 @@ void ce_test_kube_stop(struct ce_test_kube *k)
     ce_free(k->dir);
     ce_free(k->url);
     ce_free(k->kubeconfig);
+    ce_free(k->token);
     memset(k, 0, sizeof(*k));
 }
 

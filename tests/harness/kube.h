@@ -16,6 +16,7 @@ struct ce_test_kube {
     char *dir;        /* temp dir: certificates, kubeconfig, kubectl's cache (heap) */
     char *url;        /* "http(s)://127.0.0.1:<port>" (heap) */
     char *kubeconfig; /* dir/kubeconfig: token auth, namespace "default" (heap) */
+    char *token;      /* the bearer token it requires, NULL for none (heap) */
 };
 
 /* ce_test_skip unless python3 (and openssl, for TLS) can run the test API server; call it from
@@ -30,6 +31,11 @@ void ce_test_require_kubectl(void);
  * the test when it does not start. Returns k->url. With tls, the harness's own HTTP client
  * (ce_test_http) trusts the fixture's CA from now on. */
 const char *ce_test_kube_start(struct ce_test_kube *k, bool tls, const char *token);
+/* Stops the server process (the API server is down: connections are refused) ... */
+void ce_test_kube_down(struct ce_test_kube *k);
+/* ... and starts it again on the same port with the same certificates and token, empty (it
+ * keeps objects in memory only). Fails the test when it does not come back. */
+void ce_test_kube_up(struct ce_test_kube *k);
 /* Stops it and frees k's contents; accepts a k that never started. */
 void ce_test_kube_stop(struct ce_test_kube *k);
 /* A path under k->dir (heap). */

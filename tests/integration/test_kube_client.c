@@ -209,8 +209,10 @@ static void test_retryable_classification(void **state)
     assert_true(ce_kube_rc_retryable(CE_RETRY));
     assert_int_equal(e.status, 500);
     assert_string_equal(e.message, "Internal error occurred: injected 500");
+    assert_int_equal(e.retry_after_ms, -1);
     ce_test_kube_inject(&f->k, "POST", "/workflows", 429, "TooManyRequests", 1);
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_RETRY);
+    assert_int_equal(e.retry_after_ms, 1000);
     ce_test_kube_inject(&f->k, "POST", "/workflows", 403, NULL, 1);
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_EREMOTE);
     assert_string_equal(e.reason, "Forbidden");
@@ -222,11 +224,13 @@ static void test_retryable_classification(void **state)
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_EREMOTE);
     /* the injections are used up: created now */
     OK(ce_kube_create(f->c, obj, "argo", NULL, &e));
-    /* the server gone: a network error, retryable */
-    ce_test_proc_stop(f->k.proc, 5000);
+    /* the server gone: a network error, retryable; back again: created */
+    ce_test_kube_down(&f->k);
     assert_int_equal(ce_kube_create(f->c, obj, "argo", NULL, &e), CE_RETRY);
     assert_int_equal(e.status, 0);
     assert_non_null(strstr(e.message, "127.0.0.1"));
+    ce_test_kube_up(&f->k);
+    OK(ce_kube_create(f->c, obj, "argo", NULL, &e));
     json_decref(obj);
 }
 
@@ -261,6 +265,16 @@ static void test_list_by_labels(void **state)
     OK(ce_kube_list(f->c, &ref, NULL, NULL, &list, &e));
     assert_int_equal(json_array_size(json_object_get(list, "items")), 3);
     json_decref(list);
+    /* every namespace */
+    json_t *elsewhere = wf("c1", NULL, "a");
+    OK(ce_kube_create(f->c, elsewhere, "other", NULL, &e));
+    json_decref(elsewhere);
+    ref.ns = CE_KUBE_ALL_NAMESPACES;
+    OK(ce_kube_list(f->c, &ref, "app=a", NULL, &list, &e));
+    assert_int_equal(json_array_size(json_object_get(list, "items")), 3);
+    json_decref(list);
+    ref.name = "a1";
+    assert_int_equal(ce_kube_get(f->c, &ref, &list, &e), CE_EINVAL);
 }
 
 static void test_update_and_conflict(void **state)
@@ -320,6 +334,22 @@ static void test_patch_types(void **state)
     assert_string_equal(container_image(out, "main"), "img:2");
     assert_string_equal(container_image(out, "side"), "side:1");
     json_decref(out);
+    /* $patch: delete removes one element of a keyed list */
+    json_t *del = json_loads("{\"spec\":{\"containers\":[{\"name\":\"side\",\"$patch\":"
+                             "\"delete\"}]}}",
+                             0, NULL);
+    json_t *side = json_loads("{\"spec\":{\"containers\":[{\"name\":\"side\",\"image\":"
+                              "\"side:1\"}]}}",
+                              0, NULL);
+    OK(ce_kube_patch(f->c, &ref, CE_KUBE_PATCH_STRATEGIC, del, NULL, &out, &e));
+    assert_null(container_image(out, "side"));
+    assert_string_equal(container_image(out, "main"), "img:2");
+    json_decref(out);
+    OK(ce_kube_patch(f->c, &ref, CE_KUBE_PATCH_STRATEGIC, side, NULL, &out, &e));
+    assert_string_equal(container_image(out, "side"), "side:1");
+    json_decref(out);
+    json_decref(side);
+    json_decref(del);
     /* merge patch: a list is replaced; null removes a key */
     json_t *mp = json_loads("{\"metadata\":{\"labels\":{\"a\":null,\"b\":\"2\"}}}", 0, NULL);
     OK(ce_kube_patch(f->c, &ref, CE_KUBE_PATCH_MERGE, mp, NULL, &out, &e));
@@ -533,6 +563,23 @@ static bool on_event_count(void *arg, enum ce_kube_event_type t, const json_t *o
     return s->n < s->stop_after;
 }
 
+static void test_watch_bookmarks(void **state)
+{
+    struct fx *f = *state;
+    struct ce_kube_error e;
+    json_t *made = create_ok(f, wf("b", NULL, NULL));
+    struct seen s = {.f = f, .stop_after = 1};
+    struct ce_kube_ref ref = {"argoproj.io/v1alpha1", "Workflow", "argo", NULL};
+    struct ce_kube_watch_opts o = {.resource_version = md_str(made, "resourceVersion"),
+                                   .timeout_ms = 20000,
+                                   .bookmarks = true};
+    char rv[64];
+    OK(ce_kube_watch(f->c, &ref, &o, on_event_count, &s, rv, sizeof(rv), &e));
+    assert_string_equal(s.log, "BOOKMARK (null);");
+    assert_string_equal(rv, md_str(made, "resourceVersion"));
+    json_decref(made);
+}
+
 static void test_watch_relists_on_gone(void **state)
 {
     struct fx *f = *state;
@@ -547,6 +594,25 @@ static void test_watch_relists_on_gone(void **state)
     char *reqs = ce_test_kube_requests(&f->k);
     assert_int_equal(count(reqs, "watch=true"), 1);
     /* the list after the 410 */
+    assert_int_equal(count(reqs, "\"GET\", \"path\": \"/apis/argoproj.io/v1alpha1/namespaces/"
+                                 "argo/workflows\""),
+                     1);
+    ce_free(reqs);
+}
+
+static void test_watch_relists_on_gone_answer(void **state)
+{
+    struct fx *f = *state;
+    struct ce_kube_error e;
+    json_decref(create_ok(f, wf("old", NULL, NULL)));
+    /* the watch request itself answered 410 (not an ERROR event): listed again too */
+    ce_test_kube_inject(&f->k, "GET", "/namespaces/argo/workflows", 410, "Expired", 1);
+    struct seen s = {.f = f, .stop_after = 1};
+    struct ce_kube_ref ref = {"argoproj.io/v1alpha1", "Workflow", "argo", NULL};
+    struct ce_kube_watch_opts o = {.resource_version = "5", .timeout_ms = 20000};
+    OK(ce_kube_watch(f->c, &ref, &o, on_event_count, &s, NULL, 0, &e));
+    assert_string_equal(s.log, "ADDED old;");
+    char *reqs = ce_test_kube_requests(&f->k);
     assert_int_equal(count(reqs, "\"GET\", \"path\": \"/apis/argoproj.io/v1alpha1/namespaces/"
                                  "argo/workflows\""),
                      1);
@@ -671,6 +737,29 @@ static void test_one_connection_reused_and_threads(void **state)
     assert_true(connections(f) <= 1 + CREATORS);
 }
 
+static void test_proxy_url(void **state)
+{
+    struct fx *f = *state;
+    struct ce_kube_error e;
+    /* a server name that does not resolve: only the proxy (the test server) can reach it */
+    char *kc = ce_xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: t, "
+                            "user: t}\nclusters:\n- name: t\n  cluster: {server: "
+                            "'http://kube.invalid:6443', proxy-url: '%s'}\nusers:\n- name: t\n"
+                            "  user: {token: x}\n",
+                            f->k.url);
+    char *path = ce_test_write_file(f->k.dir, "kubeconfig-proxy", kc);
+    struct ce_kube_client *c = client_for(path);
+    json_t *obj = wf("via-proxy", NULL, NULL);
+    OK(ce_kube_create(c, obj, "argo", NULL, &e));
+    char *reqs = ce_test_kube_requests(&f->k);
+    assert_non_null(strstr(reqs, "\"proxied\": true"));
+    ce_free(reqs);
+    json_decref(obj);
+    ce_kube_client_destroy(c);
+    ce_free(path);
+    ce_free(kc);
+}
+
 static void tls_round_trip(const char *kubeconfig, const char *want_auth, struct ce_test_kube *k)
 {
     struct ce_kube_client *c = client_for(kubeconfig);
@@ -713,6 +802,29 @@ static void test_tls_token_and_client_cert(void **state)
     char *reqs = ce_test_kube_requests(&k);
     assert_non_null(strstr(reqs, "cert:cevents-test"));
     ce_free(reqs);
+    ce_kube_client_destroy(c);
+    /* without the CA the server is not trusted (permanent); insecure-skip-tls-verify skips it */
+    char *bare = ce_xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: t, "
+                              "user: t}\nclusters:\n- name: t\n  cluster: {server: '%s'%s}\n"
+                              "users:\n- name: t\n  user: {token: other}\n",
+                              k.url, "");
+    char *bare_path = ce_test_write_file(k.dir, "kubeconfig-bare", bare);
+    c = client_for(bare_path);
+    assert_int_equal(ce_kube_create(c, obj, NULL, NULL, &e), CE_EINVAL);
+    assert_non_null(strstr(e.message, "certificate"));
+    ce_kube_client_destroy(c);
+    char *insecure = ce_xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: "
+                                  "t, user: t}\nclusters:\n- name: t\n  cluster: {server: '%s'%s}\n"
+                                  "users:\n- name: t\n  user: {token: other}\n",
+                                  k.url, ", insecure-skip-tls-verify: true");
+    char *insecure_path = ce_test_write_file(k.dir, "kubeconfig-insecure", insecure);
+    c = client_for(insecure_path);
+    json_object_set_new(json_object_get(obj, "metadata"), "name", json_string("insecure"));
+    OK(ce_kube_create(c, obj, NULL, NULL, &e));
+    ce_free(insecure_path);
+    ce_free(insecure);
+    ce_free(bare_path);
+    ce_free(bare);
     json_decref(obj);
     ce_kube_client_destroy(c);
     ce_free(path);
@@ -736,10 +848,13 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_delete_and_finalizers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_lists_then_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_resumes_from_last_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watch_bookmarks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_relists_on_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watch_relists_on_gone_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_timeout_stop_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_file_reread_when_rotated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_connection_reused_and_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_proxy_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls_token_and_client_cert, setup_tls, teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);

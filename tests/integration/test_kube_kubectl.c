@@ -230,6 +230,26 @@ static void test_create_generate_name_and_server_side_apply(void **state)
     ce_free(g);
 }
 
+static void test_apply_crd_then_its_resource(void **state)
+{
+    struct ce_test_kube *k = *state;
+    char *f = ce_test_data_write(k->dir, "crd.yaml", "kube/crd-rollout.yaml", NULL);
+    char *out = NULL;
+    /* one file: the CRD, then an object of its kind (kubectl finds the kind after the CRD) */
+    int st = ce_test_kubectl(k, &out, "apply", "-f", f, NULL);
+    if (st != 0) {
+        ce_free(out);
+        /* kubectl maps every object before creating any: the second apply finds the kind */
+        st = ce_test_kubectl(k, &out, "apply", "-f", f, NULL);
+    }
+    if (st != 0 || strstr(out, "rollout.argoproj.io/canary created") == NULL) {
+        fail_msg("kubectl apply: %s", out);
+    }
+    ce_free(out);
+    ce_free(KUBECTL_OK(k, "replicas: 2", "get", "ro", "-n", "argo-events", "canary", "-o", "yaml"));
+    ce_free(f);
+}
+
 static void test_tls_with_token(void **state)
 {
     struct ce_test_kube *k = *state;
@@ -237,6 +257,11 @@ static void test_tls_with_token(void **state)
                                  "", NULL);
     ce_free(KUBECTL_OK(k, "workflow.argoproj.io/t created", "apply", "-f", f));
     ce_free(KUBECTL_OK(k, "name: t", "get", "wf", "-n", "argo-events", "t", "-o", "yaml"));
+    /* restarted (empty) on the same port with the same certificates: the kubeconfig still
+     * works */
+    ce_test_kube_down(k);
+    ce_test_kube_up(k);
+    ce_free(KUBECTL_OK(k, "workflow.argoproj.io/t created", "apply", "-f", f));
     ce_free(f);
 }
 
@@ -252,6 +277,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_delete_waits_for_finalizers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_generate_name_and_server_side_apply, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_apply_crd_then_its_resource, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls_with_token, setup_tls, teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);

@@ -80,6 +80,7 @@ static void test_kubeconfig_client_cert_files_relative(void **state)
     assert_int_equal(mkdir(certs, 0700), 0);
     ce_free(ce_test_write_file(certs, "client.crt", "CERT"));
     ce_free(ce_test_write_file(certs, "client.key", "KEY"));
+    ce_free(ce_test_write_file(certs, "ca.crt", "CA-FILE"));
     struct ce_kube_config_opts o = {.kubeconfig = path, .context = "prod"};
     struct ce_kube_config *c = NULL;
     char err[512];
@@ -88,6 +89,7 @@ static void test_kubeconfig_client_cert_files_relative(void **state)
     assert_string_equal(c->ns, "default");
     assert_string_equal(c->cert.data, "CERT");
     assert_string_equal(c->key.data, "KEY");
+    assert_string_equal(c->ca.data, "CA-FILE");
     assert_null(c->token);
     ce_kube_config_free(c);
     /* a missing key file is an error naming the file */
@@ -131,6 +133,10 @@ static void test_kubeconfig_env_list_merged(void **state)
                                      "current-context: dev\ncontexts:\n- name: dev\n"
                                      "  context: {cluster: prod, namespace: first}\n");
     char *second = write_token_config(f);
+    char *certs = ce_xasprintf("%s/certs", f->dir);
+    assert_int_equal(mkdir(certs, 0700), 0);
+    ce_free(ce_test_write_file(certs, "ca.crt", "CA-FILE"));
+    ce_free(certs);
     char *list = ce_xasprintf("%s:%s/missing:%s", first, f->dir, second);
     setenv("KUBECONFIG", list, 1);
     struct ce_kube_config *c = NULL;
