@@ -450,6 +450,31 @@ static void test_s3_etl_example(void **state)
     ce_free(secrets);
 }
 
+/* The API server down when the event comes: the create is retried per retryStrategy and the
+ * Workflow made once the server is back (its objects are gone with the process: a new store). */
+static void test_api_server_down_then_back(void **state)
+{
+    struct wf_env *e = *state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/examples/webhook-workflow/workflow-sensor.yaml",
+             CE_SOURCE_DIR);
+    struct ce_test_proc *sn = wf_sensor(e, path);
+    ce_test_kube_down(&e->k);
+    wf_post(e, "{\"message\":\"while it was down\"}");
+    assert_true(ce_test_proc_wait_line(sn, "the Kubernetes API refused", 2, 20000));
+    ce_test_kube_up(&e->k);
+    assert_true(ce_test_proc_wait_line(
+        sn, "Successfully processed trigger 'hello-world-workflow'", 1, 30000));
+    char *line = ce_test_proc_line(sn, "the Kubernetes API refused", 0);
+    wf_has(line, "\"retryable\":\"true\"");
+    ce_free(line);
+    char *yaml = wf_kubectl(e, "get", "workflows", "-o", "yaml", NULL, NULL);
+    wf_has(yaml, "value: while it was down");
+    ce_free(yaml);
+    assert_int_equal(wf_count(e, NULL), 1);
+    ce_test_proc_free(sn);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -460,6 +485,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_webhook_workflow_example),
         cmocka_unit_test(test_seed_shapes),
         cmocka_unit_test(test_500_retried_and_created_once),
+        cmocka_unit_test(test_api_server_down_then_back),
         cmocka_unit_test(test_409_on_a_fixed_name),
         cmocka_unit_test(test_403_names_verb_and_resource),
         cmocka_unit_test(test_kill_between_create_and_ack),
