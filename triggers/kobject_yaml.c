@@ -20,9 +20,9 @@ static int kobj_yaml_write(void *ud, unsigned char *p, size_t n)
 /* Whether a plain scalar s would be read as something other than a string. */
 static bool kobj_yaml_ambiguous(const char *s)
 {
-    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "null", "~",
-                                        "True", "False", "Yes", "No", "On", "Off", "Null", "TRUE",
-                                        "FALSE", "NULL", NULL};
+    static const char *const words[] = {"true", "false", "yes",   "no",   "on", "off", "null",
+                                        "~",    "True",  "False", "Yes",  "No", "On",  "Off",
+                                        "Null", "TRUE",  "FALSE", "NULL", NULL};
     if (*s == '\0') {
         return true;
     }
@@ -88,7 +88,10 @@ static bool kobj_yaml_node(yaml_emitter_t *em, const json_t *j, int depth)
         snprintf(num, sizeof num, "%.17g", json_real_value(j));
     }
     else {
-        snprintf(num, sizeof num, "%s", json_is_true(j) ? "true" : json_is_false(j) ? "false" : "null");
+        snprintf(num, sizeof num, "%s",
+                 json_is_true(j)    ? "true"
+                 : json_is_false(j) ? "false"
+                                    : "null");
     }
     return kobj_yaml_scalar(em, num, false);
 }

@@ -3,7 +3,8 @@
  * with the real kubectl. create adds Argo's three labels and the event's data; update merges
  * over the stored object (its other keys stay); patch sends the whole object; update and patch
  * create an absent object; delete removes it and is a no-op when it is absent; the label policy
- * with errorOnBackoffTimeout fails the trigger; a 403 names the verb and the resource. */
+ * with errorOnBackoffTimeout fails the trigger; a 403 names the verb and the resource; custom
+ * resources are found by discovery (an irregular plural, a cluster-scoped kind). */
 #include "core/base/mem.h"
 #include "core/service/natsd.h"
 #include "sensor/runtime.h"
@@ -193,6 +194,42 @@ static void test_403_names_verb_and_resource(void **state)
     ce_test_proc_free(sn);
 }
 
+/* The resource comes from discovery: a CRD with an irregular plural works, and a cluster-scoped
+ * kind gets no namespace (the Sensor's namespace goes to the namespaced one). */
+static void test_custom_resources_by_discovery(void **state)
+{
+    struct k8s_env *e = *state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/kube/crd-octopus.yaml", CE_SOURCE_DIR);
+    char *out = NULL;
+    assert_int_equal(ce_test_kubectl(&e->k, &out, "apply", "-f", path, NULL), 0);
+    ce_free(out);
+    char *file = ce_test_data_write(e->dir, "custom.yaml", "sensors/k8s-custom.yaml", NULL);
+    struct ce_test_proc *sn =
+        ce_scn_start("sensor", file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
+    ce_free(file);
+    k8s_fire(e, sn, "sea", "Successfully processed trigger 'octopus'");
+    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'reef'", 1, 20000));
+    out = NULL;
+    assert_int_equal(ce_test_kubectl(&e->k, &out, "get", "octopi", "-n", "sea", "-o", "yaml", NULL),
+                     0);
+    k8s_has(out, "arms: 8");
+    k8s_has(out, "namespace: sea");
+    k8s_has(out, "events.argoproj.io/trigger: octopus");
+    ce_free(out);
+    out = NULL;
+    assert_int_equal(
+        ce_test_kubectl(&e->k, &out, "get", "reef", "great-barrier", "-o", "yaml", NULL), 0);
+    k8s_has(out, "size: large");
+    assert_null(strstr(out, "namespace:"));
+    ce_free(out);
+    char *reqs = ce_test_kube_requests(&e->k);
+    k8s_has(reqs, "/apis/example.com/v1/namespaces/sea/octopi");
+    k8s_has(reqs, "\"path\": \"/apis/example.com/v1/reefs");
+    ce_free(reqs);
+    ce_test_proc_free(sn);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -205,6 +242,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_delete_and_absent_is_a_no_op),
         cmocka_unit_test(test_label_policy_times_out_with_error),
         cmocka_unit_test(test_403_names_verb_and_resource),
+        cmocka_unit_test(test_custom_resources_by_discovery),
     };
     return ce_test_run(argc, argv, tests, k8s_setup, k8s_teardown);
 }

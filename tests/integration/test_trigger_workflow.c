@@ -456,15 +456,14 @@ static void test_api_server_down_then_back(void **state)
 {
     struct wf_env *e = *state;
     char path[1024];
-    snprintf(path, sizeof path, "%s/examples/webhook-workflow/workflow-sensor.yaml",
-             CE_SOURCE_DIR);
+    snprintf(path, sizeof path, "%s/examples/webhook-workflow/workflow-sensor.yaml", CE_SOURCE_DIR);
     struct ce_test_proc *sn = wf_sensor(e, path);
     ce_test_kube_down(&e->k);
     wf_post(e, "{\"message\":\"while it was down\"}");
     assert_true(ce_test_proc_wait_line(sn, "the Kubernetes API refused", 2, 20000));
     ce_test_kube_up(&e->k);
-    assert_true(ce_test_proc_wait_line(
-        sn, "Successfully processed trigger 'hello-world-workflow'", 1, 30000));
+    assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'hello-world-workflow'",
+                                       1, 30000));
     char *line = ce_test_proc_line(sn, "the Kubernetes API refused", 0);
     wf_has(line, "\"retryable\":\"true\"");
     ce_free(line);
