@@ -4,12 +4,12 @@
  * cevents picks the suffix itself, from the firing's events: the repeat asks for the same name
  * and the AlreadyExists answer tells it the first create went through. */
 #include "triggers/kaction.h"
+#include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "eventbus/cloudevent.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -175,7 +175,9 @@ int ce_kaction_policy_wait(struct ce_kube_client *c, const struct ce_kobj_label_
     struct ce_kube_ref ref = {kaction_str(obj, "apiVersion"), kaction_str(obj, "kind"),
                               kaction_str(meta, "namespace"), kaction_str(meta, "name")};
     for (int step = 0; step < p->steps; step++) {
-        kaction_sleep_ns(ce_kobj_policy_wait_ns(p, step, (double)rand() / RAND_MAX));
+        /* the jitter needs no good randomness: the clock's milliseconds will do */
+        double rnd = (double)(ce_clock_mono_ms() % 1000) / 1000.0;
+        kaction_sleep_ns(ce_kobj_policy_wait_ns(p, step, rnd));
         json_t *got = NULL;
         int rc = ce_kube_get(c, &ref, &got, e);
         if (rc != CE_OK) {

@@ -25,6 +25,7 @@ static int aw_create(const struct aw_call *a, json_t *wf, json_t **out,
                      struct ce_trigger_result *res)
 {
     struct ce_kube_error e = {0};
+    ce_kobj_set_meta(wf, "namespace", a->ns); /* an -n argument wins over the object's */
     int rc = ce_kaction_create_once(a->client, wf, a->ns, &a->who, out, &e);
     return rc == CE_OK ? CE_OK : aw_failed(a, "create", wf, rc, &e, res);
 }
