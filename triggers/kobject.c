@@ -32,7 +32,9 @@ int ce_kobj_parse(const char *text, size_t len, const char *origin, json_t **out
     }
     if (n != 1 || docs[0].root->type != CE_NODE_MAP) {
         ce_node_docs_free(docs, n);
-        return ce_rc_fail(CE_EINVAL, err, errlen, "%s: expected one object, got %d documents",
+        return ce_rc_fail(CE_EINVAL, err, errlen,
+                          n == 1 ? "%s: expected an object (a map)"
+                                 : "%s: expected one object, got %d documents",
                           origin, n);
     }
     *out = ce_node_to_json(docs[0].root);

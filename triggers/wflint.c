@@ -205,7 +205,8 @@ static void wfl_scan(struct wfl *w, const struct ce_node *n, const struct ce_nod
         }
         name = wfl_ref_name(p + 2, "workflow.parameters.", &len);
         bool given = false;
-        for (int i = 0; name && w->opts && w->opts->wf_params && w->opts->wf_params[i]; i++) {
+        for (int i = 0; name && !given && w->opts && w->opts->wf_params && w->opts->wf_params[i];
+             i++) {
             given = strlen(w->opts->wf_params[i]) == len &&
                     strncmp(w->opts->wf_params[i], name, len) == 0;
         }

@@ -181,7 +181,7 @@ static void test_parameter_references(void **state)
     assert_int_equal(ce_diag_errors(&d), 2);
     ce_diag_fini(&d);
     /* -p when=... at submission declares it */
-    const char *const given[] = {"when", NULL};
+    const char *const given[] = {"when", "other", NULL}; /* any of them, not the last only */
     struct ce_wflint_opts o = {.wf_params = given};
     lint(text, &o, &d);
     assert_int_equal(ce_diag_errors(&d), 1);
