@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -474,6 +475,44 @@ static void test_api_server_down_then_back(void **state)
     ce_test_proc_free(sn);
 }
 
+/* `cevents lint` on a Sensor whose Workflow has the usual mistakes: each at file:line:col. */
+static void test_lint_finds_workflow_mistakes(void **state)
+{
+    struct wf_env *e = *state;
+    char *file = ce_test_data_write(e->dir, "mistakes.yaml", "lint/workflow-mistakes.yaml", NULL);
+    const char *args[] = {"lint", file, NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    assert_non_null(p);
+    int status = -1;
+    assert_true(ce_test_proc_wait_exit(p, 30000, &status));
+    char *out = ce_test_proc_output(p);
+    const char *const want[] = {
+        "mistakes.yaml:23:27: error: spec.triggers[0].template.argoWorkflow.source.resource.spec."
+        "entrypoint: \"mian\" names no template",
+        "mistakes.yaml:30:31: error: spec.triggers[0].template.argoWorkflow.source.resource.spec."
+        "templates[0].steps[1][0].template: no template named \"shout\"",
+        "mistakes.yaml:37:26: error: spec.triggers[0].template.argoWorkflow.source.resource.spec."
+        "templates[1].container.args[0]: {{inputs.parameters.mesage}}",
+        "mistakes.yaml:37:58: error: spec.triggers[0].template.argoWorkflow.source.resource.spec."
+        "templates[1].container.args[1]: {{workflow.parameters.who}}",
+        "mistakes.yaml:42:64: error: spec.triggers[0].template.argoWorkflow.source.resource.spec."
+        "templates[2].dag.tasks[1].dependencies[1]: no task named \"Z\"",
+        "mistakes.yaml:43:55: error: spec.triggers[0].template.argoWorkflow.source.resource.spec."
+        "templates[2].dag.tasks[2].depends: no task named \"Q\"",
+        "dependencies form a cycle: A -> D -> B -> A",
+        "mistakes.yaml:45:17: error: spec.triggers[0].template.argoWorkflow.source.resource.spec."
+        "templates[3]: the template \"nothing\" has no kind",
+        "8 errors",
+        NULL};
+    for (int i = 0; want[i] != NULL; i++) {
+        wf_has(out, want[i]);
+    }
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    ce_free(out);
+    ce_test_proc_free(p);
+    ce_free(file);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -492,6 +531,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_resubmit_makes_a_copy),
         cmocka_unit_test(test_terminate_a_finished_workflow),
         cmocka_unit_test(test_explain_shows_object_and_call),
+        cmocka_unit_test(test_lint_finds_workflow_mistakes),
         cmocka_unit_test(test_s3_etl_example),
     };
     return ce_test_run(argc, argv, tests, wf_setup, wf_teardown);
