@@ -45,6 +45,7 @@ bench: deps
 	$(MAKE) build CMAKE_FLAGS="$(CMAKE_FLAGS) -DCE_BUILD_BENCH=ON"
 	bash bench/webhook-ingest.sh
 	bash bench/sensor-throughput.sh
+	bash bench/workflow-submit.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

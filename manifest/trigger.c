@@ -45,17 +45,12 @@ static const struct tr_required {
     const char *kind;
     const char *fields[4];
 } tr_required[] = {
-    {"k8s", {"source"}},
-    {"argoWorkflow", {"source", "operation"}},
     {"awsLambda", {"functionName", "region", "payload"}},
     {"slack", {"slackToken"}},
     {"openWhisk", {"actionName", "host", "payload"}},
     {"custom", {"spec"}},
 };
 
-static const char *const tr_k8s_ops[] = {"create", "update", "patch", "delete", NULL};
-static const char *const tr_wf_ops[] = {"submit",  "submit-from", "resubmit", "retry", "resume",
-                                        "suspend", "terminate",   "stop",     NULL};
 static const char *const tr_param_ops[] = {"overwrite", "append", "prepend", NULL};
 
 void ce_manifest_trigger_fini(struct ce_trigger *t)
@@ -156,13 +151,7 @@ static void tr_action_required(struct ce_mdec *c, const char *kind, const struct
 static void tr_action_unplugged(struct ce_mdec *c, const char *kind, const struct ce_node *a)
 {
     tr_action_required(c, kind, a);
-    if (strcmp(kind, "k8s") == 0) {
-        tr_enum(c, a, "operation", tr_k8s_ops, false);
-    }
-    else if (strcmp(kind, "argoWorkflow") == 0) {
-        tr_enum(c, a, "operation", tr_wf_ops, false);
-    }
-    else if (strcmp(kind, "custom") == 0) {
+    if (strcmp(kind, "custom") == 0) {
         if (ce_mdec_bool(c, a, "secure") && !ce_mdec_nonempty(a, "certSecret")) {
             ce_mdec_err_key(c, a, "certSecret", "a secure custom trigger needs certSecret");
         }

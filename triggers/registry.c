@@ -5,7 +5,7 @@
 #include <string.h>
 
 /* One line per plugin: its directory under triggers/, which exports ce_trigger_<name>. */
-#define TRIGGER_PLUGINS(X) X(http) X(kafka) X(log) X(nats)
+#define TRIGGER_PLUGINS(X) X(argoWorkflow) X(http) X(k8s) X(kafka) X(log) X(nats)
 
 #define TRIGGER_DECLARE(name) extern const struct ce_trigger_plugin ce_trigger_##name;
 #define TRIGGER_ENTRY(name) &ce_trigger_##name,
