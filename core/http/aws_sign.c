@@ -187,7 +187,7 @@ static int aws_outcome(CURL *h, CURLcode cc, const struct ce_aws_request *rq, st
     if (rs->status < 200 || rs->status > 299) {
         char why[200];
         ce_aws_error_text(rs->body, rs->len, why, sizeof why);
-        snprintf(rs->err, sizeof rs->err, "%s %.120s: the server answered %ld%s%s", rq->method,
+        snprintf(rs->err, sizeof rs->err, "%.8s %.120s: the server answered %ld%s%.80s", rq->method,
                  rq->url, rs->status, why[0] ? ": " : "", why);
     }
     return CE_OK;
