@@ -23,6 +23,8 @@ struct ce_metric;
 #define KQ_RETRY_MS 1000
 /* How long a revoked partition's messages may take to be acknowledged before it is let go. */
 #define KQ_REVOKE_WAIT_MS 5000
+/* A partition paused again within this time is not logged again. */
+#define KQ_PAUSE_LOG_MS 30000
 /* Partition mode records its offset in the bus at most this often. */
 #define KQ_KV_SAVE_MS 250
 
@@ -48,7 +50,8 @@ struct kq_part {
     int64_t saved_upto;         /* what was last committed/stored/recorded */
     bool rewinding;             /* the bus refused an event: paused, read again from rewind_to */
     int64_t rewind_to, retry_at_ms;
-    bool revoked; /* no longer ours: freed once its list is empty */
+    bool revoked;            /* no longer ours: freed once its list is empty */
+    int64_t pause_logged_ms; /* a bus outage is logged once, not at every retry */
     struct ce_metric *lag;
 };
 

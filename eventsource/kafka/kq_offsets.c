@@ -50,6 +50,20 @@ static void kq_seek(struct kq_event *ke, int32_t partition, int64_t offset)
     rd_kafka_topic_partition_list_destroy(l);
 }
 
+static void kq_log_pause(const struct kq_event *ke, struct kq_part *p, int64_t now)
+{
+    if (p->pause_logged_ms != 0 && now - p->pause_logged_ms < KQ_PAUSE_LOG_MS) {
+        return;
+    }
+    p->pause_logged_ms = now;
+    char pbuf[16];
+    snprintf(pbuf, sizeof(pbuf), "%d", (int)p->partition);
+    ce_log_kv(CE_LOG_WARN,
+              "the event bus did not take an event: partition paused, it is read again from that "
+              "message once the bus takes events",
+              "eventName", ke->ev->spec->name, "partition", pbuf, NULL);
+}
+
 void kq_rewind_due(struct kq_event *ke)
 {
     int64_t now = ce_clock_mono_ms();
@@ -61,12 +75,7 @@ void kq_rewind_due(struct kq_event *ke)
             kq_pause(ke, p->partition, true);
             p->retry_at_ms = now + KQ_RETRY_MS;
             ce_metric_inc(ke->paused_gauge);
-            char pbuf[16];
-            snprintf(pbuf, sizeof(pbuf), "%d", (int)p->partition);
-            ce_log_kv(CE_LOG_WARN,
-                      "the event bus did not take an event: partition paused, it is read again "
-                      "from that message once the bus takes events",
-                      "eventName", ke->ev->spec->name, "partition", pbuf, NULL);
+            kq_log_pause(ke, p, now);
         }
         else if (p->n_pending == 0 && now >= p->retry_at_ms) {
             kq_seek(ke, p->partition, p->rewind_to);

@@ -112,11 +112,14 @@ static bool kq_assign_partition(struct kq_event *ke)
     rd_kafka_topic_partition_list_destroy(l);
     char fbuf[24];
     snprintf(fbuf, sizeof(fbuf), "%" PRId64, from);
-    ce_log_kv(err ? CE_LOG_ERROR : CE_LOG_INFO,
-              err ? "failed to read the Kafka partition" : "reading the Kafka partition",
-              "eventName", ke->ev->spec->name, "offset",
-              from == RD_KAFKA_OFFSET_END ? "newest" : fbuf, "error",
-              err ? rd_kafka_err2str(err) : "", NULL);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ce_log_kv(CE_LOG_ERROR, "failed to read the Kafka partition", "eventName",
+                  ke->ev->spec->name, "error", rd_kafka_err2str(err), NULL);
+    }
+    else {
+        ce_log_kv(CE_LOG_INFO, "reading the Kafka partition", "eventName", ke->ev->spec->name,
+                  "offset", from == RD_KAFKA_OFFSET_END ? "newest" : fbuf, NULL);
+    }
     return err == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
