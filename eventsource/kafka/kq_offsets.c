@@ -149,7 +149,7 @@ int64_t kq_offsets_start(struct kq_event *ke)
         if (rc == CE_OK || rc == CE_ENOENT) {
             char *end = NULL;
             long long last = v != NULL ? strtoll(v, &end, 10) : -1;
-            bool ok = v != NULL && end != v && *end == '\0' && last >= 0;
+            bool ok = v != NULL && end != v && *end == '\0' && last >= -1; /* -1: from 0 */
             ce_free(v);
             return ok ? (int64_t)last + 1 : RD_KAFKA_OFFSET_END;
         }

@@ -100,12 +100,17 @@ static bool kq_assign_partition(struct kq_event *ke)
     if (atomic_load(ke->stop) || !kq_wait_partition(ke)) {
         return false;
     }
-    if (from == RD_KAFKA_OFFSET_END) {
+    bool first = from == RD_KAFKA_OFFSET_END;
+    if (first) {
         from = kq_newest(ke);
     }
     pthread_mutex_lock(&ke->mu);
-    (void)kq_part_get(ke, ke->cfg->partition, true);
+    struct kq_part *p = kq_part_get(ke, ke->cfg->partition, true);
+    if (first && from >= 0) {
+        p->done_upto = from; /* recorded at once: a restart goes on from here, not the newest */
+    }
     pthread_mutex_unlock(&ke->mu);
+    kq_offsets_sync(ke, true);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, ke->cfg->topic, ke->cfg->partition)->offset = from;
     rd_kafka_resp_err_t err = rd_kafka_assign(ke->rk, l);
