@@ -37,6 +37,7 @@ struct kt_env {
     struct ce_test_kafka kafka;
     struct ce_natsd *natsd;
     char *manifest;
+    int mport; /* the last started EventSource's metrics port */
 };
 
 static void kt_begin(struct kt_env *e, const char *topic_spec, const char *topic, const char *mode,
@@ -62,10 +63,25 @@ static void kt_end(struct kt_env *e)
 
 static struct ce_test_proc *kt_start_es(struct kt_env *e, const char *ready)
 {
+    e->mport = ce_test_free_port();
     struct ce_test_proc *p = ce_scn_start("eventsource", e->manifest, ce_natsd_url(e->natsd),
-                                          ce_test_free_port(), NULL, "Eventing server started.");
+                                          e->mport, NULL, "Eventing server started.");
     assert_true(ce_test_proc_wait_line(p, ready, 1, 30000));
     return p;
+}
+
+/* Whether the EventSource's metrics hold line (a whole series with its value). */
+static bool kt_metric_is(const struct kt_env *e, const char *line)
+{
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", e->mport);
+    struct ce_test_http_resp r;
+    if (ce_test_http("GET", url, NULL, NULL, 0, 5000, &r) != 0) {
+        return false;
+    }
+    bool found = strstr(r.body, line) != NULL;
+    ce_test_http_resp_fini(&r);
+    return found;
 }
 
 /* ---- what the bus holds ---- */
@@ -258,6 +274,11 @@ static void test_group_data_headers_and_key(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "key")), "");
     json_decref(j);
     kt_events_free(&evs);
+    /* each partition's lag: nothing left after the last acknowledged message */
+    assert_true(CE_TEST_WAIT_UNTIL(
+        kt_metric_is(&e, "cevents_eventsource_kafka_lag{namespace=\"\",eventsource_name=\"kafka\","
+                         "event_name=\"example\",topic=\"t1\",partition=\"1\"} 0\n"),
+        10000));
     ce_test_proc_free(es);
     kt_end(&e);
 }
@@ -408,6 +429,34 @@ static void test_bus_outage_nothing_lost(void **state)
     kt_end(&e);
 }
 
+/* The committed offset of partition p, polled until it is want. */
+static bool kt_committed_is(const struct kt_env *e, int p, int64_t want)
+{
+    int64_t c[4] = {0};
+    kt_committed(e, "t1", c, p + 1);
+    return c[p] == want;
+}
+
+/* A message the filter turns down is committed (and counted), not published. */
+static void test_filtered_message_committed(void **state)
+{
+    (void)state;
+    struct kt_env e;
+    kt_begin(&e, "t1:1", "t1", KT_GROUP_MODE,
+             "      jsonBody: true\n      filter:\n        expression: body.n > 0");
+    struct ce_test_proc *es = kt_start_es(&e, "partitions assigned");
+    kt_produce(&e, "t1", 0, 0, 2); /* {"n":0} is turned down, {"n":1} goes through */
+    assert_true(kt_wait_count(&e, 1, 20000));
+    assert_true(CE_TEST_WAIT_UNTIL(kt_committed_is(&e, 0, 2), 10000));
+    assert_int_equal(ce_scn_js_count(ce_natsd_url(e.natsd)), 1);
+    assert_true(CE_TEST_WAIT_UNTIL(
+        kt_metric_is(&e, "cevents_eventsource_events_filtered_total{namespace=\"\","
+                         "eventsource_name=\"kafka\",event_name=\"example\"} 1\n"),
+        5000));
+    ce_test_proc_free(es);
+    kt_end(&e);
+}
+
 /* Two members of one group: the second joins mid-stream, then the first leaves; every message is
  * on the bus exactly once. */
 static void test_rebalance_two_members(void **state)
@@ -447,6 +496,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_group_kill_restart_exactly_once),
         cmocka_unit_test(test_partition_resumes_after_kill),
         cmocka_unit_test(test_bus_outage_nothing_lost),
+        cmocka_unit_test(test_filtered_message_committed),
         cmocka_unit_test(test_rebalance_two_members),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
