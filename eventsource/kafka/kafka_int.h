@@ -23,6 +23,10 @@ struct ce_metric;
 #define KQ_RETRY_MS 1000
 /* How long a revoked partition's messages may take to be acknowledged before it is let go. */
 #define KQ_REVOKE_WAIT_MS 5000
+/* Events published without reading the bus's backlog when it has no limit or no consumer. */
+#define KQ_CREDIT_MAX 10000
+/* How often the backlog of a stream without room is read again. */
+#define KQ_FULL_WAIT_MS 100
 /* A partition paused again within this time is not logged again. */
 #define KQ_PAUSE_LOG_MS 30000
 /* Partition mode records its offset in the bus at most this often. */
@@ -71,6 +75,8 @@ struct kq_event {
     char kv_key[33];
     int64_t kv_saved_ms;
     int64_t lag_at_ms;
+    int64_t credit; /* events that may still be published before the backlog is read again */
+    int64_t credit_at_ms;
     struct ce_metric *paused_gauge;
 };
 

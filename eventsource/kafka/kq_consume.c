@@ -5,6 +5,8 @@
 #include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
+#include "eventbus/bus.h"
+#include "eventsource/backlog.h"
 #include "eventsource/emit.h"
 #include "eventsource/kafka/data.h"
 #include "eventsource/kafka/kafka_int.h"
@@ -79,6 +81,7 @@ static void kq_emit(struct kq_event *ke, rd_kafka_message_t *rkm, struct kq_msg 
     atomic_fetch_add(&ke->in_flight, 1);
     int rc = ce_emit_async(em, data->data, data->len, id, kq_on_ack, m, NULL);
     if (rc == CE_OK) {
+        ke->credit--;
         return;
     }
     atomic_fetch_sub(&ke->in_flight, 1);
@@ -102,6 +105,12 @@ static void kq_handle(struct kq_event *ke, rd_kafka_message_t *rkm)
     pthread_mutex_unlock(&ke->mu);
     if (m == NULL) {
         return; /* paused for a rewind (read again later), or no longer ours */
+    }
+    if (ke->credit <= 0) {
+        /* the stream has no room: read again once it has (polling goes on, so the group does
+         * not take the partitions away meanwhile) */
+        kq_set_state(ke, m, KQ_FAILED);
+        return;
     }
     struct ce_buf data;
     ce_buf_init(&data, KQ_DATA_MAX);
@@ -134,6 +143,24 @@ static void kq_housekeeping(struct kq_event *ke, bool force)
     kq_lag_update(ke);
 }
 
+/* How many events may go to the bus before its backlog is read again. A stream with `discard:
+ * old` drops its oldest events past maxMsgs, consumed or not, and a topic's backlog is read far
+ * faster than the EventSource's own check (eventsource/backlog.h) looks: so the source reads the
+ * backlog itself and publishes only what fits under the refusal threshold, shared among the
+ * EventSource's Kafka events. */
+static int64_t kq_credit(struct kq_event *ke)
+{
+    struct ce_bus_backlog b;
+    int rc = ce_bus_backlog(ke->env->bus, &b);
+    if (rc != CE_OK || b.max_msgs < 0) {
+        /* down: the publishes fail and pause the partition; no consumer or no limit: nothing
+         * to protect */
+        return rc == CE_EUNAVAIL ? KQ_WINDOW : KQ_CREDIT_MAX;
+    }
+    int64_t room = b.max_msgs * CE_ES_BACKLOG_FULL_PCT / 100 - (int64_t)b.behind;
+    return room > 0 ? (room + ke->env->n_events - 1) / ke->env->n_events : 0;
+}
+
 /* Waits (bounded) for an ack while the window is full. */
 static void kq_wait_ack(struct kq_event *ke, int ms)
 {
@@ -154,6 +181,11 @@ static void kq_loop(struct kq_event *ke)
         if (atomic_load(&ke->in_flight) >= KQ_WINDOW) {
             kq_wait_ack(ke, 50);
             continue;
+        }
+        int64_t now = ce_clock_mono_ms();
+        if (ke->credit <= 0 && now - ke->credit_at_ms >= KQ_FULL_WAIT_MS) {
+            ke->credit = kq_credit(ke);
+            ke->credit_at_ms = now;
         }
         rd_kafka_message_t *rkm = rd_kafka_consumer_poll(ke->rk, 100);
         if (rkm != NULL) {
