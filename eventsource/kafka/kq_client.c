@@ -113,7 +113,10 @@ static int kq_conf(struct kq_event *ke, const struct kq_secrets *s, rd_kafka_con
                    char *err, size_t errlen)
 {
     const struct ce_kafka_es_config *c = ke->cfg;
+    /* librdkafka's bounds: at most an hour, and a cap no smaller than the start (10 s
+     * default) */
     int64_t backoff_ms = c->backoff.duration_ns / 1000000;
+    backoff_ms = backoff_ms > 3600000 ? 3600000 : backoff_ms;
     struct ce_kafka_client cl = {
         .brokers = c->url,
         .tls = c->tls,
@@ -126,6 +129,7 @@ static int kq_conf(struct kq_event *ke, const struct kq_secrets *s, rd_kafka_con
         .sasl_password = s->password,
         .version = c->version,
         .reconnect_backoff_ms = backoff_ms > 0 ? backoff_ms : 0,
+        .reconnect_backoff_max_ms = backoff_ms > 10000 ? backoff_ms : 0,
         .props = c->props,
         .n_props = c->n_props,
     };
