@@ -150,7 +150,7 @@ static void kq_housekeeping(struct kq_event *ke, bool force)
  * EventSource's Kafka events. */
 static int64_t kq_credit(struct kq_event *ke)
 {
-    struct ce_bus_backlog b;
+    struct ce_bus_backlog b = {0};
     int rc = ce_bus_backlog(ke->env->bus, &b);
     if (rc != CE_OK || b.max_msgs < 0) {
         /* down: the publishes fail and pause the partition; no consumer or no limit: nothing

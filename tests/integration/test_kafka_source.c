@@ -509,7 +509,7 @@ static void test_full_bus_pauses(void **state)
         kt_drain_slow(slow, &seen);
     }
     assert_int_equal(seen.n, 40);
-    struct ce_bus_backlog b;
+    struct ce_bus_backlog b = {0};
     assert_int_equal(ce_bus_backlog(bus, &b), CE_OK);
     assert_int_equal(b.evicted, 0);
     ce_free(seen.items);
