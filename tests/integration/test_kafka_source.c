@@ -458,6 +458,34 @@ static void test_filtered_message_committed(void **state)
     kt_end(&e);
 }
 
+/* A message whose event the bus can never take (over its max_payload) is logged, counted and
+ * committed; the partition goes on with the next one. */
+static void test_too_large_skipped(void **state)
+{
+    (void)state;
+    struct kt_env e;
+    kt_begin(&e, "t1:1", "t1", KT_GROUP_MODE, "");
+    struct ce_test_proc *es = kt_start_es(&e, "partitions assigned");
+    size_t big = 900 * 1024; /* in base64 past nats-server's 1 MiB */
+    char *value = ce_xmalloc(big + 1);
+    memset(value, 'x', big);
+    value[big] = '\0';
+    assert_int_equal(ce_test_kcat_produce(e.kafka.bootstrap, "t1", 0, NULL, NULL, value), 0);
+    ce_free(value);
+    kt_produce(&e, "t1", 0, 0, 1);
+    assert_true(kt_wait_count(&e, 1, 20000));
+    char id[33];
+    kt_id(&e, "t1", 0, 1, id);
+    struct kt_events evs = kt_read_bus(ce_natsd_url(e.natsd));
+    assert_int_equal(evs.n, 1);
+    assert_string_equal(evs.items[0].id, id);
+    kt_events_free(&evs);
+    assert_true(CE_TEST_WAIT_UNTIL(kt_committed_is(&e, 0, 2), 10000));
+    assert_true(ce_test_proc_count(es, "Failed to publish an event") >= 1);
+    ce_test_proc_free(es);
+    kt_end(&e);
+}
+
 #define KT_BP_MAX_MSGS 20
 
 /* Fetches and acknowledges what the slow consumer has, recording each id; the count. */
@@ -560,6 +588,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bus_outage_nothing_lost),
         cmocka_unit_test(test_filtered_message_committed),
         cmocka_unit_test(test_full_bus_pauses),
+        cmocka_unit_test(test_too_large_skipped),
         cmocka_unit_test(test_rebalance_two_members),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
