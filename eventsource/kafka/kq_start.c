@@ -10,7 +10,6 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #define KQ_METADATA_TIMEOUT_MS 5000
 
@@ -48,7 +47,9 @@ static int64_t kq_backoff_ms(const struct ce_kafka_backoff *b, int n)
 {
     double ms = (double)b->duration_ns / 1e6 * pow(b->factor > 0 ? b->factor : 1, n);
     if (b->jitter > 0) {
-        ms += ms * b->jitter * ((double)rand() / RAND_MAX); /* spreads restarts */
+        /* spreads restarts; the clock's low digits are random enough and need no shared
+         * state */
+        ms += ms * b->jitter * ((double)(ce_clock_wall_ms() % 1000) / 1000.0);
     }
     return ms > 3600e3 ? 3600000 : (int64_t)ms;
 }
