@@ -42,7 +42,6 @@ last_seq() {
   curl -s "http://127.0.0.1:$mon_port/jsz?streams=true" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(s["state"]["last_seq"] for a in d.get("account_details",[]) for s in a.get("stream_detail",[])))'
 }
-now() { python3 -c 'import time; print(time.monotonic())'; }
 
 cat >"$work/es.yaml" <<YAML
 apiVersion: argoproj.io/v1alpha1
@@ -63,18 +62,34 @@ YAML
   ${CE_BENCH_ES_ARGS:-} >"$work/es.log" 2>&1 &
 es_pid=$!; pids+=("$es_pid")
 
-# The stream's last sequence, polled every 20 ms: from the first event to the nth.
-t_first=""; deadline=$(( $(date +%s) + 300 ))
-while :; do
-  s=$(last_seq || echo 0)
-  if [ -z "$t_first" ] && [ "${s:-0}" -ge 1 ]; then t_first=$(now); es_cpu0=$(cpu_s "$es_pid"); fi
-  if [ "${s:-0}" -ge "$n" ]; then t_last=$(now); break; fi
-  [ "$(date +%s)" -lt "$deadline" ] || { echo "FAIL: only $s of $n events stored" >&2; tail "$work/es.log" >&2; exit 1; }
-  sleep 0.02
-done
-es_cpu=$(python3 -c "print(f'{$(cpu_s "$es_pid") - $es_cpu0:.1f}')")
-c_rate=$(python3 -c "print(f'{($n - 1) / ($t_last - $t_first):.0f}')")
-c_secs=$(python3 -c "print(f'{$t_last - $t_first:.2f}')")
+# The stream's last sequence, polled every 20 ms by one process: the time from the first event to
+# the nth, and the EventSource's CPU over it.
+read -r c_secs es_cpu < <(python3 - "$mon_port" "$n" "$es_pid" "$(getconf CLK_TCK)" <<'PY'
+import json, sys, time, urllib.request
+port, n, pid, hz = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+def last_seq():
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/jsz?streams=true") as r:
+        d = json.load(r)
+    return sum(s["state"]["last_seq"] for a in d.get("account_details", [])
+               for s in a.get("stream_detail", []))
+def cpu():
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / hz
+first = cpu0 = None
+deadline = time.monotonic() + 300
+while time.monotonic() < deadline:
+    s = last_seq()
+    if first is None and s >= 1:
+        first, cpu0 = time.monotonic(), cpu()
+    if s >= n:
+        print(f"{time.monotonic() - first:.3f} {cpu() - cpu0:.1f}")
+        sys.exit(0)
+    time.sleep(0.02)
+print(f"FAIL {s}", file=sys.stderr)
+sys.exit(1)
+PY
+) || { echo "FAIL: not every event was stored" >&2; tail "$work/es.log" >&2; exit 1; }
+c_rate=$(python3 -c "print(f'{($n - 1) / $c_secs:.0f}')")
 es_rss=$(peak_rss_kb "$es_pid")
 kill "$es_pid" 2>/dev/null || true
 
