@@ -37,10 +37,17 @@ void ce_kafka_event_id(const char *source, const char *event, const char *url, c
                        int32_t partition, int64_t offset, char out[33])
 {
     size_t url0 = strcspn(url, ","); /* Argo: strings.Split(url, ",")[0] */
-    char *key =
-        ce_xasprintf("%.*s:%s:%" PRId32 ":%" PRId64, (int)url0, url, topic, partition, offset);
+    char stack[512];
+    int n = snprintf(stack, sizeof(stack), "%.*s:%s:%" PRId32 ":%" PRId64, (int)url0, url, topic,
+                     partition, offset);
+    char *key = n >= 0 && (size_t)n < sizeof(stack)
+                    ? stack
+                    : ce_xasprintf("%.*s:%s:%" PRId32 ":%" PRId64, (int)url0, url, topic, partition,
+                                   offset);
     ce_emit_id_from_key(source, event, key, strlen(key), out);
-    ce_free(key);
+    if (key != stack) {
+        ce_free(key);
+    }
 }
 
 /* Header order for the JSON object: by name bytewise (Go sorts map keys), a repeated name in

@@ -31,6 +31,7 @@ static void kafka_event_init(struct kafka_state *st, struct kq_event *ke,
     ke->env = env;
     ke->stop = &st->stop;
     atomic_init(&ke->in_flight, 0);
+    ce_buf_init(&ke->data, KQ_DATA_MAX);
     pthread_mutex_init(&ke->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -65,6 +66,7 @@ static void kafka_event_fini(struct kq_event *ke)
     kq_reap(ke);
     pthread_mutex_unlock(&ke->mu);
     ce_bus_kv_close(ke->kv);
+    ce_buf_fini(&ke->data);
     pthread_cond_destroy(&ke->cv);
     pthread_mutex_destroy(&ke->mu);
 }

@@ -5,6 +5,7 @@
 #ifndef CE_EVENTSOURCE_KAFKA_KAFKA_INT_H
 #define CE_EVENTSOURCE_KAFKA_KAFKA_INT_H
 
+#include "core/base/buf.h"
 #include "eventsource/kafka/config.h"
 #include "eventsource/source.h"
 
@@ -27,6 +28,10 @@ struct ce_metric;
 #define KQ_CREDIT_MAX 10000
 /* How often the backlog of a stream without room is read again. */
 #define KQ_FULL_WAIT_MS 100
+/* The largest event data built from one message (a value the brokers took, in base64), and the
+ * room kept between messages. */
+#define KQ_DATA_MAX (256u * 1024 * 1024)
+#define KQ_DATA_KEEP (1024u * 1024)
 /* A partition paused again within this time is not logged again. */
 #define KQ_PAUSE_LOG_MS 30000
 /* Partition mode records its offset in the bus at most this often. */
@@ -77,6 +82,7 @@ struct kq_event {
     int64_t lag_at_ms;
     int64_t credit; /* events that may still be published before the backlog is read again */
     int64_t credit_at_ms;
+    struct ce_buf data; /* the event data being built (consumer thread) */
     struct ce_metric *paused_gauge;
 };
 

@@ -18,9 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-/* The largest event data built from one message (a value the brokers took, in base64). */
-#define KQ_DATA_MAX (256u * 1024 * 1024)
-
 static struct ce_kafka_header *kq_headers(rd_kafka_message_t *rkm, int *n)
 {
     rd_kafka_headers_t *hdrs = NULL;
@@ -112,23 +109,27 @@ static void kq_handle(struct kq_event *ke, rd_kafka_message_t *rkm)
         kq_set_state(ke, m, KQ_FAILED);
         return;
     }
-    struct ce_buf data;
-    ce_buf_init(&data, KQ_DATA_MAX);
-    if (kq_build(ke, rkm, &data) != CE_OK) {
+    struct ce_buf *data = &ke->data; /* kept between messages: no allocation per message */
+    ce_buf_reset(data);
+    int rc = kq_build(ke, rkm, data);
+    if (rc != CE_OK) {
         char off[24];
         snprintf(off, sizeof(off), "%" PRId64, rkm->offset);
         ce_log_kv(CE_LOG_ERROR, "failed to process a Kafka message, skip it", "eventName",
                   ke->ev->spec->name, "offset", off, "error",
-                  ke->cfg->json_body ? "the value is not JSON (jsonBody: true)"
-                                     : "the event is too large",
+                  rc == CE_EPARSE ? "the value is not JSON (jsonBody: true)"
+                                  : "the event is too large",
                   NULL);
         ce_emitter_count_processing_failed(ke->ev->em);
         kq_set_state(ke, m, KQ_DONE);
     }
     else {
-        kq_emit(ke, rkm, m, &data);
+        kq_emit(ke, rkm, m, data);
     }
-    ce_buf_fini(&data);
+    if (data->cap > KQ_DATA_KEEP) {
+        ce_buf_fini(data); /* a large message's room is not kept */
+        ce_buf_init(data, KQ_DATA_MAX);
+    }
 }
 
 /* Settles acks, rewinds, offsets and metrics between messages. */
