@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* One line per plugin: its directory under eventsource/, which exports ce_source_<name>. */
-#define SOURCE_PLUGINS(X) X(webhook) X(calendar) X(file) X(minio) X(sftp) X(sns) X(sqs)
+#define SOURCE_PLUGINS(X) X(webhook) X(calendar) X(file) X(kafka) X(minio) X(sftp) X(sns) X(sqs)
 
 #define SOURCE_DECLARE(name) extern const struct ce_source_plugin ce_source_##name;
 #define SOURCE_ENTRY(name) &ce_source_##name,

@@ -190,7 +190,7 @@ static int sarama_enum(const char *s, int64_t base, const char *const *names, in
                        struct ce_kafka_prop *out)
 {
     int64_t v;
-    if (!sarama_int(s, &v) || v < base || v - base >= n) {
+    if (!sarama_int(s, &v) || v < base || v > base + n - 1) { /* no v - base: it may overflow */
         return CE_EINVAL;
     }
     snprintf(out->value, sizeof(out->value), "%s", names[v - base]);

@@ -98,24 +98,30 @@ int ce_test_kcat_produce(const char *bootstrap, const char *topic, int partition
                          const char *const headers[], const char *value)
 {
     char *dir = ce_test_tmpdir("kcat");
-    char *file = ce_test_write_file(dir, "value", value != NULL ? value : "");
+    /* kcat sends a null value only in its line mode, for a keyed line with nothing after the
+     * key's delimiter (a null key too when the key is empty) */
+    char *tombstone = ce_xasprintf("%s\x1f\n", key != NULL ? key : "");
+    char *file = ce_test_write_file(dir, "value", value != NULL ? value : tombstone);
     char *argv[KAFKA_ARGV_MAX], pbuf[16];
     int n = kcat_producer_argv(argv, bootstrap, topic, pbuf, sizeof(pbuf), partition);
-    if (key != NULL) {
+    if (key != NULL && value != NULL) {
         argv[n++] = "-k";
         argv[n++] = (char *)key;
     }
-    for (int i = 0; headers != NULL && headers[i] != NULL && n < KAFKA_ARGV_MAX - 4; i++) {
+    for (int i = 0; headers != NULL && headers[i] != NULL && n < KAFKA_ARGV_MAX - 6; i++) {
         argv[n++] = "-H";
         argv[n++] = (char *)headers[i];
     }
     if (value == NULL) {
-        argv[n++] = "-Z"; /* the empty file goes out as a null value */
+        argv[n++] = "-Z";
+        argv[n++] = "-K\x1f";
+        argv[n++] = "-l";
     }
     argv[n++] = file;
     argv[n] = NULL;
     int rc = kcat_run(argv, NULL);
     ce_test_rmtree(dir);
+    ce_free(tombstone);
     ce_free(file);
     ce_free(dir);
     return rc;

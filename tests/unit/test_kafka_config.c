@@ -124,6 +124,16 @@ static void test_client_conf(void **state)
     assert_int_equal(ce_kafka_conf_build(&c, &conf, err, sizeof(err)), CE_OK);
     assert_string_equal(conf_get(conf, "security.protocol", v, sizeof(v)), "ssl");
     rd_kafka_conf_destroy(conf);
+    /* brokers before 0.10 cannot be asked their versions: the given one is used */
+    c.version = "0.9.0.1";
+    assert_int_equal(ce_kafka_conf_build(&c, &conf, err, sizeof(err)), CE_OK);
+    assert_string_equal(conf_get(conf, "api.version.request", v, sizeof(v)), "false");
+    assert_string_equal(conf_get(conf, "broker.version.fallback", v, sizeof(v)), "0.9.0.1");
+    rd_kafka_conf_destroy(conf);
+    c.version = "2.5.0";
+    assert_int_equal(ce_kafka_conf_build(&c, &conf, err, sizeof(err)), CE_OK);
+    assert_string_equal(conf_get(conf, "api.version.request", v, sizeof(v)), "true");
+    rd_kafka_conf_destroy(conf);
     props[0].name = "no.such.property";
     assert_int_equal(ce_kafka_conf_build(&c, &conf, err, sizeof(err)), CE_EINVAL);
     assert_non_null(strstr(err, "no.such.property"));
