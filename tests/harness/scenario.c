@@ -4,6 +4,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "core/service/natsd.h"
+#include "eventbus/cloudevent.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <nats/nats.h>
@@ -206,4 +208,81 @@ int ce_scn_js_stream_replicas(const char *url, const char *stream, char *leader,
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
     return replicas;
+}
+
+/* Hands one stored message, decoded, to fn. */
+static void scn_take(natsMsg *m, const char *type, ce_scn_stored_fn *fn, void *ctx)
+{
+    struct ce_cloudevent ev;
+    char err[128];
+    assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), &ev,
+                                          err, sizeof err),
+                     CE_OK);
+    assert_string_equal(ev.type, type);
+    const char *id = NULL;
+    if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK) {
+        id = NULL;
+    }
+    char *data = ce_xstrndup(ev.data, ev.data_len);
+    fn(ctx, &(struct ce_scn_stored){
+                .subject = natsMsg_GetSubject(m), .msg_id = id, .ev = &ev, .data = data});
+    ce_free(data);
+    ce_cloudevent_fini(&ev);
+}
+
+void ce_scn_js_each(const char *url, const char *type, ce_scn_stored_fn *fn, void *ctx)
+{
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    assert_int_equal(natsConnection_ConnectTo(&nc, url), NATS_OK);
+    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
+    long long count = ce_scn_js_count(url);
+    for (long long seq = 1; seq <= count; seq++) {
+        natsMsg *m = NULL;
+        assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
+        scn_take(m, type, fn, ctx);
+        natsMsg_Destroy(m);
+    }
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+}
+
+char *ce_scn_cevents(const char *const args[], int *status)
+{
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    assert_non_null(p);
+    assert_true(ce_test_proc_wait_exit(p, 30000, status));
+    char *out = ce_test_proc_output(p);
+    ce_test_proc_free(p);
+    return out;
+}
+
+char *ce_scn_lint(const char *file, bool strict, int *status)
+{
+    const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
+    return ce_scn_cevents(args, status);
+}
+
+void ce_scn_lint_clean(const char *file)
+{
+    int status = -1;
+    char *out = ce_scn_lint(file, true, &status);
+    ce_scn_has(out, "0 errors");
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_null(strstr(out, "unknown field"));
+    ce_free(out);
+}
+
+void ce_scn_has(const char *out, const char *want)
+{
+    if (out == NULL || strstr(out, want) == NULL) {
+        fail_msg("missing \"%s\" in:\n%s", want, out ? out : "(nothing)");
+    }
+}
+
+void ce_scn_has_all(const char *out, const char *const want[], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ce_scn_has(out, want[i]);
+    }
 }

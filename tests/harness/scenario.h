@@ -11,6 +11,7 @@
 /* The body of the README's curl. */
 #define CE_SCN_DEMO_BODY "{\"message\":\"this is my first webhook\"}"
 
+struct ce_cloudevent;
 struct ce_natsd;
 
 /* A real `nats-server -js` on a free port with its store under dir (core/service/natsd.h).
@@ -50,5 +51,27 @@ bool ce_scn_js_up(const char *url);
 /* A stream's replica count (-1 when it cannot be read) and the name of the server leading it
  * (to leader, n bytes; "" on a single server). */
 int ce_scn_js_stream_replicas(const char *url, const char *stream, char *leader, size_t n);
+
+/* One stored message of stream "default", as ce_scn_js_each hands it over. */
+struct ce_scn_stored {
+    const char *subject;
+    const char *msg_id; /* its Nats-Msg-Id header, NULL without */
+    const struct ce_cloudevent *ev;
+    const char *data; /* ev's data as a string */
+};
+typedef void ce_scn_stored_fn(void *ctx, const struct ce_scn_stored *m);
+/* Reads every message of stream "default" through url, in order, each a CloudEvent of type
+ * (asserted), and hands it to fn with ctx. */
+void ce_scn_js_each(const char *url, const char *type, ce_scn_stored_fn *fn, void *ctx);
+
+/* `cevents <args>` to its end (30 s at most): its output (heap) and exit status. */
+char *ce_scn_cevents(const char *const args[], int *status);
+/* `cevents lint [--strict] file`, as ce_scn_cevents. */
+char *ce_scn_lint(const char *file, bool strict, int *status);
+/* `cevents lint --strict file` passes: no error, no unknown field. */
+void ce_scn_lint_clean(const char *file);
+/* Fails the test unless out (NULL: nothing) holds want; each of the n strings of want. */
+void ce_scn_has(const char *out, const char *want);
+void ce_scn_has_all(const char *out, const char *const want[], size_t n);
 
 #endif

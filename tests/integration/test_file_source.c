@@ -78,8 +78,10 @@ static void ft_events_free(struct ft_events *t)
 }
 
 /* "name":"..." and "op":N of a file event's data. */
-static void ft_take(struct ft_events *t, const char *subject, const char *data)
+static void ft_take(void *ctx, const struct ce_scn_stored *m)
 {
+    struct ft_events *t = ctx;
+    const char *data = m->data;
     const char *n = strstr(data, "{\"name\":\"");
     const char *op = strstr(data, "\"op\":");
     if (n == NULL || op == NULL) {
@@ -87,7 +89,7 @@ static void ft_take(struct ft_events *t, const char *subject, const char *data)
     }
     n += 9;
     assert_true(t->n < FT_MAX);
-    t->event[t->n] = ce_xstrdup(strrchr(subject, '.') + 1);
+    t->event[t->n] = ce_xstrdup(strrchr(m->subject, '.') + 1);
     t->name[t->n] = ce_xstrndup(n, strcspn(n, "\""));
     t->op[t->n] = (int)strtol(op + 5, NULL, 10);
     /* Argo's data: name, the op's number, the metadata (null without) */
@@ -102,28 +104,7 @@ static void ft_take(struct ft_events *t, const char *subject, const char *data)
 static struct ft_events *ft_read(const char *url)
 {
     struct ft_events *t = ce_xcalloc(1, sizeof(*t));
-    natsConnection *nc = NULL;
-    jsCtx *js = NULL;
-    assert_int_equal(natsConnection_ConnectTo(&nc, url), NATS_OK);
-    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
-    long long count = ce_scn_js_count(url);
-    for (long long seq = 1; seq <= count; seq++) {
-        natsMsg *m = NULL;
-        assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
-        struct ce_cloudevent ev;
-        char err[128];
-        assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
-                                              &ev, err, sizeof err),
-                         CE_OK);
-        assert_string_equal(ev.type, "file");
-        char *data = ce_xstrndup(ev.data, ev.data_len);
-        ft_take(t, natsMsg_GetSubject(m), data);
-        ce_free(data);
-        ce_cloudevent_fini(&ev);
-        natsMsg_Destroy(m);
-    }
-    jsCtx_Destroy(js);
-    natsConnection_Destroy(nc);
+    ce_scn_js_each(url, "file", ft_take, t);
     return t;
 }
 
@@ -328,17 +309,6 @@ static void test_bus_down_retried(void **state)
     ft_expect_once(e->url, e->watch, 2, false);
 }
 
-static char *ft_lint(const char *file, bool strict, int *status)
-{
-    const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
-    assert_non_null(p);
-    assert_true(ce_test_proc_wait_exit(p, 20000, status));
-    char *out = ce_test_proc_output(p);
-    ce_test_proc_free(p);
-    return out;
-}
-
 /* Every field of Argo's file examples lints clean; its controller's checks are made, each at
  * the line of the field. */
 static void test_lint(void **state)
@@ -346,13 +316,13 @@ static void test_lint(void **state)
     struct ft_env *e = *state;
     char *good = ce_test_data_write(e->dir, "good.yaml", "eventsources/file-fields.yaml", NULL);
     int status = -1;
-    char *out = ft_lint(good, true, &status);
+    char *out = ce_scn_lint(good, true, &status);
     if (status != 0) {
         fail_msg("%s", out);
     }
     ce_free(out);
     char *bad = ce_test_data_write(e->dir, "bad.yaml", "eventsources/file-bad.yaml", NULL);
-    out = ft_lint(bad, false, &status);
+    out = ce_scn_lint(bad, false, &status);
     assert_int_not_equal(status, 0);
     const char *want[] = {
         ":10:20: error: spec.file.relative-dir.watchPathConfig.directory: directory must be an "
@@ -363,11 +333,7 @@ static void test_lint(void **state)
         ":31:15: error: spec.file.never.watchPathConfig.path: path must be a relative file path",
         ":32:18: error: spec.file.never.eventType: MODIFY never fires",
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        if (strstr(out, want[i]) == NULL) {
-            fail_msg("missing \"%s\" in:\n%s", want[i], out);
-        }
-    }
+    ce_scn_has_all(out, want, sizeof want / sizeof want[0]);
     ce_free(out);
     ce_free(good);
     ce_free(bad);

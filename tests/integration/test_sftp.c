@@ -110,8 +110,10 @@ static void st_events_free(struct st_events *t)
     ce_free(t);
 }
 
-static void st_take(struct st_events *t, const char *subject, const char *data)
+static void st_take(void *ctx, const struct ce_scn_stored *m)
 {
+    struct st_events *t = ctx;
+    const char *data = m->data;
     const char *n = strstr(data, "{\"name\":\"");
     const char *op = strstr(data, "\"op\":");
     if (n == NULL || op == NULL) {
@@ -119,7 +121,7 @@ static void st_take(struct st_events *t, const char *subject, const char *data)
     }
     n += 9;
     assert_true(t->n < ST_MAX);
-    t->event[t->n] = ce_xstrdup(strrchr(subject, '.') + 1);
+    t->event[t->n] = ce_xstrdup(strrchr(m->subject, '.') + 1);
     t->name[t->n] = ce_xstrndup(n, strcspn(n, "\""));
     t->op[t->n] = strtol(op + 5, NULL, 10);
     /* Argo's data: the entry's name, the op's number, the metadata (null without) */
@@ -134,28 +136,7 @@ static void st_take(struct st_events *t, const char *subject, const char *data)
 static struct st_events *st_read(const char *url)
 {
     struct st_events *t = ce_xcalloc(1, sizeof(*t));
-    natsConnection *nc = NULL;
-    jsCtx *js = NULL;
-    assert_int_equal(natsConnection_ConnectTo(&nc, url), NATS_OK);
-    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
-    long long count = ce_scn_js_count(url);
-    for (long long seq = 1; seq <= count; seq++) {
-        natsMsg *m = NULL;
-        assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
-        struct ce_cloudevent ev;
-        char err[128];
-        assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
-                                              &ev, err, sizeof err),
-                         CE_OK);
-        assert_string_equal(ev.type, "sftp");
-        char *data = ce_xstrndup(ev.data, ev.data_len);
-        st_take(t, natsMsg_GetSubject(m), data);
-        ce_free(data);
-        ce_cloudevent_fini(&ev);
-        natsMsg_Destroy(m);
-    }
-    jsCtx_Destroy(js);
-    natsConnection_Destroy(nc);
+    ce_scn_js_each(url, "sftp", st_take, t);
     return t;
 }
 
@@ -351,29 +332,18 @@ static void test_host_key_refused(void **state)
     ce_test_proc_free(es);
 }
 
-static char *st_lint(const char *file, bool strict, int *status)
-{
-    const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
-    assert_non_null(p);
-    assert_true(ce_test_proc_wait_exit(p, 20000, status));
-    char *out = ce_test_proc_output(p);
-    ce_test_proc_free(p);
-    return out;
-}
-
 static void test_lint(void **state)
 {
     struct st_env *e = *state;
     char *good = ce_test_data_write(e->dir, "good.yaml", "eventsources/sftp-fields.yaml", NULL);
     int status = -1;
-    char *out = st_lint(good, true, &status);
+    char *out = ce_scn_lint(good, true, &status);
     if (status != 0 || strstr(out, "warning") != NULL) {
         fail_msg("%s", out);
     }
     ce_free(out);
     char *bad = ce_test_data_write(e->dir, "bad.yaml", "eventsources/sftp-bad.yaml", NULL);
-    out = st_lint(bad, false, &status);
+    out = ce_scn_lint(bad, false, &status);
     assert_int_not_equal(status, 0);
     const char *want[] = {
         "spec.sftp.no-login.address: address not found",
@@ -383,11 +353,7 @@ static void test_lint(void **state)
         ":21:18: error: spec.sftp.writes.eventType: WRITE never fires",
         ":22:29: error: spec.sftp.writes.pollIntervalDuration:",
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        if (strstr(out, want[i]) == NULL) {
-            fail_msg("missing \"%s\" in:\n%s", want[i], out);
-        }
-    }
+    ce_scn_has_all(out, want, sizeof want / sizeof want[0]);
     ce_free(out);
     ce_free(good);
     ce_free(bad);

@@ -339,35 +339,12 @@ static void test_server_down_then_back(void **state)
     ce_test_proc_free(sn);
 }
 
-/* `cevents <args>` to its end: exit status and output. */
-static char *nt_cevents(const char *const args[], int *status)
-{
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
-    assert_non_null(p);
-    assert_true(ce_test_proc_wait_exit(p, 30000, status));
-    char *out = ce_test_proc_output(p);
-    ce_test_proc_free(p);
-    return out;
-}
-
-static void nt_has(const char *out, const char *want)
-{
-    if (strstr(out, want) == NULL) {
-        fail_msg("missing \"%s\" in:\n%s", want, out);
-    }
-}
-
 static void test_lint_takes_every_field(void **state)
 {
     struct nt_env *e = *state;
     char *file =
         ce_test_data_write(e->dir, "fields.yaml", "sensors/nats-trigger-fields.yaml", NULL);
-    int status = 0;
-    char *out = nt_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
-    nt_has(out, "0 errors");
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_null(strstr(out, "unknown field"));
-    ce_free(out);
+    ce_scn_lint_clean(file);
     ce_free(file);
 }
 
@@ -394,19 +371,22 @@ static void test_lint_names_bad_fields(void **state)
                                     "          basic: {username: {name: u, key: u}}\n"
                                     "          tokn: {name: t, key: t}\n");
     int status = 0;
-    char *out = nt_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
+    char *out = ce_scn_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-    nt_has(out, "bad.yaml:11:9: error: spec.triggers[0].template.nats.url: required field is "
-                "missing");
-    nt_has(out, "bad.yaml:11:18: error: spec.triggers[0].template.nats.subject: a NATS subject "
-                "cannot hold white space");
-    nt_has(out, "bad.yaml:13:16: error: spec.triggers[0].template.nats.payload[0].src."
-                "dependencyName");
-    nt_has(out, "spec.triggers[0].template.nats.payload[0].dest");
-    nt_has(out, "bad.yaml:15:11: error: spec.triggers[0].template.nats.tls: clientCertSecret and "
-                "clientKeySecret go together");
-    nt_has(out, "spec.triggers[0].template.nats.auth.basic.password: required field is missing");
-    nt_has(out, "bad.yaml:18:11: error: spec.triggers[0].template.nats.auth.tokn: unknown field");
+    ce_scn_has(out, "bad.yaml:11:9: error: spec.triggers[0].template.nats.url: required field is "
+                    "missing");
+    ce_scn_has(out, "bad.yaml:11:18: error: spec.triggers[0].template.nats.subject: a NATS subject "
+                    "cannot hold white space");
+    ce_scn_has(out, "bad.yaml:13:16: error: spec.triggers[0].template.nats.payload[0].src."
+                    "dependencyName");
+    ce_scn_has(out, "spec.triggers[0].template.nats.payload[0].dest");
+    ce_scn_has(out,
+               "bad.yaml:15:11: error: spec.triggers[0].template.nats.tls: clientCertSecret and "
+               "clientKeySecret go together");
+    ce_scn_has(out,
+               "spec.triggers[0].template.nats.auth.basic.password: required field is missing");
+    ce_scn_has(out,
+               "bad.yaml:18:11: error: spec.triggers[0].template.nats.auth.tokn: unknown field");
     ce_free(out);
     ce_free(file);
 }
@@ -419,13 +399,13 @@ static void test_explain_shows_subject_and_payload(void **state)
     char *ev = ce_test_write_file(e->dir, "ev.json", "{\"body\":{\"message\":\"hi\"}}");
     int status = 0;
     char *out =
-        nt_cevents((const char *const[]){"explain", "-f", file, "--event", ev, NULL}, &status);
+        ce_scn_cevents((const char *const[]){"explain", "-f", file, "--event", ev, NULL}, &status);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    nt_has(out,
-           "  would publish to NATS subject \"cevents.out\" at "
-           "nats://user:xxxxx@127.0.0.1:4222\n"
-           "    payload (63 bytes): {\"message\":\"hi\",\"copy\":{\"body\":{\"message\":\"hi\"}},"
-           "\"answer\":\"42\"}");
+    ce_scn_has(
+        out, "  would publish to NATS subject \"cevents.out\" at "
+             "nats://user:xxxxx@127.0.0.1:4222\n"
+             "    payload (63 bytes): {\"message\":\"hi\",\"copy\":{\"body\":{\"message\":\"hi\"}},"
+             "\"answer\":\"42\"}");
     ce_free(out);
     ce_free(ev);
     ce_free(file);
@@ -442,12 +422,13 @@ static void test_explain_parameters(void **state)
         "{\"notification\":[{\"s3\":{\"bucket\":{\"name\":\"b1\"},\"object\":{\"key\":"
         "\"k.txt\"}}}]}");
     int status = 0;
-    char *out = nt_cevents((const char *const[]){"explain", "-f", file, "--event", ev,
-                                                 "--dependency", "test-dep", NULL},
-                           &status);
+    char *out = ce_scn_cevents((const char *const[]){"explain", "-f", file, "--event", ev,
+                                                     "--dependency", "test-dep", NULL},
+                               &status);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    nt_has(out, "  would publish to NATS subject \"minio-eventsb1\" at nats.argo-events.svc:4222\n"
-                "    payload (38 bytes): {\"fileName\":\"k.txt\",\"bucketName\":\"b1\"}");
+    ce_scn_has(out,
+               "  would publish to NATS subject \"minio-eventsb1\" at nats.argo-events.svc:4222\n"
+               "    payload (38 bytes): {\"fileName\":\"k.txt\",\"bucketName\":\"b1\"}");
     ce_free(out);
     ce_free(ev);
     ce_free(file);
