@@ -257,6 +257,16 @@ char *ce_scn_cevents(const char *const args[], int *status)
     return out;
 }
 
+char *ce_scn_cevents_ok(const char *const args[])
+{
+    int status = -1;
+    char *out = ce_scn_cevents(args, &status);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fail_msg("cevents %s failed:\n%s", args[0], out);
+    }
+    return out;
+}
+
 char *ce_scn_lint(const char *file, bool strict, int *status)
 {
     const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
@@ -273,6 +283,15 @@ void ce_scn_lint_clean(const char *file)
     ce_free(out);
 }
 
+void ce_scn_lint_refuses(const char *file, const char *const want[], size_t n)
+{
+    int status = -1;
+    char *out = ce_scn_lint(file, false, &status);
+    assert_int_not_equal(status, 0);
+    ce_scn_has_all(out, want, n);
+    ce_free(out);
+}
+
 void ce_scn_has(const char *out, const char *want)
 {
     if (out == NULL || strstr(out, want) == NULL) {
@@ -285,4 +304,56 @@ void ce_scn_has_all(const char *out, const char *const want[], size_t n)
     for (size_t i = 0; i < n; i++) {
         ce_scn_has(out, want[i]);
     }
+}
+
+/* "name":"..." and "op":N of a file or sftp event's data. */
+static void scn_file_event_take(void *ctx, const struct ce_scn_stored *m)
+{
+    struct ce_scn_file_events *t = ctx;
+    const char *n = strstr(m->data, "{\"name\":\"");
+    const char *op = strstr(m->data, "\"op\":");
+    if (n == NULL || op == NULL) {
+        fail_msg("not %s event data: %s", t->type, m->data);
+    }
+    n += 9;
+    assert_true(t->n < CE_SCN_FILE_EVENTS_MAX);
+    t->event[t->n] = ce_xstrdup(strrchr(m->subject, '.') + 1);
+    t->name[t->n] = ce_xstrndup(n, strcspn(n, "\""));
+    t->op[t->n] = (int)strtol(op + 5, NULL, 10);
+    /* Argo's data: name, the op's number, the metadata (null without) */
+    char meta[64];
+    snprintf(meta, sizeof meta, ",\"metadata\":{\"suite\":\"%s\"}}", t->type);
+    bool created = strcmp(t->event[t->n], "created") == 0;
+    if (strstr(m->data, created ? meta : ",\"metadata\":null}") == NULL) {
+        fail_msg("unexpected data: %s", m->data);
+    }
+    t->n++;
+}
+
+struct ce_scn_file_events *ce_scn_file_events_read(const char *url, const char *type)
+{
+    struct ce_scn_file_events *t = ce_xcalloc(1, sizeof(*t));
+    t->type = type;
+    ce_scn_js_each(url, type, scn_file_event_take, t);
+    return t;
+}
+
+int ce_scn_file_events_count(const struct ce_scn_file_events *t, const char *event, int op,
+                             const char *name)
+{
+    int n = 0;
+    for (int i = 0; i < t->n; i++) {
+        n += strcmp(t->event[i], event) == 0 && t->op[i] == op &&
+             (name == NULL || strcmp(t->name[i], name) == 0);
+    }
+    return n;
+}
+
+void ce_scn_file_events_free(struct ce_scn_file_events *t)
+{
+    for (int i = 0; i < t->n; i++) {
+        ce_free(t->event[i]);
+        ce_free(t->name[i]);
+    }
+    ce_free(t);
 }

@@ -160,27 +160,18 @@ static void test_lint_names_bad_fields(void **state)
 {
     struct kt_env *e = *state;
     char *file = ce_test_write_file(e->dir, "bad.yaml",
-                                    "apiVersion: argoproj.io/v1alpha1\n"
-                                    "kind: Sensor\n"
-                                    "metadata: {name: bad}\n"
-                                    "spec:\n"
-                                    "  dependencies:\n"
-                                    "  - {name: d, eventSourceName: webhook, eventName: example}\n"
-                                    "  triggers:\n"
-                                    "  - template:\n"
-                                    "      name: t\n"
-                                    "      kafka:\n"
-                                    "        url: b:9092\n"
-                                    "        payload: []\n"
-                                    "        requiredAcks: 3\n"
-                                    "        version: two\n"
-                                    "        sasl:\n"
-                                    "          mechanism: OAUTHBEARER\n"
-                                    "          userSecret: {name: u, key: u}\n"
-                                    "        headers: {a: [1]}\n"
-                                    "        schemaRegistry:\n"
-                                    "          url: http://registry:8081\n"
-                                    "          schemaId: 1\n");
+                                    CE_SCN_SENSOR_HEAD "      kafka:\n"
+                                                       "        url: b:9092\n"
+                                                       "        payload: []\n"
+                                                       "        requiredAcks: 3\n"
+                                                       "        version: two\n"
+                                                       "        sasl:\n"
+                                                       "          mechanism: OAUTHBEARER\n"
+                                                       "          userSecret: {name: u, key: u}\n"
+                                                       "        headers: {a: [1]}\n"
+                                                       "        schemaRegistry:\n"
+                                                       "          url: http://registry:8081\n"
+                                                       "          schemaId: 1\n");
     int status = 0;
     char *out = ce_scn_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
@@ -207,12 +198,9 @@ static void test_explain_shows_the_message(void **state)
     char *file = ce_test_data_write(e->dir, "s.yaml", "sensors/kafka-trigger.yaml", "BOOTSTRAP",
                                     "broker:9092", NULL);
     char *ev = ce_test_write_file(e->dir, "ev.json", "{\"body\":{\"message\":\"hi\"}}");
-    int status = 0;
-    char *out =
-        ce_scn_cevents((const char *const[]){"explain", "-f", file, "--event", ev, "--secrets-dir",
-                                             e->secrets, "--config-dir", e->config, NULL},
-                       &status);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char *out = ce_scn_cevents_ok((const char *const[]){"explain", "-f", file, "--event", ev,
+                                                        "--secrets-dir", e->secrets, "--config-dir",
+                                                        e->config, NULL});
     ce_scn_has(out, "  would produce to Kafka topic \"out\" at broker:9092\n"
                     "    key: order-17\n"
                     "    header X-Static: yes\n"
@@ -231,16 +219,10 @@ static void test_explain_parameters(void **state)
     struct kt_env *e = *state;
     char *file =
         ce_test_data_write(e->dir, "fields.yaml", "sensors/kafka-trigger-fields.yaml", NULL);
-    char *ev = ce_test_write_file(
-        e->dir, "ev.json",
-        "{\"notification\":[{\"s3\":{\"bucket\":{\"name\":\"b1\"},\"object\":{\"key\":"
-        "\"k.txt\"}}}]}");
-    int status = 0;
-    char *out = ce_scn_cevents((const char *const[]){"explain", "-f", file, "--event", ev,
-                                                     "--dependency", "test-dep", "--secrets-dir",
-                                                     e->secrets, "--config-dir", e->config, NULL},
-                               &status);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char *ev = ce_test_write_file(e->dir, "ev.json", CE_SCN_S3_EVENT);
+    char *out = ce_scn_cevents_ok(
+        (const char *const[]){"explain", "-f", file, "--event", ev, "--dependency", "test-dep",
+                              "--secrets-dir", e->secrets, "--config-dir", e->config, NULL});
     ce_scn_has(out,
                "  would produce to Kafka topic \"minio-eventsb1\" at kafka.argo-events.svc:9092\n"
                "    key: b1\n"

@@ -351,25 +351,17 @@ static void test_lint_takes_every_field(void **state)
 static void test_lint_names_bad_fields(void **state)
 {
     struct nt_env *e = *state;
-    char *file = ce_test_write_file(e->dir, "bad.yaml",
-                                    "apiVersion: argoproj.io/v1alpha1\n"
-                                    "kind: Sensor\n"
-                                    "metadata: {name: bad}\n"
-                                    "spec:\n"
-                                    "  dependencies:\n"
-                                    "  - {name: d, eventSourceName: webhook, eventName: example}\n"
-                                    "  triggers:\n"
-                                    "  - template:\n"
-                                    "      name: t\n"
-                                    "      nats:\n"
-                                    "        subject: \"a b\"\n"
-                                    "        payload:\n"
-                                    "        - src: {value: x}\n"
-                                    "        tls:\n"
-                                    "          clientCertSecret: {name: s, key: k}\n"
-                                    "        auth:\n"
-                                    "          basic: {username: {name: u, key: u}}\n"
-                                    "          tokn: {name: t, key: t}\n");
+    char *file =
+        ce_test_write_file(e->dir, "bad.yaml",
+                           CE_SCN_SENSOR_HEAD "      nats:\n"
+                                              "        subject: \"a b\"\n"
+                                              "        payload:\n"
+                                              "        - src: {value: x}\n"
+                                              "        tls:\n"
+                                              "          clientCertSecret: {name: s, key: k}\n"
+                                              "        auth:\n"
+                                              "          basic: {username: {name: u, key: u}}\n"
+                                              "          tokn: {name: t, key: t}\n");
     int status = 0;
     char *out = ce_scn_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
@@ -397,10 +389,8 @@ static void test_explain_shows_subject_and_payload(void **state)
     char *file = ce_test_data_write(e->dir, "s.yaml", "sensors/nats-trigger.yaml", "TARGET_URL",
                                     "nats://user:pw@127.0.0.1:4222", "AUTH", "", NULL);
     char *ev = ce_test_write_file(e->dir, "ev.json", "{\"body\":{\"message\":\"hi\"}}");
-    int status = 0;
     char *out =
-        ce_scn_cevents((const char *const[]){"explain", "-f", file, "--event", ev, NULL}, &status);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ce_scn_cevents_ok((const char *const[]){"explain", "-f", file, "--event", ev, NULL});
     ce_scn_has(
         out, "  would publish to NATS subject \"cevents.out\" at "
              "nats://user:xxxxx@127.0.0.1:4222\n"
@@ -417,15 +407,9 @@ static void test_explain_parameters(void **state)
     struct nt_env *e = *state;
     char *file =
         ce_test_data_write(e->dir, "fields.yaml", "sensors/nats-trigger-fields.yaml", NULL);
-    char *ev = ce_test_write_file(
-        e->dir, "ev.json",
-        "{\"notification\":[{\"s3\":{\"bucket\":{\"name\":\"b1\"},\"object\":{\"key\":"
-        "\"k.txt\"}}}]}");
-    int status = 0;
-    char *out = ce_scn_cevents((const char *const[]){"explain", "-f", file, "--event", ev,
-                                                     "--dependency", "test-dep", NULL},
-                               &status);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char *ev = ce_test_write_file(e->dir, "ev.json", CE_SCN_S3_EVENT);
+    char *out = ce_scn_cevents_ok((const char *const[]){"explain", "-f", file, "--event", ev,
+                                                        "--dependency", "test-dep", NULL});
     ce_scn_has(out,
                "  would publish to NATS subject \"minio-eventsb1\" at nats.argo-events.svc:4222\n"
                "    payload (38 bytes): {\"fileName\":\"k.txt\",\"bucketName\":\"b1\"}");
