@@ -14,7 +14,7 @@ struct ce_block_decoder;
 struct ce_file_config {
     struct ce_watch_path watch;
     char *event_type; /* as written: CREATE, WRITE, REMOVE, RENAME or CHMOD */
-    unsigned op;      /* its bit (watch.h) */
+    unsigned op;      /* its bit (eventsource/watch_path.h) */
     bool polling;
     struct ce_kv *metadata; /* sorted by key */
     int n_metadata;
