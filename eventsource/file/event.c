@@ -70,27 +70,28 @@ static int fsw_backoff_ms(int attempt)
  * polling watcher reports it). */
 static void fsw_event_name(const struct fsw_event *ev, const char *name, struct ce_buf *out)
 {
-    bool root = strcmp(ev->cfg->dir, "/") == 0;
-    int rc = ev->cfg->polling ? ce_buf_puts(out, name)
-                              : ce_buf_printf(out, "%s%s%s", ev->cfg->dir, root ? "" : "/", name);
+    bool root = strcmp(ev->cfg->watch.dir, "/") == 0;
+    int rc = ev->cfg->polling
+                 ? ce_buf_puts(out, name)
+                 : ce_buf_printf(out, "%s%s%s", ev->cfg->watch.dir, root ? "" : "/", name);
     if (rc != CE_OK) {
         return; /* the buffer has no cap */
     }
 }
 
 static int fsw_publish(struct fsw_event *ev, const char *name, unsigned op,
-                       const struct ce_fsw_stat *st)
+                       const struct ce_watch_stat *st)
 {
     struct ce_buf full, data, key;
     ce_buf_init(&full, 0);
     ce_buf_init(&data, 0);
     ce_buf_init(&key, 0);
     fsw_event_name(ev, name, &full);
-    int rc = ce_fsw_event_data(full.data, op, ev->cfg->metadata, ev->cfg->n_metadata, &data);
-    ce_fsw_event_key(full.data, op, st, &key);
+    int rc = ce_watch_event_data(full.data, op, ev->cfg->metadata, ev->cfg->n_metadata, &data);
+    ce_watch_event_key(full.data, op, st, &key);
     char id[33];
     ce_emit_id_from_key(ev->em->source_name, ev->em->event_name, key.data, key.len, id);
-    ce_log_kv(CE_LOG_INFO, "file event", "eventName", ev->name, "event-type", ce_fsw_op_name(op),
+    ce_log_kv(CE_LOG_INFO, "file event", "eventName", ev->name, "event-type", ce_watch_op_name(op),
               "descriptor-name", full.data, NULL);
     for (int attempt = 0; rc == CE_OK; attempt++) {
         rc = fsw_emit_wait(ev, &data, id);
@@ -121,11 +122,11 @@ static int fsw_publish(struct fsw_event *ev, const char *name, unsigned op,
 }
 
 /* Writes (or deletes) name's record, trying again while the bus is away. */
-static bool fsw_record(struct fsw_event *ev, const char *name, const struct ce_fsw_stat *st)
+static bool fsw_record(struct fsw_event *ev, const char *name, const struct ce_watch_stat *st)
 {
     for (int attempt = 0;; attempt++) {
-        int rc = st != NULL ? ce_fsw_store_put(&ev->store, name, st)
-                            : ce_fsw_store_del(&ev->store, name);
+        int rc = st != NULL ? ce_seen_store_put(&ev->store, name, st)
+                            : ce_seen_store_del(&ev->store, name);
         if (rc == CE_OK) {
             return true;
         }
@@ -140,44 +141,45 @@ static bool fsw_record(struct fsw_event *ev, const char *name, const struct ce_f
     }
 }
 
-static bool fsw_same(const struct ce_fsw_stat *a, const struct ce_fsw_stat *b)
+static bool fsw_same(const struct ce_watch_stat *a, const struct ce_watch_stat *b)
 {
     return a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns;
 }
 
 /* Whether the change is one already delivered (a listing and inotify both reporting it). */
 static bool fsw_known(const struct fsw_event *ev, const char *name, unsigned op,
-                      const struct ce_fsw_stat *st, struct ce_fsw_stat *last)
+                      const struct ce_watch_stat *st, struct ce_watch_stat *last)
 {
-    const struct ce_fsw_entry *e = ce_fsw_seen_get(&ev->seen, name);
-    *last = e != NULL ? e->st : (struct ce_fsw_stat){0};
-    if (op == CE_FSW_REMOVE || op == CE_FSW_RENAME) {
+    const struct ce_seen_entry *e = ce_seen_set_get(&ev->seen, name);
+    *last = e != NULL ? e->st : (struct ce_watch_stat){0};
+    if (op == CE_WATCH_REMOVE || op == CE_WATCH_RENAME) {
         return e == NULL;
     }
     /* a WRITE or CHMOD is not (the state seen may already be the one after it): its id tells
      * repeats apart */
-    return e != NULL && op == CE_FSW_CREATE && fsw_same(&e->st, st);
+    return e != NULL && op == CE_WATCH_CREATE && fsw_same(&e->st, st);
 }
 
-bool fsw_deliver(struct fsw_event *ev, const char *name, unsigned op, const struct ce_fsw_stat *st)
+bool fsw_deliver(struct fsw_event *ev, const char *name, unsigned op,
+                 const struct ce_watch_stat *st)
 {
-    struct ce_fsw_stat last;
+    struct ce_watch_stat last;
     if (fsw_known(ev, name, op, st, &last)) {
         return true;
     }
-    bool gone = op == CE_FSW_REMOVE || op == CE_FSW_RENAME;
-    bool was_seen = ce_fsw_seen_get(&ev->seen, name) != NULL;
+    bool gone = op == CE_WATCH_REMOVE || op == CE_WATCH_RENAME;
+    bool was_seen = ce_seen_set_get(&ev->seen, name) != NULL;
     atomic_fetch_add(&ev->sh->in_flight, 1);
     bool ok = op != ev->cfg->op || fsw_publish(ev, name, op, gone ? &last : st) == CE_OK;
     /* names are always recorded; a state only when the event's type depends on it */
-    bool keep_state = (ev->cfg->op & (CE_FSW_WRITE | CE_FSW_CHMOD)) != 0 || !was_seen;
+    bool keep_state = (ev->cfg->op & (CE_WATCH_WRITE | CE_WATCH_CHMOD)) != 0 || !was_seen;
     if (ok && (gone || keep_state)) {
         ok = fsw_record(ev, name, gone ? NULL : st);
     }
     if (ok && gone) {
-        ce_fsw_seen_del(&ev->seen, name);
+        ce_seen_set_del(&ev->seen, name);
     }
-    else if (ok && !ce_fsw_seen_put(&ev->seen, name, st)) {
+    else if (ok && !ce_seen_set_put(&ev->seen, name, st)) {
         ce_log_kv(CE_LOG_WARN, "too many files in the directory: this one is not tracked",
                   "eventName", ev->name, "name", name, NULL);
     }

@@ -6,13 +6,17 @@
 #define CE_EVENTSOURCE_FILE_EVENT_H
 
 #include "eventsource/file/config.h"
-#include "eventsource/file/seen.h"
-#include "eventsource/file/store.h"
 #include "eventsource/file/watch.h"
+#include "eventsource/seen_set.h"
+#include "eventsource/seen_store.h"
+#include "eventsource/watch_path.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+
+/* The bus's key-value bucket of the file events' records (seen_store.h). */
+#define CE_FSW_BUCKET "cevents-file"
 
 struct ce_emitter;
 
@@ -27,9 +31,9 @@ struct fsw_event {
     const struct ce_file_config *cfg;
     struct ce_emitter *em;
     const char *name; /* the event's */
-    struct ce_fsw_match match;
-    struct ce_fsw_seen seen;
-    struct ce_fsw_store store;
+    struct ce_watch_match match;
+    struct ce_seen_set seen;
+    struct ce_seen_store store;
     bool loaded;   /* the records were read */
     bool baseline; /* the first listing was taken */
     bool watching; /* the directory is there and watched */
@@ -51,7 +55,8 @@ void fsw_wait(struct fsw_event *ev, int ms);
 bool fsw_halted(const struct fsw_event *ev);
 /* Delivers one change of a watched name: publishes it when it is the event's type (retrying
  * while the bus refuses), then records it. false when it stopped before that (quiesce). */
-bool fsw_deliver(struct fsw_event *ev, const char *name, unsigned op, const struct ce_fsw_stat *st);
+bool fsw_deliver(struct fsw_event *ev, const char *name, unsigned op,
+                 const struct ce_watch_stat *st);
 /* Lists the directory and delivers what changed since the records (the first listing is only
  * recorded). false when the directory cannot be listed. */
 bool fsw_rescan(struct fsw_event *ev);

@@ -42,26 +42,26 @@ struct fsw_state {
 static unsigned fsw_op_of(uint32_t mask)
 {
     if (mask & (IN_CREATE | IN_MOVED_TO)) {
-        return CE_FSW_CREATE;
+        return CE_WATCH_CREATE;
     }
     if (mask & IN_DELETE) {
-        return CE_FSW_REMOVE;
+        return CE_WATCH_REMOVE;
     }
     if (mask & IN_MODIFY) {
-        return CE_FSW_WRITE;
+        return CE_WATCH_WRITE;
     }
     if (mask & IN_MOVED_FROM) {
-        return CE_FSW_RENAME;
+        return CE_WATCH_RENAME;
     }
-    return mask & IN_ATTRIB ? CE_FSW_CHMOD : 0;
+    return mask & IN_ATTRIB ? CE_WATCH_CHMOD : 0;
 }
 
-static void fsw_stat_of(const struct fsw_event *ev, const char *name, struct ce_fsw_stat *st)
+static void fsw_stat_of(const struct fsw_event *ev, const char *name, struct ce_watch_stat *st)
 {
     char path[PATH_MAX];
     struct stat sb;
-    *st = (struct ce_fsw_stat){0};
-    snprintf(path, sizeof path, "%s/%s", ev->cfg->dir, name);
+    *st = (struct ce_watch_stat){0};
+    snprintf(path, sizeof path, "%s/%s", ev->cfg->watch.dir, name);
     if (lstat(path, &sb) == 0) {
         st->ino = (uint64_t)sb.st_ino;
         st->size = (int64_t)sb.st_size;
@@ -79,7 +79,7 @@ static void fsw_lost_dir(struct fsw_event *ev, const char *why)
     ev->watching = false;
     ev->told_missing = false;
     ce_log_kv(CE_LOG_WARN, "the watched directory went away; waiting for it", "eventName", ev->name,
-              "directory", ev->cfg->dir, "reason", why, NULL);
+              "directory", ev->cfg->watch.dir, "reason", why, NULL);
 }
 
 /* One inotify record. false when the directory went away (or the queue overflowed: list). */
@@ -97,10 +97,10 @@ static bool fsw_on_inotify(struct fsw_event *ev, const struct inotify_event *ie,
         return false;
     }
     unsigned op = fsw_op_of(ie->mask);
-    if (ie->len == 0 || op == 0 || !ce_fsw_matches(&ev->match, ie->name)) {
+    if (ie->len == 0 || op == 0 || !ce_watch_matches(&ev->match, ie->name)) {
         return true;
     }
-    struct ce_fsw_stat st;
+    struct ce_watch_stat st;
     fsw_stat_of(ev, ie->name, &st);
     (void)fsw_deliver(ev, ie->name, op, &st);
     return true;
@@ -133,14 +133,14 @@ static void fsw_read_inotify(struct fsw_event *ev)
 /* Reads the records (needs the bus). */
 static bool fsw_load(struct fsw_event *ev)
 {
-    int rc = ce_fsw_store_load(&ev->store, &ev->seen, &ev->baseline);
+    int rc = ce_seen_store_load(&ev->store, &ev->seen, &ev->baseline);
     if (rc != CE_OK) {
         if (ev->load_failures++ == 0) {
             ce_log_kv(CE_LOG_WARN, "waiting for the event bus to read the files seen", "eventName",
                       ev->name, "error", ce_rc_str(rc), NULL);
         }
-        ce_fsw_seen_fini(&ev->seen);
-        ce_fsw_seen_init(&ev->seen);
+        ce_seen_set_fini(&ev->seen);
+        ce_seen_set_init(&ev->seen);
         return false;
     }
     ev->loaded = true;
@@ -152,13 +152,14 @@ static bool fsw_load(struct fsw_event *ev)
 static void fsw_check_remote(struct fsw_event *ev)
 {
     struct statfs fs;
-    const char *kind =
-        ev->ifd >= 0 && statfs(ev->cfg->dir, &fs) == 0 ? ce_fsw_remote_fs((long)fs.f_type) : NULL;
+    const char *kind = ev->ifd >= 0 && statfs(ev->cfg->watch.dir, &fs) == 0
+                           ? ce_fsw_remote_fs((long)fs.f_type)
+                           : NULL;
     if (kind != NULL) {
         ce_log_kv(CE_LOG_WARN,
                   "the directory is on a network file system, which gives no notifications: "
                   "polling it",
-                  "eventName", ev->name, "directory", ev->cfg->dir, "fileSystem", kind, NULL);
+                  "eventName", ev->name, "directory", ev->cfg->watch.dir, "fileSystem", kind, NULL);
         close(ev->ifd);
         ev->ifd = -1;
     }
@@ -168,23 +169,23 @@ static void fsw_check_remote(struct fsw_event *ev)
 static bool fsw_watch(struct fsw_event *ev)
 {
     struct stat sb;
-    if (stat(ev->cfg->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    if (stat(ev->cfg->watch.dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         if (!ev->told_missing) {
             ce_log_kv(CE_LOG_INFO, "waiting for the directory to exist", "eventName", ev->name,
-                      "directory", ev->cfg->dir, NULL);
+                      "directory", ev->cfg->watch.dir, NULL);
             ev->told_missing = true;
         }
-        if (!ev->baseline && ce_fsw_store_mark_baseline(&ev->store) == CE_OK) {
+        if (!ev->baseline && ce_seen_store_mark_baseline(&ev->store) == CE_OK) {
             ev->baseline = true; /* not there at the first start: whatever comes is new */
         }
         return false;
     }
     fsw_check_remote(ev);
     if (ev->ifd >= 0) {
-        ev->wd = inotify_add_watch(ev->ifd, ev->cfg->dir, FSW_MASK);
+        ev->wd = inotify_add_watch(ev->ifd, ev->cfg->watch.dir, FSW_MASK);
         if (ev->wd < 0) {
             ce_log_kv(CE_LOG_WARN, "cannot watch the directory", "eventName", ev->name, "directory",
-                      ev->cfg->dir, "error", strerror(errno), NULL);
+                      ev->cfg->watch.dir, "error", strerror(errno), NULL);
             return false;
         }
     }
@@ -195,7 +196,7 @@ static bool fsw_watch(struct fsw_event *ev)
     ce_log_kv(CE_LOG_INFO,
               ev->ifd >= 0 ? "listening to file notifications..."
                            : "polling the directory for changes...",
-              "eventName", ev->name, "directory", ev->cfg->dir, NULL);
+              "eventName", ev->name, "directory", ev->cfg->watch.dir, NULL);
     ev->watching = true;
     return true;
 }
@@ -233,8 +234,8 @@ static void fsw_event_fini(struct fsw_event *ev)
             close(ev->wake[i]);
         }
     }
-    ce_fsw_seen_fini(&ev->seen);
-    ce_fsw_store_fini(&ev->store);
+    ce_seen_set_fini(&ev->seen);
+    ce_seen_store_fini(&ev->store);
     pthread_cond_destroy(&ev->cv);
     pthread_mutex_destroy(&ev->mu);
 }
@@ -268,10 +269,11 @@ static int fsw_event_init(struct fsw_state *st, struct fsw_event *ev,
     ev->em = se->em;
     ev->name = se->spec->name;
     ev->ifd = ev->wd = ev->wake[0] = ev->wake[1] = -1;
-    ev->match =
-        (struct ce_fsw_match){.dir = ev->cfg->dir, .path = ev->cfg->path, .re = ev->cfg->re};
-    ce_fsw_seen_init(&ev->seen);
-    ce_fsw_store_init(&ev->store, env->bus, CE_FSW_BUCKET, se->em->source_name, se->em->event_name);
+    ev->match = (struct ce_watch_match){
+        .dir = ev->cfg->watch.dir, .path = ev->cfg->watch.path, .re = ev->cfg->watch.re};
+    ce_seen_set_init(&ev->seen);
+    ce_seen_store_init(&ev->store, env->bus, CE_FSW_BUCKET, se->em->source_name,
+                       se->em->event_name);
     pthread_mutex_init(&ev->mu, NULL);
     pthread_cond_init(&ev->cv, NULL);
     if (pipe(ev->wake) != 0 || fcntl(ev->wake[1], F_SETFL, O_NONBLOCK) != 0 ||
@@ -281,7 +283,7 @@ static int fsw_event_init(struct fsw_state *st, struct fsw_event *ev,
         return CE_EIO;
     }
     ce_log_kv(CE_LOG_INFO, "started processing the file event source...", "eventName", ev->name,
-              "directory", ev->cfg->dir, "eventType", ev->cfg->event_type, NULL);
+              "directory", ev->cfg->watch.dir, "eventType", ev->cfg->event_type, NULL);
     return CE_OK;
 }
 
@@ -292,7 +294,7 @@ static int file_start(const struct ce_source_env *env, void **state)
     for (int i = 0; i < env->n_events; i++) {
         const struct ce_file_config *cfg = env->events[i].spec->config;
         int rc = CE_EINVAL;
-        if (cfg == NULL || cfg->dir == NULL || cfg->op == 0) {
+        if (cfg == NULL || cfg->watch.dir == NULL || cfg->op == 0) {
             ce_log_kv(CE_LOG_ERROR, "the file event has no valid watch", "eventName",
                       env->events[i].spec->name, NULL);
         }

@@ -5,22 +5,18 @@
 #ifndef CE_EVENTSOURCE_SFTP_CONFIG_H
 #define CE_EVENTSOURCE_SFTP_CONFIG_H
 
+#include "eventsource/watch_path.h"
 #include "manifest/model.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 struct ce_block_decoder;
-struct ce_regex;
 
 #define CE_SFTP_POLL_DEFAULT_NS INT64_C(10000000000)
 
 struct ce_sftp_config {
-    char *directory; /* as written (absolute) */
-    char *dir;       /* without its trailing '/' */
-    char *path;
-    char *path_regexp;
-    struct ce_regex *re;
+    struct ce_watch_path watch;
     char *event_type;
     unsigned op; /* CREATE or REMOVE */
     struct ce_secret_ref address, username, password, ssh_key, known_hosts;

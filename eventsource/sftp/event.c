@@ -58,20 +58,20 @@ static int sftp_emit_wait(struct sftp_event *ev, const struct ce_buf *data, cons
 }
 
 static int sftp_publish(struct sftp_event *ev, const char *name, unsigned op,
-                        const struct ce_sftpw_stat *st)
+                        const struct ce_watch_stat *st)
 {
     struct ce_buf data, key, path;
     ce_buf_init(&data, 0);
     ce_buf_init(&key, 0);
     ce_buf_init(&path, 0);
-    int rc = ce_sftpw_event_data(name, op, ev->cfg->metadata, ev->cfg->n_metadata, &data);
+    int rc = ce_watch_event_data(name, op, ev->cfg->metadata, ev->cfg->n_metadata, &data);
     if (rc == CE_OK) {
-        rc = ce_buf_printf(&path, "%s/%s", ev->cfg->dir, name);
+        rc = ce_buf_printf(&path, "%s/%s", ev->cfg->watch.dir, name);
     }
-    ce_sftpw_event_key(path.data != NULL ? path.data : name, op, st, &key);
+    ce_watch_event_key(path.data != NULL ? path.data : name, op, st, &key);
     char id[33];
     ce_emit_id_from_key(ev->em->source_name, ev->em->event_name, key.data, key.len, id);
-    ce_log_kv(CE_LOG_INFO, "sftp event", "eventName", ev->name, "event-type", ce_sftpw_op_name(op),
+    ce_log_kv(CE_LOG_INFO, "sftp event", "eventName", ev->name, "event-type", ce_watch_op_name(op),
               "descriptor-name", name, NULL);
     if (rc == CE_OK) {
         rc = sftp_emit_wait(ev, &data, id);
@@ -93,14 +93,14 @@ static int sftp_publish(struct sftp_event *ev, const char *name, unsigned op,
 }
 
 bool sftp_deliver(struct sftp_event *ev, const char *name, unsigned op,
-                  const struct ce_sftpw_stat *st)
+                  const struct ce_watch_stat *st)
 {
-    bool gone = op == CE_SFTPW_REMOVE;
+    bool gone = op == CE_WATCH_REMOVE;
     atomic_fetch_add(&ev->sh->in_flight, 1);
     bool ok = op != ev->cfg->op || sftp_publish(ev, name, op, st) == CE_OK;
     if (ok) {
         int rc =
-            gone ? ce_sftpw_store_del(&ev->store, name) : ce_sftpw_store_put(&ev->store, name, st);
+            gone ? ce_seen_store_del(&ev->store, name) : ce_seen_store_put(&ev->store, name, st);
         if (rc != CE_OK) {
             ce_log_kv(CE_LOG_WARN, "could not record a file's state; the next poll tries again",
                       "eventName", ev->name, "name", name, "error", ce_rc_str(rc), NULL);
@@ -108,9 +108,9 @@ bool sftp_deliver(struct sftp_event *ev, const char *name, unsigned op,
         }
     }
     if (ok && gone) {
-        ce_sftpw_seen_del(&ev->seen, name);
+        ce_seen_set_del(&ev->seen, name);
     }
-    else if (ok && !ce_sftpw_seen_put(&ev->seen, name, st)) {
+    else if (ok && !ce_seen_set_put(&ev->seen, name, st)) {
         ce_log_kv(CE_LOG_WARN, "too many files in the directory: this one is not tracked",
                   "eventName", ev->name, "name", name, NULL);
     }

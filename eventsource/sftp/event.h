@@ -3,14 +3,17 @@
 #ifndef CE_EVENTSOURCE_SFTP_EVENT_H
 #define CE_EVENTSOURCE_SFTP_EVENT_H
 
+#include "eventsource/seen_set.h"
+#include "eventsource/seen_store.h"
 #include "eventsource/sftp/config.h"
-#include "eventsource/sftp/seen.h"
 #include "eventsource/sftp/session.h"
-#include "eventsource/sftp/store.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+
+/* The bus's key-value bucket of the sftp events' records (seen_store.h). */
+#define CE_SFTPW_BUCKET "cevents-sftp"
 
 struct ce_emitter;
 struct ce_metric;
@@ -29,9 +32,9 @@ struct sftp_event {
     struct ce_emitter *em;
     const char *name; /* the event's */
     const char *secrets_dir;
-    struct ce_sftpw_match match;
-    struct ce_sftpw_seen seen;
-    struct ce_sftpw_store store;
+    struct ce_watch_match match;
+    struct ce_seen_set seen;
+    struct ce_seen_store store;
     bool loaded;   /* the records were read */
     bool baseline; /* the first listing was taken */
     bool told_missing;
@@ -54,6 +57,6 @@ bool sftp_halted(const struct sftp_event *ev);
 /* Delivers one change: publishes it when it is the event's type, then records it. false when
  * the bus refused or the record could not be written: the next poll finds it again. */
 bool sftp_deliver(struct sftp_event *ev, const char *name, unsigned op,
-                  const struct ce_sftpw_stat *st);
+                  const struct ce_watch_stat *st);
 
 #endif

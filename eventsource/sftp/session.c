@@ -206,7 +206,7 @@ void ce_sftp_close(struct ce_sftp_conn *c)
     ce_free(c);
 }
 
-void ce_sftp_list_free(char **names, struct ce_sftpw_stat *sts, size_t n)
+void ce_sftp_list_free(char **names, struct ce_watch_stat *sts, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         ce_free(names[i]);
@@ -215,7 +215,7 @@ void ce_sftp_list_free(char **names, struct ce_sftpw_stat *sts, size_t n)
     ce_free(sts);
 }
 
-static void sftp_list_add(char ***names, struct ce_sftpw_stat **sts, size_t *n, size_t *cap,
+static void sftp_list_add(char ***names, struct ce_watch_stat **sts, size_t *n, size_t *cap,
                           const char *name, size_t len, const LIBSSH2_SFTP_ATTRIBUTES *a)
 {
     if (*n == *cap) {
@@ -224,7 +224,7 @@ static void sftp_list_add(char ***names, struct ce_sftpw_stat **sts, size_t *n, 
         *sts = ce_xrealloc(*sts, *cap * sizeof(**sts));
     }
     (*names)[*n] = ce_xstrndup(name, len);
-    (*sts)[*n] = (struct ce_sftpw_stat){
+    (*sts)[*n] = (struct ce_watch_stat){
         .size = (a->flags & LIBSSH2_SFTP_ATTR_SIZE) ? (int64_t)a->filesize : 0,
         .mtime_ns = (a->flags & LIBSSH2_SFTP_ATTR_ACMODTIME) ? (int64_t)a->mtime * 1000000000 : 0,
         .mode = (a->flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) ? (uint32_t)a->permissions : 0,
@@ -232,7 +232,7 @@ static void sftp_list_add(char ***names, struct ce_sftpw_stat **sts, size_t *n, 
     (*n)++;
 }
 
-int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names, struct ce_sftpw_stat **sts,
+int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names, struct ce_watch_stat **sts,
                  size_t *n, bool *truncated, char *err, size_t errlen)
 {
     *truncated = false;

@@ -6,7 +6,7 @@
 #define CE_EVENTSOURCE_SFTP_SESSION_H
 
 #include "core/base/rc.h"
-#include "eventsource/sftp/watch.h"
+#include "eventsource/watch_path.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,8 +36,8 @@ void ce_sftp_close(struct ce_sftp_conn *c);
 /* The non-directory entries of dir: *names (heap strings) and *sts, *n of them; *truncated
  * when there were more than CE_SFTP_LIST_MAX. An error means the connection is unusable
  * (CE_EIO, with err) or the directory cannot be read (CE_ENOENT). */
-int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names, struct ce_sftpw_stat **sts,
+int ce_sftp_list(struct ce_sftp_conn *c, const char *dir, char ***names, struct ce_watch_stat **sts,
                  size_t *n, bool *truncated, char *err, size_t errlen) CE_MUST_CHECK;
-void ce_sftp_list_free(char **names, struct ce_sftpw_stat *sts, size_t n);
+void ce_sftp_list_free(char **names, struct ce_watch_stat *sts, size_t n);
 
 #endif

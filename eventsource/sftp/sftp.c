@@ -122,19 +122,19 @@ static void sftp_drop(struct sftp_event *ev, const char *err)
 /* ---- a poll ---- */
 
 /* The first listing: recorded, not fired. */
-static bool sftp_take_baseline(struct sftp_event *ev, char **names, const struct ce_sftpw_stat *sts,
+static bool sftp_take_baseline(struct sftp_event *ev, char **names, const struct ce_watch_stat *sts,
                                size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (ce_sftpw_seen_get(&ev->seen, names[i]) != NULL) {
+        if (ce_seen_set_get(&ev->seen, names[i]) != NULL) {
             continue;
         }
-        if (ce_sftpw_store_put(&ev->store, names[i], &sts[i]) != CE_OK) {
+        if (ce_seen_store_put(&ev->store, names[i], &sts[i]) != CE_OK) {
             return false;
         }
-        (void)ce_sftpw_seen_put(&ev->seen, names[i], &sts[i]);
+        (void)ce_seen_set_put(&ev->seen, names[i], &sts[i]);
     }
-    if (ce_sftpw_store_mark_baseline(&ev->store) != CE_OK) {
+    if (ce_seen_store_mark_baseline(&ev->store) != CE_OK) {
         return false;
     }
     ev->baseline = true;
@@ -147,17 +147,17 @@ static bool sftp_take_baseline(struct sftp_event *ev, char **names, const struct
 
 /* The watched names of a listing, moved to the front; returns how many. */
 static size_t sftp_keep_watched(const struct sftp_event *ev, char **names,
-                                struct ce_sftpw_stat *sts, size_t n)
+                                struct ce_watch_stat *sts, size_t n)
 {
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!ce_sftpw_matches(&ev->match, names[i])) {
+        if (!ce_watch_matches(&ev->match, names[i])) {
             continue;
         }
         char *name = names[kept];
         names[kept] = names[i];
         names[i] = name;
-        struct ce_sftpw_stat st = sts[kept];
+        struct ce_watch_stat st = sts[kept];
         sts[kept] = sts[i];
         sts[i] = st;
         kept++;
@@ -165,7 +165,7 @@ static size_t sftp_keep_watched(const struct sftp_event *ev, char **names,
     return kept;
 }
 
-static void sftp_deliver_diff(struct sftp_event *ev, char **names, struct ce_sftpw_stat *sts,
+static void sftp_deliver_diff(struct sftp_event *ev, char **names, struct ce_watch_stat *sts,
                               size_t n, bool truncated)
 {
     size_t watched = sftp_keep_watched(ev, names, sts, n);
@@ -173,10 +173,10 @@ static void sftp_deliver_diff(struct sftp_event *ev, char **names, struct ce_sft
         (void)sftp_take_baseline(ev, names, sts, watched);
         return;
     }
-    struct ce_sftpw_change *ch = NULL;
+    struct ce_seen_change *ch = NULL;
     size_t n_ch = 0;
     /* Argo: a file whose size or time changed is new again */
-    ce_sftpw_diff(&ev->seen, names, sts, watched, CE_SFTPW_CREATE, false, &ch, &n_ch);
+    ce_seen_diff(&ev->seen, names, sts, watched, CE_WATCH_CREATE, false, &ch, &n_ch);
     if (n_ch > 0) {
         char count[24];
         snprintf(count, sizeof count, "%zu", n_ch);
@@ -185,21 +185,22 @@ static void sftp_deliver_diff(struct sftp_event *ev, char **names, struct ce_sft
     }
     for (size_t i = 0; i < n_ch && !sftp_halted(ev); i++) {
         /* a name past the listing's cap is not gone */
-        if (!(truncated && ch[i].op == CE_SFTPW_REMOVE)) {
+        if (!(truncated && ch[i].op == CE_WATCH_REMOVE)) {
             (void)sftp_deliver(ev, ch[i].name, ch[i].op, &ch[i].st);
         }
     }
-    ce_sftpw_changes_free(ch, n_ch);
+    ce_seen_changes_free(ch, n_ch);
 }
 
 static void sftp_poll(struct sftp_event *ev)
 {
     char **names = NULL;
-    struct ce_sftpw_stat *sts = NULL;
+    struct ce_watch_stat *sts = NULL;
     size_t n = 0;
     char err[256] = "";
     bool truncated = false;
-    int rc = ce_sftp_list(ev->conn, ev->cfg->dir, &names, &sts, &n, &truncated, err, sizeof err);
+    int rc =
+        ce_sftp_list(ev->conn, ev->cfg->watch.dir, &names, &sts, &n, &truncated, err, sizeof err);
     if (rc == CE_ENOENT) {
         if (!ev->told_missing) {
             ce_log_kv(CE_LOG_WARN, "cannot list the sftp directory; waiting for it", "eventName",
@@ -223,14 +224,14 @@ static void sftp_poll(struct sftp_event *ev)
 
 static bool sftp_load(struct sftp_event *ev)
 {
-    int rc = ce_sftpw_store_load(&ev->store, &ev->seen, &ev->baseline);
+    int rc = ce_seen_store_load(&ev->store, &ev->seen, &ev->baseline);
     if (rc != CE_OK) {
         if (ev->load_failures++ == 0) {
             ce_log_kv(CE_LOG_WARN, "waiting for the event bus to read the files seen", "eventName",
                       ev->name, "error", ce_rc_str(rc), NULL);
         }
-        ce_sftpw_seen_fini(&ev->seen);
-        ce_sftpw_seen_init(&ev->seen);
+        ce_seen_set_fini(&ev->seen);
+        ce_seen_set_init(&ev->seen);
         sftp_wait(ev, 1000);
         return false;
     }
@@ -262,8 +263,8 @@ static void *sftp_main(void *arg)
 static void sftp_event_fini(struct sftp_event *ev)
 {
     ce_sftp_close(ev->conn);
-    ce_sftpw_seen_fini(&ev->seen);
-    ce_sftpw_store_fini(&ev->store);
+    ce_seen_set_fini(&ev->seen);
+    ce_seen_store_fini(&ev->store);
     pthread_cond_destroy(&ev->cv);
     pthread_mutex_destroy(&ev->mu);
 }
@@ -303,11 +304,11 @@ static void sftp_event_init(struct sftp_state *st, struct sftp_event *ev,
     ev->em = se->em;
     ev->name = se->spec->name;
     ev->secrets_dir = env->secrets_dir;
-    ev->match =
-        (struct ce_sftpw_match){.dir = ev->cfg->dir, .path = ev->cfg->path, .re = ev->cfg->re};
-    ce_sftpw_seen_init(&ev->seen);
-    ce_sftpw_store_init(&ev->store, env->bus, CE_SFTPW_BUCKET, se->em->source_name,
-                        se->em->event_name);
+    ev->match = (struct ce_watch_match){
+        .dir = ev->cfg->watch.dir, .path = ev->cfg->watch.path, .re = ev->cfg->watch.re};
+    ce_seen_set_init(&ev->seen);
+    ce_seen_store_init(&ev->store, env->bus, CE_SFTPW_BUCKET, se->em->source_name,
+                       se->em->event_name);
     pthread_mutex_init(&ev->mu, NULL);
     pthread_cond_init(&ev->cv, NULL);
     char *l1 = ce_metrics_label_append("", "eventsource_name", se->em->source_name);
@@ -321,8 +322,8 @@ static void sftp_event_init(struct sftp_state *st, struct sftp_event *ev,
     char every[32];
     snprintf(every, sizeof every, "%lldms", (long long)(ev->cfg->poll_ns / 1000000));
     ce_log_kv(CE_LOG_INFO, "started processing the sftp event source...", "eventName", ev->name,
-              "directory", ev->cfg->dir, "eventType", ev->cfg->event_type, "pollInterval", every,
-              NULL);
+              "directory", ev->cfg->watch.dir, "eventType", ev->cfg->event_type, "pollInterval",
+              every, NULL);
 }
 
 static struct sftp_state *sftp_state_new(int n_events)
@@ -344,7 +345,7 @@ static int sftp_start(const struct ce_source_env *env, void **state)
     st->lib = ce_sftp_lib_init() == CE_OK;
     for (int i = 0; i < env->n_events; i++) {
         const struct ce_sftp_config *cfg = env->events[i].spec->config;
-        if (!st->lib || cfg == NULL || cfg->dir == NULL || cfg->op == 0) {
+        if (!st->lib || cfg == NULL || cfg->watch.dir == NULL || cfg->op == 0) {
             ce_log_kv(CE_LOG_ERROR, "the sftp event cannot start", "eventName",
                       env->events[i].spec->name, NULL);
             sftp_stop(st);

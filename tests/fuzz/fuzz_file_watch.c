@@ -9,8 +9,8 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "core/base/regex.h"
-#include "eventsource/file/seen.h"
-#include "eventsource/file/watch.h"
+#include "eventsource/seen_set.h"
+#include "eventsource/watch_path.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,15 +28,15 @@ static char *fuzz_line(const char **p, const char *end)
     return s;
 }
 
-static void fuzz_record(const char *name, const struct ce_fsw_stat *st)
+static void fuzz_record(const char *name, const struct ce_watch_stat *st)
 {
     struct ce_buf b;
     ce_buf_init(&b, 0);
-    ce_fsw_record_format(name, st, &b);
+    ce_seen_record_format(name, st, &b);
     char *back = NULL;
-    struct ce_fsw_stat bst;
-    bool ok = ce_fsw_record_parse(b.data, &back, &bst);
-    bool expect = name[0] != '\0' && strlen(name) < CE_FSW_NAME_MAX;
+    struct ce_watch_stat bst;
+    bool ok = ce_seen_record_parse(b.data, &back, &bst);
+    bool expect = name[0] != '\0' && strlen(name) < CE_SEEN_NAME_MAX;
     if (ok != expect ||
         (ok && (strcmp(back, name) != 0 || bst.ino != st->ino || bst.size != st->size ||
                 bst.mtime_ns != st->mtime_ns || bst.mode != st->mode))) {
@@ -48,7 +48,7 @@ static void fuzz_record(const char *name, const struct ce_fsw_stat *st)
 
 static void fuzz_match(const char *dir, const char *pattern, const char *name)
 {
-    char *clean = ce_fsw_clean_dir(dir);
+    char *clean = ce_watch_clean_dir(dir);
     size_t n = strlen(clean);
     if (n == 0 ? dir[0] != '\0' : (n > 1 && clean[n - 1] == '/')) {
         abort();
@@ -56,12 +56,12 @@ static void fuzz_match(const char *dir, const char *pattern, const char *name)
     struct ce_regex *re = NULL;
     char err[256];
     if (ce_regex_compile(pattern, strlen(pattern), &re, err, sizeof err) == CE_OK) {
-        struct ce_fsw_match m = {.dir = clean, .re = re};
-        (void)ce_fsw_matches(&m, name);
+        struct ce_watch_match m = {.dir = clean, .re = re};
+        (void)ce_watch_matches(&m, name);
         ce_regex_destroy(re);
     }
-    struct ce_fsw_match by_path = {.dir = clean, .path = pattern};
-    if (pattern[0] != '\0' && ce_fsw_matches(&by_path, name) != (strcmp(pattern, name) == 0)) {
+    struct ce_watch_match by_path = {.dir = clean, .path = pattern};
+    if (pattern[0] != '\0' && ce_watch_matches(&by_path, name) != (strcmp(pattern, name) == 0)) {
         abort();
     }
     ce_free(clean);
@@ -73,21 +73,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *dir = fuzz_line(&p, end), *pattern = fuzz_line(&p, end), *name = fuzz_line(&p, end);
     char *rest = ce_xstrndup(p, (size_t)(end - p));
     fuzz_match(dir, pattern, name);
-    unsigned op = ce_fsw_op_parse(pattern);
+    unsigned op = ce_watch_op_parse(pattern);
     if (op > 31) {
         abort();
     }
     struct ce_buf b;
     ce_buf_init(&b, 0);
-    if (ce_fsw_event_data(name, op, NULL, 0, &b) != CE_OK || b.data[0] != '{' ||
+    if (ce_watch_event_data(name, op, NULL, 0, &b) != CE_OK || b.data[0] != '{' ||
         b.data[b.len - 1] != '}') {
         abort();
     }
     ce_buf_fini(&b);
-    struct ce_fsw_stat st = {.ino = size, .size = (int64_t)size - 7, .mtime_ns = -(int64_t)size};
+    struct ce_watch_stat st = {.ino = size, .size = (int64_t)size - 7, .mtime_ns = -(int64_t)size};
     fuzz_record(name, &st);
     char *rec_name = NULL;
-    if (ce_fsw_record_parse(rest, &rec_name, &st) && rec_name == NULL) {
+    if (ce_seen_record_parse(rest, &rec_name, &st) && rec_name == NULL) {
         abort();
     }
     ce_free(rec_name);

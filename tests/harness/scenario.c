@@ -4,6 +4,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "core/service/natsd.h"
+#include "eventbus/cloudevent.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <nats/nats.h>
@@ -206,4 +208,152 @@ int ce_scn_js_stream_replicas(const char *url, const char *stream, char *leader,
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
     return replicas;
+}
+
+/* Hands one stored message, decoded, to fn. */
+static void scn_take(natsMsg *m, const char *type, ce_scn_stored_fn *fn, void *ctx)
+{
+    struct ce_cloudevent ev;
+    char err[128];
+    assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), &ev,
+                                          err, sizeof err),
+                     CE_OK);
+    assert_string_equal(ev.type, type);
+    const char *id = NULL;
+    if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK) {
+        id = NULL;
+    }
+    char *data = ce_xstrndup(ev.data, ev.data_len);
+    fn(ctx, &(struct ce_scn_stored){
+                .subject = natsMsg_GetSubject(m), .msg_id = id, .ev = &ev, .data = data});
+    ce_free(data);
+    ce_cloudevent_fini(&ev);
+}
+
+void ce_scn_js_each(const char *url, const char *type, ce_scn_stored_fn *fn, void *ctx)
+{
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    assert_int_equal(natsConnection_ConnectTo(&nc, url), NATS_OK);
+    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
+    long long count = ce_scn_js_count(url);
+    for (long long seq = 1; seq <= count; seq++) {
+        natsMsg *m = NULL;
+        assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
+        scn_take(m, type, fn, ctx);
+        natsMsg_Destroy(m);
+    }
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+}
+
+char *ce_scn_cevents(const char *const args[], int *status)
+{
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    assert_non_null(p);
+    assert_true(ce_test_proc_wait_exit(p, 30000, status));
+    char *out = ce_test_proc_output(p);
+    ce_test_proc_free(p);
+    return out;
+}
+
+char *ce_scn_cevents_ok(const char *const args[])
+{
+    int status = -1;
+    char *out = ce_scn_cevents(args, &status);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fail_msg("cevents %s failed:\n%s", args[0], out);
+    }
+    return out;
+}
+
+char *ce_scn_lint(const char *file, bool strict, int *status)
+{
+    const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
+    return ce_scn_cevents(args, status);
+}
+
+void ce_scn_lint_clean(const char *file)
+{
+    int status = -1;
+    char *out = ce_scn_lint(file, true, &status);
+    ce_scn_has(out, "0 errors");
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_null(strstr(out, "unknown field"));
+    ce_free(out);
+}
+
+void ce_scn_lint_refuses(const char *file, const char *const want[], size_t n)
+{
+    int status = -1;
+    char *out = ce_scn_lint(file, false, &status);
+    assert_int_not_equal(status, 0);
+    ce_scn_has_all(out, want, n);
+    ce_free(out);
+}
+
+void ce_scn_has(const char *out, const char *want)
+{
+    if (out == NULL || strstr(out, want) == NULL) {
+        fail_msg("missing \"%s\" in:\n%s", want, out ? out : "(nothing)");
+    }
+}
+
+void ce_scn_has_all(const char *out, const char *const want[], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ce_scn_has(out, want[i]);
+    }
+}
+
+/* "name":"..." and "op":N of a file or sftp event's data. */
+static void scn_file_event_take(void *ctx, const struct ce_scn_stored *m)
+{
+    struct ce_scn_file_events *t = ctx;
+    const char *n = strstr(m->data, "{\"name\":\"");
+    const char *op = strstr(m->data, "\"op\":");
+    if (n == NULL || op == NULL) {
+        fail_msg("not %s event data: %s", t->type, m->data);
+    }
+    n += 9;
+    assert_true(t->n < CE_SCN_FILE_EVENTS_MAX);
+    t->event[t->n] = ce_xstrdup(strrchr(m->subject, '.') + 1);
+    t->name[t->n] = ce_xstrndup(n, strcspn(n, "\""));
+    t->op[t->n] = (int)strtol(op + 5, NULL, 10);
+    /* Argo's data: name, the op's number, the metadata (null without) */
+    char meta[64];
+    snprintf(meta, sizeof meta, ",\"metadata\":{\"suite\":\"%s\"}}", t->type);
+    bool created = strcmp(t->event[t->n], "created") == 0;
+    if (strstr(m->data, created ? meta : ",\"metadata\":null}") == NULL) {
+        fail_msg("unexpected data: %s", m->data);
+    }
+    t->n++;
+}
+
+struct ce_scn_file_events *ce_scn_file_events_read(const char *url, const char *type)
+{
+    struct ce_scn_file_events *t = ce_xcalloc(1, sizeof(*t));
+    t->type = type;
+    ce_scn_js_each(url, type, scn_file_event_take, t);
+    return t;
+}
+
+int ce_scn_file_events_count(const struct ce_scn_file_events *t, const char *event, int op,
+                             const char *name)
+{
+    int n = 0;
+    for (int i = 0; i < t->n; i++) {
+        n += strcmp(t->event[i], event) == 0 && t->op[i] == op &&
+             (name == NULL || strcmp(t->name[i], name) == 0);
+    }
+    return n;
+}
+
+void ce_scn_file_events_free(struct ce_scn_file_events *t)
+{
+    for (int i = 0; i < t->n; i++) {
+        ce_free(t->event[i]);
+        ce_free(t->name[i]);
+    }
+    ce_free(t);
 }

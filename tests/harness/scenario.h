@@ -11,6 +11,7 @@
 /* The body of the README's curl. */
 #define CE_SCN_DEMO_BODY "{\"message\":\"this is my first webhook\"}"
 
+struct ce_cloudevent;
 struct ce_natsd;
 
 /* A real `nats-server -js` on a free port with its store under dir (core/service/natsd.h).
@@ -50,5 +51,66 @@ bool ce_scn_js_up(const char *url);
 /* A stream's replica count (-1 when it cannot be read) and the name of the server leading it
  * (to leader, n bytes; "" on a single server). */
 int ce_scn_js_stream_replicas(const char *url, const char *stream, char *leader, size_t n);
+
+/* One stored message of stream "default", as ce_scn_js_each hands it over. */
+struct ce_scn_stored {
+    const char *subject;
+    const char *msg_id; /* its Nats-Msg-Id header, NULL without */
+    const struct ce_cloudevent *ev;
+    const char *data; /* ev's data as a string */
+};
+typedef void ce_scn_stored_fn(void *ctx, const struct ce_scn_stored *m);
+/* Reads every message of stream "default" through url, in order, each a CloudEvent of type
+ * (asserted), and hands it to fn with ctx. */
+void ce_scn_js_each(const char *url, const char *type, ce_scn_stored_fn *fn, void *ctx);
+
+/* `cevents <args>` to its end (30 s at most): its output (heap) and exit status. */
+char *ce_scn_cevents(const char *const args[], int *status);
+/* ce_scn_cevents that must exit 0. */
+char *ce_scn_cevents_ok(const char *const args[]);
+/* `cevents lint [--strict] file`, as ce_scn_cevents. */
+char *ce_scn_lint(const char *file, bool strict, int *status);
+/* The data of a MinIO notification: object k.txt in bucket b1. */
+#define CE_SCN_S3_EVENT                                                                            \
+    "{\"notification\":[{\"s3\":{\"bucket\":{\"name\":\"b1\"},\"object\":{\"key\":\"k.txt\"}}}]}"
+
+/* The start of a Sensor manifest (named bad: a dependency d on webhook/example, a trigger t),
+ * up to the trigger template's own block, for tests that write one inline. */
+#define CE_SCN_SENSOR_HEAD                                                                         \
+    "apiVersion: argoproj.io/v1alpha1\n"                                                           \
+    "kind: Sensor\n"                                                                               \
+    "metadata: {name: bad}\n"                                                                      \
+    "spec:\n"                                                                                      \
+    "  dependencies:\n"                                                                            \
+    "  - {name: d, eventSourceName: webhook, eventName: example}\n"                                \
+    "  triggers:\n"                                                                                \
+    "  - template:\n"                                                                              \
+    "      name: t\n"
+
+/* `cevents lint file` fails, naming each of the n strings of want. */
+void ce_scn_lint_refuses(const char *file, const char *const want[], size_t n);
+/* `cevents lint --strict file` passes: no error, no unknown field. */
+void ce_scn_lint_clean(const char *file);
+/* Fails the test unless out (NULL: nothing) holds want; each of the n strings of want. */
+void ce_scn_has(const char *out, const char *want);
+void ce_scn_has_all(const char *out, const char *const want[], size_t n);
+
+/* The stored events of a file or sftp EventSource, read from stream "default": each one's
+ * event name (its subject's last token), and the name and op of its data. The data is checked
+ * to be Argo's: the metadata is {"suite":type} for the event named "created" (as the tests'
+ * manifests set it), null for the others. */
+#define CE_SCN_FILE_EVENTS_MAX 4096
+struct ce_scn_file_events {
+    char *event[CE_SCN_FILE_EVENTS_MAX];
+    char *name[CE_SCN_FILE_EVENTS_MAX];
+    int op[CE_SCN_FILE_EVENTS_MAX];
+    int n;
+    const char *type; /* the CloudEvents' type: "file" or "sftp" */
+};
+struct ce_scn_file_events *ce_scn_file_events_read(const char *url, const char *type);
+/* How many of the events are of event with op, and name (NULL: any). */
+int ce_scn_file_events_count(const struct ce_scn_file_events *t, const char *event, int op,
+                             const char *name);
+void ce_scn_file_events_free(struct ce_scn_file_events *t);
 
 #endif

@@ -86,46 +86,25 @@ static int64_t ct_event_time(const char *data)
 }
 
 /* Checks one stored message (its id is the one derived from its instant) and adds its tick. */
-static void ct_take_msg(natsMsg *m, struct ct_ticks *out)
+static void ct_take_msg(void *ctx, const struct ce_scn_stored *m)
 {
-    const char *id = NULL;
-    assert_int_equal(natsMsgHeader_Get(m, "Nats-Msg-Id", &id), NATS_OK);
-    struct ce_cloudevent ev;
-    char err[128];
-    assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), &ev,
-                                          err, sizeof err),
-                     CE_OK);
-    assert_string_equal(ev.type, "calendar");
-    char *data = ce_xstrndup(ev.data, ev.data_len);
-    int64_t when = ct_event_time(data);
+    struct ct_ticks *out = ctx;
+    assert_non_null(m->msg_id);
+    int64_t when = ct_event_time(m->data);
     char key[32], want[33];
     snprintf(key, sizeof key, "%lld", (long long)when * 1000000000LL);
     ce_emit_id_from_key(CT_SOURCE, CT_EVENT, key, strlen(key), want);
-    assert_string_equal(id, want);
-    assert_string_equal(ev.id, want);
+    assert_string_equal(m->msg_id, want);
+    assert_string_equal(m->ev->id, want);
     assert_true(out->n < CT_MAX_TICKS);
     out->when[out->n++] = when;
-    ce_free(data);
-    ce_cloudevent_fini(&ev);
 }
 
 /* Reads every message of the stream. */
 static void ct_read_stream(const char *url, struct ct_ticks *out)
 {
-    natsConnection *nc = NULL;
-    jsCtx *js = NULL;
-    assert_int_equal(natsConnection_ConnectTo(&nc, url), NATS_OK);
-    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
-    long long count = ce_scn_js_count(url);
     out->n = 0;
-    for (long long seq = 1; seq <= count; seq++) {
-        natsMsg *m = NULL;
-        assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
-        ct_take_msg(m, out);
-        natsMsg_Destroy(m);
-    }
-    jsCtx_Destroy(js);
-    natsConnection_Destroy(nc);
+    ce_scn_js_each(url, "calendar", ct_take_msg, out);
 }
 
 /* Every second from the first tick to the last is there exactly once, in order. */
@@ -230,21 +209,6 @@ static void test_bus_down_late_not_lost(void **state)
     ce_free(t);
 }
 
-static char *ct_lint(const char *file, const char *strict, int *status)
-{
-    const char *args[] = {"lint", strict, file, NULL};
-    if (strict == NULL) {
-        args[1] = file;
-        args[2] = NULL;
-    }
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
-    assert_non_null(p);
-    assert_true(ce_test_proc_wait_exit(p, 20000, status));
-    char *out = ce_test_proc_output(p);
-    ce_test_proc_free(p);
-    return out;
-}
-
 /* Every field of Argo's calendar example lints clean; schedules that cannot run are refused
  * where they are written. */
 static void test_lint(void **state)
@@ -252,27 +216,20 @@ static void test_lint(void **state)
     struct ct_env *e = *state;
     char *good = ce_test_data_write(e->dir, "good.yaml", "eventsources/calendar-fields.yaml", NULL);
     int status = -1;
-    char *out = ct_lint(good, "--strict", &status);
+    char *out = ce_scn_lint(good, true, &status);
     if (status != 0) {
         fail_msg("%s", out);
     }
     ce_free(out);
+    ce_free(good);
     char *bad = ce_test_data_write(e->dir, "bad.yaml", "eventsources/calendar-bad.yaml", NULL);
-    out = ct_lint(bad, NULL, &status);
-    assert_int_not_equal(status, 0);
     static const char *const want[] = {
         "bad.yaml:9:17: error: spec.calendar.impossible.schedule: the schedule never fires",
         "bad.yaml:11:17: error: spec.calendar.too-fast.interval: must be at least 1s",
         "bad.yaml:14:17: error: spec.calendar.nowhere.timezone: failed to load the time zone",
         "bad.yaml:18:11: error: spec.calendar.bad-date.exclusionDates[0]: cannot parse",
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        if (strstr(out, want[i]) == NULL) {
-            fail_msg("missing \"%s\" in:\n%s", want[i], out);
-        }
-    }
-    ce_free(out);
-    ce_free(good);
+    ce_scn_lint_refuses(bad, want, sizeof want / sizeof want[0]);
     ce_free(bad);
 }
 

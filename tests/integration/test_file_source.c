@@ -29,7 +29,6 @@
 
 #define FT_READY "Eventing server started."
 #define FT_LISTENING "listening to file notifications..."
-#define FT_MAX 4096
 
 struct ft_env {
     char *dir;   /* the test's scratch directory */
@@ -39,13 +38,6 @@ struct ft_env {
 };
 
 /* The events on the stream: subject's last part, op and name of each. */
-struct ft_events {
-    char *event[FT_MAX];
-    char *name[FT_MAX];
-    int op[FT_MAX];
-    int n;
-};
-
 static int ft_setup(void **state)
 {
     struct ft_env *e = ce_xcalloc(1, sizeof(*e));
@@ -66,76 +58,6 @@ static int ft_teardown(void **state)
     ce_free(e->dir);
     ce_free(e);
     return 0;
-}
-
-static void ft_events_free(struct ft_events *t)
-{
-    for (int i = 0; i < t->n; i++) {
-        ce_free(t->event[i]);
-        ce_free(t->name[i]);
-    }
-    ce_free(t);
-}
-
-/* "name":"..." and "op":N of a file event's data. */
-static void ft_take(struct ft_events *t, const char *subject, const char *data)
-{
-    const char *n = strstr(data, "{\"name\":\"");
-    const char *op = strstr(data, "\"op\":");
-    if (n == NULL || op == NULL) {
-        fail_msg("not file event data: %s", data);
-    }
-    n += 9;
-    assert_true(t->n < FT_MAX);
-    t->event[t->n] = ce_xstrdup(strrchr(subject, '.') + 1);
-    t->name[t->n] = ce_xstrndup(n, strcspn(n, "\""));
-    t->op[t->n] = (int)strtol(op + 5, NULL, 10);
-    /* Argo's data: name, the op's number, the metadata (null without) */
-    bool meta = strcmp(t->event[t->n], "created") == 0;
-    if (strstr(data, meta ? ",\"metadata\":{\"suite\":\"file\"}}" : ",\"metadata\":null}") ==
-        NULL) {
-        fail_msg("unexpected data: %s", data);
-    }
-    t->n++;
-}
-
-static struct ft_events *ft_read(const char *url)
-{
-    struct ft_events *t = ce_xcalloc(1, sizeof(*t));
-    natsConnection *nc = NULL;
-    jsCtx *js = NULL;
-    assert_int_equal(natsConnection_ConnectTo(&nc, url), NATS_OK);
-    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
-    long long count = ce_scn_js_count(url);
-    for (long long seq = 1; seq <= count; seq++) {
-        natsMsg *m = NULL;
-        assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
-        struct ce_cloudevent ev;
-        char err[128];
-        assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
-                                              &ev, err, sizeof err),
-                         CE_OK);
-        assert_string_equal(ev.type, "file");
-        char *data = ce_xstrndup(ev.data, ev.data_len);
-        ft_take(t, natsMsg_GetSubject(m), data);
-        ce_free(data);
-        ce_cloudevent_fini(&ev);
-        natsMsg_Destroy(m);
-    }
-    jsCtx_Destroy(js);
-    natsConnection_Destroy(nc);
-    return t;
-}
-
-/* How many events of event name with op name (a path, or a basename in polling mode). */
-static int ft_count(const struct ft_events *t, const char *event, int op, const char *name)
-{
-    int n = 0;
-    for (int i = 0; i < t->n; i++) {
-        n += strcmp(t->event[i], event) == 0 && t->op[i] == op &&
-             (name == NULL || strcmp(t->name[i], name) == 0);
-    }
-    return n;
 }
 
 static struct ce_test_proc *ft_start(struct ft_env *e, const char *manifest, const char *polling)
@@ -195,20 +117,20 @@ static void test_operations(void **state)
     assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 5), 20000));
     assert_int_equal(ce_test_proc_stop(es, 10000), 0);
     ce_test_proc_free(es);
-    struct ft_events *t = ft_read(e->url);
+    struct ce_scn_file_events *t = ce_scn_file_events_read(e->url, "file");
     char *part = ft_path(e->watch, "a.csv.part"), *w = ft_path(e->watch, "w.txt");
-    assert_int_equal(ft_count(t, "created", 1, a), 1);
-    assert_int_equal(ft_count(t, "created", 1, NULL), 1);
-    assert_int_equal(ft_count(t, "renamed", 8, part), 1);
-    assert_true(ft_count(t, "written", 2, w) >= 1);
-    assert_int_equal(ft_count(t, "removed", 4, a), 1);
-    assert_int_equal(ft_count(t, "removed", 4, NULL), 1);
-    assert_int_equal(ft_count(t, "chmodded", 16, m), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, a), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, NULL), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "renamed", 8, part), 1);
+    assert_true(ce_scn_file_events_count(t, "written", 2, w) >= 1);
+    assert_int_equal(ce_scn_file_events_count(t, "removed", 4, a), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "removed", 4, NULL), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "chmodded", 16, m), 1);
     ce_free(m);
     ce_free(a);
     ce_free(part);
     ce_free(w);
-    ft_events_free(t);
+    ce_scn_file_events_free(t);
 }
 
 static void ft_create_range(const char *dir, int from, int to)
@@ -223,18 +145,18 @@ static void ft_create_range(const char *dir, int from, int to)
 /* Each name f<from>..f<to-1> fired exactly once, and nothing else. */
 static void ft_expect_once(const char *url, const char *dir, int n, bool polling)
 {
-    struct ft_events *t = ft_read(url);
+    struct ce_scn_file_events *t = ce_scn_file_events_read(url, "file");
     assert_int_equal(t->n, n);
     for (int i = 0; i < n; i++) {
         char name[16];
         snprintf(name, sizeof name, "f%d", i);
         char *path = polling ? ce_xstrdup(name) : ft_path(dir, name);
-        if (ft_count(t, "drop", 1, path) != 1) {
-            fail_msg("%s fired %d times", path, ft_count(t, "drop", 1, path));
+        if (ce_scn_file_events_count(t, "drop", 1, path) != 1) {
+            fail_msg("%s fired %d times", path, ce_scn_file_events_count(t, "drop", 1, path));
         }
         ce_free(path);
     }
-    ft_events_free(t);
+    ce_scn_file_events_free(t);
 }
 
 /* 1,000 files created in a burst: 1,000 events, none twice. */
@@ -328,17 +250,6 @@ static void test_bus_down_retried(void **state)
     ft_expect_once(e->url, e->watch, 2, false);
 }
 
-static char *ft_lint(const char *file, bool strict, int *status)
-{
-    const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
-    assert_non_null(p);
-    assert_true(ce_test_proc_wait_exit(p, 20000, status));
-    char *out = ce_test_proc_output(p);
-    ce_test_proc_free(p);
-    return out;
-}
-
 /* Every field of Argo's file examples lints clean; its controller's checks are made, each at
  * the line of the field. */
 static void test_lint(void **state)
@@ -346,14 +257,13 @@ static void test_lint(void **state)
     struct ft_env *e = *state;
     char *good = ce_test_data_write(e->dir, "good.yaml", "eventsources/file-fields.yaml", NULL);
     int status = -1;
-    char *out = ft_lint(good, true, &status);
+    char *out = ce_scn_lint(good, true, &status);
     if (status != 0) {
         fail_msg("%s", out);
     }
     ce_free(out);
+    ce_free(good);
     char *bad = ce_test_data_write(e->dir, "bad.yaml", "eventsources/file-bad.yaml", NULL);
-    out = ft_lint(bad, false, &status);
-    assert_int_not_equal(status, 0);
     const char *want[] = {
         ":10:20: error: spec.file.relative-dir.watchPathConfig.directory: directory must be an "
         "absolute file path",
@@ -363,13 +273,7 @@ static void test_lint(void **state)
         ":31:15: error: spec.file.never.watchPathConfig.path: path must be a relative file path",
         ":32:18: error: spec.file.never.eventType: MODIFY never fires",
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        if (strstr(out, want[i]) == NULL) {
-            fail_msg("missing \"%s\" in:\n%s", want[i], out);
-        }
-    }
-    ce_free(out);
-    ce_free(good);
+    ce_scn_lint_refuses(bad, want, sizeof want / sizeof want[0]);
     ce_free(bad);
 }
 

@@ -29,7 +29,6 @@
 
 #define ST_READY "Eventing server started."
 #define ST_CONNECTED "connected to the sftp server"
-#define ST_MAX 256
 
 struct st_env {
     char *dir;
@@ -39,13 +38,6 @@ struct st_env {
     const char *url;
     struct ce_test_sshd *sshd;
     int mport;
-};
-
-struct st_events {
-    char *event[ST_MAX];
-    char *name[ST_MAX];
-    long op[ST_MAX];
-    int n;
 };
 
 static void st_secrets(struct st_env *e, const char *known_hosts)
@@ -99,74 +91,6 @@ static struct ce_test_proc *st_start(struct st_env *e)
     struct ce_test_proc *p = ce_scn_start("eventsource", file, e->url, e->mport, extra, ST_READY);
     ce_free(file);
     return p;
-}
-
-static void st_events_free(struct st_events *t)
-{
-    for (int i = 0; i < t->n; i++) {
-        ce_free(t->event[i]);
-        ce_free(t->name[i]);
-    }
-    ce_free(t);
-}
-
-static void st_take(struct st_events *t, const char *subject, const char *data)
-{
-    const char *n = strstr(data, "{\"name\":\"");
-    const char *op = strstr(data, "\"op\":");
-    if (n == NULL || op == NULL) {
-        fail_msg("not sftp event data: %s", data);
-    }
-    n += 9;
-    assert_true(t->n < ST_MAX);
-    t->event[t->n] = ce_xstrdup(strrchr(subject, '.') + 1);
-    t->name[t->n] = ce_xstrndup(n, strcspn(n, "\""));
-    t->op[t->n] = strtol(op + 5, NULL, 10);
-    /* Argo's data: the entry's name, the op's number, the metadata (null without) */
-    bool created = strcmp(t->event[t->n], "created") == 0;
-    if (strstr(data, created ? ",\"metadata\":{\"suite\":\"sftp\"}}" : ",\"metadata\":null}") ==
-        NULL) {
-        fail_msg("unexpected data: %s", data);
-    }
-    t->n++;
-}
-
-static struct st_events *st_read(const char *url)
-{
-    struct st_events *t = ce_xcalloc(1, sizeof(*t));
-    natsConnection *nc = NULL;
-    jsCtx *js = NULL;
-    assert_int_equal(natsConnection_ConnectTo(&nc, url), NATS_OK);
-    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
-    long long count = ce_scn_js_count(url);
-    for (long long seq = 1; seq <= count; seq++) {
-        natsMsg *m = NULL;
-        assert_int_equal(js_GetMsg(&m, js, "default", (uint64_t)seq, NULL, NULL), NATS_OK);
-        struct ce_cloudevent ev;
-        char err[128];
-        assert_int_equal(ce_cloudevent_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
-                                              &ev, err, sizeof err),
-                         CE_OK);
-        assert_string_equal(ev.type, "sftp");
-        char *data = ce_xstrndup(ev.data, ev.data_len);
-        st_take(t, natsMsg_GetSubject(m), data);
-        ce_free(data);
-        ce_cloudevent_fini(&ev);
-        natsMsg_Destroy(m);
-    }
-    jsCtx_Destroy(js);
-    natsConnection_Destroy(nc);
-    return t;
-}
-
-static int st_count(const struct st_events *t, const char *event, long op, const char *name)
-{
-    int n = 0;
-    for (int i = 0; i < t->n; i++) {
-        n += strcmp(t->event[i], event) == 0 && t->op[i] == op &&
-             (name == NULL || strcmp(t->name[i], name) == 0);
-    }
-    return n;
 }
 
 static void st_file(const struct st_env *e, const char *name)
@@ -228,12 +152,12 @@ static void test_create_remove(void **state)
     assert_true(CE_TEST_WAIT_UNTIL(st_has(e->url, 3), 20000));
     assert_int_equal(ce_test_proc_stop(es, 10000), 0);
     ce_test_proc_free(es);
-    struct st_events *t = st_read(e->url);
+    struct ce_scn_file_events *t = ce_scn_file_events_read(e->url, "sftp");
     assert_int_equal(t->n, 3);
-    assert_int_equal(st_count(t, "created", 1, "f1"), 1);
-    assert_int_equal(st_count(t, "created", 1, "f2"), 1);
-    assert_int_equal(st_count(t, "removed", 4, "f1"), 1);
-    st_events_free(t);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, "f1"), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, "f2"), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "removed", 4, "f1"), 1);
+    ce_scn_file_events_free(t);
 }
 
 /* Files there before the first start are recorded, not fired; SIGKILL, files added and removed
@@ -259,15 +183,15 @@ static void test_restart(void **state)
     assert_true(CE_TEST_WAIT_UNTIL(st_has(e->url, 5), 20000));
     assert_int_equal(ce_test_proc_stop(es, 10000), 0);
     ce_test_proc_free(es);
-    struct st_events *t = st_read(e->url);
+    struct ce_scn_file_events *t = ce_scn_file_events_read(e->url, "sftp");
     assert_int_equal(t->n, 5);
-    assert_int_equal(st_count(t, "created", 1, "f0"), 0);
-    assert_int_equal(st_count(t, "created", 1, "f1"), 1);
-    assert_int_equal(st_count(t, "created", 1, "f2"), 1);
-    assert_int_equal(st_count(t, "created", 1, "f3"), 1);
-    assert_int_equal(st_count(t, "created", 1, "f4"), 1);
-    assert_int_equal(st_count(t, "removed", 4, "f0"), 1);
-    st_events_free(t);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, "f0"), 0);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, "f1"), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, "f2"), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, "f3"), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, "f4"), 1);
+    assert_int_equal(ce_scn_file_events_count(t, "removed", 4, "f0"), 1);
+    ce_scn_file_events_free(t);
 }
 
 /* The bus down: the publish fails, the file is not recorded, and the next polls publish it once
@@ -285,10 +209,10 @@ static void test_bus_down_retried(void **state)
     assert_true(CE_TEST_WAIT_UNTIL(st_has(e->url, 1), 30000));
     assert_int_equal(ce_test_proc_stop(es, 10000), 0);
     ce_test_proc_free(es);
-    struct st_events *t = st_read(e->url);
+    struct ce_scn_file_events *t = ce_scn_file_events_read(e->url, "sftp");
     assert_int_equal(t->n, 1);
-    assert_int_equal(st_count(t, "created", 1, "f1"), 1);
-    st_events_free(t);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, "f1"), 1);
+    ce_scn_file_events_free(t);
 }
 
 static bool st_metric_above_zero(const struct st_env *e)
@@ -324,10 +248,10 @@ static void test_server_restart(void **state)
     assert_true(st_metric_above_zero(e));
     assert_int_equal(ce_test_proc_stop(es, 10000), 0);
     ce_test_proc_free(es);
-    struct st_events *t = st_read(e->url);
+    struct ce_scn_file_events *t = ce_scn_file_events_read(e->url, "sftp");
     assert_int_equal(t->n, 2);
-    assert_int_equal(st_count(t, "created", 1, "f2"), 1);
-    st_events_free(t);
+    assert_int_equal(ce_scn_file_events_count(t, "created", 1, "f2"), 1);
+    ce_scn_file_events_free(t);
 }
 
 /* A host key not in known_hosts: no login, never ready. */
@@ -351,30 +275,18 @@ static void test_host_key_refused(void **state)
     ce_test_proc_free(es);
 }
 
-static char *st_lint(const char *file, bool strict, int *status)
-{
-    const char *args[] = {"lint", strict ? "--strict" : file, strict ? file : NULL, NULL};
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
-    assert_non_null(p);
-    assert_true(ce_test_proc_wait_exit(p, 20000, status));
-    char *out = ce_test_proc_output(p);
-    ce_test_proc_free(p);
-    return out;
-}
-
 static void test_lint(void **state)
 {
     struct st_env *e = *state;
     char *good = ce_test_data_write(e->dir, "good.yaml", "eventsources/sftp-fields.yaml", NULL);
     int status = -1;
-    char *out = st_lint(good, true, &status);
+    char *out = ce_scn_lint(good, true, &status);
     if (status != 0 || strstr(out, "warning") != NULL) {
         fail_msg("%s", out);
     }
     ce_free(out);
+    ce_free(good);
     char *bad = ce_test_data_write(e->dir, "bad.yaml", "eventsources/sftp-bad.yaml", NULL);
-    out = st_lint(bad, false, &status);
-    assert_int_not_equal(status, 0);
     const char *want[] = {
         "spec.sftp.no-login.address: address not found",
         "spec.sftp.no-login.username: username not found",
@@ -383,13 +295,7 @@ static void test_lint(void **state)
         ":21:18: error: spec.sftp.writes.eventType: WRITE never fires",
         ":22:29: error: spec.sftp.writes.pollIntervalDuration:",
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        if (strstr(out, want[i]) == NULL) {
-            fail_msg("missing \"%s\" in:\n%s", want[i], out);
-        }
-    }
-    ce_free(out);
-    ce_free(good);
+    ce_scn_lint_refuses(bad, want, sizeof want / sizeof want[0]);
     ce_free(bad);
 }
 

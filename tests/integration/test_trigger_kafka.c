@@ -92,13 +92,6 @@ static void kt_post(struct kt_env *e)
     assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
 }
 
-static void kt_has(const char *out, const char *want)
-{
-    if (out == NULL || strstr(out, want) == NULL) {
-        fail_msg("missing \"%s\" in:\n%s", want, out ? out : "(nothing)");
-    }
-}
-
 #define KT_LINE "order-17|X-Static=yes,X-Secret=s3cret,X-Config=eu-west|" KT_VALUE
 
 static void test_value_key_headers(void **state)
@@ -147,21 +140,11 @@ static void test_broker_gone_retried(void **state)
     kt_post(e);
     assert_true(ce_test_proc_wait_line(sn, "trigger failed after its retries", 1, 60000));
     char *line = ce_test_proc_line(sn, "trigger failed after its retries", 0);
-    kt_has(line, "\"attempts\":\"2\"");
+    ce_scn_has(line, "\"attempts\":\"2\"");
     ce_free(line);
     assert_int_equal(ce_test_proc_count(sn, "Failed to execute a trigger"), 2);
     ce_test_proc_free(sn);
     ce_free(kept);
-}
-
-static char *kt_cevents(const char *const args[], int *status)
-{
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
-    assert_non_null(p);
-    assert_true(ce_test_proc_wait_exit(p, 30000, status));
-    char *out = ce_test_proc_output(p);
-    ce_test_proc_free(p);
-    return out;
 }
 
 static void test_lint_takes_every_field(void **state)
@@ -169,12 +152,7 @@ static void test_lint_takes_every_field(void **state)
     struct kt_env *e = *state;
     char *file =
         ce_test_data_write(e->dir, "fields.yaml", "sensors/kafka-trigger-fields.yaml", NULL);
-    int status = 0;
-    char *out = kt_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
-    kt_has(out, "0 errors");
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_null(strstr(out, "unknown field"));
-    ce_free(out);
+    ce_scn_lint_clean(file);
     ce_free(file);
 }
 
@@ -182,41 +160,34 @@ static void test_lint_names_bad_fields(void **state)
 {
     struct kt_env *e = *state;
     char *file = ce_test_write_file(e->dir, "bad.yaml",
-                                    "apiVersion: argoproj.io/v1alpha1\n"
-                                    "kind: Sensor\n"
-                                    "metadata: {name: bad}\n"
-                                    "spec:\n"
-                                    "  dependencies:\n"
-                                    "  - {name: d, eventSourceName: webhook, eventName: example}\n"
-                                    "  triggers:\n"
-                                    "  - template:\n"
-                                    "      name: t\n"
-                                    "      kafka:\n"
-                                    "        url: b:9092\n"
-                                    "        payload: []\n"
-                                    "        requiredAcks: 3\n"
-                                    "        version: two\n"
-                                    "        sasl:\n"
-                                    "          mechanism: OAUTHBEARER\n"
-                                    "          userSecret: {name: u, key: u}\n"
-                                    "        headers: {a: [1]}\n"
-                                    "        schemaRegistry:\n"
-                                    "          url: http://registry:8081\n"
-                                    "          schemaId: 1\n");
+                                    CE_SCN_SENSOR_HEAD "      kafka:\n"
+                                                       "        url: b:9092\n"
+                                                       "        payload: []\n"
+                                                       "        requiredAcks: 3\n"
+                                                       "        version: two\n"
+                                                       "        sasl:\n"
+                                                       "          mechanism: OAUTHBEARER\n"
+                                                       "          userSecret: {name: u, key: u}\n"
+                                                       "        headers: {a: [1]}\n"
+                                                       "        schemaRegistry:\n"
+                                                       "          url: http://registry:8081\n"
+                                                       "          schemaId: 1\n");
     int status = 0;
-    char *out = kt_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
+    char *out = ce_scn_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-    kt_has(out, "bad.yaml:11:9: error: spec.triggers[0].template.kafka.topic: required field is "
-                "missing");
-    kt_has(out, "bad.yaml:13:23: error: spec.triggers[0].template.kafka.requiredAcks: must be");
-    kt_has(out, "bad.yaml:14:18: error: spec.triggers[0].template.kafka.version:");
-    kt_has(out, "bad.yaml:16:22: error: spec.triggers[0].template.kafka.sasl.mechanism: SASL "
-                "mechanism OAUTHBEARER is not supported");
-    kt_has(out, "spec.triggers[0].template.kafka.sasl.passwordSecret: required field is missing");
-    kt_has(out, "bad.yaml:18:22: error: spec.triggers[0].template.kafka.headers.a: a header "
-                "value must be a string");
-    kt_has(out, "bad.yaml:20:11: error: spec.triggers[0].template.kafka.schemaRegistry: not "
-                "supported");
+    ce_scn_has(out,
+               "bad.yaml:11:9: error: spec.triggers[0].template.kafka.topic: required field is "
+               "missing");
+    ce_scn_has(out, "bad.yaml:13:23: error: spec.triggers[0].template.kafka.requiredAcks: must be");
+    ce_scn_has(out, "bad.yaml:14:18: error: spec.triggers[0].template.kafka.version:");
+    ce_scn_has(out, "bad.yaml:16:22: error: spec.triggers[0].template.kafka.sasl.mechanism: SASL "
+                    "mechanism OAUTHBEARER is not supported");
+    ce_scn_has(out,
+               "spec.triggers[0].template.kafka.sasl.passwordSecret: required field is missing");
+    ce_scn_has(out, "bad.yaml:18:22: error: spec.triggers[0].template.kafka.headers.a: a header "
+                    "value must be a string");
+    ce_scn_has(out, "bad.yaml:20:11: error: spec.triggers[0].template.kafka.schemaRegistry: not "
+                    "supported");
     ce_free(out);
     ce_free(file);
 }
@@ -227,18 +198,15 @@ static void test_explain_shows_the_message(void **state)
     char *file = ce_test_data_write(e->dir, "s.yaml", "sensors/kafka-trigger.yaml", "BOOTSTRAP",
                                     "broker:9092", NULL);
     char *ev = ce_test_write_file(e->dir, "ev.json", "{\"body\":{\"message\":\"hi\"}}");
-    int status = 0;
-    char *out =
-        kt_cevents((const char *const[]){"explain", "-f", file, "--event", ev, "--secrets-dir",
-                                         e->secrets, "--config-dir", e->config, NULL},
-                   &status);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    kt_has(out, "  would produce to Kafka topic \"out\" at broker:9092\n"
-                "    key: order-17\n"
-                "    header X-Static: yes\n"
-                "    header X-Secret: xxxxx\n"
-                "    header X-Config: xxxxx\n"
-                "    value (30 bytes): {\"message\":\"hi\",\"answer\":\"42\"}");
+    char *out = ce_scn_cevents_ok((const char *const[]){"explain", "-f", file, "--event", ev,
+                                                        "--secrets-dir", e->secrets, "--config-dir",
+                                                        e->config, NULL});
+    ce_scn_has(out, "  would produce to Kafka topic \"out\" at broker:9092\n"
+                    "    key: order-17\n"
+                    "    header X-Static: yes\n"
+                    "    header X-Secret: xxxxx\n"
+                    "    header X-Config: xxxxx\n"
+                    "    value (30 bytes): {\"message\":\"hi\",\"answer\":\"42\"}");
     ce_free(out);
     ce_free(ev);
     ce_free(file);
@@ -251,22 +219,17 @@ static void test_explain_parameters(void **state)
     struct kt_env *e = *state;
     char *file =
         ce_test_data_write(e->dir, "fields.yaml", "sensors/kafka-trigger-fields.yaml", NULL);
-    char *ev = ce_test_write_file(
-        e->dir, "ev.json",
-        "{\"notification\":[{\"s3\":{\"bucket\":{\"name\":\"b1\"},\"object\":{\"key\":"
-        "\"k.txt\"}}}]}");
-    int status = 0;
-    char *out = kt_cevents((const char *const[]){"explain", "-f", file, "--event", ev,
-                                                 "--dependency", "test-dep", "--secrets-dir",
-                                                 e->secrets, "--config-dir", e->config, NULL},
-                           &status);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    kt_has(out, "  would produce to Kafka topic \"minio-eventsb1\" at kafka.argo-events.svc:9092\n"
-                "    key: b1\n"
-                "    header source: argo-events\n"
-                "    header Authorization: xxxxx\n"
-                "    header X-Region: xxxxx\n"
-                "    value (34 bytes): {\"fileName\":\"k.txt\",\"bucket\":\"b1\"}");
+    char *ev = ce_test_write_file(e->dir, "ev.json", CE_SCN_S3_EVENT);
+    char *out = ce_scn_cevents_ok(
+        (const char *const[]){"explain", "-f", file, "--event", ev, "--dependency", "test-dep",
+                              "--secrets-dir", e->secrets, "--config-dir", e->config, NULL});
+    ce_scn_has(out,
+               "  would produce to Kafka topic \"minio-eventsb1\" at kafka.argo-events.svc:9092\n"
+               "    key: b1\n"
+               "    header source: argo-events\n"
+               "    header Authorization: xxxxx\n"
+               "    header X-Region: xxxxx\n"
+               "    value (34 bytes): {\"fileName\":\"k.txt\",\"bucket\":\"b1\"}");
     ce_free(out);
     ce_free(ev);
     ce_free(file);

@@ -339,74 +339,46 @@ static void test_server_down_then_back(void **state)
     ce_test_proc_free(sn);
 }
 
-/* `cevents <args>` to its end: exit status and output. */
-static char *nt_cevents(const char *const args[], int *status)
-{
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
-    assert_non_null(p);
-    assert_true(ce_test_proc_wait_exit(p, 30000, status));
-    char *out = ce_test_proc_output(p);
-    ce_test_proc_free(p);
-    return out;
-}
-
-static void nt_has(const char *out, const char *want)
-{
-    if (strstr(out, want) == NULL) {
-        fail_msg("missing \"%s\" in:\n%s", want, out);
-    }
-}
-
 static void test_lint_takes_every_field(void **state)
 {
     struct nt_env *e = *state;
     char *file =
         ce_test_data_write(e->dir, "fields.yaml", "sensors/nats-trigger-fields.yaml", NULL);
-    int status = 0;
-    char *out = nt_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
-    nt_has(out, "0 errors");
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_null(strstr(out, "unknown field"));
-    ce_free(out);
+    ce_scn_lint_clean(file);
     ce_free(file);
 }
 
 static void test_lint_names_bad_fields(void **state)
 {
     struct nt_env *e = *state;
-    char *file = ce_test_write_file(e->dir, "bad.yaml",
-                                    "apiVersion: argoproj.io/v1alpha1\n"
-                                    "kind: Sensor\n"
-                                    "metadata: {name: bad}\n"
-                                    "spec:\n"
-                                    "  dependencies:\n"
-                                    "  - {name: d, eventSourceName: webhook, eventName: example}\n"
-                                    "  triggers:\n"
-                                    "  - template:\n"
-                                    "      name: t\n"
-                                    "      nats:\n"
-                                    "        subject: \"a b\"\n"
-                                    "        payload:\n"
-                                    "        - src: {value: x}\n"
-                                    "        tls:\n"
-                                    "          clientCertSecret: {name: s, key: k}\n"
-                                    "        auth:\n"
-                                    "          basic: {username: {name: u, key: u}}\n"
-                                    "          tokn: {name: t, key: t}\n");
+    char *file =
+        ce_test_write_file(e->dir, "bad.yaml",
+                           CE_SCN_SENSOR_HEAD "      nats:\n"
+                                              "        subject: \"a b\"\n"
+                                              "        payload:\n"
+                                              "        - src: {value: x}\n"
+                                              "        tls:\n"
+                                              "          clientCertSecret: {name: s, key: k}\n"
+                                              "        auth:\n"
+                                              "          basic: {username: {name: u, key: u}}\n"
+                                              "          tokn: {name: t, key: t}\n");
     int status = 0;
-    char *out = nt_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
+    char *out = ce_scn_cevents((const char *const[]){"lint", "--strict", file, NULL}, &status);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-    nt_has(out, "bad.yaml:11:9: error: spec.triggers[0].template.nats.url: required field is "
-                "missing");
-    nt_has(out, "bad.yaml:11:18: error: spec.triggers[0].template.nats.subject: a NATS subject "
-                "cannot hold white space");
-    nt_has(out, "bad.yaml:13:16: error: spec.triggers[0].template.nats.payload[0].src."
-                "dependencyName");
-    nt_has(out, "spec.triggers[0].template.nats.payload[0].dest");
-    nt_has(out, "bad.yaml:15:11: error: spec.triggers[0].template.nats.tls: clientCertSecret and "
-                "clientKeySecret go together");
-    nt_has(out, "spec.triggers[0].template.nats.auth.basic.password: required field is missing");
-    nt_has(out, "bad.yaml:18:11: error: spec.triggers[0].template.nats.auth.tokn: unknown field");
+    ce_scn_has(out, "bad.yaml:11:9: error: spec.triggers[0].template.nats.url: required field is "
+                    "missing");
+    ce_scn_has(out, "bad.yaml:11:18: error: spec.triggers[0].template.nats.subject: a NATS subject "
+                    "cannot hold white space");
+    ce_scn_has(out, "bad.yaml:13:16: error: spec.triggers[0].template.nats.payload[0].src."
+                    "dependencyName");
+    ce_scn_has(out, "spec.triggers[0].template.nats.payload[0].dest");
+    ce_scn_has(out,
+               "bad.yaml:15:11: error: spec.triggers[0].template.nats.tls: clientCertSecret and "
+               "clientKeySecret go together");
+    ce_scn_has(out,
+               "spec.triggers[0].template.nats.auth.basic.password: required field is missing");
+    ce_scn_has(out,
+               "bad.yaml:18:11: error: spec.triggers[0].template.nats.auth.tokn: unknown field");
     ce_free(out);
     ce_free(file);
 }
@@ -417,15 +389,13 @@ static void test_explain_shows_subject_and_payload(void **state)
     char *file = ce_test_data_write(e->dir, "s.yaml", "sensors/nats-trigger.yaml", "TARGET_URL",
                                     "nats://user:pw@127.0.0.1:4222", "AUTH", "", NULL);
     char *ev = ce_test_write_file(e->dir, "ev.json", "{\"body\":{\"message\":\"hi\"}}");
-    int status = 0;
     char *out =
-        nt_cevents((const char *const[]){"explain", "-f", file, "--event", ev, NULL}, &status);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    nt_has(out,
-           "  would publish to NATS subject \"cevents.out\" at "
-           "nats://user:xxxxx@127.0.0.1:4222\n"
-           "    payload (63 bytes): {\"message\":\"hi\",\"copy\":{\"body\":{\"message\":\"hi\"}},"
-           "\"answer\":\"42\"}");
+        ce_scn_cevents_ok((const char *const[]){"explain", "-f", file, "--event", ev, NULL});
+    ce_scn_has(
+        out, "  would publish to NATS subject \"cevents.out\" at "
+             "nats://user:xxxxx@127.0.0.1:4222\n"
+             "    payload (63 bytes): {\"message\":\"hi\",\"copy\":{\"body\":{\"message\":\"hi\"}},"
+             "\"answer\":\"42\"}");
     ce_free(out);
     ce_free(ev);
     ce_free(file);
@@ -437,17 +407,12 @@ static void test_explain_parameters(void **state)
     struct nt_env *e = *state;
     char *file =
         ce_test_data_write(e->dir, "fields.yaml", "sensors/nats-trigger-fields.yaml", NULL);
-    char *ev = ce_test_write_file(
-        e->dir, "ev.json",
-        "{\"notification\":[{\"s3\":{\"bucket\":{\"name\":\"b1\"},\"object\":{\"key\":"
-        "\"k.txt\"}}}]}");
-    int status = 0;
-    char *out = nt_cevents((const char *const[]){"explain", "-f", file, "--event", ev,
-                                                 "--dependency", "test-dep", NULL},
-                           &status);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    nt_has(out, "  would publish to NATS subject \"minio-eventsb1\" at nats.argo-events.svc:4222\n"
-                "    payload (38 bytes): {\"fileName\":\"k.txt\",\"bucketName\":\"b1\"}");
+    char *ev = ce_test_write_file(e->dir, "ev.json", CE_SCN_S3_EVENT);
+    char *out = ce_scn_cevents_ok((const char *const[]){"explain", "-f", file, "--event", ev,
+                                                        "--dependency", "test-dep", NULL});
+    ce_scn_has(out,
+               "  would publish to NATS subject \"minio-eventsb1\" at nats.argo-events.svc:4222\n"
+               "    payload (38 bytes): {\"fileName\":\"k.txt\",\"bucketName\":\"b1\"}");
     ce_free(out);
     ce_free(ev);
     ce_free(file);

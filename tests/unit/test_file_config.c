@@ -95,10 +95,10 @@ static void test_file_every_field(void **state)
             "      filter: {expression: \"op == 8\"}\n",
             true, &l);
     const struct ce_file_config *c = tf_only(&l);
-    assert_string_equal(c->directory, "/data//");
-    assert_string_equal(c->dir, "/data");
-    assert_null(c->path);
-    assert_non_null(c->re);
+    assert_string_equal(c->watch.directory, "/data//");
+    assert_string_equal(c->watch.dir, "/data");
+    assert_null(c->watch.path);
+    assert_non_null(c->watch.re);
     assert_int_equal(c->op, 8);
     assert_true(c->polling);
     assert_int_equal(c->n_metadata, 2);
@@ -143,8 +143,8 @@ static void test_sftp_every_field(void **state)
             true, &l);
     const struct ce_sftp_config *c = tf_only(&l);
     assert_int_equal(tf_warnings(&l.diag), 0);
-    assert_string_equal(c->dir, "/up");
-    assert_string_equal(c->path, "a.csv");
+    assert_string_equal(c->watch.dir, "/up");
+    assert_string_equal(c->watch.path, "a.csv");
     assert_int_equal(c->op, 4);
     assert_string_equal(c->address.key, "address");
     assert_string_equal(c->ssh_key.key, "id");

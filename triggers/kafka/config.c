@@ -9,6 +9,7 @@
 #include "core/kafka/sarama.h"
 #include "manifest/mdec.h"
 #include "manifest/plugin.h"
+#include "triggers/block_config.h"
 
 #include <string.h>
 #include <strings.h>
@@ -29,45 +30,20 @@ static const char *const kafka_keys[] = {"url",
                                          "headers",
                                          "secureHeaders",
                                          NULL};
-static const char *const kafka_tls_keys[] = {
-    "caCertSecret", "clientCertSecret", "clientKeySecret", "insecureSkipVerify", "enabled", NULL};
 static const char *const kafka_sasl_keys[] = {"mechanism", "userSecret", "passwordSecret", NULL};
 static const char *const kafka_sh_keys[] = {"name", "valueFrom", NULL};
 static const char *const kafka_from_keys[] = {"secretKeyRef", "configMapKeyRef", NULL};
 
-static char *kafka_required(struct ce_mdec *c, const struct ce_node *block, const char *key)
-{
-    const struct ce_node *at = ce_node_get(block, key);
-    if (!ce_mdec_nonempty(block, key)) {
-        ce_mdec_err_missing(c, block, at ? at : block, key, "required field is missing");
-        return NULL;
-    }
-    return ce_mdec_str(c, block, key, false);
-}
-
 static void kafka_decode_tls(struct ce_mdec *c, const struct ce_node *block,
                              struct ce_kafka_trigger_config *cfg)
 {
-    const struct ce_node *tls = ce_node_get(block, "tls");
-    size_t old = ce_mdec_push(c, "tls");
-    if (ce_mdec_map(c, tls)) {
-        cfg->tls = true;
-        ce_mdec_known(c, tls, kafka_tls_keys);
-        ce_mdec_secret(c, tls, "caCertSecret", &cfg->ca);
-        ce_mdec_secret(c, tls, "clientCertSecret", &cfg->cert);
-        ce_mdec_secret(c, tls, "clientKeySecret", &cfg->key);
-        cfg->tls_insecure = ce_mdec_bool(c, tls, "insecureSkipVerify");
-        bool enabled = ce_mdec_bool(c, tls, "enabled");
-        if (!cfg->tls_insecure && !enabled && !cfg->ca.set && !cfg->cert.set && !cfg->key.set) {
-            ce_mdec_err(c, tls,
-                        "configure caCertSecret, or clientCertSecret and clientKeySecret, or "
-                        "insecureSkipVerify, or enabled");
-        }
-        else if (cfg->cert.set != cfg->key.set) {
-            ce_mdec_err(c, tls, "clientCertSecret and clientKeySecret go together");
-        }
-    }
-    ce_mdec_pop(c, old);
+    struct ce_trigger_tls t =
+        ce_trigger_tls_decode(c, block, CE_TRIGGER_TLS_HINT_ENABLED | CE_TRIGGER_TLS_PAIR_INSECURE);
+    cfg->tls = t.present;
+    cfg->tls_insecure = t.insecure;
+    cfg->ca = t.ca;
+    cfg->cert = t.cert;
+    cfg->key = t.key;
 }
 
 static void kafka_decode_sasl(struct ce_mdec *c, const struct ce_node *block,
@@ -198,15 +174,9 @@ static void *kafka_decode(struct ce_mdec *c, const struct ce_node *block)
         ce_mdec_err(c, block, "the kafka trigger needs url, topic and payload");
         return cfg;
     }
-    cfg->url = kafka_required(c, block, "url");
-    cfg->topic = kafka_required(c, block, "topic");
-    const struct ce_node *payload = ce_node_get(block, "payload");
-    if (payload == NULL || ce_node_is_null(payload)) {
-        ce_mdec_err_missing(c, block, block, "payload", "required field is missing");
-    }
-    else {
-        (void)ce_mdec_parameters(c, block, "payload", false);
-    }
+    cfg->url = ce_trigger_required_str(c, block, "url");
+    cfg->topic = ce_trigger_required_str(c, block, "topic");
+    ce_trigger_required_payload(c, block);
     ce_free(ce_mdec_str(c, block, "partitioningKey", false));
     kafka_decode_producer(c, block, cfg);
     kafka_decode_tls(c, block, cfg);

@@ -6,26 +6,14 @@
 #include "core/base/mem.h"
 #include "manifest/mdec.h"
 #include "manifest/plugin.h"
+#include "triggers/block_config.h"
 
 #include <string.h>
 
 static const char *const nats_keys[] = {"url", "subject", "payload", "parameters",
                                         "tls", "auth",    NULL};
-static const char *const nats_tls_keys[] = {
-    "caCertSecret", "clientCertSecret", "clientKeySecret", "insecureSkipVerify", "enabled", NULL};
 static const char *const nats_auth_keys[] = {"basic", "token", "nkey", "credential", NULL};
 static const char *const nats_basic_keys[] = {"username", "password", NULL};
-
-/* A required string that must not be empty. */
-static char *nats_required(struct ce_mdec *c, const struct ce_node *block, const char *key)
-{
-    const struct ce_node *at = ce_node_get(block, key);
-    if (!ce_mdec_nonempty(block, key)) {
-        ce_mdec_err_missing(c, block, at ? at : block, key, "required field is missing");
-        return NULL;
-    }
-    return ce_mdec_str(c, block, key, false);
-}
 
 /* NATS subjects are tokens separated by dots, without white space; a publish to a wildcard is
  * refused by the server. */
@@ -47,26 +35,12 @@ static void nats_check_subject(struct ce_mdec *c, const struct ce_node *block, c
 static void nats_decode_tls(struct ce_mdec *c, const struct ce_node *block,
                             struct ce_nats_trigger_config *cfg)
 {
-    const struct ce_node *tls = ce_node_get(block, "tls");
-    size_t old = ce_mdec_push(c, "tls");
-    if (ce_mdec_map(c, tls)) {
-        cfg->tls = true;
-        ce_mdec_known(c, tls, nats_tls_keys);
-        ce_mdec_secret(c, tls, "caCertSecret", &cfg->ca);
-        ce_mdec_secret(c, tls, "clientCertSecret", &cfg->cert);
-        ce_mdec_secret(c, tls, "clientKeySecret", &cfg->key);
-        cfg->tls_insecure = ce_mdec_bool(c, tls, "insecureSkipVerify");
-        bool enabled = ce_mdec_bool(c, tls, "enabled");
-        if (!cfg->tls_insecure && !enabled && !cfg->ca.set && !cfg->cert.set && !cfg->key.set) {
-            ce_mdec_err(c, tls,
-                        "configure caCertSecret, or clientCertSecret and clientKeySecret, or "
-                        "insecureSkipVerify");
-        }
-        else if (!cfg->tls_insecure && cfg->cert.set != cfg->key.set) {
-            ce_mdec_err(c, tls, "clientCertSecret and clientKeySecret go together");
-        }
-    }
-    ce_mdec_pop(c, old);
+    struct ce_trigger_tls t = ce_trigger_tls_decode(c, block, 0);
+    cfg->tls = t.present;
+    cfg->tls_insecure = t.insecure;
+    cfg->ca = t.ca;
+    cfg->cert = t.cert;
+    cfg->key = t.key;
 }
 
 static void nats_decode_basic(struct ce_mdec *c, const struct ce_node *auth,
@@ -151,18 +125,12 @@ static void *nats_decode(struct ce_mdec *c, const struct ce_node *block)
         ce_mdec_err(c, block, "the nats trigger needs url, subject and payload");
         return cfg;
     }
-    cfg->url = nats_required(c, block, "url");
-    cfg->subject = nats_required(c, block, "subject");
+    cfg->url = ce_trigger_required_str(c, block, "url");
+    cfg->subject = ce_trigger_required_str(c, block, "subject");
     if (cfg->subject != NULL) {
         nats_check_subject(c, block, cfg->subject);
     }
-    const struct ce_node *payload = ce_node_get(block, "payload");
-    if (payload == NULL || ce_node_is_null(payload)) {
-        ce_mdec_err_missing(c, block, block, "payload", "required field is missing");
-    }
-    else {
-        (void)ce_mdec_parameters(c, block, "payload", false);
-    }
+    ce_trigger_required_payload(c, block);
     nats_decode_tls(c, block, cfg);
     nats_decode_auth(c, block, cfg);
     nats_warn_inert_parameters(c, block);

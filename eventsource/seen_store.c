@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The seen set's records in the bus's key-value store (see store.h). */
-#include "eventsource/file/store.h"
+/* The seen set's records in the bus's key-value store (see seen_store.h). */
+#include "eventsource/seen_store.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "eventbus/bus.h"
@@ -10,8 +10,8 @@
 
 #define STORE_BASELINE "baseline"
 
-void ce_fsw_store_init(struct ce_fsw_store *s, struct ce_bus *bus, const char *bucket,
-                       const char *source_name, const char *event_name)
+void ce_seen_store_init(struct ce_seen_store *s, struct ce_bus *bus, const char *bucket,
+                        const char *source_name, const char *event_name)
 {
     memset(s, 0, sizeof(*s));
     s->bus = bus;
@@ -23,7 +23,7 @@ void ce_fsw_store_init(struct ce_fsw_store *s, struct ce_bus *bus, const char *b
     s->prefix[33] = '\0';
 }
 
-void ce_fsw_store_fini(struct ce_fsw_store *s)
+void ce_seen_store_fini(struct ce_seen_store *s)
 {
     if (s->kv != NULL) {
         ce_bus_kv_close(s->kv);
@@ -31,7 +31,7 @@ void ce_fsw_store_fini(struct ce_fsw_store *s)
     }
 }
 
-static struct ce_bus_kv *store_kv(struct ce_fsw_store *s)
+static struct ce_bus_kv *store_kv(struct ce_seen_store *s)
 {
     if (s->kv == NULL && ce_bus_connected(s->bus) &&
         ce_bus_kv_open(s->bus, s->bucket, &s->kv) != CE_OK) {
@@ -41,7 +41,7 @@ static struct ce_bus_kv *store_kv(struct ce_fsw_store *s)
 }
 
 /* prefix + the name's hash (or a fixed word), in key (66 bytes). */
-static void store_key(const struct ce_fsw_store *s, const char *name, const char *word,
+static void store_key(const struct ce_seen_store *s, const char *name, const char *word,
                       char key[66])
 {
     memcpy(key, s->prefix, 33);
@@ -52,14 +52,14 @@ static void store_key(const struct ce_fsw_store *s, const char *name, const char
     ce_emit_id_from_key(s->source_name, s->event_name, name, strlen(name), key + 33);
 }
 
-static void store_load_one(struct ce_fsw_store *s, const char *key, struct ce_fsw_seen *seen,
+static void store_load_one(struct ce_seen_store *s, const char *key, struct ce_seen_set *seen,
                            int *rc)
 {
     char *value = NULL, *name = NULL;
-    struct ce_fsw_stat st;
+    struct ce_watch_stat st;
     int r = ce_bus_kv_get(s->kv, key, &value, NULL);
-    if (r == CE_OK && ce_fsw_record_parse(value, &name, &st)) {
-        if (!ce_fsw_seen_put(seen, name, &st)) {
+    if (r == CE_OK && ce_seen_record_parse(value, &name, &st)) {
+        if (!ce_seen_set_put(seen, name, &st)) {
             ce_log_kv(CE_LOG_WARN, "too many files recorded: the rest are ignored", "eventName",
                       s->event_name, NULL);
         }
@@ -71,7 +71,7 @@ static void store_load_one(struct ce_fsw_store *s, const char *key, struct ce_fs
     ce_free(value);
 }
 
-int ce_fsw_store_load(struct ce_fsw_store *s, struct ce_fsw_seen *seen, bool *baseline)
+int ce_seen_store_load(struct ce_seen_store *s, struct ce_seen_set *seen, bool *baseline)
 {
     *baseline = false;
     if (store_kv(s) == NULL) {
@@ -94,7 +94,7 @@ int ce_fsw_store_load(struct ce_fsw_store *s, struct ce_fsw_seen *seen, bool *ba
     return rc;
 }
 
-int ce_fsw_store_put(struct ce_fsw_store *s, const char *name, const struct ce_fsw_stat *st)
+int ce_seen_store_put(struct ce_seen_store *s, const char *name, const struct ce_watch_stat *st)
 {
     if (store_kv(s) == NULL) {
         return CE_EUNAVAIL;
@@ -103,13 +103,13 @@ int ce_fsw_store_put(struct ce_fsw_store *s, const char *name, const struct ce_f
     store_key(s, name, NULL, key);
     struct ce_buf rec;
     ce_buf_init(&rec, 0);
-    ce_fsw_record_format(name, st, &rec);
+    ce_seen_record_format(name, st, &rec);
     int rc = ce_bus_kv_put(s->kv, key, rec.data, rec.len);
     ce_buf_fini(&rec);
     return rc;
 }
 
-int ce_fsw_store_del(struct ce_fsw_store *s, const char *name)
+int ce_seen_store_del(struct ce_seen_store *s, const char *name)
 {
     if (store_kv(s) == NULL) {
         return CE_EUNAVAIL;
@@ -120,7 +120,7 @@ int ce_fsw_store_del(struct ce_fsw_store *s, const char *name)
     return rc == CE_ENOENT ? CE_OK : rc;
 }
 
-int ce_fsw_store_mark_baseline(struct ce_fsw_store *s)
+int ce_seen_store_mark_baseline(struct ce_seen_store *s)
 {
     if (store_kv(s) == NULL) {
         return CE_EUNAVAIL;

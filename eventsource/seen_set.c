@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The set of delivered names (see seen.h): a chained hash table, its records and its diff. */
-#include "eventsource/file/seen.h"
+/* The set of delivered names (see seen_set.h): a chained hash table, its records and its diff. */
+#include "eventsource/seen_set.h"
 #include "core/base/mem.h"
 
 #include <inttypes.h>
@@ -16,17 +16,17 @@ static size_t seen_hash(const char *s)
     return (size_t)h;
 }
 
-void ce_fsw_seen_init(struct ce_fsw_seen *s)
+void ce_seen_set_init(struct ce_seen_set *s)
 {
     s->n_heads = 64;
     s->heads = ce_xcalloc(s->n_heads, sizeof(*s->heads));
     s->n = 0;
 }
 
-void ce_fsw_seen_fini(struct ce_fsw_seen *s)
+void ce_seen_set_fini(struct ce_seen_set *s)
 {
     for (size_t i = 0; i < s->n_heads; i++) {
-        for (struct ce_fsw_entry *e = s->heads[i], *next; e != NULL; e = next) {
+        for (struct ce_seen_entry *e = s->heads[i], *next; e != NULL; e = next) {
             next = e->next;
             ce_free(e->name);
             ce_free(e);
@@ -37,9 +37,9 @@ void ce_fsw_seen_fini(struct ce_fsw_seen *s)
     s->n_heads = s->n = 0;
 }
 
-struct ce_fsw_entry *ce_fsw_seen_get(const struct ce_fsw_seen *s, const char *name)
+struct ce_seen_entry *ce_seen_set_get(const struct ce_seen_set *s, const char *name)
 {
-    for (struct ce_fsw_entry *e = s->heads[seen_hash(name) % s->n_heads]; e != NULL; e = e->next) {
+    for (struct ce_seen_entry *e = s->heads[seen_hash(name) % s->n_heads]; e != NULL; e = e->next) {
         if (strcmp(e->name, name) == 0) {
             return e;
         }
@@ -47,12 +47,12 @@ struct ce_fsw_entry *ce_fsw_seen_get(const struct ce_fsw_seen *s, const char *na
     return NULL;
 }
 
-static void seen_grow(struct ce_fsw_seen *s)
+static void seen_grow(struct ce_seen_set *s)
 {
     size_t n_heads = s->n_heads * 2;
-    struct ce_fsw_entry **heads = ce_xcalloc(n_heads, sizeof(*heads));
+    struct ce_seen_entry **heads = ce_xcalloc(n_heads, sizeof(*heads));
     for (size_t i = 0; i < s->n_heads; i++) {
-        for (struct ce_fsw_entry *e = s->heads[i], *next; e != NULL; e = next) {
+        for (struct ce_seen_entry *e = s->heads[i], *next; e != NULL; e = next) {
             next = e->next;
             size_t h = seen_hash(e->name) % n_heads;
             e->next = heads[h];
@@ -64,11 +64,11 @@ static void seen_grow(struct ce_fsw_seen *s)
     s->n_heads = n_heads;
 }
 
-bool ce_fsw_seen_put(struct ce_fsw_seen *s, const char *name, const struct ce_fsw_stat *st)
+bool ce_seen_set_put(struct ce_seen_set *s, const char *name, const struct ce_watch_stat *st)
 {
-    struct ce_fsw_entry *e = ce_fsw_seen_get(s, name);
+    struct ce_seen_entry *e = ce_seen_set_get(s, name);
     if (e == NULL) {
-        if (s->n >= CE_FSW_SEEN_MAX) {
+        if (s->n >= CE_SEEN_MAX) {
             return false;
         }
         if (s->n >= s->n_heads) {
@@ -85,12 +85,12 @@ bool ce_fsw_seen_put(struct ce_fsw_seen *s, const char *name, const struct ce_fs
     return true;
 }
 
-void ce_fsw_seen_del(struct ce_fsw_seen *s, const char *name)
+void ce_seen_set_del(struct ce_seen_set *s, const char *name)
 {
-    for (struct ce_fsw_entry **p = &s->heads[seen_hash(name) % s->n_heads]; *p != NULL;
+    for (struct ce_seen_entry **p = &s->heads[seen_hash(name) % s->n_heads]; *p != NULL;
          p = &(*p)->next) {
         if (strcmp((*p)->name, name) == 0) {
-            struct ce_fsw_entry *e = *p;
+            struct ce_seen_entry *e = *p;
             *p = e->next;
             ce_free(e->name);
             ce_free(e);
@@ -100,7 +100,7 @@ void ce_fsw_seen_del(struct ce_fsw_seen *s, const char *name)
     }
 }
 
-void ce_fsw_record_format(const char *name, const struct ce_fsw_stat *st, struct ce_buf *out)
+void ce_seen_record_format(const char *name, const struct ce_watch_stat *st, struct ce_buf *out)
 {
     if (ce_buf_printf(out, "%" PRIu64 " %" PRId64 " %" PRId64 " %" PRIu32 "\n%s", st->ino, st->size,
                       st->mtime_ns, st->mode, name) != CE_OK) {
@@ -108,47 +108,47 @@ void ce_fsw_record_format(const char *name, const struct ce_fsw_stat *st, struct
     }
 }
 
-bool ce_fsw_record_parse(const char *text, char **name, struct ce_fsw_stat *st)
+bool ce_seen_record_parse(const char *text, char **name, struct ce_watch_stat *st)
 {
     int used = 0;
     *name = NULL;
     if (sscanf(text, "%" SCNu64 " %" SCNd64 " %" SCNd64 " %" SCNu32 "%n", &st->ino, &st->size,
                &st->mtime_ns, &st->mode, &used) != 4 ||
         text[used] != '\n' || text[used + 1] == '\0' ||
-        strlen(text + used + 1) >= CE_FSW_NAME_MAX) {
+        strlen(text + used + 1) >= CE_SEEN_NAME_MAX) {
         return false;
     }
     *name = ce_xstrdup(text + used + 1);
     return true;
 }
 
-static void diff_add(struct ce_fsw_change **out, size_t *n, size_t *cap, const char *name,
-                     unsigned op, const struct ce_fsw_stat *st)
+static void diff_add(struct ce_seen_change **out, size_t *n, size_t *cap, const char *name,
+                     unsigned op, const struct ce_watch_stat *st)
 {
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 16;
         *out = ce_xrealloc(*out, *cap * sizeof(**out));
     }
-    (*out)[*n] = (struct ce_fsw_change){.name = ce_xstrdup(name), .op = op, .st = *st};
+    (*out)[*n] = (struct ce_seen_change){.name = ce_xstrdup(name), .op = op, .st = *st};
     (*n)++;
 }
 
-void ce_fsw_diff(struct ce_fsw_seen *s, char *const *names, const struct ce_fsw_stat *sts,
-                 size_t n_names, unsigned changed_op, bool track_mode, struct ce_fsw_change **out,
-                 size_t *n)
+void ce_seen_diff(struct ce_seen_set *s, char *const *names, const struct ce_watch_stat *sts,
+                  size_t n_names, unsigned changed_op, bool track_mode, struct ce_seen_change **out,
+                  size_t *n)
 {
     size_t cap = 0;
     *out = NULL;
     *n = 0;
     for (size_t i = 0; i < s->n_heads; i++) {
-        for (struct ce_fsw_entry *e = s->heads[i]; e != NULL; e = e->next) {
+        for (struct ce_seen_entry *e = s->heads[i]; e != NULL; e = e->next) {
             e->listed = false;
         }
     }
     for (size_t i = 0; i < n_names; i++) {
-        struct ce_fsw_entry *e = ce_fsw_seen_get(s, names[i]);
+        struct ce_seen_entry *e = ce_seen_set_get(s, names[i]);
         if (e == NULL) {
-            diff_add(out, n, &cap, names[i], CE_FSW_CREATE, &sts[i]);
+            diff_add(out, n, &cap, names[i], CE_WATCH_CREATE, &sts[i]);
             continue;
         }
         e->listed = true;
@@ -156,19 +156,19 @@ void ce_fsw_diff(struct ce_fsw_seen *s, char *const *names, const struct ce_fsw_
             diff_add(out, n, &cap, names[i], changed_op, &sts[i]);
         }
         else if (track_mode && e->st.mode != sts[i].mode) {
-            diff_add(out, n, &cap, names[i], CE_FSW_CHMOD, &sts[i]);
+            diff_add(out, n, &cap, names[i], CE_WATCH_CHMOD, &sts[i]);
         }
     }
     for (size_t i = 0; i < s->n_heads; i++) {
-        for (struct ce_fsw_entry *e = s->heads[i]; e != NULL; e = e->next) {
+        for (struct ce_seen_entry *e = s->heads[i]; e != NULL; e = e->next) {
             if (!e->listed) {
-                diff_add(out, n, &cap, e->name, CE_FSW_REMOVE, &e->st);
+                diff_add(out, n, &cap, e->name, CE_WATCH_REMOVE, &e->st);
             }
         }
     }
 }
 
-void ce_fsw_changes_free(struct ce_fsw_change *c, size_t n)
+void ce_seen_changes_free(struct ce_seen_change *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         ce_free(c[i].name);
