@@ -511,9 +511,9 @@ static json_t *rt_new_nodes(const struct rt_tree *t, const char *when)
  * the actor labels go too, as when Argo's server has no claims. */
 static void rt_unfinish(json_t *wf, const char *when)
 {
-    static const char *const gone[] = {
-        "completed", "workflow-archiving-status", "actor", "actor-email",
-        "actor-preferred-username", "action", NULL};
+    static const char *const gone[] = {"completed",   "workflow-archiving-status", "actor",
+                                       "actor-email", "actor-preferred-username",  "action",
+                                       NULL};
     json_t *labels = json_object_get(json_object_get(wf, "metadata"), "labels");
     char key[128];
     for (int i = 0; gone[i] != NULL; i++) {
@@ -586,9 +586,8 @@ int aw_retry_edit(json_t *wf, time_t now, json_t **pods, char *err, size_t errle
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    struct rt_tree t = {.wf_name = rt_str(json_object_get(wf, "metadata"), "name"),
-                        .err = err,
-                        .errlen = errlen};
+    struct rt_tree t = {
+        .wf_name = rt_str(json_object_get(wf, "metadata"), "name"), .err = err, .errlen = errlen};
     json_t *status = json_object_get(wf, "status");
     json_t *nodes = json_object_get(status, "nodes");
     rc = rt_build(&t, json_is_object(nodes) ? nodes : NULL);
