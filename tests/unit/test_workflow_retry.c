@@ -3,7 +3,8 @@
  * (Argo Workflows' FormulateRetryWorkflow) to stored Workflows (tests/data/workflows/retry):
  * a failed steps Workflow loses its failed pod node and gets its failed step group and root
  * running again; a failed DAG keeps its succeeded branch, loses the attempts of a failed retried
- * task and its exit handler's nodes, and names all their pods; a Succeeded or Running Workflow is
+ * task and its exit handler's nodes, and names all their pods; a failed container takes its
+ * whole pod along; a Succeeded or Running Workflow is
  * refused with Argo's message; a malformed node tree is an error, not a loop. */
 #include "core/base/mem.h"
 #include "tests/harness/harness.h"
@@ -103,6 +104,39 @@ static void test_not_failed_refused(void **state)
     json_decref(wf);
 }
 
+/* A failed container of a container set: its whole pod (with the container that succeeded) goes,
+ * and the pod is deleted. */
+static void test_container_set(void **state)
+{
+    (void)state;
+    json_t *wf = json_loads(
+        "{\"metadata\":{\"name\":\"cs\"},\"status\":{\"phase\":\"Error\",\"nodes\":{"
+        "\"cs\":{\"name\":\"cs\",\"type\":\"Steps\",\"phase\":\"Error\",\"children\":[\"cs-1\"]},"
+        "\"cs-1\":{\"name\":\"cs[0]\",\"type\":\"StepGroup\",\"phase\":\"Error\",\"boundaryID\":"
+        "\"cs\",\"children\":[\"cs-2\"]},\"cs-2\":{\"name\":\"cs[0].p\",\"type\":\"Pod\",\"phase\":"
+        "\"Error\",\"templateName\":\"set\",\"boundaryID\":\"cs\",\"children\":[\"cs-3\",\"cs-4\"]}"
+        ","
+        "\"cs-3\":{\"name\":\"cs[0].p.a\",\"type\":\"Container\",\"phase\":\"Succeeded\"},"
+        "\"cs-4\":{\"name\":\"cs[0].p.b\",\"type\":\"Container\",\"phase\":\"Error\"}}}}",
+        0, NULL);
+    json_t *pods = NULL;
+    char err[256] = "";
+    assert_int_equal(aw_retry_edit(wf, NOW, &pods, err, sizeof err), CE_OK);
+    json_t *want = json_loads(
+        "{\"cs\":{\"name\":\"cs\",\"type\":\"Steps\",\"phase\":\"Running\",\"startedAt\":"
+        "\"2026-02-03T04:05:06Z\",\"children\":[\"cs-1\"]},\"cs-1\":{\"name\":\"cs[0]\",\"type\":"
+        "\"StepGroup\",\"phase\":\"Running\",\"startedAt\":\"2026-02-03T04:05:06Z\",\"boundaryID\":"
+        "\"cs\"}}",
+        0, NULL);
+    same(json_object_get(json_object_get(wf, "status"), "nodes"), want);
+    json_t *names = json_pack("[s]", "cs-set-3748783593");
+    same(pods, names);
+    json_decref(names);
+    json_decref(pods);
+    json_decref(want);
+    json_decref(wf);
+}
+
 static void test_malformed_nodes(void **state)
 {
     (void)state;
@@ -124,6 +158,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failed_steps),
         cmocka_unit_test(test_failed_dag_keeps_its_succeeded_branch),
+        cmocka_unit_test(test_container_set),
         cmocka_unit_test(test_not_failed_refused),
         cmocka_unit_test(test_malformed_nodes),
     };
