@@ -4,7 +4,8 @@
  * example makes one Workflow with the posted message and Argo's three labels; the Workflow
  * shapes users submit go through unchanged, WorkflowTemplates and CronWorkflows through
  * submit-from; a 500 is retried and creates once, a 409 and a 403 are clear errors, and a Sensor
- * killed between the create and the ack does not create the Workflow twice; a .csv uploaded to
+ * killed between the create and the ack does not create the Workflow twice; a failed Workflow is
+ * retried as `argo retry` retries it (nodes, phase, pods); a .csv uploaded to
  * the S3 test server starts one ETL Workflow (examples/s3-etl). */
 #include "core/base/mem.h"
 #include "core/service/natsd.h"
@@ -369,6 +370,38 @@ static void test_terminate_a_finished_workflow(void **state)
     ce_test_proc_free(sn);
 }
 
+/* retry: the failed step's node and pod go, the failed step group and the root run again, the
+ * succeeded step and its pod stay, the Workflow is no longer marked completed (as `argo retry`
+ * leaves it for the controller); retrying again, now that it is not Failed, is refused. */
+static void test_retry_a_failed_workflow(void **state)
+{
+    struct wf_env *e = *state;
+    wf_delete_all(e);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/workflows/failed-steps.yaml", CE_SOURCE_DIR);
+    ce_free(wf_kubectl(e, "apply", "-f", path, NULL, NULL, NULL));
+    ce_free(wf_run_op(e, "retry", ""));
+    char *y = wf_kubectl(e, "get", "workflow", "running-wf", "-o",
+                         "jsonpath={.status.phase}|{.status.finishedAt}|{.status.nodes.running-wf."
+                         "phase}|{.status.nodes.running-wf-3.phase}|{.status.nodes.running-wf-2."
+                         "phase}|{.status.nodes.running-wf-4.id}|{.metadata.labels}",
+                         NULL);
+    wf_has(y, "||Running|Running|Succeeded||");
+    assert_null(strstr(y, "workflows.argoproj.io/completed"));
+    ce_free(y);
+    y = wf_kubectl(e, "get", "pods", "-o", "name", NULL, NULL);
+    wf_has(y, "pod/running-wf-echo-1163549553");
+    assert_null(strstr(y, "running-wf-fail-"));
+    ce_free(y);
+    struct ce_test_proc *sn = wf_op_sensor(e, "retry", "");
+    wf_post(e, "{\"message\":\"op\"}");
+    assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 1, 20000));
+    char *line = ce_test_proc_line(sn, "Failed to execute a trigger", 0);
+    wf_has(line, "Cannot retry a workflow in phase ");
+    ce_free(line);
+    ce_test_proc_free(sn);
+}
+
 /* `cevents explain` shows the Workflow it would create, with the event's message and the
  * three labels, and the API call, without an API server. */
 static void test_explain_shows_object_and_call(void **state)
@@ -530,6 +563,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_operations_on_a_stored_workflow),
         cmocka_unit_test(test_resubmit_makes_a_copy),
         cmocka_unit_test(test_terminate_a_finished_workflow),
+        cmocka_unit_test(test_retry_a_failed_workflow),
         cmocka_unit_test(test_explain_shows_object_and_call),
         cmocka_unit_test(test_lint_finds_workflow_mistakes),
         cmocka_unit_test(test_s3_etl_example),

@@ -47,12 +47,6 @@ static bool aw_op_decode(struct ce_mdec *c, const struct ce_node *block, enum aw
     if (s != NULL && !ok) {
         ce_mdec_err_key(c, at, "operation", "unknown operation \"%s\"", s);
     }
-    else if (ok && *op == AW_RETRY) {
-        ce_mdec_err_key(c, at, "operation",
-                        "operation retry is not supported: retrying rewrites the Workflow's node "
-                        "statuses with Argo Workflows' own logic; use resubmit, or `argo retry`");
-        ok = false;
-    }
     ce_free(s);
     return ok;
 }

@@ -84,6 +84,13 @@ void aw_describe_call(const struct aw_call *a, enum aw_op op, json_t *obj, const
                           "create a copy: POST " AW_API "/namespaces/%s/workflows\n",
                           indent, a->ns, name, a->ns);
         break;
+    case AW_RETRY:
+        w = ce_buf_printf(out,
+                          "%swould read GET " AW_API "/namespaces/%s/workflows/%s; if it Failed, "
+                          "DELETE /api/v1/namespaces/%s/pods/<pod> for each failed node and PUT "
+                          "it with those nodes removed and what leads to them Running\n",
+                          indent, a->ns, name, a->ns);
+        break;
     case AW_SUSPEND:
     case AW_RESUME:
         w = ce_buf_printf(out,

@@ -19,4 +19,9 @@ json_t *aw_resubmit(const json_t *wf, const struct aw_submit_opts *o);
  * *updated: something changed (else there is nothing to update). */
 int aw_resume_edit(json_t *wf, time_t now, bool *updated, char *err, size_t errlen) CE_MUST_CHECK;
 
+/* `argo retry` on a stored Failed or Error Workflow (FormulateRetryWorkflow, no node selector):
+ * wf becomes the Workflow to update; *pods (an array of names) the pods to delete first. now is
+ * when the reset nodes start again. */
+int aw_retry_edit(json_t *wf, time_t now, json_t **pods, char *err, size_t errlen) CE_MUST_CHECK;
+
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The argoWorkflow operations through the Kubernetes API, each making the changes the argo CLI
  * makes (Argo Workflows' workflow/util): submit and submit-from create a Workflow, resubmit
- * creates a copy, resume and suspend update the stored Workflow (again on a Conflict), terminate
- * and stop merge-patch spec.shutdown. */
+ * creates a copy, resume, suspend and retry update the stored Workflow (again on a Conflict;
+ * retry deletes the retried nodes' pods first), terminate and stop merge-patch spec.shutdown. */
 #include "triggers/argoWorkflow/ops.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
@@ -153,6 +153,62 @@ static int aw_update_loop(const struct aw_call *a, const char *name, enum aw_op 
     return CE_RETRY;
 }
 
+/* The pods of the retried nodes go first, as Argo's server deletes them; one already gone is
+ * fine. */
+static int aw_delete_pods(const struct aw_call *a, const json_t *pods,
+                          struct ce_trigger_result *res)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(pods, i, p)
+    {
+        struct ce_kube_ref ref = {"v1", "Pod", a->ns, json_string_value(p)};
+        struct ce_kube_error e = {0};
+        int rc = ce_kube_delete(a->client, &ref, NULL, &e);
+        if (rc != CE_OK && rc != CE_ENOENT) {
+            json_t *o = json_pack("{s:s,s:s,s:{s:O}}", "apiVersion", "v1", "kind", "Pod",
+                                  "metadata", "name", p);
+            rc = aw_failed(a, "delete", o, rc, &e, res);
+            json_decref(o);
+            return rc;
+        }
+    }
+    return CE_OK;
+}
+
+/* retry: GET, reset the failed part (formulate's aw_retry_edit), delete its pods, PUT; a
+ * Conflict starts over. */
+static int aw_retry_op(const struct aw_call *a, const char *name, json_t **out,
+                       struct ce_trigger_result *res)
+{
+    for (int attempt = 0; attempt < AW_CONFLICT_TRIES; attempt++) {
+        json_t *wf = NULL;
+        int rc = aw_get(a, "Workflow", name, &wf, res);
+        if (rc != CE_OK) {
+            return rc;
+        }
+        json_t *pods = NULL;
+        rc = aw_retry_edit(wf, time(NULL), &pods, res->err, sizeof res->err);
+        if (rc == CE_OK) {
+            rc = aw_delete_pods(a, pods, res);
+        }
+        json_decref(pods);
+        struct ce_kube_error e = {0};
+        bool conflict = false;
+        if (rc == CE_OK) {
+            rc = ce_kube_update(a->client, wf, a->ns, out, &e);
+            conflict = rc == CE_EREMOTE && strcmp(e.reason, "Conflict") == 0;
+            rc = rc == CE_OK || conflict ? rc : aw_failed(a, "update", wf, rc, &e, res);
+        }
+        json_decref(wf);
+        if (!conflict) {
+            return rc;
+        }
+    }
+    snprintf(res->err, sizeof res->err, "the Workflow %s kept changing; try again", name);
+    return CE_RETRY;
+}
+
 static int aw_shutdown(const struct aw_call *a, const char *name, const char *strategy,
                        json_t **out, struct ce_trigger_result *res)
 {
@@ -186,6 +242,8 @@ int aw_on_workflow(const struct aw_call *a, enum aw_op op, const char *name, jso
     switch (op) {
     case AW_RESUBMIT:
         return aw_resubmit_op(a, name, out, res);
+    case AW_RETRY:
+        return aw_retry_op(a, name, out, res);
     case AW_SUSPEND:
     case AW_RESUME:
         return aw_update_loop(a, name, op, out, res);
