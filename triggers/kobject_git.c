@@ -20,9 +20,12 @@
 #define KOBJ_GIT_DEFAULT_REMOTE "origin"
 #define KOBJ_GIT_DEFAULT_BRANCH "master"
 
-static const char *const kobj_git_keys[] = {
-    "url",    "cloneDirectory", "creds",  "sshKeySecret",          "filePath", "branch",
-    "tag",    "ref",            "remote", "insecureIgnoreHostKey", "githubApp", NULL};
+static const char *const kobj_git_keys[] = {"url",       "cloneDirectory",
+                                            "creds",     "sshKeySecret",
+                                            "filePath",  "branch",
+                                            "tag",       "ref",
+                                            "remote",    "insecureIgnoreHostKey",
+                                            "githubApp", NULL};
 static const char *const kobj_git_creds_keys[] = {"username", "password", NULL};
 static const char *const kobj_git_remote_keys[] = {"name", "urls", NULL};
 
@@ -161,8 +164,8 @@ static int kobj_git_credential(git_credential **out, const char *url, const char
         return git_credential_userpass_plaintext_new(out, x->username, x->password);
     }
     if ((allowed & GIT_CREDENTIAL_SSH_MEMORY) && x->ssh_key != NULL) {
-        return git_credential_ssh_key_memory_new(out, url_user ? url_user : "git", NULL,
-                                                 x->ssh_key, NULL);
+        return git_credential_ssh_key_memory_new(out, url_user ? url_user : "git", NULL, x->ssh_key,
+                                                 NULL);
     }
     return GIT_PASSTHROUGH;
 }
@@ -192,8 +195,8 @@ static int kobj_git_fail(const struct kobj_git_ctx *x, int rc, const char *step,
                       e && e->message ? e->message : "failed");
 }
 
-static int kobj_git_secret(const struct ce_secret_ref *ref, const char *dir, char **out,
-                           char *err, size_t errlen)
+static int kobj_git_secret(const struct ce_secret_ref *ref, const char *dir, char **out, char *err,
+                           size_t errlen)
 {
     if (!ref->set) {
         return CE_OK;
@@ -282,8 +285,8 @@ static int kobj_git_blob(struct kobj_git_ctx *x, const git_tree_entry *entry, ch
     git_blob *blob = NULL;
     if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
         git_blob_lookup(&blob, x->repo, git_tree_entry_id(entry)) != 0) {
-        return ce_rc_fail(CE_EINVAL, err, errlen, "source.git %s: \"%s\" is not a file",
-                          x->g->url, x->g->file_path);
+        return ce_rc_fail(CE_EINVAL, err, errlen, "source.git %s: \"%s\" is not a file", x->g->url,
+                          x->g->file_path);
     }
     git_object_size_t size = git_blob_rawsize(blob);
     int rc = CE_OK;
@@ -361,8 +364,8 @@ static int kobj_git_prepare(struct kobj_git_ctx *x, const char *secrets_dir, cha
     return CE_OK;
 }
 
-int ce_kobj_git_read(const struct ce_kobj_git *g, const char *secrets_dir, char **out,
-                     size_t *len, char *err, size_t errlen)
+int ce_kobj_git_read(const struct ce_kobj_git *g, const char *secrets_dir, char **out, size_t *len,
+                     char *err, size_t errlen)
 {
     git_libgit2_init();
     struct kobj_git_ctx x = {.g = g};

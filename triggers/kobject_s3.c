@@ -41,9 +41,8 @@ void ce_kobj_s3_decode(struct ce_mdec *c, const struct ce_node *s3, struct ce_ko
     if (ce_mdec_map(c, s3)) {
         kobj_s3_bucket(c, s3, k);
         k->endpoint = ce_mdec_str(c, s3, "endpoint", true);
-        if (k->endpoint != NULL &&
-            (k->endpoint[0] == '\0' || strstr(k->endpoint, "://") != NULL ||
-             strpbrk(k->endpoint, "/?# ") != NULL)) {
+        if (k->endpoint != NULL && (k->endpoint[0] == '\0' || strstr(k->endpoint, "://") != NULL ||
+                                    strpbrk(k->endpoint, "/?# ") != NULL)) {
             ce_mdec_err_key(c, ce_node_get(s3, "endpoint"), "endpoint",
                             "must be host or host:port, without a scheme or a path (insecure: "
                             "true for http)");
@@ -116,8 +115,7 @@ static int kobj_s3_creds(const struct ce_kobj_s3 *s3, const char *dir, struct ce
         rc = kobj_s3_secret(s3, &s3->secret_key, "secretKey", dir, &sk, &n, err, errlen);
     }
     if (rc == CE_OK && s3->ca_certificate.set) {
-        rc = kobj_s3_secret(s3, &s3->ca_certificate, "caCertificate", dir, ca, ca_len, err,
-                            errlen);
+        rc = kobj_s3_secret(s3, &s3->ca_certificate, "caCertificate", dir, ca, ca_len, err, errlen);
     }
     if (rc == CE_OK) {
         char *a = kobj_s3_trim(ak), *s = kobj_s3_trim(sk);
@@ -139,8 +137,8 @@ static char *kobj_s3_url(const struct ce_kobj_s3 *s3)
 {
     char *bucket = ce_aws_uri_encode(s3->bucket, false);
     char *key = ce_aws_uri_encode(s3->key, true);
-    char *url = ce_xasprintf("%s://%s/%s/%s", s3->insecure ? "http" : "https", s3->endpoint,
-                             bucket, key);
+    char *url =
+        ce_xasprintf("%s://%s/%s/%s", s3->insecure ? "http" : "https", s3->endpoint, bucket, key);
     ce_free(bucket);
     ce_free(key);
     return url;
