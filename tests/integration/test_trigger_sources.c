@@ -11,6 +11,7 @@
 #include "tests/harness/kube.h"
 #include "tests/harness/s3.h"
 #include "tests/harness/scenario.h"
+#include "tests/harness/sshd.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -246,6 +247,55 @@ static void test_git_tag_in_clone_directory(void **state)
     ce_test_proc_free(sn);
 }
 
+/* The same repository served by `git daemon` over git://. */
+static void test_git_over_git_protocol(void **state)
+{
+    struct src_env *e = *state;
+    src_git_repo(e);
+    char port[16], base[1100], where[1100];
+    snprintf(port, sizeof port, "--port=%d", ce_test_free_port());
+    snprintf(base, sizeof base, "--base-path=%s", e->dir);
+    char *argv[] = {
+        "git", "daemon", "--verbose", "--export-all", "--reuseaddr", "--listen=127.0.0.1", port,
+        base,  e->dir,   NULL};
+    struct ce_test_proc *daemon = ce_test_proc_start(argv);
+    assert_true(ce_test_proc_wait_line(daemon, "Ready to rumble", 1, 15000));
+    snprintf(where, sizeof where,
+             "          git:\n            url: git://127.0.0.1:%s/repo\n"
+             "            filePath: k8s/cm.yaml\n            branch: master",
+             port + strlen("--port="));
+    struct ce_test_proc *sn = src_sensor(e, "a git file over git://", where);
+    src_fire(e, sn, "via-daemon", "Successfully processed trigger 'fetched'");
+    src_settings_have(e, "a: head", "b: via-daemon");
+    ce_test_proc_free(sn);
+    ce_test_proc_free(daemon);
+}
+
+/* Over ssh with sshKeySecret (the test's client key) against a real sshd. */
+static void test_git_over_ssh_with_key(void **state)
+{
+    struct src_env *e = *state;
+    ce_test_require_sshd();
+    src_git_repo(e);
+    char *sdir = ce_xasprintf("%s/sshd", e->dir);
+    mkdir(sdir, 0700);
+    struct ce_test_sshd *sshd = ce_test_sshd_start(sdir);
+    src_write_secret(e, "git-ssh", "key", sshd->client_key);
+    char *source = ce_xasprintf("          git:\n"
+                                "            url: ssh://%s@127.0.0.1:%d%s\n"
+                                "            filePath: k8s/cm.yaml\n"
+                                "            sshKeySecret: {name: git-ssh, key: key}\n"
+                                "            insecureIgnoreHostKey: true",
+                                sshd->user, sshd->port, e->repo);
+    struct ce_test_proc *sn = src_sensor(e, "a git file over ssh", source);
+    ce_free(source);
+    src_fire(e, sn, "via-ssh", "Successfully processed trigger 'fetched'");
+    src_settings_have(e, "a: head", "b: via-ssh");
+    ce_test_proc_free(sn);
+    ce_test_sshd_free(sshd);
+    ce_free(sdir);
+}
+
 static void test_git_missing_file_fails_clearly(void **state)
 {
     struct src_env *e = *state;
@@ -253,6 +303,44 @@ static void test_git_missing_file_fails_clearly(void **state)
     src_fire(e, sn, "none", "Failed to execute a trigger");
     src_failed_with(sn, "no revision refs/remotes/origin/nope");
     ce_test_proc_free(sn);
+}
+
+/* ---- lint ---- */
+
+/* `cevents lint` on the Sensor with source; its output (status 1 expected). */
+static char *src_lint(struct src_env *e, const char *source)
+{
+    char *file = ce_test_data_write(e->dir, "lint.yaml", "sensors/k8s-source.yaml", "WHAT",
+                                    "a bad source", "SOURCE", source, NULL);
+    const char *args[] = {"lint", file, NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    int st = -1;
+    assert_true(ce_test_proc_wait_exit(p, 30000, &st));
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+    char *out = ce_test_proc_output(p);
+    ce_test_proc_free(p);
+    ce_free(file);
+    return out;
+}
+
+static void test_lint_names_bad_s3_and_git_fields(void **state)
+{
+    struct src_env *e = *state;
+    char *out = src_lint(e, "          git:\n"
+                            "            url: file:///nowhere\n"
+                            "            filePath: ../../etc/passwd\n"
+                            "            githubApp: {appID: 1}");
+    src_has(out, "source.git.filePath: \"..\" is not allowed in the filePath");
+    src_has(out, "source.git.githubApp: githubApp is not supported by cevents");
+    ce_free(out);
+    out = src_lint(e, "          s3:\n"
+                      "            bucket: {name: b}\n"
+                      "            endpoint: http://host:9000\n"
+                      "            accessKey: {name: k, key: a}");
+    src_has(out, "source.s3.bucket.key");
+    src_has(out, "source.s3.endpoint: must be host or host:port");
+    src_has(out, "source.s3.secretKey");
+    ce_free(out);
 }
 
 int main(int argc, char **argv)
@@ -266,7 +354,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_s3_wrong_keys_fail_clearly),
         cmocka_unit_test(test_git_default_branch_is_created),
         cmocka_unit_test(test_git_tag_in_clone_directory),
+        cmocka_unit_test(test_git_over_git_protocol),
+        cmocka_unit_test(test_git_over_ssh_with_key),
         cmocka_unit_test(test_git_missing_file_fails_clearly),
+        cmocka_unit_test(test_lint_names_bad_s3_and_git_fields),
     };
     return ce_test_run(argc, argv, tests, src_setup, src_teardown);
 }
