@@ -13,12 +13,17 @@
 
 #include <ftw.h>
 #include <git2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define KOBJ_GIT_DEFAULT_REMOTE "origin"
 #define KOBJ_GIT_DEFAULT_BRANCH "master"
+
+/* Firings sharing a cloneDirectory (this trigger's twice at once, or two triggers) take turns:
+ * two clones into one directory, or two fetches into one repository, would fail each other. */
+static pthread_mutex_t kobj_git_clone_dir_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const kobj_git_keys[] = {"url",       "cloneDirectory",
                                             "creds",     "sshKeySecret",
@@ -364,8 +369,8 @@ static int kobj_git_prepare(struct kobj_git_ctx *x, const char *secrets_dir, cha
     return CE_OK;
 }
 
-int ce_kobj_git_read(const struct ce_kobj_git *g, const char *secrets_dir, char **out, size_t *len,
-                     char *err, size_t errlen)
+static int kobj_git_read_locked(const struct ce_kobj_git *g, const char *secrets_dir, char **out,
+                                size_t *len, char *err, size_t errlen)
 {
     git_libgit2_init();
     struct kobj_git_ctx x = {.g = g};
@@ -389,5 +394,17 @@ int ce_kobj_git_read(const struct ce_kobj_git *g, const char *secrets_dir, char 
     ce_free(x.password);
     ce_free(x.ssh_key);
     git_libgit2_shutdown();
+    return rc;
+}
+
+int ce_kobj_git_read(const struct ce_kobj_git *g, const char *secrets_dir, char **out, size_t *len,
+                     char *err, size_t errlen)
+{
+    if (g->clone_dir == NULL) {
+        return kobj_git_read_locked(g, secrets_dir, out, len, err, errlen);
+    }
+    pthread_mutex_lock(&kobj_git_clone_dir_lock);
+    int rc = kobj_git_read_locked(g, secrets_dir, out, len, err, errlen);
+    pthread_mutex_unlock(&kobj_git_clone_dir_lock);
     return rc;
 }

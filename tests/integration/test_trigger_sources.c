@@ -2,8 +2,9 @@
 /* The s3 and git object sources of the k8s trigger end to end: webhook → nats-server → Sensor →
  * the test API server, read back with the real kubectl. The object is uploaded to the S3 test
  * server with curl, or committed to a local git repository made here with the git tool and read
- * over file://. Wrong S3 keys, a missing git file and a bad revision fail the trigger with a
- * message naming the cause. */
+ * over file://, git:// (git daemon), ssh (a real sshd, sshKeySecret) and http with basic auth
+ * (git http-backend behind tests/data/git/http_backend.py, creds). Wrong S3 keys and a missing
+ * branch fail the trigger with a message naming the cause; lint names bad s3 and git fields. */
 #include "core/base/mem.h"
 #include "core/service/natsd.h"
 #include "sensor/runtime.h"
@@ -247,6 +248,16 @@ static void test_git_tag_in_clone_directory(void **state)
     ce_test_proc_free(sn);
 }
 
+/* ref names the commit (fetched as it is named). */
+static void test_git_ref(void **state)
+{
+    struct src_env *e = *state;
+    struct ce_test_proc *sn = src_git_sensor(e, "            ref: refs/tags/v1\n");
+    src_fire(e, sn, "by-ref", "Successfully processed trigger 'fetched'");
+    src_settings_have(e, "a: tagged", "b: by-ref");
+    ce_test_proc_free(sn);
+}
+
 /* The same repository served by `git daemon` over git://. */
 static void test_git_over_git_protocol(void **state)
 {
@@ -296,7 +307,44 @@ static void test_git_over_ssh_with_key(void **state)
     ce_free(sdir);
 }
 
-static void test_git_missing_file_fails_clearly(void **state)
+/* Over http behind basic auth with creds: a wrong password fails naming authentication, the
+ * right one reads the file. */
+static void test_git_over_http_with_creds(void **state)
+{
+    struct src_env *e = *state;
+    src_git_repo(e);
+    char script[1024];
+    snprintf(script, sizeof script, "%s/tests/data/git/http_backend.py", CE_SOURCE_DIR);
+    char *argv[] = {"python3", script,       "--root", e->dir, "--user",
+                    "reader",  "--password", "right",  NULL};
+    struct ce_test_proc *srv = ce_test_proc_start(argv);
+    assert_true(ce_test_proc_wait_line(srv, "PORT ", 1, 15000));
+    char *line = ce_test_proc_line(srv, "PORT ", 0);
+    int port = (int)strtol(strstr(line, "PORT ") + 5, NULL, 10);
+    ce_free(line);
+    src_write_secret(e, "git-creds", "username", "reader");
+    src_write_secret(e, "git-creds", "password", "wrong");
+    char *source = ce_xasprintf("          git:\n"
+                                "            url: http://127.0.0.1:%d/repo\n"
+                                "            filePath: k8s/cm.yaml\n"
+                                "            creds:\n"
+                                "              username: {name: git-creds, key: username}\n"
+                                "              password: {name: git-creds, key: password}",
+                                port);
+    struct ce_test_proc *sn = src_sensor(e, "a git file over http", source);
+    src_fire(e, sn, "denied", "Failed to execute a trigger");
+    src_failed_with(sn, "clone: authentication failed");
+    ce_test_proc_free(sn);
+    src_write_secret(e, "git-creds", "password", "right");
+    sn = src_sensor(e, "a git file over http", source);
+    src_fire(e, sn, "via-http", "Successfully processed trigger 'fetched'");
+    src_settings_have(e, "a: head", "b: via-http");
+    ce_test_proc_free(sn);
+    ce_free(source);
+    ce_test_proc_free(srv);
+}
+
+static void test_git_missing_branch_fails_clearly(void **state)
 {
     struct src_env *e = *state;
     struct ce_test_proc *sn = src_git_sensor(e, "            branch: nope\n");
@@ -354,9 +402,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_s3_wrong_keys_fail_clearly),
         cmocka_unit_test(test_git_default_branch_is_created),
         cmocka_unit_test(test_git_tag_in_clone_directory),
+        cmocka_unit_test(test_git_ref),
         cmocka_unit_test(test_git_over_git_protocol),
         cmocka_unit_test(test_git_over_ssh_with_key),
-        cmocka_unit_test(test_git_missing_file_fails_clearly),
+        cmocka_unit_test(test_git_over_http_with_creds),
+        cmocka_unit_test(test_git_missing_branch_fails_clearly),
         cmocka_unit_test(test_lint_names_bad_s3_and_git_fields),
     };
     return ce_test_run(argc, argv, tests, src_setup, src_teardown);
