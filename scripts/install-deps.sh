@@ -9,6 +9,7 @@ packages=(
   libyaml-dev libjansson-dev libjq-dev libluajit-5.1-dev libpcre2-dev
   librdkafka-dev kcat
   libssh2-1-dev openssh-server
+  libgit2-dev
   libcmocka-dev
   tzdata wrk time procps iproute2 ca-certificates openssl python3
 )

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* See kobject.h. The source is decoded with the controller's rule (exactly one location) and a
  * resource or inline object is parsed once at decode time, so a manifest mistake is found by
- * `cevents lint`; file, URL and config map are read at each firing, as Argo does. */
+ * `cevents lint`; file, URL, config map, S3 object and git file are read at each firing, as Argo
+ * does. */
 #include "triggers/kobject.h"
 #include "core/base/file.h"
 #include "core/base/mem.h"
@@ -12,6 +13,7 @@
 #include "triggers/params.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const kobj_source_keys[] = {"resource",  "inline", "file", "url",
@@ -97,7 +99,8 @@ static void kobj_decode_location(struct ce_mdec *c, const struct ce_node *src,
 {
     const char *key = kobj_location(c, src);
     if (key == NULL) {
-        ce_mdec_err(c, src, "a source needs one of resource, inline, file, url or configmap");
+        ce_mdec_err(c, src,
+                    "a source needs one of resource, inline, file, url, configmap, s3 or git");
     }
     else if (strcmp(key, "resource") == 0) {
         out->from = CE_KOBJ_RESOURCE;
@@ -114,11 +117,13 @@ static void kobj_decode_location(struct ce_mdec *c, const struct ce_node *src,
         out->from = CE_KOBJ_INLINE;
         kobj_decode_inline(c, src, out);
     }
-    else if (strcmp(key, "git") == 0 || strcmp(key, "s3") == 0) {
-        ce_mdec_err_key(c, ce_node_get(src, key), key,
-                        "a %s source is not supported by cevents: use resource, inline, file, "
-                        "url or configmap",
-                        key);
+    else if (strcmp(key, "s3") == 0) {
+        out->from = CE_KOBJ_S3;
+        ce_kobj_s3_decode(c, ce_node_get(src, key), out);
+    }
+    else if (strcmp(key, "git") == 0) {
+        out->from = CE_KOBJ_GIT;
+        ce_kobj_git_decode(c, ce_node_get(src, key), out);
     }
     else {
         out->from = strcmp(key, "file") == 0  ? CE_KOBJ_FILE
@@ -151,6 +156,8 @@ void ce_kobj_source_fini(struct ce_kobj_source *s)
     ce_free(s->path);
     ce_free(s->cm_name);
     ce_free(s->cm_key);
+    ce_kobj_s3_free(s->s3);
+    ce_kobj_git_free(s->git);
     memset(s, 0, sizeof(*s));
 }
 
@@ -167,6 +174,14 @@ void ce_kobj_source_describe(const struct ce_kobj_source *s, char *out, size_t o
         snprintf(out, outlen, "source.configmap %s/%s", s->cm_name ? s->cm_name : "",
                  s->cm_key ? s->cm_key : "");
         break;
+    case CE_KOBJ_S3:
+        snprintf(out, outlen, "source.s3 %s/%s", s->s3->bucket ? s->s3->bucket : "",
+                 s->s3->key ? s->s3->key : "");
+        break;
+    case CE_KOBJ_GIT:
+        snprintf(out, outlen, "source.git %s %s", s->git->url ? s->git->url : "",
+                 s->git->file_path ? s->git->file_path : "");
+        break;
     case CE_KOBJ_INLINE:
         snprintf(out, outlen, "source.inline");
         break;
@@ -176,9 +191,16 @@ void ce_kobj_source_describe(const struct ce_kobj_source *s, char *out, size_t o
     }
 }
 
-static int kobj_read_text(const struct ce_kobj_source *s, const char *config_dir, char **text,
-                          size_t *len, char *err, size_t errlen)
+static int kobj_read_text(const struct ce_kobj_source *s, const char *config_dir,
+                          const char *secrets_dir, char **text, size_t *len, char *err,
+                          size_t errlen)
 {
+    if (s->from == CE_KOBJ_S3) {
+        return ce_kobj_s3_read(s->s3, secrets_dir, text, len, err, errlen);
+    }
+    if (s->from == CE_KOBJ_GIT) {
+        return ce_kobj_git_read(s->git, secrets_dir, text, len, err, errlen);
+    }
     if (s->from == CE_KOBJ_FILE) {
         int sys_err = 0;
         int rc = ce_file_read(s->path, CE_KOBJ_MAX_BYTES, text, len, &sys_err);
@@ -203,6 +225,18 @@ static int kobj_read_text(const struct ce_kobj_source *s, const char *config_dir
 int ce_kobj_source_load(const struct ce_kobj_source *s, const char *config_dir, json_t **out,
                         char *err, size_t errlen)
 {
+    return ce_kobj_source_load_from(s, config_dir, NULL, out, err, errlen);
+}
+
+int ce_kobj_source_load_from(const struct ce_kobj_source *s, const char *config_dir,
+                             const char *secrets_dir, json_t **out, char *err, size_t errlen)
+{
+    if (secrets_dir == NULL) {
+        secrets_dir = getenv("CEVENTS_SECRETS_DIR");
+    }
+    if (secrets_dir == NULL || secrets_dir[0] == '\0') {
+        secrets_dir = CE_SECRETS_DIR_DEFAULT;
+    }
     *out = NULL;
     if (s->from == CE_KOBJ_RESOURCE || s->from == CE_KOBJ_INLINE) {
         if (s->object == NULL) {
@@ -213,7 +247,7 @@ int ce_kobj_source_load(const struct ce_kobj_source *s, const char *config_dir, 
     }
     char *text = NULL;
     size_t len = 0;
-    int rc = kobj_read_text(s, config_dir, &text, &len, err, errlen);
+    int rc = kobj_read_text(s, config_dir, secrets_dir, &text, &len, err, errlen);
     if (rc == CE_OK) {
         char where[300];
         ce_kobj_source_describe(s, where, sizeof where);

@@ -8,6 +8,7 @@
 
 #include "core/base/rc.h"
 #include "manifest/mdec.h"
+#include "manifest/model.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -25,7 +26,25 @@ enum ce_kobj_from {
     CE_KOBJ_INLINE,
     CE_KOBJ_FILE,
     CE_KOBJ_URL,
-    CE_KOBJ_CONFIGMAP
+    CE_KOBJ_CONFIGMAP,
+    CE_KOBJ_S3,
+    CE_KOBJ_GIT
+};
+
+/* source.s3 (Argo's S3Artifact as a trigger source): one object, GET with a SigV4 signature. */
+struct ce_kobj_s3 {
+    char *bucket, *key, *endpoint, *region; /* region: NULL for us-east-1 */
+    bool insecure;                          /* http instead of https */
+    struct ce_secret_ref access_key, secret_key, ca_certificate;
+};
+
+/* source.git (Argo's GitArtifact): filePath read from a commit of a cloned repository. */
+struct ce_kobj_git {
+    char *url, *clone_dir, *file_path;
+    char *branch, *tag, *ref;       /* the first given of ref, tag, branch wins; none: master */
+    char *remote_name, *remote_url; /* remote: an extra remote fetched and used for branches */
+    struct ce_secret_ref username, password, ssh_key;
+    bool insecure_ignore_host_key;
 };
 
 struct ce_kobj_source {
@@ -34,23 +53,40 @@ struct ce_kobj_source {
     char *path;     /* file: its path; url: the URL */
     bool verify_cert;
     char *cm_name, *cm_key; /* configmap */
+    struct ce_kobj_s3 *s3;
+    struct ce_kobj_git *git;
     /* resource: the node the object came from; inline: the text's node. For the Workflow
      * checks (borrowed from the manifest while decoding only). */
     const struct ce_node *node;
 };
 
-/* Decodes block.source (required): exactly one of resource, inline, file, url, configmap; git
- * and s3 are refused as not supported. */
+/* Decodes block.source (required): exactly one of resource, inline, file, url, configmap, s3,
+ * git. */
 void ce_kobj_source_decode(struct ce_mdec *c, const struct ce_node *block,
                            struct ce_kobj_source *out);
 void ce_kobj_source_fini(struct ce_kobj_source *s);
 /* Where the object comes from, for people ("source.resource", "source.url https://..."). */
 void ce_kobj_source_describe(const struct ce_kobj_source *s, char *out, size_t outlen);
 
-/* The object for one firing (a fresh copy): the resource, or the text read from the file, URL or
- * config map (<config_dir>/<name>/<key>) as YAML or JSON. */
+/* The object for one firing (a fresh copy): the resource, or the text read from the file, URL,
+ * config map (<config_dir>/<name>/<key>), S3 object or git file as YAML or JSON. The s3 and git
+ * keys are secrets under secrets_dir (NULL: CEVENTS_SECRETS_DIR, else the default). */
+int ce_kobj_source_load_from(const struct ce_kobj_source *s, const char *config_dir,
+                             const char *secrets_dir, json_t **out, char *err,
+                             size_t errlen) CE_MUST_CHECK;
+/* The same with secrets_dir NULL. */
 int ce_kobj_source_load(const struct ce_kobj_source *s, const char *config_dir, json_t **out,
                         char *err, size_t errlen) CE_MUST_CHECK;
+
+/* source.s3 and source.git: decoding (c's path at the source) and reading at firing time. */
+void ce_kobj_s3_decode(struct ce_mdec *c, const struct ce_node *s3, struct ce_kobj_source *out);
+void ce_kobj_s3_free(struct ce_kobj_s3 *s3);
+int ce_kobj_s3_read(const struct ce_kobj_s3 *s3, const char *secrets_dir, char **out, size_t *len,
+                    char *err, size_t errlen) CE_MUST_CHECK;
+void ce_kobj_git_decode(struct ce_mdec *c, const struct ce_node *git, struct ce_kobj_source *out);
+void ce_kobj_git_free(struct ce_kobj_git *git);
+int ce_kobj_git_read(const struct ce_kobj_git *git, const char *secrets_dir, char **out,
+                     size_t *len, char *err, size_t errlen) CE_MUST_CHECK;
 /* GETs a source.url (retried 5 times, 1 s apart, when unreachable or 5xx). */
 int ce_kobj_fetch_url(const char *url, bool verify_cert, char **out, size_t *len, char *err,
                       size_t errlen) CE_MUST_CHECK;
