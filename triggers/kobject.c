@@ -222,14 +222,8 @@ static int kobj_read_text(const struct ce_kobj_source *s, const char *config_dir
     return CE_OK;
 }
 
-int ce_kobj_source_load(const struct ce_kobj_source *s, const char *config_dir, json_t **out,
-                        char *err, size_t errlen)
-{
-    return ce_kobj_source_load_from(s, config_dir, NULL, out, err, errlen);
-}
-
-int ce_kobj_source_load_from(const struct ce_kobj_source *s, const char *config_dir,
-                             const char *secrets_dir, json_t **out, char *err, size_t errlen)
+int ce_kobj_source_load(const struct ce_kobj_source *s, const char *config_dir,
+                        const char *secrets_dir, json_t **out, char *err, size_t errlen)
 {
     if (secrets_dir == NULL) {
         secrets_dir = getenv("CEVENTS_SECRETS_DIR");

@@ -71,12 +71,9 @@ void ce_kobj_source_describe(const struct ce_kobj_source *s, char *out, size_t o
 /* The object for one firing (a fresh copy): the resource, or the text read from the file, URL,
  * config map (<config_dir>/<name>/<key>), S3 object or git file as YAML or JSON. The s3 and git
  * keys are secrets under secrets_dir (NULL: CEVENTS_SECRETS_DIR, else the default). */
-int ce_kobj_source_load_from(const struct ce_kobj_source *s, const char *config_dir,
-                             const char *secrets_dir, json_t **out, char *err,
-                             size_t errlen) CE_MUST_CHECK;
-/* The same with secrets_dir NULL. */
-int ce_kobj_source_load(const struct ce_kobj_source *s, const char *config_dir, json_t **out,
-                        char *err, size_t errlen) CE_MUST_CHECK;
+int ce_kobj_source_load(const struct ce_kobj_source *s, const char *config_dir,
+                        const char *secrets_dir, json_t **out, char *err,
+                        size_t errlen) CE_MUST_CHECK;
 
 /* source.s3 and source.git: decoding (c's path at the source) and reading at firing time. */
 void ce_kobj_s3_decode(struct ce_mdec *c, const struct ce_node *s3, struct ce_kobj_source *out);

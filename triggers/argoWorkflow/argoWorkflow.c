@@ -21,7 +21,7 @@
 
 struct aw_trigger {
     const struct aw_config *cfg;
-    char *name, *sensor, *sensor_ns, *config_dir;
+    char *name, *sensor, *sensor_ns, *config_dir, *secrets_dir;
     struct ce_params *params; /* argoWorkflow.parameters: edit the object */
     struct ce_kobj_label_policy policy;
     const struct ce_trigger_env *env;
@@ -39,6 +39,7 @@ static void aw_destroy(void *state)
     ce_free(t->sensor);
     ce_free(t->sensor_ns);
     ce_free(t->config_dir);
+    ce_free(t->secrets_dir);
     ce_free(t);
 }
 
@@ -55,6 +56,7 @@ static int aw_create_state(const struct ce_sensor *sensor, const struct ce_trigg
     t->sensor = ce_xstrdup(sensor && sensor->name ? sensor->name : "");
     t->sensor_ns = sensor && sensor->namespace_ ? ce_xstrdup(sensor->namespace_) : NULL;
     t->config_dir = env && env->config_dir ? ce_xstrdup(env->config_dir) : NULL;
+    t->secrets_dir = env && env->secrets_dir ? ce_xstrdup(env->secrets_dir) : NULL;
     json_t *trig = ce_node_to_json(trigger->node);
     json_t *block = json_object_get(json_object_get(trig, "template"), "argoWorkflow");
     char err[256];
@@ -78,7 +80,7 @@ static int aw_create_state(const struct ce_sensor *sensor, const struct ce_trigg
 static int aw_object(const struct aw_trigger *t, const struct ce_trigger_event *ev, int n,
                      json_t **obj, char *err, size_t errlen)
 {
-    int rc = ce_kobj_source_load(&t->cfg->source, t->config_dir, obj, err, errlen);
+    int rc = ce_kobj_source_load(&t->cfg->source, t->config_dir, t->secrets_dir, obj, err, errlen);
     if (rc == CE_OK) {
         rc = ce_kobj_apply_params(t->params, ev, n, obj, err, errlen);
     }

@@ -22,7 +22,7 @@
 
 struct k8s_trigger {
     const struct k8s_config *cfg;
-    char *name, *sensor, *sensor_ns, *config_dir;
+    char *name, *sensor, *sensor_ns, *config_dir, *secrets_dir;
     struct ce_params *params;
     struct ce_kobj_label_policy policy;
     const struct ce_trigger_env *env;
@@ -40,6 +40,7 @@ static void k8s_destroy(void *state)
     ce_free(t->sensor);
     ce_free(t->sensor_ns);
     ce_free(t->config_dir);
+    ce_free(t->secrets_dir);
     ce_free(t);
 }
 
@@ -56,6 +57,7 @@ static int k8s_create_state(const struct ce_sensor *sensor, const struct ce_trig
     t->sensor = ce_xstrdup(sensor && sensor->name ? sensor->name : "");
     t->sensor_ns = sensor && sensor->namespace_ ? ce_xstrdup(sensor->namespace_) : NULL;
     t->config_dir = env && env->config_dir ? ce_xstrdup(env->config_dir) : NULL;
+    t->secrets_dir = env && env->secrets_dir ? ce_xstrdup(env->secrets_dir) : NULL;
     json_t *trig = ce_node_to_json(trigger->node);
     json_t *block = json_object_get(json_object_get(trig, "template"), "k8s");
     char err[256];
@@ -97,7 +99,8 @@ static int k8s_execute(void *state, const struct ce_trigger_event *events, int n
     struct k8s_call a = k8s_call_of(t, client, events, n);
     json_t *obj = NULL;
     if (rc == CE_OK) {
-        rc = ce_kobj_source_load(&t->cfg->source, t->config_dir, &obj, res->err, sizeof res->err);
+        rc = ce_kobj_source_load(&t->cfg->source, t->config_dir, t->secrets_dir, &obj, res->err,
+                                 sizeof res->err);
     }
     if (rc == CE_OK) {
         rc = k8s_prepare(&a, &obj, res);
@@ -131,7 +134,8 @@ static void k8s_describe(void *state, const struct ce_trigger_event *events, int
     struct k8s_trigger *t = state;
     json_t *obj = NULL;
     char err[256];
-    int rc = ce_kobj_source_load(&t->cfg->source, t->config_dir, &obj, err, sizeof err);
+    int rc =
+        ce_kobj_source_load(&t->cfg->source, t->config_dir, t->secrets_dir, &obj, err, sizeof err);
     if (rc == CE_OK) {
         rc = ce_kobj_apply_params(t->params, events, n, &obj, err, sizeof err);
     }
