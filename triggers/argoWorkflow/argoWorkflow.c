@@ -8,11 +8,10 @@
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "manifest/model.h"
-#include "manifest/tojson.h"
 #include "triggers/argoWorkflow/config.h"
 #include "triggers/argoWorkflow/formulate.h"
 #include "triggers/argoWorkflow/ops.h"
-#include "triggers/params.h"
+#include "triggers/kaction_trigger.h"
 #include "triggers/trigger.h"
 
 #include <stdio.h>
@@ -21,10 +20,7 @@
 
 struct aw_trigger {
     const struct aw_config *cfg;
-    char *name, *sensor, *sensor_ns, *config_dir, *secrets_dir;
-    struct ce_params *params; /* argoWorkflow.parameters: edit the object */
-    struct ce_kobj_label_policy policy;
-    const struct ce_trigger_env *env;
+    struct ce_kaction_trigger k; /* names, directories, parameters, policy */
 };
 
 static void aw_destroy(void *state)
@@ -33,13 +29,7 @@ static void aw_destroy(void *state)
     if (t == NULL) {
         return;
     }
-    ce_params_destroy(t->params);
-    ce_kobj_policy_fini(&t->policy);
-    ce_free(t->name);
-    ce_free(t->sensor);
-    ce_free(t->sensor_ns);
-    ce_free(t->config_dir);
-    ce_free(t->secrets_dir);
+    ce_kaction_trigger_fini(&t->k);
     ce_free(t);
 }
 
@@ -51,24 +41,8 @@ static int aw_create_state(const struct ce_sensor *sensor, const struct ce_trigg
     }
     struct aw_trigger *t = ce_xcalloc(1, sizeof(*t));
     t->cfg = trigger->action;
-    t->env = env;
-    t->name = ce_xstrdup(trigger->name);
-    t->sensor = ce_xstrdup(sensor && sensor->name ? sensor->name : "");
-    t->sensor_ns = sensor && sensor->namespace_ ? ce_xstrdup(sensor->namespace_) : NULL;
-    t->config_dir = env && env->config_dir ? ce_xstrdup(env->config_dir) : NULL;
-    t->secrets_dir = env && env->secrets_dir ? ce_xstrdup(env->secrets_dir) : NULL;
-    json_t *trig = ce_node_to_json(trigger->node);
-    json_t *block = json_object_get(json_object_get(trig, "template"), "argoWorkflow");
-    char err[256];
-    int rc = ce_params_compile(json_object_get(block, "parameters"),
-                               "template.argoWorkflow.parameters", &t->params, err, sizeof err);
-    if (rc == CE_OK) {
-        rc = ce_kobj_policy_from_json(trig, &t->policy, err, sizeof err);
-    }
-    json_decref(trig);
+    int rc = ce_kaction_trigger_init(&t->k, "argoWorkflow", sensor, trigger, env);
     if (rc != CE_OK) {
-        ce_log_kv(CE_LOG_ERROR, "cannot prepare the argoWorkflow trigger", "triggerName",
-                  trigger->name, "error", err, NULL);
         aw_destroy(t);
         return rc;
     }
@@ -80,11 +54,7 @@ static int aw_create_state(const struct ce_sensor *sensor, const struct ce_trigg
 static int aw_object(const struct aw_trigger *t, const struct ce_trigger_event *ev, int n,
                      json_t **obj, char *err, size_t errlen)
 {
-    int rc = ce_kobj_source_load(&t->cfg->source, t->config_dir, t->secrets_dir, obj, err, errlen);
-    if (rc == CE_OK) {
-        rc = ce_kobj_apply_params(t->params, ev, n, obj, err, errlen);
-    }
-    return rc;
+    return ce_kaction_trigger_object(&t->k, &t->cfg->source, ev, n, obj, err, errlen);
 }
 
 /* Argo's rule: the object's namespace, else the Sensor's (an -n argument wins, as on the argo
@@ -96,7 +66,7 @@ static const char *aw_namespace(const struct aw_trigger *t, const json_t *obj,
         return t->cfg->opts.ns;
     }
     const char *ns = ce_kobj_meta(obj, "namespace");
-    return ns ? ns : t->sensor_ns ? t->sensor_ns : ce_kube_client_namespace(c);
+    return ns ? ns : t->k.sensor_ns ? t->k.sensor_ns : ce_kube_client_namespace(c);
 }
 
 static int aw_run(const struct aw_trigger *t, const struct aw_call *a, json_t *obj, json_t **out,
@@ -129,13 +99,13 @@ static int aw_execute(void *state, const struct ce_trigger_event *events, int n,
 {
     struct aw_trigger *t = state;
     struct ce_kube_client *client = NULL;
-    int rc = ce_kaction_client(t->env, &client, res);
+    int rc = ce_kaction_client(t->k.env, &client, res);
     json_t *obj = NULL;
     if (rc == CE_OK) {
         rc = aw_object(t, events, n, &obj, res->err, sizeof res->err);
     }
     if (rc != CE_OK) {
-        ce_log_kv(CE_LOG_ERROR, "the argoWorkflow trigger cannot run", "triggerName", t->name,
+        ce_log_kv(CE_LOG_ERROR, "the argoWorkflow trigger cannot run", "triggerName", t->k.name,
                   "error", res->err, NULL);
         return rc;
     }
@@ -143,19 +113,19 @@ static int aw_execute(void *state, const struct ce_trigger_event *events, int n,
         .client = client,
         .ns = aw_namespace(t, obj, client),
         .opts = &t->cfg->opts,
-        .who = {t->sensor, t->name, events, n},
+        .who = {t->k.sensor, t->k.name, events, n},
         .now_ms = ce_clock_wall_ms(),
     };
     json_t *out = NULL;
     rc = aw_run(t, &a, obj, &out, res);
     if (rc == CE_OK) {
-        ce_log_kv(CE_LOG_INFO, "the argoWorkflow trigger ran", "triggerName", t->name, "operation",
-                  aw_op_name(t->cfg->op), "namespace", a.ns, "name",
+        ce_log_kv(CE_LOG_INFO, "the argoWorkflow trigger ran", "triggerName", t->k.name,
+                  "operation", aw_op_name(t->cfg->op), "namespace", a.ns, "name",
                   ce_kobj_meta(out, "name") ? ce_kobj_meta(out, "name") : "", NULL);
         struct ce_kube_error e = {0};
-        rc = ce_kaction_policy_wait(client, &t->policy, out, &e);
+        rc = ce_kaction_policy_wait(client, &t->k.policy, out, &e);
         if (rc != CE_OK) {
-            rc = ce_kaction_fail(client, t->name, "get", out, a.ns, rc, &e, res);
+            rc = ce_kaction_fail(client, t->k.name, "get", out, a.ns, rc, &e, res);
         }
     }
     json_decref(out);
@@ -181,11 +151,11 @@ static void aw_describe(void *state, const struct ce_trigger_event *events, int 
     (void)w;
     const char *ns = t->cfg->opts.ns ? t->cfg->opts.ns : ce_kobj_meta(obj, "namespace");
     struct aw_call a = {
-        .ns = ns             ? ns
-              : t->sensor_ns ? t->sensor_ns
-                             : "default",
+        .ns = ns               ? ns
+              : t->k.sensor_ns ? t->k.sensor_ns
+                               : "default",
         .opts = &t->cfg->opts,
-        .who = {t->sensor, t->name, events, n},
+        .who = {t->k.sensor, t->k.name, events, n},
         .now_ms = ce_clock_wall_ms(),
     };
     aw_describe_call(&a, t->cfg->op, obj, indent, out);

@@ -5,7 +5,7 @@
  * Workflow checks of wflint.h on the object. */
 #include "triggers/argoWorkflow/config.h"
 #include "core/base/mem.h"
-#include "triggers/wflint.h"
+#include "triggers/kaction_config.h"
 
 #include <string.h>
 #include <strings.h>
@@ -18,19 +18,6 @@ static const char *const aw_keys[] = {"source", "operation", "parameters", "args
 const char *aw_op_name(enum aw_op op)
 {
     return aw_op_names[op];
-}
-
-/* Whether a parameter of the block sets dest (so the object alone does not show it). */
-static bool aw_param_sets(const struct ce_node *block, const char *dest)
-{
-    const struct ce_node *l = ce_node_get(block, "parameters");
-    for (int i = 0; l != NULL && l->type == CE_NODE_SEQ && i < l->n_items; i++) {
-        const struct ce_node *d = ce_node_get(l->items[i], "dest");
-        if (d != NULL && d->type == CE_NODE_SCALAR && d->str && strcmp(d->str, dest) == 0) {
-            return true;
-        }
-    }
-    return false;
 }
 
 static bool aw_op_decode(struct ce_mdec *c, const struct ce_node *block, enum aw_op *op)
@@ -62,9 +49,9 @@ static void aw_object_checks(struct ce_mdec *c, const struct ce_node *block,
     const struct ce_node *src = ce_node_get(block, "source");
     size_t old = ce_mdec_push(c, "source");
     bool named = ce_kobj_meta(obj, "name") != NULL || cfg->opts.name != NULL ||
-                 aw_param_sets(block, "metadata.name");
+                 ce_kaction_param_sets(block, "metadata.name");
     bool gen = ce_kobj_meta(obj, "generateName") != NULL || cfg->opts.generate_name != NULL ||
-               aw_param_sets(block, "metadata.generateName");
+               ce_kaction_param_sets(block, "metadata.generateName");
     if (cfg->op == AW_SUBMIT && !named && !gen) {
         ce_mdec_err(c, src, "the Workflow has neither metadata.name nor metadata.generateName");
     }
@@ -89,20 +76,11 @@ static void aw_lint(struct ce_mdec *c, const struct ce_node *block, const struct
         return;
     }
     struct ce_wflint_opts o = {
-        .entrypoint_given = cfg->opts.entrypoint != NULL || aw_param_sets(block, "spec.entrypoint"),
+        .entrypoint_given =
+            cfg->opts.entrypoint != NULL || ce_kaction_param_sets(block, "spec.entrypoint"),
         .wf_params = (const char *const *)cfg->opts.param_names,
     };
-    bool inl = cfg->source.from == CE_KOBJ_INLINE;
-    size_t old = ce_mdec_push(c, "source");
-    size_t o2 = ce_mdec_push(c, inl ? "inline" : "resource");
-    if (inl) {
-        ce_wflint_check_text(c, cfg->source.node, &o);
-    }
-    else {
-        ce_wflint_check(c, cfg->source.node, &o);
-    }
-    ce_mdec_pop(c, o2);
-    ce_mdec_pop(c, old);
+    ce_kaction_lint_source(c, &cfg->source, &o);
 }
 
 static void *aw_decode(struct ce_mdec *c, const struct ce_node *block)
@@ -115,10 +93,7 @@ static void *aw_decode(struct ce_mdec *c, const struct ce_node *block)
         aw_object_checks(c, block, cfg);
         aw_lint(c, block, cfg);
     }
-    struct ce_kobj_label_policy policy;
-    ce_kobj_policy_decode(c, c->owner, &policy); /* made at start; checked here for lint */
-    ce_kobj_policy_fini(&policy);
-    cfg->source.node = NULL; /* borrowed for decoding only */
+    ce_kaction_decode_finish(c, &cfg->source);
     return cfg;
 }
 

@@ -5,7 +5,7 @@
  * of wflint.h when it creates an Argo Workflow object. */
 #include "triggers/k8s/config.h"
 #include "core/base/mem.h"
-#include "triggers/wflint.h"
+#include "triggers/kaction_config.h"
 
 #include <string.h>
 
@@ -32,18 +32,6 @@ static bool k8s_in(const char *s, const char *const *set, int *at)
     return false;
 }
 
-static bool k8s_param_sets(const struct ce_node *block, const char *dest)
-{
-    const struct ce_node *l = ce_node_get(block, "parameters");
-    for (int i = 0; l != NULL && l->type == CE_NODE_SEQ && i < l->n_items; i++) {
-        const struct ce_node *d = ce_node_get(l->items[i], "dest");
-        if (d != NULL && d->type == CE_NODE_SCALAR && d->str && strcmp(d->str, dest) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static void k8s_object_checks(struct ce_mdec *c, const struct ce_node *block,
                               const struct k8s_config *cfg)
 {
@@ -57,28 +45,21 @@ static void k8s_object_checks(struct ce_mdec *c, const struct ce_node *block,
         !json_is_string(json_object_get(obj, "kind"))) {
         ce_mdec_err(c, src, "the object needs apiVersion and kind");
     }
-    bool named = ce_kobj_meta(obj, "name") != NULL || k8s_param_sets(block, "metadata.name");
-    bool gen =
-        ce_kobj_meta(obj, "generateName") != NULL || k8s_param_sets(block, "metadata.generateName");
+    bool named = ce_kobj_meta(obj, "name") != NULL || ce_kaction_param_sets(block, "metadata.name");
+    bool gen = ce_kobj_meta(obj, "generateName") != NULL ||
+               ce_kaction_param_sets(block, "metadata.generateName");
     if (cfg->op == K8S_CREATE && !named && !gen) {
         ce_mdec_err(c, src, "the object has neither metadata.name nor metadata.generateName");
     }
     else if (cfg->op != K8S_CREATE && !named) {
         ce_mdec_err(c, src, "operation %s needs the object's metadata.name", k8s_op_name(cfg->op));
     }
-    if (cfg->source.node != NULL && cfg->op == K8S_CREATE) {
-        struct ce_wflint_opts o = {.entrypoint_given = k8s_param_sets(block, "spec.entrypoint")};
-        bool inl = cfg->source.from == CE_KOBJ_INLINE;
-        size_t o2 = ce_mdec_push(c, inl ? "inline" : "resource");
-        if (inl) {
-            ce_wflint_check_text(c, cfg->source.node, &o);
-        }
-        else {
-            ce_wflint_check(c, cfg->source.node, &o);
-        }
-        ce_mdec_pop(c, o2);
-    }
     ce_mdec_pop(c, old);
+    if (cfg->op == K8S_CREATE) {
+        struct ce_wflint_opts o = {.entrypoint_given =
+                                       ce_kaction_param_sets(block, "spec.entrypoint")};
+        ce_kaction_lint_source(c, &cfg->source, &o);
+    }
 }
 
 static void *k8s_decode(struct ce_mdec *c, const struct ce_node *block)
@@ -107,10 +88,7 @@ static void *k8s_decode(struct ce_mdec *c, const struct ce_node *block)
                      "liveObject is used with operation update only; it has no effect here");
     }
     k8s_object_checks(c, block, cfg);
-    struct ce_kobj_label_policy policy;
-    ce_kobj_policy_decode(c, c->owner, &policy); /* made at start; checked here for lint */
-    ce_kobj_policy_fini(&policy);
-    cfg->source.node = NULL; /* borrowed for decoding only */
+    ce_kaction_decode_finish(c, &cfg->source);
     return cfg;
 }
 

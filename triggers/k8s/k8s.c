@@ -11,10 +11,9 @@
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "manifest/model.h"
-#include "manifest/tojson.h"
 #include "triggers/k8s/config.h"
 #include "triggers/k8s/ops.h"
-#include "triggers/params.h"
+#include "triggers/kaction_trigger.h"
 #include "triggers/trigger.h"
 
 #include <stdio.h>
@@ -22,10 +21,7 @@
 
 struct k8s_trigger {
     const struct k8s_config *cfg;
-    char *name, *sensor, *sensor_ns, *config_dir, *secrets_dir;
-    struct ce_params *params;
-    struct ce_kobj_label_policy policy;
-    const struct ce_trigger_env *env;
+    struct ce_kaction_trigger k; /* names, directories, parameters, policy */
 };
 
 static void k8s_destroy(void *state)
@@ -34,13 +30,7 @@ static void k8s_destroy(void *state)
     if (t == NULL) {
         return;
     }
-    ce_params_destroy(t->params);
-    ce_kobj_policy_fini(&t->policy);
-    ce_free(t->name);
-    ce_free(t->sensor);
-    ce_free(t->sensor_ns);
-    ce_free(t->config_dir);
-    ce_free(t->secrets_dir);
+    ce_kaction_trigger_fini(&t->k);
     ce_free(t);
 }
 
@@ -52,24 +42,8 @@ static int k8s_create_state(const struct ce_sensor *sensor, const struct ce_trig
     }
     struct k8s_trigger *t = ce_xcalloc(1, sizeof(*t));
     t->cfg = trigger->action;
-    t->env = env;
-    t->name = ce_xstrdup(trigger->name);
-    t->sensor = ce_xstrdup(sensor && sensor->name ? sensor->name : "");
-    t->sensor_ns = sensor && sensor->namespace_ ? ce_xstrdup(sensor->namespace_) : NULL;
-    t->config_dir = env && env->config_dir ? ce_xstrdup(env->config_dir) : NULL;
-    t->secrets_dir = env && env->secrets_dir ? ce_xstrdup(env->secrets_dir) : NULL;
-    json_t *trig = ce_node_to_json(trigger->node);
-    json_t *block = json_object_get(json_object_get(trig, "template"), "k8s");
-    char err[256];
-    int rc = ce_params_compile(json_object_get(block, "parameters"), "template.k8s.parameters",
-                               &t->params, err, sizeof err);
-    if (rc == CE_OK) {
-        rc = ce_kobj_policy_from_json(trig, &t->policy, err, sizeof err);
-    }
-    json_decref(trig);
+    int rc = ce_kaction_trigger_init(&t->k, "k8s", sensor, trigger, env);
     if (rc != CE_OK) {
-        ce_log_kv(CE_LOG_ERROR, "cannot prepare the k8s trigger", "triggerName", trigger->name,
-                  "error", err, NULL);
         k8s_destroy(t);
         return rc;
     }
@@ -83,8 +57,8 @@ static struct k8s_call k8s_call_of(const struct k8s_trigger *t, struct ce_kube_c
     struct k8s_call a = {
         .client = c,
         .cfg = t->cfg,
-        .sensor_ns = t->sensor_ns,
-        .who = {t->sensor, t->name, ev, n},
+        .sensor_ns = t->k.sensor_ns,
+        .who = {t->k.sensor, t->k.name, ev, n},
         .now_ms = ce_clock_wall_ms(),
     };
     return a;
@@ -95,18 +69,18 @@ static int k8s_execute(void *state, const struct ce_trigger_event *events, int n
 {
     struct k8s_trigger *t = state;
     struct ce_kube_client *client = NULL;
-    int rc = ce_kaction_client(t->env, &client, res);
+    int rc = ce_kaction_client(t->k.env, &client, res);
     struct k8s_call a = k8s_call_of(t, client, events, n);
     json_t *obj = NULL;
     if (rc == CE_OK) {
-        rc = ce_kobj_source_load(&t->cfg->source, t->config_dir, t->secrets_dir, &obj, res->err,
+        rc = ce_kobj_source_load(&t->cfg->source, t->k.config_dir, t->k.secrets_dir, &obj, res->err,
                                  sizeof res->err);
     }
     if (rc == CE_OK) {
         rc = k8s_prepare(&a, &obj, res);
     }
     if (rc == CE_OK) {
-        rc = ce_kobj_apply_params(t->params, events, n, &obj, res->err, sizeof res->err);
+        rc = ce_kobj_apply_params(t->k.params, events, n, &obj, res->err, sizeof res->err);
     }
     json_t *out = NULL;
     if (rc == CE_OK) {
@@ -114,14 +88,14 @@ static int k8s_execute(void *state, const struct ce_trigger_event *events, int n
     }
     if (rc == CE_OK && out != NULL) {
         struct ce_kube_error e = {0};
-        rc = ce_kaction_policy_wait(client, &t->policy, out, &e);
+        rc = ce_kaction_policy_wait(client, &t->k.policy, out, &e);
         if (rc != CE_OK) {
-            rc = ce_kaction_fail(client, t->name, "get", out, a.ns, rc, &e, res);
+            rc = ce_kaction_fail(client, t->k.name, "get", out, a.ns, rc, &e, res);
         }
     }
     else if (rc != CE_OK && res->err[0] != '\0') {
-        ce_log_kv(CE_LOG_ERROR, "the k8s trigger failed", "triggerName", t->name, "error", res->err,
-                  NULL);
+        ce_log_kv(CE_LOG_ERROR, "the k8s trigger failed", "triggerName", t->k.name, "error",
+                  res->err, NULL);
     }
     json_decref(out);
     json_decref(obj);
@@ -134,11 +108,7 @@ static void k8s_describe(void *state, const struct ce_trigger_event *events, int
     struct k8s_trigger *t = state;
     json_t *obj = NULL;
     char err[256];
-    int rc =
-        ce_kobj_source_load(&t->cfg->source, t->config_dir, t->secrets_dir, &obj, err, sizeof err);
-    if (rc == CE_OK) {
-        rc = ce_kobj_apply_params(t->params, events, n, &obj, err, sizeof err);
-    }
+    int rc = ce_kaction_trigger_object(&t->k, &t->cfg->source, events, n, &obj, err, sizeof err);
     if (rc != CE_OK) {
         int w = ce_buf_printf(out, "%swould fail: %s\n", indent, err);
         (void)w;
