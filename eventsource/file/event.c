@@ -19,45 +19,15 @@
 
 bool fsw_halted(const struct fsw_event *ev)
 {
-    return atomic_load(&ev->sh->stopping) || atomic_load(&ev->sh->quiescing);
+    return ce_seen_run_halted(&ev->sh->run);
 }
 
 void fsw_wait(struct fsw_event *ev, int ms)
 {
     struct pollfd p = {.fd = ev->wake[0], .events = POLLIN};
-    if (!atomic_load(&ev->sh->stopping)) {
+    if (!atomic_load(&ev->sh->run.stopping)) {
         (void)poll(&p, 1, ms);
     }
-}
-
-static void fsw_on_done(void *arg, int rc, const char *event_id)
-{
-    (void)event_id;
-    struct fsw_event *ev = arg;
-    pthread_mutex_lock(&ev->mu);
-    ev->acked = true;
-    ev->ack_rc = rc;
-    pthread_cond_broadcast(&ev->cv);
-    pthread_mutex_unlock(&ev->mu);
-}
-
-/* Publishes data with id and waits for the bus's answer. */
-static int fsw_emit_wait(struct fsw_event *ev, const struct ce_buf *data, const char *id)
-{
-    pthread_mutex_lock(&ev->mu);
-    ev->acked = false;
-    pthread_mutex_unlock(&ev->mu);
-    int rc = ce_emit_async(ev->em, data->data, data->len, id, fsw_on_done, ev, NULL);
-    if (rc != CE_OK) {
-        return rc;
-    }
-    pthread_mutex_lock(&ev->mu);
-    while (!ev->acked) { /* the bus answers every publish within its timeout */
-        pthread_cond_wait(&ev->cv, &ev->mu);
-    }
-    rc = ev->ack_rc;
-    pthread_mutex_unlock(&ev->mu);
-    return rc;
 }
 
 static int fsw_backoff_ms(int attempt)
@@ -94,7 +64,7 @@ static int fsw_publish(struct fsw_event *ev, const char *name, unsigned op,
     ce_log_kv(CE_LOG_INFO, "file event", "eventName", ev->name, "event-type", ce_watch_op_name(op),
               "descriptor-name", full.data, NULL);
     for (int attempt = 0; rc == CE_OK; attempt++) {
-        rc = fsw_emit_wait(ev, &data, id);
+        rc = ce_seen_emit_wait(&ev->ack, ev->em, &data, id);
         if (rc == CE_OK || rc == CE_DROPPED || rc == CE_EMSGSIZE || rc == CE_EINVAL) {
             if (rc == CE_EMSGSIZE || rc == CE_EINVAL) {
                 ce_log_kv(CE_LOG_ERROR, "the event bus refused a file event; it is skipped",
@@ -169,20 +139,16 @@ bool fsw_deliver(struct fsw_event *ev, const char *name, unsigned op,
     }
     bool gone = op == CE_WATCH_REMOVE || op == CE_WATCH_RENAME;
     bool was_seen = ce_seen_set_get(&ev->seen, name) != NULL;
-    atomic_fetch_add(&ev->sh->in_flight, 1);
+    atomic_fetch_add(&ev->sh->run.in_flight, 1);
     bool ok = op != ev->cfg->op || fsw_publish(ev, name, op, gone ? &last : st) == CE_OK;
     /* names are always recorded; a state only when the event's type depends on it */
     bool keep_state = (ev->cfg->op & (CE_WATCH_WRITE | CE_WATCH_CHMOD)) != 0 || !was_seen;
     if (ok && (gone || keep_state)) {
         ok = fsw_record(ev, name, gone ? NULL : st);
     }
-    if (ok && gone) {
-        ce_seen_set_del(&ev->seen, name);
+    if (ok) {
+        ce_seen_set_follow(&ev->seen, ev->name, name, gone, st);
     }
-    else if (ok && !ce_seen_set_put(&ev->seen, name, st)) {
-        ce_log_kv(CE_LOG_WARN, "too many files in the directory: this one is not tracked",
-                  "eventName", ev->name, "name", name, NULL);
-    }
-    atomic_fetch_sub(&ev->sh->in_flight, 1);
+    atomic_fetch_sub(&ev->sh->run.in_flight, 1);
     return ok;
 }

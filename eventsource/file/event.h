@@ -7,6 +7,7 @@
 
 #include "eventsource/file/config.h"
 #include "eventsource/file/watch.h"
+#include "eventsource/seen_deliver.h"
 #include "eventsource/seen_set.h"
 #include "eventsource/seen_store.h"
 #include "eventsource/watch_path.h"
@@ -21,9 +22,7 @@
 struct ce_emitter;
 
 struct fsw_shared {
-    atomic_bool stopping;
-    atomic_bool quiescing;
-    atomic_int in_flight; /* changes taken and not yet published and recorded */
+    struct ce_seen_run run;
 };
 
 struct fsw_event {
@@ -44,10 +43,7 @@ struct fsw_event {
     int wake[2];       /* a pipe: a byte on it wakes the thread to stop */
     pthread_t thread;
     bool running;
-    pthread_mutex_t mu; /* the publish under way */
-    pthread_cond_t cv;
-    bool acked;
-    int ack_rc;
+    struct ce_seen_ack ack; /* the publish under way */
 };
 
 /* Sleeps up to ms, woken early by a stop. */

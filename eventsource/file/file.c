@@ -204,8 +204,8 @@ static bool fsw_watch(struct fsw_event *ev)
 static void *fsw_main(void *arg)
 {
     struct fsw_event *ev = arg;
-    while (!atomic_load(&ev->sh->stopping)) {
-        if (atomic_load(&ev->sh->quiescing) || (!ev->loaded && !fsw_load(ev)) ||
+    while (!atomic_load(&ev->sh->run.stopping)) {
+        if (atomic_load(&ev->sh->run.quiescing) || (!ev->loaded && !fsw_load(ev)) ||
             (!ev->watching && !fsw_watch(ev))) {
             fsw_wait(ev, FSW_LOOK_MS);
         }
@@ -236,8 +236,7 @@ static void fsw_event_fini(struct fsw_event *ev)
     }
     ce_seen_set_fini(&ev->seen);
     ce_seen_store_fini(&ev->store);
-    pthread_cond_destroy(&ev->cv);
-    pthread_mutex_destroy(&ev->mu);
+    ce_seen_ack_fini(&ev->ack);
 }
 
 static void file_stop(void *state)
@@ -246,7 +245,7 @@ static void file_stop(void *state)
     if (st == NULL) {
         return;
     }
-    atomic_store(&st->sh.stopping, true);
+    atomic_store(&st->sh.run.stopping, true);
     for (int i = 0; i < st->n_evs; i++) {
         if (st->evs[i].running) {
             ssize_t w = write(st->evs[i].wake[1], "x", 1);
@@ -274,8 +273,7 @@ static int fsw_event_init(struct fsw_state *st, struct fsw_event *ev,
     ce_seen_set_init(&ev->seen);
     ce_seen_store_init(&ev->store, env->bus, CE_FSW_BUCKET, se->em->source_name,
                        se->em->event_name);
-    pthread_mutex_init(&ev->mu, NULL);
-    pthread_cond_init(&ev->cv, NULL);
+    ce_seen_ack_init(&ev->ack);
     if (pipe(ev->wake) != 0 || fcntl(ev->wake[1], F_SETFL, O_NONBLOCK) != 0 ||
         (!ev->cfg->polling && (ev->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)) {
         ce_log_kv(CE_LOG_ERROR, "cannot set up a file watcher", "eventName", ev->name, "error",
@@ -321,13 +319,13 @@ static int file_start(const struct ce_source_env *env, void **state)
 static void file_quiesce(void *state)
 {
     struct fsw_state *st = state;
-    atomic_store(&st->sh.quiescing, true);
+    atomic_store(&st->sh.run.quiescing, true);
 }
 
 static int file_in_flight(void *state)
 {
     struct fsw_state *st = state;
-    return atomic_load(&st->sh.in_flight);
+    return atomic_load(&st->sh.run.in_flight);
 }
 
 extern const struct ce_source_plugin ce_source_file;

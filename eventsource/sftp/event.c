@@ -14,7 +14,7 @@
 
 bool sftp_halted(const struct sftp_event *ev)
 {
-    return atomic_load(&ev->sh->stopping) || atomic_load(&ev->sh->quiescing);
+    return ce_seen_run_halted(&ev->sh->run);
 }
 
 void sftp_wait(struct sftp_event *ev, int64_t ms)
@@ -22,39 +22,10 @@ void sftp_wait(struct sftp_event *ev, int64_t ms)
     struct timespec dl;
     ce_clock_deadline(ms, &dl);
     pthread_mutex_lock(&ev->sh->mu);
-    while (!atomic_load(&ev->sh->stopping) &&
+    while (!atomic_load(&ev->sh->run.stopping) &&
            pthread_cond_timedwait(&ev->sh->cv, &ev->sh->mu, &dl) == 0) {
     }
     pthread_mutex_unlock(&ev->sh->mu);
-}
-
-static void sftp_on_done(void *arg, int rc, const char *event_id)
-{
-    (void)event_id;
-    struct sftp_event *ev = arg;
-    pthread_mutex_lock(&ev->mu);
-    ev->acked = true;
-    ev->ack_rc = rc;
-    pthread_cond_broadcast(&ev->cv);
-    pthread_mutex_unlock(&ev->mu);
-}
-
-static int sftp_emit_wait(struct sftp_event *ev, const struct ce_buf *data, const char *id)
-{
-    pthread_mutex_lock(&ev->mu);
-    ev->acked = false;
-    pthread_mutex_unlock(&ev->mu);
-    int rc = ce_emit_async(ev->em, data->data, data->len, id, sftp_on_done, ev, NULL);
-    if (rc != CE_OK) {
-        return rc;
-    }
-    pthread_mutex_lock(&ev->mu);
-    while (!ev->acked) { /* the bus answers every publish within its timeout */
-        pthread_cond_wait(&ev->cv, &ev->mu);
-    }
-    rc = ev->ack_rc;
-    pthread_mutex_unlock(&ev->mu);
-    return rc;
 }
 
 static int sftp_publish(struct sftp_event *ev, const char *name, unsigned op,
@@ -74,7 +45,7 @@ static int sftp_publish(struct sftp_event *ev, const char *name, unsigned op,
     ce_log_kv(CE_LOG_INFO, "sftp event", "eventName", ev->name, "event-type", ce_watch_op_name(op),
               "descriptor-name", name, NULL);
     if (rc == CE_OK) {
-        rc = sftp_emit_wait(ev, &data, id);
+        rc = ce_seen_emit_wait(&ev->ack, ev->em, &data, id);
     }
     if (rc == CE_EMSGSIZE || rc == CE_EINVAL) {
         ce_log_kv(CE_LOG_ERROR, "the event bus refused an sftp event; it is skipped", "eventName",
@@ -96,7 +67,7 @@ bool sftp_deliver(struct sftp_event *ev, const char *name, unsigned op,
                   const struct ce_watch_stat *st)
 {
     bool gone = op == CE_WATCH_REMOVE;
-    atomic_fetch_add(&ev->sh->in_flight, 1);
+    atomic_fetch_add(&ev->sh->run.in_flight, 1);
     bool ok = op != ev->cfg->op || sftp_publish(ev, name, op, st) == CE_OK;
     if (ok) {
         int rc =
@@ -107,13 +78,9 @@ bool sftp_deliver(struct sftp_event *ev, const char *name, unsigned op,
             ok = false;
         }
     }
-    if (ok && gone) {
-        ce_seen_set_del(&ev->seen, name);
+    if (ok) {
+        ce_seen_set_follow(&ev->seen, ev->name, name, gone, st);
     }
-    else if (ok && !ce_seen_set_put(&ev->seen, name, st)) {
-        ce_log_kv(CE_LOG_WARN, "too many files in the directory: this one is not tracked",
-                  "eventName", ev->name, "name", name, NULL);
-    }
-    atomic_fetch_sub(&ev->sh->in_flight, 1);
+    atomic_fetch_sub(&ev->sh->run.in_flight, 1);
     return ok;
 }

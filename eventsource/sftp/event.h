@@ -3,6 +3,7 @@
 #ifndef CE_EVENTSOURCE_SFTP_EVENT_H
 #define CE_EVENTSOURCE_SFTP_EVENT_H
 
+#include "eventsource/seen_deliver.h"
 #include "eventsource/seen_set.h"
 #include "eventsource/seen_store.h"
 #include "eventsource/sftp/config.h"
@@ -19,11 +20,9 @@ struct ce_emitter;
 struct ce_metric;
 
 struct sftp_shared {
-    atomic_bool stopping;
-    atomic_bool quiescing;
-    atomic_int in_flight; /* changes taken and not yet published and recorded */
-    pthread_mutex_t mu;   /* with cv: the threads' sleeps, cut short by a stop */
-    pthread_cond_t cv;    /* CLOCK_MONOTONIC */
+    struct ce_seen_run run;
+    pthread_mutex_t mu; /* with cv: the threads' sleeps, cut short by a stop */
+    pthread_cond_t cv;  /* CLOCK_MONOTONIC */
 };
 
 struct sftp_event {
@@ -46,10 +45,7 @@ struct sftp_event {
     struct ce_metric *reconnects;
     pthread_t thread;
     bool running;
-    pthread_mutex_t mu; /* the publish under way */
-    pthread_cond_t cv;
-    bool acked;
-    int ack_rc;
+    struct ce_seen_ack ack; /* the publish under way */
 };
 
 void sftp_wait(struct sftp_event *ev, int64_t ms);

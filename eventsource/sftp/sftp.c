@@ -242,8 +242,8 @@ static bool sftp_load(struct sftp_event *ev)
 static void *sftp_main(void *arg)
 {
     struct sftp_event *ev = arg;
-    while (!atomic_load(&ev->sh->stopping)) {
-        if (atomic_load(&ev->sh->quiescing)) {
+    while (!atomic_load(&ev->sh->run.stopping)) {
+        if (atomic_load(&ev->sh->run.quiescing)) {
             sftp_wait(ev, 200);
             continue;
         }
@@ -265,8 +265,7 @@ static void sftp_event_fini(struct sftp_event *ev)
     ce_sftp_close(ev->conn);
     ce_seen_set_fini(&ev->seen);
     ce_seen_store_fini(&ev->store);
-    pthread_cond_destroy(&ev->cv);
-    pthread_mutex_destroy(&ev->mu);
+    ce_seen_ack_fini(&ev->ack);
 }
 
 static void sftp_stop(void *state)
@@ -276,7 +275,7 @@ static void sftp_stop(void *state)
         return;
     }
     pthread_mutex_lock(&st->sh.mu);
-    atomic_store(&st->sh.stopping, true);
+    atomic_store(&st->sh.run.stopping, true);
     pthread_cond_broadcast(&st->sh.cv);
     pthread_mutex_unlock(&st->sh.mu);
     for (int i = 0; i < st->n_evs; i++) {
@@ -309,8 +308,7 @@ static void sftp_event_init(struct sftp_state *st, struct sftp_event *ev,
     ce_seen_set_init(&ev->seen);
     ce_seen_store_init(&ev->store, env->bus, CE_SFTPW_BUCKET, se->em->source_name,
                        se->em->event_name);
-    pthread_mutex_init(&ev->mu, NULL);
-    pthread_cond_init(&ev->cv, NULL);
+    ce_seen_ack_init(&ev->ack);
     char *l1 = ce_metrics_label_append("", "eventsource_name", se->em->source_name);
     char *labels = ce_metrics_label_append(l1, "event_name", se->em->event_name);
     ev->reconnects = ce_metrics_counter("cevents_eventsource_reconnects_total",
@@ -369,7 +367,7 @@ static void sftp_quiesce(void *state)
 {
     struct sftp_state *st = state;
     pthread_mutex_lock(&st->sh.mu);
-    atomic_store(&st->sh.quiescing, true);
+    atomic_store(&st->sh.run.quiescing, true);
     pthread_cond_broadcast(&st->sh.cv);
     pthread_mutex_unlock(&st->sh.mu);
 }
@@ -377,7 +375,7 @@ static void sftp_quiesce(void *state)
 static int sftp_in_flight(void *state)
 {
     struct sftp_state *st = state;
-    return atomic_load(&st->sh.in_flight);
+    return atomic_load(&st->sh.run.in_flight);
 }
 
 /* Ready while every event is logged in to its server. */
