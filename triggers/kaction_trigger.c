@@ -29,8 +29,8 @@ int ce_kaction_trigger_init(struct ce_kaction_trigger *t, const char *block_key,
     char path[64];
     snprintf(path, sizeof path, "template.%s.parameters", block_key);
     char err[256];
-    int rc = ce_params_compile(json_object_get(block, "parameters"), path, &t->params, err,
-                               sizeof err);
+    int rc =
+        ce_params_compile(json_object_get(block, "parameters"), path, &t->params, err, sizeof err);
     if (rc == CE_OK) {
         rc = ce_kobj_policy_from_json(trig, &t->policy, err, sizeof err);
     }
