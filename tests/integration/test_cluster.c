@@ -109,6 +109,9 @@ static void cl_setup(struct cl_env *e)
 
 static void cl_teardown(struct cl_env *e)
 {
+    if (e->dir == NULL) {
+        return;
+    }
     ce_test_proc_free(e->sn);
     ce_test_proc_free(e->es);
     for (int i = 0; i < CL_SERVERS; i++) {
@@ -181,48 +184,62 @@ static bool cl_stream_holds(void *arg)
     return c->seen == c->want;
 }
 
+/* The environment is built by the test and torn down by cmocka's teardown, which runs even
+ * when the test fails half way, so no server or process outlives a failure. */
+static int cl_new(void **state)
+{
+    *state = ce_xcalloc(1, sizeof(struct cl_env));
+    return 0;
+}
+
+static int cl_free(void **state)
+{
+    struct cl_env *e = *state;
+    cl_teardown(e);
+    ce_free(e);
+    return 0;
+}
+
 static void test_leader_killed_under_load(void **state)
 {
-    (void)state;
-    struct cl_env e = {0};
-    cl_setup(&e);
+    struct cl_env *e = *state;
+    cl_setup(e);
     char id1[33], id2[33];
-    assert_int_equal(ce_scn_post(e.port, "/dep1", CE_SCN_DEMO_BODY, NULL, id1), 200);
-    e.accepted++;
-    assert_true(ce_test_proc_wait_line(e.sn, CE_SN_SAVED_MSG, 1, 20000));
+    assert_int_equal(ce_scn_post(e->port, "/dep1", CE_SCN_DEMO_BODY, NULL, id1), 200);
+    e->accepted++;
+    assert_true(ce_test_proc_wait_line(e->sn, CE_SN_SAVED_MSG, 1, 20000));
     char url[64], leader[16];
-    snprintf(url, sizeof(url), "nats://127.0.0.1:%d", e.srv[1].port);
+    snprintf(url, sizeof(url), "nats://127.0.0.1:%d", e->srv[1].port);
     assert_int_equal(ce_scn_js_stream_replicas(url, "KV_stateful", leader, sizeof(leader)), 3);
 
     for (int i = 0; i < CL_BEFORE; i++) {
-        assert_true(cl_post_load(&e));
+        assert_true(cl_post_load(e));
     }
-    int dead = cl_kill_stream_leader(&e);
-    cl_load_through_election(&e);
+    int dead = cl_kill_stream_leader(e);
+    cl_load_through_election(e);
 
     /* every accepted event stored, none twice, as a surviving server sees the stream */
-    snprintf(url, sizeof(url), "nats://127.0.0.1:%d", e.srv[(dead + 1) % CL_SERVERS].port);
-    struct cl_count c = {url, e.accepted, -1};
+    snprintf(url, sizeof(url), "nats://127.0.0.1:%d", e->srv[(dead + 1) % CL_SERVERS].port);
+    struct cl_count c = {url, e->accepted, -1};
     if (!ce_test_poll(cl_stream_holds, &c, 20000)) {
         fail_msg("the stream holds %lld events, %lld were accepted", c.seen, c.want);
     }
 
     /* the first dependency, kept in the replicated state, completes the trigger */
-    assert_int_equal(ce_scn_post(e.port, "/dep2", CE_SCN_DEMO_BODY, NULL, id2), 200);
-    assert_true(ce_test_proc_wait_line(e.sn, CL_FIRED, 1, 30000));
-    char *line = ce_test_proc_line(e.sn, CL_FIRED, 0);
+    assert_int_equal(ce_scn_post(e->port, "/dep2", CE_SCN_DEMO_BODY, NULL, id2), 200);
+    assert_true(ce_test_proc_wait_line(e->sn, CL_FIRED, 1, 30000));
+    char *line = ce_test_proc_line(e->sn, CL_FIRED, 0);
     assert_non_null(strstr(line, id1));
     assert_non_null(strstr(line, id2));
     ce_free(line);
-    assert_int_equal(ce_test_proc_count(e.sn, CL_FIRED), 1);
-    cl_teardown(&e);
+    assert_int_equal(ce_test_proc_count(e->sn, CL_FIRED), 1);
 }
 
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_leader_killed_under_load),
+        cmocka_unit_test_setup_teardown(test_leader_killed_under_load, cl_new, cl_free),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
