@@ -2,6 +2,8 @@
 #include "tests/harness/kube.h"
 #include "core/base/base64.h"
 #include "core/base/mem.h"
+#include "core/service/natsd.h"
+#include "tests/harness/scenario.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -222,4 +224,26 @@ int ce_test_kubectl(struct ce_test_kube *k, char **out, ...)
     }
     ce_test_proc_free(p);
     return exited && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void ce_test_kube_scene_start(struct ce_test_kube_scene *s, const char *tag)
+{
+    s->dir = ce_test_tmpdir(tag);
+    s->natsd = ce_scn_natsd_start(s->dir);
+    ce_test_kube_start(&s->k, false, NULL);
+    setenv("KUBECONFIG", s->k.kubeconfig, 1); /* the Sensor finds the API server as kubectl */
+    s->port = ce_test_free_port();
+    char *es = ce_scn_write_manifest(s->dir, "es.yaml", "eventsources/webhook.yaml", s->port);
+    s->es = ce_scn_start("eventsource", es, ce_natsd_url(s->natsd), 0, NULL,
+                         "Eventing server started.");
+    ce_free(es);
+}
+
+void ce_test_kube_scene_stop(struct ce_test_kube_scene *s)
+{
+    ce_test_proc_free(s->es);
+    ce_test_kube_stop(&s->k);
+    ce_natsd_destroy(s->natsd);
+    ce_test_rmtree(s->dir);
+    ce_free(s->dir);
 }

@@ -38,6 +38,23 @@ void ce_test_kube_down(struct ce_test_kube *k);
 void ce_test_kube_up(struct ce_test_kube *k);
 /* Stops it and frees k's contents; accepts a k that never started. */
 void ce_test_kube_stop(struct ce_test_kube *k);
+
+struct ce_natsd;
+
+/* What the Kubernetes trigger tests stand on: a temp dir, a real nats-server, the test API
+ * server (plain HTTP, KUBECONFIG exported so the Sensors started later find it as kubectl does)
+ * and the webhook EventSource of eventsources/webhook.yaml on a free port. */
+struct ce_test_kube_scene {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_kube k;
+    struct ce_test_proc *es;
+    int port;
+};
+
+void ce_test_kube_scene_start(struct ce_test_kube_scene *s, const char *tag);
+/* Stops everything and removes the dir; s itself stays the caller's. */
+void ce_test_kube_scene_stop(struct ce_test_kube_scene *s);
 /* A path under k->dir (heap). */
 char *ce_test_kube_path(const struct ce_test_kube *k, const char *name);
 

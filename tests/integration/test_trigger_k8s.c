@@ -22,25 +22,13 @@
 #include <cmocka.h>
 
 struct k8s_env {
-    char *dir;
-    struct ce_natsd *natsd;
-    struct ce_test_proc *es;
-    struct ce_test_kube k;
-    int port;
+    struct ce_test_kube_scene sc;
 };
 
 static int k8s_setup(void **state)
 {
     struct k8s_env *e = ce_xcalloc(1, sizeof(*e));
-    e->dir = ce_test_tmpdir("trigger-k8s");
-    e->natsd = ce_scn_natsd_start(e->dir);
-    ce_test_kube_start(&e->k, false, NULL);
-    setenv("KUBECONFIG", e->k.kubeconfig, 1);
-    e->port = ce_test_free_port();
-    char *es = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
-    e->es = ce_scn_start("eventsource", es, ce_natsd_url(e->natsd), 0, NULL,
-                         "Eventing server started.");
-    ce_free(es);
+    ce_test_kube_scene_start(&e->sc, "trigger-k8s");
     *state = e;
     return 0;
 }
@@ -48,11 +36,7 @@ static int k8s_setup(void **state)
 static int k8s_teardown(void **state)
 {
     struct k8s_env *e = *state;
-    ce_test_proc_free(e->es);
-    ce_test_kube_stop(&e->k);
-    ce_natsd_destroy(e->natsd);
-    ce_test_rmtree(e->dir);
-    ce_free(e->dir);
+    ce_test_kube_scene_stop(&e->sc);
     ce_free(e);
     return 0;
 }
@@ -60,10 +44,10 @@ static int k8s_teardown(void **state)
 static struct ce_test_proc *k8s_sensor(struct k8s_env *e, const char *op, const char *name_key,
                                        const char *policy)
 {
-    char *file = ce_test_data_write(e->dir, "sensor.yaml", "sensors/k8s-configmap.yaml", "OP", op,
-                                    "NAME_KEY", name_key, "POLICY", policy, NULL);
+    char *file = ce_test_data_write(e->sc.dir, "sensor.yaml", "sensors/k8s-configmap.yaml", "OP",
+                                    op, "NAME_KEY", name_key, "POLICY", policy, NULL);
     struct ce_test_proc *p =
-        ce_scn_start("sensor", file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
+        ce_scn_start("sensor", file, ce_natsd_url(e->sc.natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
     ce_free(file);
     return p;
 }
@@ -73,7 +57,7 @@ static void k8s_fire(struct k8s_env *e, struct ce_test_proc *sn, const char *mes
 {
     char body[256], id[33];
     snprintf(body, sizeof body, "{\"message\":\"%s\"}", message);
-    assert_int_equal(ce_scn_post(e->port, "/example", body, NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", body, NULL, id), 200);
     assert_true(ce_test_proc_wait_line(sn, want_line, 1, 20000));
 }
 
@@ -81,7 +65,7 @@ static void k8s_fire(struct k8s_env *e, struct ce_test_proc *sn, const char *mes
 static char *k8s_settings(struct k8s_env *e)
 {
     char *out = NULL;
-    int rc = ce_test_kubectl(&e->k, &out, "get", "configmap", "settings", "-o", "yaml", NULL);
+    int rc = ce_test_kubectl(&e->sc.k, &out, "get", "configmap", "settings", "-o", "yaml", NULL);
     if (rc != 0) {
         ce_free(out);
         return NULL;
@@ -98,11 +82,11 @@ static void k8s_has(const char *text, const char *want)
 
 static void k8s_seed(struct k8s_env *e)
 {
-    char *path = ce_test_write_file(e->dir, "settings.yaml",
+    char *path = ce_test_write_file(e->sc.dir, "settings.yaml",
                                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "
                                     "settings\ndata:\n  a: \"1\"\n  b: \"2\"\n");
     char *out = NULL;
-    assert_int_equal(ce_test_kubectl(&e->k, &out, "apply", "-f", path, NULL), 0);
+    assert_int_equal(ce_test_kubectl(&e->sc.k, &out, "apply", "-f", path, NULL), 0);
     ce_free(out);
     ce_free(path);
 }
@@ -148,7 +132,7 @@ static void test_patch_and_create_when_absent(void **state)
     y = k8s_settings(e);
     k8s_has(y, "b: patched");
     ce_free(y);
-    char *reqs = ce_test_kube_requests(&e->k);
+    char *reqs = ce_test_kube_requests(&e->sc.k);
     k8s_has(reqs, "\"method\": \"PATCH\"");
     k8s_has(reqs, "application/merge-patch+json");
     ce_free(reqs);
@@ -184,7 +168,7 @@ static void test_label_policy_times_out_with_error(void **state)
 static void test_403_names_verb_and_resource(void **state)
 {
     struct k8s_env *e = *state;
-    ce_test_kube_inject(&e->k, "POST", "/configmaps", 403, "Forbidden", 1);
+    ce_test_kube_inject(&e->sc.k, "POST", "/configmaps", 403, "Forbidden", 1);
     struct ce_test_proc *sn = k8s_sensor(e, "create", "name", "");
     k8s_fire(e, sn, "denied", "Failed to execute a trigger");
     char *line = ce_test_proc_line(sn, "Failed to execute a trigger", 0);
@@ -202,28 +186,28 @@ static void test_custom_resources_by_discovery(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/tests/data/kube/crd-octopus.yaml", CE_SOURCE_DIR);
     char *out = NULL;
-    assert_int_equal(ce_test_kubectl(&e->k, &out, "apply", "-f", path, NULL), 0);
+    assert_int_equal(ce_test_kubectl(&e->sc.k, &out, "apply", "-f", path, NULL), 0);
     ce_free(out);
-    char *file = ce_test_data_write(e->dir, "custom.yaml", "sensors/k8s-custom.yaml", NULL);
+    char *file = ce_test_data_write(e->sc.dir, "custom.yaml", "sensors/k8s-custom.yaml", NULL);
     struct ce_test_proc *sn =
-        ce_scn_start("sensor", file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
+        ce_scn_start("sensor", file, ce_natsd_url(e->sc.natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
     ce_free(file);
     k8s_fire(e, sn, "sea", "Successfully processed trigger 'octopus'");
     assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'reef'", 1, 20000));
     out = NULL;
-    assert_int_equal(ce_test_kubectl(&e->k, &out, "get", "octopi", "-n", "sea", "-o", "yaml", NULL),
-                     0);
+    assert_int_equal(
+        ce_test_kubectl(&e->sc.k, &out, "get", "octopi", "-n", "sea", "-o", "yaml", NULL), 0);
     k8s_has(out, "arms: 8");
     k8s_has(out, "namespace: sea");
     k8s_has(out, "events.argoproj.io/trigger: octopus");
     ce_free(out);
     out = NULL;
     assert_int_equal(
-        ce_test_kubectl(&e->k, &out, "get", "reef", "great-barrier", "-o", "yaml", NULL), 0);
+        ce_test_kubectl(&e->sc.k, &out, "get", "reef", "great-barrier", "-o", "yaml", NULL), 0);
     k8s_has(out, "size: large");
     assert_null(strstr(out, "namespace:"));
     ce_free(out);
-    char *reqs = ce_test_kube_requests(&e->k);
+    char *reqs = ce_test_kube_requests(&e->sc.k);
     k8s_has(reqs, "/apis/example.com/v1/namespaces/sea/octopi");
     k8s_has(reqs, "\"path\": \"/apis/example.com/v1/reefs");
     ce_free(reqs);

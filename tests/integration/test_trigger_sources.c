@@ -32,12 +32,9 @@ static const char src_object[] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  
                                  "data:\n  a: \"%s\"\n  b: placeholder\n";
 
 struct src_env {
-    char *dir, *secrets, *repo;
-    struct ce_natsd *natsd;
-    struct ce_test_proc *es;
+    struct ce_test_kube_scene sc;
+    char *secrets, *repo;
     struct ce_test_s3 *s3;
-    struct ce_test_kube k;
-    int port;
 };
 
 static void src_write_secret(struct src_env *e, const char *name, const char *key,
@@ -52,19 +49,11 @@ static void src_write_secret(struct src_env *e, const char *name, const char *ke
 static int src_setup(void **state)
 {
     struct src_env *e = ce_xcalloc(1, sizeof(*e));
-    e->dir = ce_test_tmpdir("trigger-sources");
-    e->secrets = ce_xasprintf("%s/secrets", e->dir);
+    ce_test_kube_scene_start(&e->sc, "trigger-sources");
+    e->secrets = ce_xasprintf("%s/secrets", e->sc.dir);
     mkdir(e->secrets, 0700);
     /* The sensor finds the trigger's secrets here (it inherits the environment). */
     setenv("CEVENTS_SECRETS_DIR", e->secrets, 1);
-    e->natsd = ce_scn_natsd_start(e->dir);
-    ce_test_kube_start(&e->k, false, NULL);
-    setenv("KUBECONFIG", e->k.kubeconfig, 1);
-    e->port = ce_test_free_port();
-    char *es = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
-    e->es = ce_scn_start("eventsource", es, ce_natsd_url(e->natsd), 0, NULL,
-                         "Eventing server started.");
-    ce_free(es);
     *state = e;
     return 0;
 }
@@ -72,24 +61,20 @@ static int src_setup(void **state)
 static int src_teardown(void **state)
 {
     struct src_env *e = *state;
-    ce_test_proc_free(e->es);
     ce_test_s3_stop(e->s3);
-    ce_test_kube_stop(&e->k);
-    ce_natsd_destroy(e->natsd);
-    ce_test_rmtree(e->dir);
+    ce_test_kube_scene_stop(&e->sc);
     ce_free(e->repo);
     ce_free(e->secrets);
-    ce_free(e->dir);
     ce_free(e);
     return 0;
 }
 
 static struct ce_test_proc *src_sensor(struct src_env *e, const char *what, const char *source)
 {
-    char *file = ce_test_data_write(e->dir, "sensor.yaml", "sensors/k8s-source.yaml", "WHAT", what,
-                                    "SOURCE", source, NULL);
+    char *file = ce_test_data_write(e->sc.dir, "sensor.yaml", "sensors/k8s-source.yaml", "WHAT",
+                                    what, "SOURCE", source, NULL);
     struct ce_test_proc *p =
-        ce_scn_start("sensor", file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
+        ce_scn_start("sensor", file, ce_natsd_url(e->sc.natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
     ce_free(file);
     return p;
 }
@@ -99,7 +84,7 @@ static void src_fire(struct src_env *e, struct ce_test_proc *sn, const char *mes
 {
     char body[256], id[33];
     snprintf(body, sizeof body, "{\"message\":\"%s\"}", message);
-    assert_int_equal(ce_scn_post(e->port, "/example", body, NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", body, NULL, id), 200);
     assert_true(ce_test_proc_wait_line(sn, want_line, 1, 30000));
 }
 
@@ -115,7 +100,7 @@ static void src_settings_have(struct src_env *e, const char *want1, const char *
 {
     char *out = NULL;
     assert_int_equal(
-        ce_test_kubectl(&e->k, &out, "get", "configmap", "settings", "-o", "yaml", NULL), 0);
+        ce_test_kubectl(&e->sc.k, &out, "get", "configmap", "settings", "-o", "yaml", NULL), 0);
     src_has(out, want1);
     src_has(out, want2);
     src_has(out, "events.argoproj.io/trigger: fetched");
@@ -193,7 +178,7 @@ static void src_sh(struct src_env *e, const char *script)
 /* A repository: tag v1 holds "tagged", master one commit later "head". */
 static void src_git_repo(struct src_env *e)
 {
-    e->repo = ce_xasprintf("%s/repo", e->dir);
+    e->repo = ce_xasprintf("%s/repo", e->sc.dir);
     mkdir(e->repo, 0700);
     char object[256];
     snprintf(object, sizeof object, src_object, "tagged");
@@ -233,13 +218,13 @@ static void test_git_tag_in_clone_directory(void **state)
     struct src_env *e = *state;
     char *extra = ce_xasprintf("            tag: v1\n"
                                "            cloneDirectory: %s/clone\n",
-                               e->dir);
+                               e->sc.dir);
     struct ce_test_proc *sn = src_git_sensor(e, extra);
     ce_free(extra);
     src_fire(e, sn, "first", "Successfully processed trigger 'fetched'");
     src_settings_have(e, "a: tagged", "b: first");
     char *out = NULL;
-    assert_int_equal(ce_test_kubectl(&e->k, &out, "delete", "configmap", "settings", NULL), 0);
+    assert_int_equal(ce_test_kubectl(&e->sc.k, &out, "delete", "configmap", "settings", NULL), 0);
     ce_free(out);
     src_sh(e, "git tag -f v1 HEAD");
     src_fire(e, sn, "second", "Successfully processed trigger 'fetched'");
@@ -265,10 +250,10 @@ static void test_git_over_git_protocol(void **state)
     src_git_repo(e);
     char port[16], base[1100], where[1100];
     snprintf(port, sizeof port, "--port=%d", ce_test_free_port());
-    snprintf(base, sizeof base, "--base-path=%s", e->dir);
+    snprintf(base, sizeof base, "--base-path=%s", e->sc.dir);
     char *argv[] = {
-        "git", "daemon", "--verbose", "--export-all", "--reuseaddr", "--listen=127.0.0.1", port,
-        base,  e->dir,   NULL};
+        "git", "daemon",  "--verbose", "--export-all", "--reuseaddr", "--listen=127.0.0.1", port,
+        base,  e->sc.dir, NULL};
     struct ce_test_proc *daemon = ce_test_proc_start(argv);
     assert_true(ce_test_proc_wait_line(daemon, "Ready to rumble", 1, 15000));
     snprintf(where, sizeof where,
@@ -288,7 +273,7 @@ static void test_git_over_ssh_with_key(void **state)
     struct src_env *e = *state;
     ce_test_require_sshd();
     src_git_repo(e);
-    char *sdir = ce_xasprintf("%s/sshd", e->dir);
+    char *sdir = ce_xasprintf("%s/sshd", e->sc.dir);
     mkdir(sdir, 0700);
     struct ce_test_sshd *sshd = ce_test_sshd_start(sdir);
     src_write_secret(e, "git-ssh", "key", sshd->client_key);
@@ -315,7 +300,7 @@ static void test_git_over_http_with_creds(void **state)
     src_git_repo(e);
     char script[1024];
     snprintf(script, sizeof script, "%s/tests/data/git/http_backend.py", CE_SOURCE_DIR);
-    char *argv[] = {"python3", script,       "--root", e->dir, "--user",
+    char *argv[] = {"python3", script,       "--root", e->sc.dir, "--user",
                     "reader",  "--password", "right",  NULL};
     struct ce_test_proc *srv = ce_test_proc_start(argv);
     assert_true(ce_test_proc_wait_line(srv, "PORT ", 1, 15000));
@@ -358,7 +343,7 @@ static void test_git_missing_branch_fails_clearly(void **state)
 /* `cevents lint` on the Sensor with source; its output (status 1 expected). */
 static char *src_lint(struct src_env *e, const char *source)
 {
-    char *file = ce_test_data_write(e->dir, "lint.yaml", "sensors/k8s-source.yaml", "WHAT",
+    char *file = ce_test_data_write(e->sc.dir, "lint.yaml", "sensors/k8s-source.yaml", "WHAT",
                                     "a bad source", "SOURCE", source, NULL);
     const char *args[] = {"lint", file, NULL};
     struct ce_test_proc *p = ce_test_proc_start_cevents(args);

@@ -27,25 +27,13 @@
 #include <cmocka.h>
 
 struct wf_env {
-    char *dir;
-    struct ce_natsd *natsd;
-    struct ce_test_proc *es;
-    struct ce_test_kube k;
-    int port;
+    struct ce_test_kube_scene sc;
 };
 
 static int wf_setup(void **state)
 {
     struct wf_env *e = ce_xcalloc(1, sizeof(*e));
-    e->dir = ce_test_tmpdir("trigger-workflow");
-    e->natsd = ce_scn_natsd_start(e->dir);
-    ce_test_kube_start(&e->k, false, NULL);
-    setenv("KUBECONFIG", e->k.kubeconfig, 1); /* the Sensor finds the API server as kubectl */
-    e->port = ce_test_free_port();
-    char *es = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
-    e->es = ce_scn_start("eventsource", es, ce_natsd_url(e->natsd), 0, NULL,
-                         "Eventing server started.");
-    ce_free(es);
+    ce_test_kube_scene_start(&e->sc, "trigger-workflow");
     *state = e;
     return 0;
 }
@@ -53,23 +41,20 @@ static int wf_setup(void **state)
 static int wf_teardown(void **state)
 {
     struct wf_env *e = *state;
-    ce_test_proc_free(e->es);
-    ce_test_kube_stop(&e->k);
-    ce_natsd_destroy(e->natsd);
-    ce_test_rmtree(e->dir);
-    ce_free(e->dir);
+    ce_test_kube_scene_stop(&e->sc);
     ce_free(e);
     return 0;
 }
 
 static struct ce_test_proc *wf_sensor(struct wf_env *e, const char *path)
 {
-    return ce_scn_start("sensor", path, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
+    return ce_scn_start("sensor", path, ce_natsd_url(e->sc.natsd), 0, NULL,
+                        CE_SENSOR_SUBSCRIBED_MSG);
 }
 
 static struct ce_test_proc *wf_sensor_data(struct wf_env *e, const char *rel)
 {
-    char *file = ce_test_data_write(e->dir, "sensor.yaml", rel, NULL);
+    char *file = ce_test_data_write(e->sc.dir, "sensor.yaml", rel, NULL);
     struct ce_test_proc *p = wf_sensor(e, file);
     ce_free(file);
     return p;
@@ -78,7 +63,7 @@ static struct ce_test_proc *wf_sensor_data(struct wf_env *e, const char *rel)
 static void wf_post(struct wf_env *e, const char *body)
 {
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", body, NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", body, NULL, id), 200);
 }
 
 /* kubectl's output for args (NULL-terminated); fails unless it exits 0. */
@@ -86,7 +71,7 @@ static char *wf_kubectl(struct wf_env *e, const char *a1, const char *a2, const 
                         const char *a4, const char *a5, const char *a6)
 {
     char *out = NULL;
-    int rc = ce_test_kubectl(&e->k, &out, a1, a2, a3, a4, a5, a6, NULL);
+    int rc = ce_test_kubectl(&e->sc.k, &out, a1, a2, a3, a4, a5, a6, NULL);
     if (rc != 0) {
         fail_msg("kubectl %s %s: exit %d: %s", a1, a2, rc, out ? out : "");
     }
@@ -97,9 +82,9 @@ static char *wf_kubectl(struct wf_env *e, const char *a1, const char *a2, const 
 static int wf_count(struct wf_env *e, const char *selector)
 {
     char *out = NULL;
-    int rc = selector ? ce_test_kubectl(&e->k, &out, "get", "workflows", "-o", "name", "-l",
+    int rc = selector ? ce_test_kubectl(&e->sc.k, &out, "get", "workflows", "-o", "name", "-l",
                                         selector, NULL)
-                      : ce_test_kubectl(&e->k, &out, "get", "workflows", "-o", "name", NULL);
+                      : ce_test_kubectl(&e->sc.k, &out, "get", "workflows", "-o", "name", NULL);
     if (rc != 0) {
         fail_msg("kubectl get workflows: exit %d: %s", rc, out ? out : "");
     }
@@ -199,7 +184,7 @@ static void test_500_retried_and_created_once(void **state)
 {
     struct wf_env *e = *state;
     wf_delete_all(e);
-    ce_test_kube_inject(&e->k, "POST", "/workflows", 500, "InternalError", 2);
+    ce_test_kube_inject(&e->sc.k, "POST", "/workflows", 500, "InternalError", 2);
     char path[1024];
     snprintf(path, sizeof path, "%s/examples/webhook-workflow/workflow-sensor.yaml", CE_SOURCE_DIR);
     struct ce_test_proc *sn = wf_sensor(e, path);
@@ -238,7 +223,7 @@ static void test_403_names_verb_and_resource(void **state)
 {
     struct wf_env *e = *state;
     wf_delete_all(e);
-    ce_test_kube_inject(&e->k, "POST", "/workflows", 403, "Forbidden", 1);
+    ce_test_kube_inject(&e->sc.k, "POST", "/workflows", 403, "Forbidden", 1);
     char path[1024];
     snprintf(path, sizeof path, "%s/examples/webhook-workflow/workflow-sensor.yaml", CE_SOURCE_DIR);
     struct ce_test_proc *sn = wf_sensor(e, path);
@@ -278,7 +263,7 @@ static void test_kill_between_create_and_ack(void **state)
 
 static struct ce_test_proc *wf_op_sensor(struct wf_env *e, const char *op, const char *args)
 {
-    char *file = ce_test_data_write(e->dir, "sensor.yaml", "sensors/workflow-op.yaml", "OP", op,
+    char *file = ce_test_data_write(e->sc.dir, "sensor.yaml", "sensors/workflow-op.yaml", "OP", op,
                                     "ARGS", args, NULL);
     struct ce_test_proc *p = wf_sensor(e, file);
     ce_free(file);
@@ -355,7 +340,7 @@ static void test_terminate_a_finished_workflow(void **state)
     struct wf_env *e = *state;
     wf_delete_all(e);
     char *path = ce_test_write_file(
-        e->dir, "done.yaml",
+        e->sc.dir, "done.yaml",
         "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: running-wf}\n"
         "spec: {entrypoint: m, templates: [{name: m, container: {image: b}}]}\n"
         "status: {phase: Succeeded}\n");
@@ -410,7 +395,8 @@ static void test_explain_shows_object_and_call(void **state)
     char sensor[1024];
     snprintf(sensor, sizeof sensor, "%s/examples/webhook-workflow/workflow-sensor.yaml",
              CE_SOURCE_DIR);
-    char *ev = ce_test_write_file(e->dir, "event.json", "{\"body\":{\"message\":\"explained\"}}");
+    char *ev =
+        ce_test_write_file(e->sc.dir, "event.json", "{\"body\":{\"message\":\"explained\"}}");
     const char *args[] = {"explain", "-f", sensor, "--event", ev, NULL};
     struct ce_test_proc *p = ce_test_proc_start_cevents(args);
     assert_non_null(p);
@@ -441,7 +427,7 @@ static void test_s3_etl_example(void **state)
     const char *keys[] = {"etl-access:etl-secret-key", NULL};
     const char *buckets[] = {"raw", NULL};
     struct ce_test_s3 *s3 = ce_test_s3_start(keys, buckets);
-    char *secrets = ce_xasprintf("%s/secrets", e->dir);
+    char *secrets = ce_xasprintf("%s/secrets", e->sc.dir);
     char *keydir = ce_xasprintf("%s/artifacts-minio", secrets);
     mkdir(secrets, 0700);
     mkdir(keydir, 0700);
@@ -454,10 +440,10 @@ static void test_s3_etl_example(void **state)
     assert_non_null(at);
     char *es_text = ce_xasprintf("%.*s127.0.0.1:%d%s", (int)(at - text), text, ce_test_s3_port(s3),
                                  at + strlen("127.0.0.1:9000"));
-    char *es_file = ce_test_write_file(e->dir, "minio-es.yaml", es_text);
+    char *es_file = ce_test_write_file(e->sc.dir, "minio-es.yaml", es_text);
     const char *extra[] = {"--secrets-dir", secrets, NULL};
-    struct ce_test_proc *es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, extra,
-                                           "Eventing server started.");
+    struct ce_test_proc *es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->sc.natsd), 0,
+                                           extra, "Eventing server started.");
     assert_true(ce_test_proc_wait_line(es, "listening to bucket notifications", 1, 20000));
     snprintf(path, sizeof path, "%s/examples/s3-etl/etl-sensor.yaml", CE_SOURCE_DIR);
     struct ce_test_proc *sn = wf_sensor(e, path);
@@ -492,10 +478,10 @@ static void test_api_server_down_then_back(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/examples/webhook-workflow/workflow-sensor.yaml", CE_SOURCE_DIR);
     struct ce_test_proc *sn = wf_sensor(e, path);
-    ce_test_kube_down(&e->k);
+    ce_test_kube_down(&e->sc.k);
     wf_post(e, "{\"message\":\"while it was down\"}");
     assert_true(ce_test_proc_wait_line(sn, "the Kubernetes API refused", 2, 20000));
-    ce_test_kube_up(&e->k);
+    ce_test_kube_up(&e->sc.k);
     assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger 'hello-world-workflow'",
                                        1, 30000));
     char *line = ce_test_proc_line(sn, "the Kubernetes API refused", 0);
@@ -512,7 +498,8 @@ static void test_api_server_down_then_back(void **state)
 static void test_lint_finds_workflow_mistakes(void **state)
 {
     struct wf_env *e = *state;
-    char *file = ce_test_data_write(e->dir, "mistakes.yaml", "lint/workflow-mistakes.yaml", NULL);
+    char *file =
+        ce_test_data_write(e->sc.dir, "mistakes.yaml", "lint/workflow-mistakes.yaml", NULL);
     const char *args[] = {"lint", file, NULL};
     struct ce_test_proc *p = ce_test_proc_start_cevents(args);
     assert_non_null(p);
