@@ -143,8 +143,8 @@ static int es_event_cmp(const void *a, const void *b)
 static void es_event_filter(struct ce_mdec *c, const struct ce_node *node, struct ce_es_event *ev)
 {
     const struct ce_node *f = ce_node_get(node, "filter");
-    if (strcmp(ev->type, "minio") == 0) {
-        return; /* an object-key filter (prefix, suffix), the plugin's to decode */
+    if (ev->decoder != NULL && ev->decoder->owns_filter) {
+        return; /* the plugin's to decode */
     }
     size_t old = ce_mdec_push(c, "filter");
     if (ce_mdec_map(c, f)) {

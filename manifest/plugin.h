@@ -7,6 +7,8 @@
 #ifndef CE_MANIFEST_PLUGIN_H
 #define CE_MANIFEST_PLUGIN_H
 
+#include <stdbool.h>
+
 #include "manifest/mdec.h"
 
 /* The decoder of one plugin's block. */
@@ -22,6 +24,9 @@ struct ce_block_decoder {
      * nothing), which the manifest set owns from then on and frees with free_config. */
     void *(*decode)(struct ce_mdec *c, const struct ce_node *node);
     void (*free_config)(void *config);
+    /* A source whose block gives `filter` a meaning of its own (minio's object-key prefix and
+     * suffix, as Argo's S3 artifact does): manifest/ then leaves `filter` to decode. */
+    bool owns_filter;
 };
 
 /* The lookups a manifest set decodes plugin blocks with. Either may be NULL, and either may

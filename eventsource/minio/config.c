@@ -250,4 +250,5 @@ const struct ce_block_decoder ce_minio_decoder = {
     .keys = minio_keys,
     .decode = minio_decode,
     .free_config = minio_free,
+    .owns_filter = true,
 };
