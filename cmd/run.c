@@ -4,6 +4,7 @@
  * prefixes their log lines with their name, restarts crashed children with backoff, and shuts
  * down sources first so every accepted event is answered before the rest stops. */
 #include "cmd/run.h"
+#include "cmd/run_int.h"
 #include "core/base/clock.h"
 #include "cmd/cli.h"
 #include "cmd/run_relay.h"
@@ -32,43 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RUN_MAX_CHILDREN 256
 #define RUN_SUBSCRIBE_WAIT_MS 15000
 #define RUN_IN_USE_TRIES 3 /* starts of a child whose port stays taken before giving up */
-
-struct run_child {
-    const char *kind; /* "eventsource" or "sensor" */
-    const char *name;
-    const char *file;
-    char label[160];
-    int metrics_port;
-    pid_t pid;
-    int out_fd; /* read end of the child's stdout+stderr */
-    pthread_t reader;
-    bool reader_started;
-    atomic_bool subscribed; /* a sensor logged CE_SENSOR_SUBSCRIBED_MSG */
-    int64_t started_ms;
-    int64_t restart_at_ms; /* 0 = running or not scheduled */
-    int backoff_ms;
-    int in_use_exits; /* exits in a row for a port held by another program */
-};
-
-/* The embedded nats-server, supervised like the children. */
-struct run_bus_proc {
-    struct ce_natsd *natsd; /* NULL with an external bus */
-    int64_t started_ms;
-    int64_t restart_at_ms; /* 0 = running */
-    int backoff_ms;
-};
-
-struct run_state {
-    const struct ce_cli *cli;
-    const char *bus_url;
-    struct run_bus_proc bus;
-    char self[4096]; /* this binary's path, so children show in ps by name (not "exe") */
-    struct run_child children[RUN_MAX_CHILDREN];
-    int n_children;
-};
 
 /* The child's metrics port: its planned one (--metrics-port, then one up per child), or a free
  * one when another program holds that. */
@@ -212,7 +178,7 @@ static void run_reap(struct run_state *st)
             continue;
         }
         for (int i = 0; i < st->n_children; i++) {
-            struct run_child *ch = &st->children[i];
+            struct run_child *ch = st->children[i];
             if (ch->pid != pid) {
                 continue;
             }
@@ -236,7 +202,7 @@ static void run_reap(struct run_state *st)
     }
     run_bus_restart(st);
     for (int i = 0; i < st->n_children; i++) {
-        struct run_child *ch = &st->children[i];
+        struct run_child *ch = st->children[i];
         if (ch->pid == 0 && ch->restart_at_ms && ce_clock_mono_ms() >= ch->restart_at_ms &&
             run_spawn(st, ch) != CE_OK) {
             ch->restart_at_ms = ce_clock_mono_ms() + ch->backoff_ms;
@@ -244,42 +210,102 @@ static void run_reap(struct run_state *st)
     }
 }
 
-static void run_stop_kind(struct run_state *st, const char *kind, int timeout_ms)
+/* The grace time of a stopping child: a source answers every accepted event first. */
+static int run_stop_ms(const struct run_state *st, const struct run_child *ch)
+{
+    return strcmp(ch->kind, "eventsource") == 0 ? st->cli->publish_timeout_ms + 5000 : 15000;
+}
+
+void ce_run_child_stop(struct run_state *st, struct run_child *ch)
+{
+    ch->restart_at_ms = 0;
+    if (ch->pid > 0) {
+        int status;
+        (void)ce_proc_stop(ch->pid, SIGTERM, run_stop_ms(st, ch), &status);
+        ch->pid = 0;
+    }
+    if (ch->reader_started) {
+        pthread_join(ch->reader, NULL);
+        ch->reader_started = false;
+    }
+}
+
+static void run_stop_kind(struct run_state *st, const char *kind)
 {
     for (int i = 0; i < st->n_children; i++) {
-        struct run_child *ch = &st->children[i];
-        if (strcmp(ch->kind, kind) == 0) {
-            ch->restart_at_ms = 0;
-            if (ch->pid > 0) {
-                int status;
-                (void)ce_proc_stop(ch->pid, SIGTERM, timeout_ms, &status);
-                ch->pid = 0;
-            }
-            if (ch->reader_started) {
-                pthread_join(ch->reader, NULL);
-                ch->reader_started = false;
-            }
+        if (strcmp(st->children[i]->kind, kind) == 0) {
+            ce_run_child_stop(st, st->children[i]);
         }
     }
 }
 
-static void run_add_child(struct run_state *st, const char *kind, const char *name,
-                          const char *file)
+struct run_child *ce_run_child_add(struct run_state *st, const char *kind, const char *name,
+                                   const char *file)
 {
-    struct run_child *ch = &st->children[st->n_children];
-    ch->kind = kind;
-    ch->name = name;
-    ch->file = file;
-    snprintf(ch->label, sizeof(ch->label), "%s/%s", kind, name);
+    if (st->n_children >= RUN_MAX_CHILDREN) {
+        return NULL;
+    }
+    struct run_child *ch = ce_xcalloc(1, sizeof(*ch));
+    ch->kind = strcmp(kind, "sensor") == 0 ? "sensor" : "eventsource";
+    ch->name = ce_xstrdup(name);
+    ch->file = ce_xstrdup(file);
+    snprintf(ch->label, sizeof(ch->label), "%s/%s", ch->kind, name);
     int base = st->cli->metrics_port;
-    ch->metrics_port = base > 0 ? base + st->n_children : 0;
-    st->n_children++;
+    ch->metrics_port = base > 0 ? base + st->n_added : 0;
+    st->n_added++;
+    st->children[st->n_children++] = ch;
+    return ch;
 }
 
-static int run_check(const struct ce_manifest_set *set)
+static void run_child_free(struct run_child *ch)
+{
+    ce_free(ch->name);
+    ce_free(ch->file);
+    ce_free(ch->text);
+    ce_free(ch);
+}
+
+void ce_run_child_remove(struct run_state *st, struct run_child *ch)
+{
+    ce_run_child_stop(st, ch);
+    for (int i = 0; i < st->n_children; i++) {
+        if (st->children[i] == ch) {
+            memmove(&st->children[i], &st->children[i + 1],
+                    (size_t)(st->n_children - i - 1) * sizeof(st->children[0]));
+            st->n_children--;
+            break;
+        }
+    }
+    run_child_free(ch);
+}
+
+struct run_child *ce_run_child_find(const struct run_state *st, const char *kind,
+                                    const char *name)
+{
+    for (int i = 0; i < st->n_children; i++) {
+        struct run_child *ch = st->children[i];
+        if (strcmp(ch->kind, kind) == 0 && strcmp(ch->name, name) == 0) {
+            return ch;
+        }
+    }
+    return NULL;
+}
+
+void ce_run_child_start(struct run_state *st, struct run_child *ch)
+{
+    ch->in_use_exits = 0;
+    atomic_store(&ch->subscribed, false);
+    if (run_spawn(st, ch) != CE_OK) {
+        ch->backoff_ms = 1000;
+        ch->restart_at_ms = ce_clock_mono_ms() + 1000;
+    }
+}
+
+/* With --watch an empty directory is fine: its manifests may come later. */
+static int run_check(const struct ce_manifest_set *set, bool watching)
 {
     int rc = CE_OK;
-    if (set->n_eventsources + set->n_sensors == 0) {
+    if (set->n_eventsources + set->n_sensors == 0 && !watching) {
         fprintf(stderr, "cevents: no EventSource or Sensor found in the given paths\n");
         return CE_EINVAL;
     }
@@ -396,10 +422,8 @@ static void run_prepare_stream(const struct ce_cli *cli, const struct ce_manifes
 static void run_spawn_kind(struct run_state *st, const char *kind)
 {
     for (int i = 0; i < st->n_children; i++) {
-        struct run_child *ch = &st->children[i];
-        if (strcmp(ch->kind, kind) == 0 && run_spawn(st, ch) != CE_OK) {
-            ch->backoff_ms = 1000;
-            ch->restart_at_ms = ce_clock_mono_ms() + 1000;
+        if (strcmp(st->children[i]->kind, kind) == 0) {
+            ce_run_child_start(st, st->children[i]);
         }
     }
 }
@@ -407,8 +431,8 @@ static void run_spawn_kind(struct run_state *st, const char *kind)
 static bool run_sensors_subscribed(struct run_state *st)
 {
     for (int i = 0; i < st->n_children; i++) {
-        if (strcmp(st->children[i].kind, "sensor") == 0 &&
-            !atomic_load(&st->children[i].subscribed)) {
+        if (strcmp(st->children[i]->kind, "sensor") == 0 &&
+            !atomic_load(&st->children[i]->subscribed)) {
             return false;
         }
     }
@@ -440,12 +464,108 @@ static bool run_start_in_order(struct run_state *st)
 static void run_supervise(struct run_state *st)
 {
     bool running = run_start_in_order(st);
-    while (running && ce_cli_wait_signal(100) == 0) {
+    while (running && ce_cli_wait_signal(st->watch ? 50 : 100) == 0) {
         run_reap(st);
+        if (st->watch) {
+            ce_run_watch_poll(st);
+        }
     }
     ce_log_kv(CE_LOG_INFO, "stopping: event sources first, then sensors", NULL);
-    run_stop_kind(st, "eventsource", st->cli->publish_timeout_ms + 5000);
-    run_stop_kind(st, "sensor", 15000);
+    run_stop_kind(st, "eventsource");
+    run_stop_kind(st, "sensor");
+}
+
+/* Takes `--watch DIR` (or --watch=DIR) out of argv (before a "--") for the common parser;
+ * returns the new argc, -1 when DIR is missing. */
+static int run_take_watch(int argc, char **argv, const char **dir)
+{
+    int out = 1;
+    bool options = true;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        options = options && strcmp(a, "--") != 0;
+        if (options && strcmp(a, "--watch") == 0) {
+            if (i + 1 >= argc) {
+                return -1;
+            }
+            *dir = argv[++i];
+        }
+        else if (options && strncmp(a, "--watch=", 8) == 0) {
+            *dir = a + 8;
+        }
+        else {
+            argv[out++] = argv[i];
+        }
+    }
+    argv[out] = NULL;
+    return out;
+}
+
+static const char *const run_usage =
+    "run [--bus URL] [--data-dir DIR] [--watch DIR] [flags] PATH...";
+
+/* The usage of `cevents run`: the common flags, then its own. */
+static void run_print_usage(FILE *out)
+{
+    ce_cli_usage(out, run_usage);
+    fprintf(out,
+            "\n"
+            "run flags: --data-dir DIR (the embedded nats-server's store, default\n"
+            ".cevents-data), --watch DIR (load DIR as a PATH too, then reload what changes in\n"
+            "it: a new, changed or removed EventSource or Sensor manifest starts, restarts or\n"
+            "stops only that process; a file that fails lint is reported and not applied)\n");
+}
+
+/* Parses the flags of `cevents run`; cli->paths then includes the watched directory (a heap
+ * array in *paths). -1 to go on, or the exit code. */
+static int run_parse(int argc, char **argv, struct ce_cli *cli, const char **watch,
+                     char ***paths)
+{
+    *watch = NULL;
+    *paths = NULL;
+    argc = run_take_watch(argc, argv, watch);
+    if (argc < 0 || (*watch != NULL && (*watch)[0] == '\0')) {
+        fprintf(stderr, "cevents: --watch needs a directory\n");
+        run_print_usage(stderr);
+        return 2;
+    }
+    if (ce_cli_parse(argc, argv, cli) != CE_OK || (cli->n_paths == 0 && *watch == NULL)) {
+        run_print_usage(stderr);
+        return 2;
+    }
+    if (cli->help) {
+        run_print_usage(stdout);
+        return 0;
+    }
+    if (*watch != NULL) {
+        *paths = ce_xcalloc((size_t)cli->n_paths + 1, sizeof(**paths));
+        memcpy(*paths, cli->paths, (size_t)cli->n_paths * sizeof(**paths));
+        (*paths)[cli->n_paths++] = (char *)*watch;
+        cli->paths = *paths;
+    }
+    return -1;
+}
+
+/* The bus is up: the children of set, the watch, and supervision until a stop signal. */
+static int run_children(struct run_state *st, const struct ce_manifest_set *set,
+                        const char *watch)
+{
+    for (int i = 0; i < set->n_eventsources; i++) {
+        const struct ce_eventsource *es = set->eventsources[i];
+        (void)ce_run_child_add(st, "eventsource", es->name, es->pos.file);
+    }
+    for (int i = 0; i < set->n_sensors; i++) {
+        const struct ce_sensor *s = set->sensors[i];
+        (void)ce_run_child_add(st, "sensor", s->name, s->pos.file);
+    }
+    if (watch != NULL && ce_run_watch_start(st, watch) != CE_OK) {
+        return 1;
+    }
+    run_supervise(st);
+    if (st->watch != NULL) {
+        ce_run_watch_stop(st);
+    }
+    return 0;
 }
 
 int ce_run_main(int argc, char **argv)
@@ -454,19 +574,17 @@ int ce_run_main(int argc, char **argv)
     struct ce_manifest_set *set = NULL;
     struct ce_natsd *natsd = NULL;
     char *url = NULL;
+    const char *watch = NULL;
+    char **paths = NULL;
     ce_cli_block_signals();
-    static const char *const usage = "run [--bus URL] [--data-dir DIR] [flags] PATH...";
-    int code = ce_cli_parse_usage(argc, argv, &cli, usage);
+    int code = run_parse(argc, argv, &cli, &watch, &paths);
     if (code >= 0) {
         return code;
     }
-    if (cli.n_paths == 0) {
-        ce_cli_usage(stderr, usage);
-        return 2;
-    }
     ce_log_init("cevents.run", cli.log_format, cli.log_level, STDOUT_FILENO);
-    if (ce_cli_load(&cli, &set) != CE_OK || run_check(set) != CE_OK) {
+    if (ce_cli_load(&cli, &set) != CE_OK || run_check(set, watch != NULL) != CE_OK) {
         ce_manifest_set_destroy(set);
+        ce_free(paths);
         return 1;
     }
     code = 1;
@@ -480,21 +598,20 @@ int ce_run_main(int argc, char **argv)
         st->bus_url = url;
         st->bus.natsd = natsd;
         st->bus.started_ms = ce_clock_mono_ms();
+        int64_t sized = run_max_payload(set);
+        st->bus_max_payload = natsd == NULL     ? CE_NATSD_MAX_PAYLOAD_CAP
+                              : sized > 1 << 20 ? sized
+                                                : 1 << 20;
         run_prepare_stream(&cli, set, url);
-        for (int i = 0; i < set->n_eventsources; i++) {
-            const struct ce_eventsource *es = set->eventsources[i];
-            run_add_child(st, "eventsource", es->name, es->pos.file);
-        }
-        for (int i = 0; i < set->n_sensors; i++) {
-            const struct ce_sensor *s = set->sensors[i];
-            run_add_child(st, "sensor", s->name, s->pos.file);
-        }
-        run_supervise(st);
-        code = 0;
+        code = run_children(st, set, watch);
+    }
+    while (st->n_children > 0) {
+        ce_run_child_remove(st, st->children[st->n_children - 1]);
     }
     ce_natsd_destroy(natsd);
     ce_free(url);
     ce_free(st);
+    ce_free(paths);
     ce_manifest_set_destroy(set);
     return code;
 }
