@@ -279,8 +279,7 @@ void ce_run_child_remove(struct run_state *st, struct run_child *ch)
     run_child_free(ch);
 }
 
-struct run_child *ce_run_child_find(const struct run_state *st, const char *kind,
-                                    const char *name)
+struct run_child *ce_run_child_find(const struct run_state *st, const char *kind, const char *name)
 {
     for (int i = 0; i < st->n_children; i++) {
         struct run_child *ch = st->children[i];
@@ -518,8 +517,7 @@ static void run_print_usage(FILE *out)
 
 /* Parses the flags of `cevents run`; cli->paths then includes the watched directory (a heap
  * array in *paths). -1 to go on, or the exit code. */
-static int run_parse(int argc, char **argv, struct ce_cli *cli, const char **watch,
-                     char ***paths)
+static int run_parse(int argc, char **argv, struct ce_cli *cli, const char **watch, char ***paths)
 {
     *watch = NULL;
     *paths = NULL;
@@ -547,8 +545,7 @@ static int run_parse(int argc, char **argv, struct ce_cli *cli, const char **wat
 }
 
 /* The bus is up: the children of set, the watch, and supervision until a stop signal. */
-static int run_children(struct run_state *st, const struct ce_manifest_set *set,
-                        const char *watch)
+static int run_children(struct run_state *st, const struct ce_manifest_set *set, const char *watch)
 {
     for (int i = 0; i < set->n_eventsources; i++) {
         const struct ce_eventsource *es = set->eventsources[i];

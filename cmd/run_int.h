@@ -50,7 +50,7 @@ struct run_state {
     const char *bus_url;
     struct run_bus_proc bus;
     int64_t bus_max_payload; /* the largest message the bus takes: a reloaded source must fit */
-    char self[4096]; /* this binary's path, so children show in ps by name (not "exe") */
+    char self[4096];         /* this binary's path, so children show in ps by name (not "exe") */
     struct run_child *children[RUN_MAX_CHILDREN]; /* heap: a relay thread points into one */
     int n_children;
     int n_added;             /* children ever added: the next one's metrics port offset */
@@ -67,8 +67,7 @@ void ce_run_child_stop(struct run_state *st, struct run_child *ch);
 /* Stops ch, drops it from st and frees it. */
 void ce_run_child_remove(struct run_state *st, struct run_child *ch);
 /* The child kind/name, or NULL. */
-struct run_child *ce_run_child_find(const struct run_state *st, const char *kind,
-                                    const char *name);
+struct run_child *ce_run_child_find(const struct run_state *st, const char *kind, const char *name);
 
 /* --watch DIR (run_watch.c): reads DIR's files as the running version and points the children
  * of DIR's objects (already added) at snapshots of them. Before the children start. */

@@ -23,8 +23,8 @@
 #define WATCH_QUIET_MS 300      /* no event for this long: the burst of a save is over */
 #define WATCH_MAX_DELAY_MS 3000 /* a reload happens at last even while events keep coming */
 #define WATCH_MAX_DEPTH 16      /* as loading a directory */
-#define WATCH_MASK                                                                         \
-    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_DELETE_SELF | \
+#define WATCH_MASK                                                                                 \
+    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_DELETE_SELF |       \
      IN_MOVE_SELF | IN_ONLYDIR)
 
 /* The names loading reads: not hidden, *.yaml, *.yml or *.json. */
@@ -45,8 +45,7 @@ struct watch_list {
 };
 
 /* Every manifest file under path (subdirectories too), each directory watched on the way. */
-static void watch_list_dir(struct run_watch *w, const char *path, int depth,
-                           struct watch_list *out)
+static void watch_list_dir(struct run_watch *w, const char *path, int depth, struct watch_list *out)
 {
     if (inotify_add_watch(w->fd, path, WATCH_MASK) < 0) {
         ce_log_kv(CE_LOG_WARN, "cannot watch a directory; its changes are seen only with others",
@@ -164,9 +163,10 @@ static bool watch_scan(struct run_state *st)
 
 static int watch_mkdirs(const char *data, const char *snap)
 {
-    if ((mkdir(data, 0700) != 0 && errno != EEXIST) || (mkdir(snap, 0700) != 0 && errno != EEXIST)) {
-        ce_log_kv(CE_LOG_ERROR, "cannot create the directory of the --watch snapshots", "dir",
-                  snap, "error", strerror(errno), NULL);
+    if ((mkdir(data, 0700) != 0 && errno != EEXIST) ||
+        (mkdir(snap, 0700) != 0 && errno != EEXIST)) {
+        ce_log_kv(CE_LOG_ERROR, "cannot create the directory of the --watch snapshots", "dir", snap,
+                  "error", strerror(errno), NULL);
         return CE_EIO;
     }
     return CE_OK;
@@ -195,8 +195,7 @@ static void watch_adopt(struct run_state *st)
     ce_run_watch_apply(st); /* nothing to start or stop: only makes the files the running ones */
     for (int i = 0; i < st->n_children; i++) {
         struct run_child *ch = st->children[i];
-        const struct watch_file *f =
-            ch->watched ? ce_run_watch_owner(w, ch->kind, ch->name) : NULL;
+        const struct watch_file *f = ch->watched ? ce_run_watch_owner(w, ch->kind, ch->name) : NULL;
         if (f != NULL && ce_run_watch_snapshot(st, ch, f) != CE_OK) {
             ch->watched = false; /* runs from the user's file, as without --watch */
         }

@@ -37,10 +37,10 @@ struct watch_file {
     size_t good_len;
     struct watch_objs objs; /* the running objects of this file */
     /* During one rescan: */
-    bool listed;             /* still there */
-    bool has_next;           /* a new version passed the checks: next, from next_bytes */
-    struct watch_objs next;  /* its objects */
-    char *next_bytes;        /* its bytes */
+    bool listed;            /* still there */
+    bool has_next;          /* a new version passed the checks: next, from next_bytes */
+    struct watch_objs next; /* its objects */
+    char *next_bytes;       /* its bytes */
     size_t next_len;
 };
 
@@ -60,8 +60,8 @@ struct run_watch {
 /* Checks buf (the bytes of path) as `cevents lint` does, plus what this run can take (the
  * bus's message size); prints every finding to stderr as file:line:col. CE_OK with *out filled
  * (free with ce_run_watch_objs_free), or CE_EINVAL. */
-int ce_run_watch_decode(const struct run_state *st, const char *path, const char *buf,
-                        size_t len, struct watch_objs *out) CE_MUST_CHECK;
+int ce_run_watch_decode(const struct run_state *st, const char *path, const char *buf, size_t len,
+                        struct watch_objs *out) CE_MUST_CHECK;
 void ce_run_watch_objs_free(struct watch_objs *o);
 /* The object kind/name of o, or NULL. */
 const struct watch_obj *ce_run_watch_objs_find(const struct watch_objs *o, const char *kind,

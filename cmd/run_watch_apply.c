@@ -85,8 +85,10 @@ static void watch_refuse_duplicates(struct run_state *st)
             fflush(stdout);
             fprintf(stderr, "%s:%d:%d: error: %s %s is also defined in %s\n", f->path, o->line,
                     o->col, watch_kind_title(o->kind), o->name, other);
-            ce_log_kv(CE_LOG_WARN, "Not applied: an object of the file is defined in another "
-                      "file; the running version keeps running", "file", f->path, NULL);
+            ce_log_kv(CE_LOG_WARN,
+                      "Not applied: an object of the file is defined in another "
+                      "file; the running version keeps running",
+                      "file", f->path, NULL);
             watch_drop_next(f);
             ce_free(f->seen); /* read again at the next change, when the other file may be fixed */
             f->seen = NULL;
@@ -161,7 +163,8 @@ int ce_run_watch_snapshot(struct run_state *st, struct run_child *ch, const stru
                      (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' || *c == '_';
         *c = plain ? *c : '_';
     }
-    char *path = ce_xasprintf("%s/%s.yaml", st->watch->snap_dir, name);
+    /* hidden, as its temporary: a --data-dir inside the watched directory is not read as one */
+    char *path = ce_xasprintf("%s/.%s.yaml", st->watch->snap_dir, name);
     char *tmp = ce_xasprintf("%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int rc = fd < 0 ? CE_EIO : watch_write_all(fd, f->good, f->good_len);
@@ -200,8 +203,9 @@ static void watch_stop_gone(struct run_state *st)
         if (!ch->watched || ce_run_watch_owner(st->watch, ch->kind, ch->name) != NULL) {
             continue;
         }
-        watch_log("Stopping", ch, ch->file);
         char label[160], msg[320];
+        snprintf(msg, sizeof(msg), "Stopping %s %s", ch->kind, ch->name);
+        ce_log_kv(CE_LOG_INFO, msg, "component", ch->label, NULL);
         snprintf(label, sizeof(label), "%s", ch->label);
         snprintf(msg, sizeof(msg), "Stopped %s %s", ch->kind, ch->name);
         (void)unlink(ch->file); /* its snapshot */
@@ -215,8 +219,8 @@ static void watch_start_new(struct run_state *st, const struct watch_file *f,
 {
     struct run_child *ch = ce_run_child_add(st, o->kind, o->name, f->path);
     if (ch == NULL) {
-        ce_log_kv(CE_LOG_ERROR, "Not started: too many EventSources and Sensors in one run",
-                  "file", f->path, "name", o->name, NULL);
+        ce_log_kv(CE_LOG_ERROR, "Not started: too many EventSources and Sensors in one run", "file",
+                  f->path, "name", o->name, NULL);
         return;
     }
     ch->watched = true;
@@ -288,8 +292,8 @@ static void watch_report_buses(struct run_watch *w)
     struct watch_objs now = {NULL, 0};
     watch_buses(w, &now);
     for (int i = 0; i < now.n; i++) {
-        const struct watch_obj *last = ce_run_watch_objs_find(&w->buses_last, "eventbus",
-                                                              now.v[i].name);
+        const struct watch_obj *last =
+            ce_run_watch_objs_find(&w->buses_last, "eventbus", now.v[i].name);
         if (last == NULL || strcmp(last->text, now.v[i].text) != 0) {
             watch_report_bus(w, now.v[i].name, now.v[i].text);
         }

@@ -135,8 +135,8 @@ static void watch_collect(const struct ce_manifest_set *set, struct watch_objs *
     }
 }
 
-int ce_run_watch_decode(const struct run_state *st, const char *path, const char *buf,
-                        size_t len, struct watch_objs *out)
+int ce_run_watch_decode(const struct run_state *st, const char *path, const char *buf, size_t len,
+                        struct watch_objs *out)
 {
     memset(out, 0, sizeof(*out));
     struct ce_manifest_set *set = NULL;
