@@ -2,7 +2,8 @@
 /* `cevents run PATH...`: the all-in-one mode. Loads every manifest, starts (or connects to) the
  * bus, runs each EventSource and Sensor as a supervised child process of this same binary,
  * prefixes their log lines with their name, restarts crashed children with backoff, and shuts
- * down sources first so every accepted event is answered before the rest stops. */
+ * down sources first so every accepted event is answered before the rest stops. With --watch
+ * (run_watch*.c) it also starts, restarts and stops single children as their manifests change. */
 #include "cmd/run.h"
 #include "cmd/run_int.h"
 #include "core/base/clock.h"

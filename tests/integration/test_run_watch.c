@@ -293,12 +293,47 @@ static void test_lint_error_keeps_running_version(void **state)
     ce_free(sources);
 }
 
+struct watch_moved {
+    int port;
+    char id[33];
+};
+
+static bool watch_moved_accepted(void *arg)
+{
+    struct watch_moved *m = arg;
+    return ce_scn_post(m->port, "/moved", CE_SCN_DEMO_BODY, NULL, m->id) == 200;
+}
+
+/* The EventSource's endpoint changes: that source alone restarts (on the same port), the Sensor
+ * keeps its process, and an event on the new endpoint goes through to the trigger. */
+static void test_source_edit_restarts_only_it(void **state)
+{
+    struct watch_env *e = *state;
+    char *sources = ce_xasprintf("%s/sources", e->manifests);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", e->port);
+    char *text = ce_test_data("eventsources/webhook.yaml", "PORT", port, NULL);
+    char *moved = watch_replace(text, "endpoint: /example", "endpoint: /moved");
+    ce_free(ce_test_write_file(sources, "es.yaml", moved));
+    assert_true(ce_test_proc_wait_line(e->run, "Reloaded eventsource webhook", 1, 20000));
+    struct watch_moved post = {e->port, ""};
+    assert_true(ce_test_poll(watch_moved_accepted, &post, 20000));
+    assert_true(CE_TEST_WAIT_UNTIL(watch_requests_for(e->old_target, post.id) >= 1, 20000));
+    assert_int_equal(ce_test_proc_count(e->run, "\"component\":\"eventsource/webhook\",\"pid\":"),
+                     2);
+    assert_int_equal(ce_test_proc_count(e->run, "\"component\":\"sensor/forward\",\"pid\":"), 1);
+    ce_free(moved);
+    ce_free(text);
+    ce_free(sources);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sensor_edit_moves_later_events),
         cmocka_unit_test(test_source_file_appears_and_goes),
         cmocka_unit_test(test_lint_error_keeps_running_version),
+        cmocka_unit_test(test_source_edit_restarts_only_it),
     };
     ce_test_require_natsd();
     return ce_test_run(argc, argv, tests, watch_setup, watch_teardown);
