@@ -523,18 +523,24 @@ static int run_parse(int argc, char **argv, struct ce_cli *cli, const char **wat
     *watch = NULL;
     *paths = NULL;
     argc = run_take_watch(argc, argv, watch);
-    if (argc < 0 || (*watch != NULL && (*watch)[0] == '\0')) {
-        fprintf(stderr, "cevents: --watch needs a directory\n");
+    struct stat dir;
+    if (argc < 0 || (*watch != NULL && (stat(*watch, &dir) != 0 || !S_ISDIR(dir.st_mode)))) {
+        fprintf(stderr, "cevents: --watch needs a directory%s%s\n", *watch ? ": " : "",
+                *watch ? *watch : "");
         run_print_usage(stderr);
         return 2;
     }
-    if (ce_cli_parse(argc, argv, cli) != CE_OK || (cli->n_paths == 0 && *watch == NULL)) {
+    if (ce_cli_parse(argc, argv, cli) != CE_OK) {
         run_print_usage(stderr);
         return 2;
     }
     if (cli->help) {
         run_print_usage(stdout);
         return 0;
+    }
+    if (cli->n_paths == 0 && *watch == NULL) {
+        run_print_usage(stderr);
+        return 2;
     }
     if (*watch != NULL) {
         *paths = ce_xcalloc((size_t)cli->n_paths + 1, sizeof(**paths));
