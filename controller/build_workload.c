@@ -17,9 +17,9 @@ json_t *ce_ctl_wl_meta(const struct ce_ctl_wl *w, const char *name, bool generat
     json_t *owner = json_pack("{s:s, s:s, s:s, s:O*, s:b, s:b}", "apiVersion",
                               "argoproj.io/v1alpha1", "kind", w->kind, "name", w->name, "uid",
                               json_object_get(md, "uid"), "controller", 1, "blockOwnerDeletion", 1);
-    json_t *meta = json_pack("{s:s*, s:s, s:o, s:[o]}", "namespace", w->ns,
-                             generate ? "generateName" : "name", name, "labels",
-                             json_deep_copy(labels), "ownerReferences", owner);
+    json_t *meta =
+        json_pack("{s:s*, s:s, s:o, s:[o]}", "namespace", w->ns, generate ? "generateName" : "name",
+                  name, "labels", json_deep_copy(labels), "ownerReferences", owner);
     return meta;
 }
 
@@ -52,8 +52,8 @@ static int wl_labels(struct ce_ctl_wl *w)
     snprintf(key, sizeof key, "%s-name", w->word);
     char controller[64];
     snprintf(controller, sizeof controller, "%s-controller", w->word);
-    w->owner_labels = json_pack("{s:s, s:s, s:s}", "controller", controller, key, w->name,
-                                "owner-name", w->name);
+    w->owner_labels =
+        json_pack("{s:s, s:s, s:s}", "controller", controller, key, w->name, "owner-name", w->name);
     const json_t *own = json_object_get(json_object_get(w->obj, "metadata"), "labels");
     w->labels = json_is_object(own) ? json_deep_copy(own) : json_object();
     if (w->owner_labels == NULL || w->labels == NULL ||
@@ -102,8 +102,8 @@ static int wl_objects(const struct ce_ctl_wl *w, struct ce_ctl_built *out)
         rc = wl_add(objects, ce_ctl_wl_deployment(w, hash), CE_CTL_APPLY_UPDATE);
     }
     bool none = true;
-    json_t *svc = rc == CE_OK && strcmp(w->kind, "EventSource") == 0 ? ce_ctl_wl_service(w, &none)
-                                                                     : NULL;
+    json_t *svc =
+        rc == CE_OK && strcmp(w->kind, "EventSource") == 0 ? ce_ctl_wl_service(w, &none) : NULL;
     if (rc == CE_OK && !none) {
         rc = wl_add(objects, svc, CE_CTL_APPLY_RECREATE);
     }

@@ -72,8 +72,7 @@ static char *cm_text(const struct ce_ctl_wl *w)
     return text;
 }
 
-json_t *ce_ctl_wl_configmap(const struct ce_ctl_wl *w, char data_hash[17], char *why,
-                            size_t whylen)
+json_t *ce_ctl_wl_configmap(const struct ce_ctl_wl *w, char data_hash[17], char *why, size_t whylen)
 {
     char *text = cm_text(w);
     if (text == NULL) {

@@ -10,8 +10,8 @@
 
 /* The pod settings spec.template gives that are copied as they are. */
 static const char *const pod_copied[] = {
-    "serviceAccountName", "securityContext",  "nodeSelector", "tolerations", "affinity",
-    "imagePullSecrets",   "priorityClassName", "priority",    NULL};
+    "serviceAccountName", "securityContext",   "nodeSelector", "tolerations", "affinity",
+    "imagePullSecrets",   "priorityClassName", "priority",     NULL};
 
 static void pod_put(json_t *o, const char *key, json_t *v, bool *ok)
 {
@@ -70,8 +70,7 @@ static void pod_apply_container(json_t *c, const json_t *tc, bool *ok)
     pod_append(c, "volumeMounts", json_object_get(tc, "volumeMounts"), ok);
 }
 
-static json_t *pod_container(const struct ce_ctl_wl *w, const json_t *tpl, json_t *mounts,
-                             bool *ok)
+static json_t *pod_container(const struct ce_ctl_wl *w, const json_t *tpl, json_t *mounts, bool *ok)
 {
     json_t *c = json_pack("{s:s, s:s, s:o, s:[{s:s, s:i}]}", "name", "main", "image",
                           w->env->image ? w->env->image : "", "args", pod_args(w), "ports", "name",
@@ -146,8 +145,8 @@ static json_t *pod_deployment_spec(const struct ce_ctl_wl *w, const char *data_h
     const json_t *tpl = json_object_get(w->spec, "template");
     json_int_t replicas = json_integer_value(json_object_get(w->spec, "replicas"));
     json_t *spec = json_pack("{s:I, s:{s:o}, s:{s:o, s:o}}", "replicas",
-                             (json_int_t)(replicas < 1 ? 1 : replicas),
-                             "selector", "matchLabels", json_deep_copy(w->owner_labels), "template", "metadata",
+                             (json_int_t)(replicas < 1 ? 1 : replicas), "selector", "matchLabels",
+                             json_deep_copy(w->owner_labels), "template", "metadata",
                              pod_metadata(w, tpl, data_hash, ok), "spec", pod_spec(w, tpl, ok));
     const json_t *rhl = json_object_get(w->spec, "revisionHistoryLimit");
     if (spec != NULL && strcmp(w->kind, "Sensor") == 0 && json_is_integer(rhl)) {

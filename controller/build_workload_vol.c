@@ -136,6 +136,6 @@ json_t *ce_ctl_wl_service(const struct ce_ctl_wl *w, bool *none)
     const json_t *cip = json_object_get(svc, "clusterIP");
     return json_pack("{s:s, s:s, s:o, s:{s:s, s:o, s:o, s:O*}}", "apiVersion", "v1", "kind",
                      "Service", "metadata", meta, "spec", "type", "ClusterIP", "ports",
-                     json_deep_copy(ports), "selector", json_deep_copy(w->owner_labels), "clusterIP",
-                     json_is_string(cip) && json_string_length(cip) > 0 ? cip : NULL);
+                     json_deep_copy(ports), "selector", json_deep_copy(w->owner_labels),
+                     "clusterIP", json_is_string(cip) && json_string_length(cip) > 0 ? cip : NULL);
 }

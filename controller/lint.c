@@ -24,10 +24,10 @@ json_t *ce_ctl_condition(const char *type, bool ok, const char *reason, const ch
 static char *lint_text(const json_t *obj, const char *kind)
 {
     const json_t *md = json_object_get(obj, "metadata");
-    json_t *doc = json_pack("{s:s, s:s, s:{s:O?, s:O?}, s:O?}", "apiVersion",
-                            "argoproj.io/v1alpha1", "kind", kind, "metadata", "name",
-                            json_object_get(md, "name"), "namespace",
-                            json_object_get(md, "namespace"), "spec", json_object_get(obj, "spec"));
+    json_t *doc =
+        json_pack("{s:s, s:s, s:{s:O?, s:O?}, s:O?}", "apiVersion", "argoproj.io/v1alpha1", "kind",
+                  kind, "metadata", "name", json_object_get(md, "name"), "namespace",
+                  json_object_get(md, "namespace"), "spec", json_object_get(obj, "spec"));
     if (doc == NULL) {
         return NULL;
     }
@@ -49,8 +49,8 @@ static char *lint_message(const struct ce_diag *diag, int want)
         if (it->severity != CE_DIAG_ERROR || (want >= 0 && trig != (want == 1))) {
             continue;
         }
-        if (ce_buf_printf(&b, "%s%s%s%s", listed > 0 ? "; " : "", it->path,
-                          it->path[0] ? ": " : "", it->msg) == CE_OK) {
+        if (ce_buf_printf(&b, "%s%s%s%s", listed > 0 ? "; " : "", it->path, it->path[0] ? ": " : "",
+                          it->msg) == CE_OK) {
             listed++;
         }
         else {
@@ -63,7 +63,8 @@ static char *lint_message(const struct ce_diag *diag, int want)
     }
     char *msg = ce_buf_steal(&b, NULL);
     if (left > 0) {
-        char *more = ce_xasprintf("%s%s(and %d more)", msg ? msg : "", listed > 0 ? "; " : "", left);
+        char *more =
+            ce_xasprintf("%s%s(and %d more)", msg ? msg : "", listed > 0 ? "; " : "", left);
         ce_free(msg);
         msg = more;
     }
@@ -83,8 +84,8 @@ static int lint_conditions(const struct ce_diag *diag, const char *kind, json_t 
         return lint_add(conditions, "SourcesProvided", "InvalidEventSource",
                         lint_message(diag, -1));
     }
-    int rc = lint_add(conditions, "DependenciesProvided", "InvalidDependencies",
-                      lint_message(diag, 0));
+    int rc =
+        lint_add(conditions, "DependenciesProvided", "InvalidDependencies", lint_message(diag, 0));
     if (rc == CE_OK) {
         rc = lint_add(conditions, "TriggersProvided", "InvalidTriggers", lint_message(diag, 1));
     }

@@ -145,13 +145,13 @@ static struct ce_test_proc *pod_run(struct pod_env *e, const struct ce_ctl_built
                                     const char *secret)
 {
     char *mdir = pod_write_configmap(e, b, word);
-    json_t *c =
-        json_array_get(json_object_get(json_object_get(json_object_get(json_object_get(
-                                                           pod_object(b, "Deployment"), "spec"),
-                                                                       "template"),
-                                                       "spec"),
-                                       "containers"),
-                       0);
+    json_t *c = json_array_get(
+        json_object_get(
+            json_object_get(
+                json_object_get(json_object_get(pod_object(b, "Deployment"), "spec"), "template"),
+                "spec"),
+            "containers"),
+        0);
     pod_check_mounts(e, c, secret);
     json_t *args = json_object_get(c, "args");
     const char *argv[32];
@@ -170,8 +170,8 @@ static struct ce_test_proc *pod_run(struct pod_env *e, const struct ce_ctl_built
     owned[1] = ce_xasprintf("%s/secrets", e->dir);
     owned[2] = ce_xasprintf("%s/config", e->dir);
     owned[3] = ce_xasprintf("%d", mport);
-    const char *mapped[] = {"--secrets-dir", owned[1], "--config-dir", owned[2],
-                            "--metrics-port", owned[3], NULL};
+    const char *mapped[] = {"--secrets-dir", owned[1], "--config-dir", owned[2], "--metrics-port",
+                            owned[3],        NULL};
     for (int k = 0; mapped[k] != NULL; k++) {
         argv[n++] = mapped[k];
     }
@@ -197,9 +197,9 @@ static void pod_probe_ready(const struct ce_ctl_built *b, int mport)
 {
     json_t *c = json_array_get(
         json_object_get(
-            json_object_get(json_object_get(json_object_get(pod_object(b, "Deployment"), "spec"),
-                                            "template"),
-                            "spec"),
+            json_object_get(
+                json_object_get(json_object_get(pod_object(b, "Deployment"), "spec"), "template"),
+                "spec"),
             "containers"),
         0);
     const char *path = json_string_value(
@@ -213,12 +213,14 @@ static void pod_probe_ready(const struct ce_ctl_built *b, int mport)
 static json_t *pod_eventsource(struct pod_env *e, const char *secret)
 {
     json_t *es = pod_example("webhook-eventsource.yaml");
-    json_t *ex = json_object_get(json_object_get(json_object_get(es, "spec"), "webhook"), "example");
+    json_t *ex =
+        json_object_get(json_object_get(json_object_get(es, "spec"), "webhook"), "example");
     char port[16];
     snprintf(port, sizeof port, "%d", e->port);
     json_object_set_new(ex, "port", json_string(port));
     if (secret != NULL) {
-        json_object_set_new(ex, "authSecret", json_pack("{s:s, s:s}", "name", secret, "key", "token"));
+        json_object_set_new(ex, "authSecret",
+                            json_pack("{s:s, s:s}", "name", secret, "key", "token"));
         char *sdir = ce_xasprintf("%s/secrets/%s", e->dir, secret);
         char *top = ce_xasprintf("%s/secrets", e->dir);
         mkdir(top, 0700);
@@ -244,7 +246,8 @@ static void pod_webhook_to_log(struct pod_env *e, const char *secret)
     int es_mport = ce_test_free_port();
     int sn_mport = ce_test_free_port();
     struct ce_test_proc *ps = pod_run(e, &bsn, "sensor", sn_mport, CE_SENSOR_SUBSCRIBED_MSG, NULL);
-    struct ce_test_proc *pe = pod_run(e, &bes, "eventsource", es_mport, "Eventing server started.", secret);
+    struct ce_test_proc *pe =
+        pod_run(e, &bes, "eventsource", es_mport, "Eventing server started.", secret);
     pod_probe_ready(&bes, es_mport);
     pod_probe_ready(&bsn, sn_mport);
     char id[33];

@@ -133,7 +133,8 @@ static void assert_json(const json_t *j, const char *path, const char *want)
 /* The ConfigMap's data[key]. */
 static const char *manifest_text(const struct ce_ctl_built *b, const char *key)
 {
-    const char *t = json_string_value(json_object_get(at(object(b, "ConfigMap", NULL), "data"), key));
+    const char *t =
+        json_string_value(json_object_get(at(object(b, "ConfigMap", NULL), "data"), key));
     assert_non_null(t);
     return t;
 }
@@ -178,9 +179,11 @@ static void test_eventsource_names_labels_owner(void **state)
     build(WEBHOOK_ES, BUS, &b);
     assert_non_null(b.objects);
     assert_int_equal(json_array_size(b.objects), 3);
-    assert_string_equal(b.owner_selector, "controller=eventsource-controller,eventsource-name=webhook");
-    assert_json(b.conditions, "0", "{'type': 'SourcesProvided', 'status': 'True', 'reason': '', "
-                                   "'message': ''}");
+    assert_string_equal(b.owner_selector,
+                        "controller=eventsource-controller,eventsource-name=webhook");
+    assert_json(b.conditions, "0",
+                "{'type': 'SourcesProvided', 'status': 'True', 'reason': '', "
+                "'message': ''}");
     int mode = -1;
     json_t *cm = object(&b, "ConfigMap", &mode);
     assert_int_equal(mode, CE_CTL_APPLY_UPDATE);
@@ -209,9 +212,10 @@ static void test_eventsource_names_labels_owner(void **state)
     assert_json(d, "spec.selector.matchLabels", owner_labels);
     assert_json(d, "spec.template.metadata.labels", owner_labels);
     assert_int_equal(json_integer_value(at(d, "spec.replicas")), 1);
-    assert_json(svc, "spec", "{'type': 'ClusterIP', 'ports': [{'port': 12000, 'targetPort': "
-                             "12000}], 'selector': {'controller': 'eventsource-controller', "
-                             "'eventsource-name': 'webhook', 'owner-name': 'webhook'}}");
+    assert_json(svc, "spec",
+                "{'type': 'ClusterIP', 'ports': [{'port': 12000, 'targetPort': "
+                "12000}], 'selector': {'controller': 'eventsource-controller', "
+                "'eventsource-name': 'webhook', 'owner-name': 'webhook'}}");
     ce_ctl_built_fini(&b);
 }
 
@@ -224,13 +228,15 @@ static void test_eventsource_container(void **state)
     assert_string_equal(str(c, "name"), "main");
     assert_string_equal(str(c, "image"), "cevents:test");
     assert_null(at(c, "imagePullPolicy"));
-    assert_json(c, "args", "['eventsource', '-f', '/etc/cevents/manifest/eventsource.yaml', "
-                           "'--name', 'webhook', '--log-format', 'json']");
+    assert_json(c, "args",
+                "['eventsource', '-f', '/etc/cevents/manifest/eventsource.yaml', "
+                "'--name', 'webhook', '--log-format', 'json']");
     assert_json(c, "ports", "[{'name': 'metrics', 'containerPort': 7777}]");
     assert_json(c, "livenessProbe.httpGet", "{'path': '/healthz', 'port': 7777}");
     assert_json(c, "readinessProbe.httpGet", "{'path': '/readyz', 'port': 7777}");
-    assert_json(c, "env", "[{'name': 'POD_NAME', 'valueFrom': {'fieldRef': {'fieldPath': "
-                          "'metadata.name'}}}]");
+    assert_json(c, "env",
+                "[{'name': 'POD_NAME', 'valueFrom': {'fieldRef': {'fieldPath': "
+                "'metadata.name'}}}]");
     assert_json(mount(&b, "/etc/cevents/manifest"), "",
                 "{'name': 'manifest', 'mountPath': '/etc/cevents/manifest', 'readOnly': true}");
     assert_json(volume(&b, "manifest"), "configMap", "{'name': 'webhook-eventsource-manifest'}");
@@ -311,21 +317,24 @@ static void test_sensor_deployment(void **state)
     assert_int_equal(json_array_size(b.objects), 2);
     assert_null(object(&b, "Service", NULL));
     assert_string_equal(b.owner_selector, "controller=sensor-controller,sensor-name=log");
-    assert_json(b.conditions, "", "[{'type': 'DependenciesProvided', 'status': 'True', 'reason': "
-                                  "'', 'message': ''}, {'type': 'TriggersProvided', 'status': "
-                                  "'True', 'reason': '', 'message': ''}]");
+    assert_json(b.conditions, "",
+                "[{'type': 'DependenciesProvided', 'status': 'True', 'reason': "
+                "'', 'message': ''}, {'type': 'TriggersProvided', 'status': "
+                "'True', 'reason': '', 'message': ''}]");
     assert_string_equal(str(object(&b, "ConfigMap", NULL), "metadata.name"), "log-sensor-manifest");
     json_t *d = object(&b, "Deployment", NULL);
     assert_string_equal(str(d, "metadata.generateName"), "log-sensor-");
-    assert_json(d, "metadata.labels", "{'controller': 'sensor-controller', 'sensor-name': 'log', "
-                                      "'owner-name': 'log'}");
+    assert_json(d, "metadata.labels",
+                "{'controller': 'sensor-controller', 'sensor-name': 'log', "
+                "'owner-name': 'log'}");
     assert_json(d, "metadata.ownerReferences.0",
                 "{'apiVersion': 'argoproj.io/v1alpha1', 'kind': 'Sensor', 'name': 'log', 'uid': "
                 "'u-2', 'controller': true, 'blockOwnerDeletion': true}");
     assert_int_equal(json_integer_value(at(d, "spec.replicas")), 2);
     assert_int_equal(json_integer_value(at(d, "spec.revisionHistoryLimit")), 3);
-    assert_json(container(&b), "args", "['sensor', '-f', '/etc/cevents/manifest/sensor.yaml', "
-                                       "'--name', 'log', '--log-format', 'json']");
+    assert_json(container(&b), "args",
+                "['sensor', '-f', '/etc/cevents/manifest/sensor.yaml', "
+                "'--name', 'log', '--log-format', 'json']");
     ce_ctl_built_fini(&b);
 }
 
@@ -346,8 +355,9 @@ static void test_no_service_without_ports(void **state)
           "'webhook': {'e': {'port': '12000', 'endpoint': '/e', 'method': 'POST'}}}}",
           BUS, &b);
     json_t *svc = object(&b, "Service", NULL);
-    assert_json(svc, "metadata.labels", "{'a': 'b', 'controller': 'eventsource-controller', "
-                                        "'eventsource-name': 'w', 'owner-name': 'w'}");
+    assert_json(svc, "metadata.labels",
+                "{'a': 'b', 'controller': 'eventsource-controller', "
+                "'eventsource-name': 'w', 'owner-name': 'w'}");
     assert_string_equal(str(svc, "metadata.annotations.n"), "v");
     assert_string_equal(str(svc, "spec.clusterIP"), "10.0.0.9");
     ce_ctl_built_fini(&b);
@@ -570,8 +580,9 @@ static void test_invalid_sensor_conditions_split(void **state)
     assert_string_equal(str(b.conditions, "0.reason"), "InvalidDependencies");
     assert_true(strncmp(str(b.conditions, "0.message"), "spec.dependencies[0].eventName: ", 32) ==
                 0);
-    assert_json(b.conditions, "1", "{'type': 'TriggersProvided', 'status': 'True', 'reason': '', "
-                                   "'message': ''}");
+    assert_json(b.conditions, "1",
+                "{'type': 'TriggersProvided', 'status': 'True', 'reason': '', "
+                "'message': ''}");
     ce_ctl_built_fini(&b);
     /* two bad triggers: both in one message */
     build("{'apiVersion': 'argoproj.io/v1alpha1', 'kind': 'Sensor', 'metadata': {'name': 's'}, "
@@ -628,9 +639,10 @@ static void test_hash_stable_and_follows_spec(void **state)
     assert_string_not_equal(ha[0], hc[0]);
     assert_string_not_equal(ha[1], hc[1]);
     assert_string_equal(ha[2], hc[2]);
-    assert_string_not_equal(
-        str(object(&a, "Deployment", NULL), "spec.template.metadata.annotations.cevents/manifest-hash"),
-        str(object(&c, "Deployment", NULL), "spec.template.metadata.annotations.cevents/manifest-hash"));
+    assert_string_not_equal(str(object(&a, "Deployment", NULL),
+                                "spec.template.metadata.annotations.cevents/manifest-hash"),
+                            str(object(&c, "Deployment", NULL),
+                                "spec.template.metadata.annotations.cevents/manifest-hash"));
     free(changed);
     ce_ctl_built_fini(&a);
     ce_ctl_built_fini(&b);
@@ -645,10 +657,11 @@ static void test_manifest_over_a_mebibyte_refused(void **state)
                        "{'name': 'big'}, 'spec': {'dependencies': [{'name': 'd', "
                        "'eventSourceName': 'w', 'eventName': 'e'}], 'triggers': [{'template': "
                        "{'name': 't', 'log': {}}}], 'notes': '";
-    char *text = malloc(strlen(head) + big + 8);
-    strcpy(text, head);
-    memset(text + strlen(head), 'x', big);
-    strcpy(text + strlen(head) + big, "'}}");
+    size_t hl = strlen(head);
+    char *text = malloc(hl + big + 4);
+    memcpy(text, head, hl);
+    memset(text + hl, 'x', big);
+    memcpy(text + hl + big, "'}}", 4);
     struct ce_ctl_built b;
     build(text, BUS, &b);
     assert_null(b.objects);
