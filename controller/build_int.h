@@ -56,8 +56,8 @@ json_t *ce_ctl_wl_meta(const struct ce_ctl_wl *w, const char *name, bool generat
 void ce_ctl_volume_name(const char *prefix, const char *name, char out[64]);
 
 /* The ConfigMap holding the manifest the pod runs (the object and its EventBus); its data hash
- * goes to data_hash. NULL with *why set when it would exceed CE_CTL_CONFIGMAP_MAX (why:
- * static-lifetime-free buffer of whylen). */
+ * goes to data_hash. NULL with the reason in why (whylen bytes) when it would exceed
+ * CE_CTL_CONFIGMAP_MAX; NULL with why untouched when memory runs out. */
 json_t *ce_ctl_wl_configmap(const struct ce_ctl_wl *w, char data_hash[17], char *why,
                             size_t whylen);
 /* The ConfigMap's name and the key the manifest is under (and the -f path). */

@@ -6,6 +6,7 @@
 #include "controller/build_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The pod settings spec.template gives that are copied as they are. */
@@ -140,13 +141,22 @@ static json_t *pod_spec(const struct ce_ctl_wl *w, const json_t *tpl, bool *ok)
     return spec;
 }
 
+/* spec.replicas, a number or a numeric string as lint accepts it; less than 1 is 1, as Argo. */
+static json_int_t pod_replicas(const json_t *spec)
+{
+    const json_t *r = json_object_get(spec, "replicas");
+    long long v = json_is_integer(r)  ? (long long)json_integer_value(r)
+                  : json_is_string(r) ? strtoll(json_string_value(r), NULL, 10)
+                                      : 1;
+    return (json_int_t)(v < 1 ? 1 : v > 100000 ? 100000 : v);
+}
+
 static json_t *pod_deployment_spec(const struct ce_ctl_wl *w, const char *data_hash, bool *ok)
 {
     const json_t *tpl = json_object_get(w->spec, "template");
-    json_int_t replicas = json_integer_value(json_object_get(w->spec, "replicas"));
-    json_t *spec = json_pack("{s:I, s:{s:o}, s:{s:o, s:o}}", "replicas",
-                             (json_int_t)(replicas < 1 ? 1 : replicas), "selector", "matchLabels",
-                             json_deep_copy(w->owner_labels), "template", "metadata",
+    json_int_t replicas = pod_replicas(w->spec);
+    json_t *spec = json_pack("{s:I, s:{s:o}, s:{s:o, s:o}}", "replicas", replicas, "selector",
+                             "matchLabels", json_deep_copy(w->owner_labels), "template", "metadata",
                              pod_metadata(w, tpl, data_hash, ok), "spec", pod_spec(w, tpl, ok));
     const json_t *rhl = json_object_get(w->spec, "revisionHistoryLimit");
     if (spec != NULL && strcmp(w->kind, "Sensor") == 0 && json_is_integer(rhl)) {

@@ -299,13 +299,15 @@ static void test_eventbus_name_from_spec(void **state)
     (void)state;
     struct ce_ctl_built b;
     build("{'apiVersion': 'argoproj.io/v1alpha1', 'kind': 'Sensor', 'metadata': {'name': 'log'}, "
-          "'spec': {'eventBusName': 'fast', 'dependencies': [{'name': 'd', 'eventSourceName': "
+          "'spec': {'eventBusName': 'fast', 'replicas': '2', 'dependencies': [{'name': 'd', "
+          "'eventSourceName': "
           "'w', 'eventName': 'e'}], 'triggers': [{'template': {'name': 't', 'log': {}}}]}}",
           "{'jetstream': {'url': 'nats://x:4222'}}", &b);
     const char *text = manifest_text(&b, "sensor.yaml");
     assert_non_null(strstr(text, "\"name\": \"fast\""));
     assert_null(strstr(text, "accessSecret"));
     assert_null(strstr(text, "\"namespace\"")); /* none given, none invented */
+    assert_int_equal(json_integer_value(at(object(&b, "Deployment", NULL), "spec.replicas")), 2);
     ce_ctl_built_fini(&b);
 }
 
