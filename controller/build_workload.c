@@ -90,6 +90,11 @@ static int wl_objects(const struct ce_ctl_wl *w, struct ce_ctl_built *out)
                  CE_MDEC_MAX_REFS);
         return wl_refuse(out, why);
     }
+    const json_t *js = json_object_get(w->bus_config, "jetstream");
+    if (!json_is_string(json_object_get(js, "url"))) {
+        return wl_refuse(out, "the EventBus's status names no JetStream URL (cevents runs on "
+                              "jetstream and jetstreamExotic buses)");
+    }
     char hash[17];
     char why[256] = "";
     json_t *cm = ce_ctl_wl_configmap(w, hash, why, sizeof why);

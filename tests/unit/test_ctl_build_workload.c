@@ -608,7 +608,15 @@ static void test_no_bus_config_only_conditions(void **state)
     struct ce_ctl_built b;
     build(WEBHOOK_ES, NULL, &b);
     assert_null(b.objects);
+    assert_int_equal(json_array_size(b.conditions), 1);
     assert_string_equal(str(b.conditions, "0.status"), "True");
+    ce_ctl_built_fini(&b);
+    /* a bus cevents cannot run on */
+    build(WEBHOOK_ES, "{'kafka': {'url': 'kafka:9092'}}", &b);
+    assert_null(b.objects);
+    assert_string_equal(str(b.conditions, "1.type"), "Deployed");
+    assert_string_equal(str(b.conditions, "1.status"), "False");
+    assert_string_equal(str(b.conditions, "1.reason"), "BuildDeploymentSpecFailed");
     ce_ctl_built_fini(&b);
 }
 
