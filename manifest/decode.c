@@ -176,8 +176,38 @@ void ce_mdec_secret_free(struct ce_secret_ref *s)
     s->set = false;
 }
 
-void ce_mdec_secret(struct ce_mdec *c, const struct ce_node *map, const char *key,
-                    struct ce_secret_ref *out)
+void ce_mdec_ref(struct ce_mdec *c, enum ce_mdec_ref_kind kind, const char *name)
+{
+    struct ce_mdec_refs *r = c->refs;
+    if (r == NULL || name == NULL || name[0] == '\0') {
+        return;
+    }
+    for (int i = 0; i < r->n[kind]; i++) {
+        if (strcmp(r->names[kind][i], name) == 0) {
+            return;
+        }
+    }
+    if (r->n[kind] >= CE_MDEC_MAX_REFS) {
+        r->overflow = true;
+        return;
+    }
+    r->names[kind] = ce_xrealloc(r->names[kind], ((size_t)r->n[kind] + 1) * sizeof(char *));
+    r->names[kind][r->n[kind]++] = ce_xstrdup(name);
+}
+
+void ce_mdec_refs_fini(struct ce_mdec_refs *r)
+{
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < r->n[k]; i++) {
+            ce_free(r->names[k][i]);
+        }
+        ce_free(r->names[k]);
+    }
+    memset(r, 0, sizeof(*r));
+}
+
+static void mdec_key_selector(struct ce_mdec *c, const struct ce_node *map, const char *key,
+                              enum ce_mdec_ref_kind kind, struct ce_secret_ref *out)
 {
     static const char *const known[] = {"name", "key", "optional", NULL};
     memset(out, 0, sizeof(*out));
@@ -190,8 +220,21 @@ void ce_mdec_secret(struct ce_mdec *c, const struct ce_node *map, const char *ke
         out->optional = ce_mdec_bool(c, v, "optional");
         out->set = true;
         ce_mdec_known(c, v, known);
+        ce_mdec_ref(c, kind, out->name);
     }
     ce_mdec_pop(c, old);
+}
+
+void ce_mdec_secret(struct ce_mdec *c, const struct ce_node *map, const char *key,
+                    struct ce_secret_ref *out)
+{
+    mdec_key_selector(c, map, key, CE_MDEC_REF_SECRET, out);
+}
+
+void ce_mdec_config_map(struct ce_mdec *c, const struct ce_node *map, const char *key,
+                        struct ce_secret_ref *out)
+{
+    mdec_key_selector(c, map, key, CE_MDEC_REF_CONFIG_MAP, out);
 }
 
 bool ce_mdec_nonempty(const struct ce_node *map, const char *key)

@@ -97,7 +97,16 @@ void ce_manifest_set_destroy(struct ce_manifest_set *set)
         ce_free(p->files[i]);
     }
     ce_free(p->files);
+    ce_mdec_refs_fini(&p->refs);
     ce_free(p);
+}
+
+int ce_manifest_set_refs(const struct ce_manifest_set *set, enum ce_mdec_ref_kind kind,
+                         const char *const **names)
+{
+    const struct ce_manifest_set_priv *p = (const struct ce_manifest_set_priv *)set;
+    *names = (const char *const *)p->refs.names[kind];
+    return p->refs.overflow ? -1 : p->refs.n[kind];
 }
 
 static const char *load_intern(struct ce_manifest_set_priv *p, const char *file)
@@ -300,6 +309,7 @@ int ce_manifest_load_buf(struct ce_manifest_set *set, const char *buf, size_t le
     c.diag = diag;
     c.strict = strict;
     c.plugins = p->plugins;
+    c.refs = &p->refs;
     if (len > CE_MANIFEST_MAX_FILE_BYTES) {
         struct ce_pos pos = {c.file, 0, 0};
         ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "file is larger than %d bytes",

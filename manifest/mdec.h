@@ -17,6 +17,21 @@
 
 struct ce_manifest_plugins;
 
+/* The most distinct secret (or config map) names one set records; a pod could not mount more. */
+#define CE_MDEC_MAX_REFS 256
+
+enum ce_mdec_ref_kind { CE_MDEC_REF_SECRET = 0, CE_MDEC_REF_CONFIG_MAP };
+
+/* The secrets and config maps the decoders resolved, each name once in the order first met:
+ * what a pod running the decoded objects must have mounted (at <secrets-dir>/<name> and
+ * <config-dir>/<name>). Recorded by the decoders themselves, so it cannot drift from what the
+ * processes read. */
+struct ce_mdec_refs {
+    char **names[2]; /* by enum ce_mdec_ref_kind */
+    int n[2];
+    bool overflow; /* a name beyond CE_MDEC_MAX_REFS was met and not recorded */
+};
+
 struct ce_mdec {
     const char *file; /* interned in the set */
     struct ce_diag *diag;
@@ -26,6 +41,7 @@ struct ce_mdec {
      * its action block; the event's settings are the block itself), for checks that depend on
      * it. NULL otherwise. */
     const struct ce_node *owner;
+    struct ce_mdec_refs *refs; /* where resolved references go; NULL: not recorded */
     char path[CE_MDEC_PATH_MAX];
     size_t path_len;
 };
@@ -56,6 +72,16 @@ bool ce_mdec_bool(struct ce_mdec *c, const struct ce_node *map, const char *key)
 /* SecretKeySelector at map.key. */
 void ce_mdec_secret(struct ce_mdec *c, const struct ce_node *map, const char *key,
                     struct ce_secret_ref *out);
+/* ConfigMapKeySelector at map.key (the same fields; recorded as a config map). */
+void ce_mdec_config_map(struct ce_mdec *c, const struct ce_node *map, const char *key,
+                        struct ce_secret_ref *out);
+/* Records that the object being decoded reads secret or config map name (c->refs). */
+void ce_mdec_ref(struct ce_mdec *c, enum ce_mdec_ref_kind kind, const char *name);
+void ce_mdec_refs_fini(struct ce_mdec_refs *r);
+/* The names of the secrets or config maps that the objects decoded into set reference (each
+ * once, in the order first met): their count, or -1 when there were more than CE_MDEC_MAX_REFS. */
+int ce_manifest_set_refs(const struct ce_manifest_set *set, enum ce_mdec_ref_kind kind,
+                         const char *const **names);
 /* Present and not null/empty (empty map, empty list, empty string). */
 bool ce_mdec_nonempty(const struct ce_node *map, const char *key);
 /* A key of map that looks like a misspelling of key (close, but not it), or NULL: the did-you-mean

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The tls block and the required fields of the kafka and nats triggers (see block_config.h). */
 #include "triggers/block_config.h"
+#include "core/base/mem.h"
 #include "manifest/mdec.h"
 #include "manifest/plugin.h"
 
@@ -60,4 +61,51 @@ void ce_trigger_required_payload(struct ce_mdec *c, const struct ce_node *block)
     else {
         (void)ce_mdec_parameters(c, block, "payload", false);
     }
+}
+
+static void secure_header_decode(struct ce_mdec *c, const struct ce_node *sh)
+{
+    static const char *const sh_keys[] = {"name", "valueFrom", NULL};
+    static const char *const from_keys[] = {"secretKeyRef", "configMapKeyRef", NULL};
+    if (!ce_mdec_map(c, sh)) {
+        ce_mdec_err(c, sh, "a secure header needs name and valueFrom");
+        return;
+    }
+    ce_mdec_known(c, sh, sh_keys);
+    ce_free(ce_mdec_str(c, sh, "name", true));
+    const struct ce_node *from = ce_node_get(sh, "valueFrom");
+    size_t old = ce_mdec_push(c, "valueFrom");
+    if (!ce_mdec_map(c, from)) {
+        ce_mdec_err_missing(c, sh, sh, "valueFrom", "required field is missing");
+    }
+    else {
+        ce_mdec_known(c, from, from_keys);
+        struct ce_secret_ref s, m;
+        ce_mdec_secret(c, from, "secretKeyRef", &s);
+        ce_mdec_config_map(c, from, "configMapKeyRef", &m);
+        if (!s.set && !m.set) {
+            ce_mdec_err(c, from, "secretKeyRef or configMapKeyRef is required");
+        }
+        ce_mdec_secret_free(&s);
+        ce_mdec_secret_free(&m);
+    }
+    ce_mdec_pop(c, old);
+}
+
+void ce_trigger_secure_headers_decode(struct ce_mdec *c, const struct ce_node *block)
+{
+    const struct ce_node *list = ce_node_get(block, "secureHeaders");
+    if (list == NULL || ce_node_is_null(list)) {
+        return;
+    }
+    size_t old = ce_mdec_push(c, "secureHeaders");
+    if (list->type != CE_NODE_SEQ) {
+        ce_mdec_err(c, list, "must be a list");
+    }
+    for (int i = 0; list->type == CE_NODE_SEQ && i < list->n_items; i++) {
+        size_t old_i = ce_mdec_push_index(c, i);
+        secure_header_decode(c, list->items[i]);
+        ce_mdec_pop(c, old_i);
+    }
+    ce_mdec_pop(c, old);
 }

@@ -30,6 +30,9 @@ struct ce_trigger_tls ce_trigger_tls_decode(struct ce_mdec *c, const struct ce_n
 
 /* block's key, a string that must be there and not be empty (heap; NULL when it is not). */
 char *ce_trigger_required_str(struct ce_mdec *c, const struct ce_node *block, const char *key);
+/* block's `secureHeaders` (kafka, http): each {name, valueFrom: {secretKeyRef | configMapKeyRef}}.
+ */
+void ce_trigger_secure_headers_decode(struct ce_mdec *c, const struct ce_node *block);
 /* block's `payload`, a parameter list that must be there. */
 void ce_trigger_required_payload(struct ce_mdec *c, const struct ce_node *block);
 

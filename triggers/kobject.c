@@ -66,6 +66,7 @@ static void kobj_decode_fetched(struct ce_mdec *c, const struct ce_node *src, co
         if (strcmp(key, "configmap") == 0) {
             out->cm_name = ce_mdec_str(c, n, "name", true);
             out->cm_key = ce_mdec_str(c, n, "key", true);
+            ce_mdec_ref(c, CE_MDEC_REF_CONFIG_MAP, out->cm_name);
         }
         else {
             out->path = ce_mdec_str(c, n, "path", true);

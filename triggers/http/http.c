@@ -11,6 +11,7 @@
 #include "manifest/model.h"
 #include "manifest/plugin.h"
 #include "manifest/tojson.h"
+#include "triggers/block_config.h"
 #include "triggers/params.h"
 #include "core/http/request.h"
 #include "triggers/trigger.h"
@@ -293,6 +294,28 @@ static void http_decode_url(struct ce_mdec *c, const struct ce_node *block)
     }
 }
 
+/* The secret and config map references (basicAuth, secureHeaders, tls), decoded here so they
+ * are checked at lint time and recorded for the pod's mounts; the trigger reads them when it
+ * is created. */
+static void http_decode_secrets(struct ce_mdec *c, const struct ce_node *block)
+{
+    const struct ce_node *basic = ce_node_get(block, "basicAuth");
+    size_t old = ce_mdec_push(c, "basicAuth");
+    if (ce_mdec_map(c, basic)) {
+        struct ce_secret_ref user, pass;
+        ce_mdec_secret(c, basic, "username", &user);
+        ce_mdec_secret(c, basic, "password", &pass);
+        ce_mdec_secret_free(&user);
+        ce_mdec_secret_free(&pass);
+    }
+    ce_mdec_pop(c, old);
+    ce_trigger_secure_headers_decode(c, block);
+    struct ce_trigger_tls tls = ce_trigger_tls_decode(c, block, 0);
+    ce_mdec_secret_free(&tls.ca);
+    ce_mdec_secret_free(&tls.cert);
+    ce_mdec_secret_free(&tls.key);
+}
+
 static void *http_decode(struct ce_mdec *c, const struct ce_node *block)
 {
     http_decode_url(c, block);
@@ -302,6 +325,7 @@ static void *http_decode(struct ce_mdec *c, const struct ce_node *block)
     }
     ce_free(method);
     (void)ce_mdec_parameters(c, block, "payload", true);
+    http_decode_secrets(c, block);
     return NULL;
 }
 

@@ -31,8 +31,6 @@ static const char *const kafka_keys[] = {"url",
                                          "secureHeaders",
                                          NULL};
 static const char *const kafka_sasl_keys[] = {"mechanism", "userSecret", "passwordSecret", NULL};
-static const char *const kafka_sh_keys[] = {"name", "valueFrom", NULL};
-static const char *const kafka_from_keys[] = {"secretKeyRef", "configMapKeyRef", NULL};
 
 static void kafka_decode_tls(struct ce_mdec *c, const struct ce_node *block,
                              struct ce_kafka_trigger_config *cfg)
@@ -92,51 +90,6 @@ static void kafka_decode_headers(struct ce_mdec *c, const struct ce_node *block)
     ce_mdec_pop(c, old);
 }
 
-static void kafka_decode_secure_header(struct ce_mdec *c, const struct ce_node *sh)
-{
-    if (!ce_mdec_map(c, sh)) {
-        ce_mdec_err(c, sh, "a secure header needs name and valueFrom");
-        return;
-    }
-    ce_mdec_known(c, sh, kafka_sh_keys);
-    ce_free(ce_mdec_str(c, sh, "name", true));
-    const struct ce_node *from = ce_node_get(sh, "valueFrom");
-    size_t old = ce_mdec_push(c, "valueFrom");
-    if (!ce_mdec_map(c, from)) {
-        ce_mdec_err_missing(c, sh, sh, "valueFrom", "required field is missing");
-    }
-    else {
-        ce_mdec_known(c, from, kafka_from_keys);
-        struct ce_secret_ref s, m;
-        ce_mdec_secret(c, from, "secretKeyRef", &s);
-        ce_mdec_secret(c, from, "configMapKeyRef", &m);
-        if (!s.set && !m.set) {
-            ce_mdec_err(c, from, "secretKeyRef or configMapKeyRef is required");
-        }
-        ce_mdec_secret_free(&s);
-        ce_mdec_secret_free(&m);
-    }
-    ce_mdec_pop(c, old);
-}
-
-static void kafka_decode_secure_headers(struct ce_mdec *c, const struct ce_node *block)
-{
-    const struct ce_node *list = ce_node_get(block, "secureHeaders");
-    if (list == NULL || ce_node_is_null(list)) {
-        return;
-    }
-    size_t old = ce_mdec_push(c, "secureHeaders");
-    if (list->type != CE_NODE_SEQ) {
-        ce_mdec_err(c, list, "must be a list");
-    }
-    for (int i = 0; list->type == CE_NODE_SEQ && i < list->n_items; i++) {
-        size_t old_i = ce_mdec_push_index(c, i);
-        kafka_decode_secure_header(c, list->items[i]);
-        ce_mdec_pop(c, old_i);
-    }
-    ce_mdec_pop(c, old);
-}
-
 static void kafka_decode_producer(struct ce_mdec *c, const struct ce_node *block,
                                   struct ce_kafka_trigger_config *cfg)
 {
@@ -182,7 +135,7 @@ static void *kafka_decode(struct ce_mdec *c, const struct ce_node *block)
     kafka_decode_tls(c, block, cfg);
     kafka_decode_sasl(c, block, cfg);
     kafka_decode_headers(c, block);
-    kafka_decode_secure_headers(c, block);
+    ce_trigger_secure_headers_decode(c, block);
     const struct ce_node *sr = ce_node_get(block, "schemaRegistry");
     if (sr != NULL && !ce_node_is_null(sr)) {
         ce_mdec_err_key(c, sr, "schemaRegistry",
