@@ -23,6 +23,7 @@ struct ce_manifest_set_priv {
     struct ce_manifest_skip *skips;
     int n_skips;
     const struct ce_manifest_plugins *plugins;
+    const struct ce_mdec_recorder *recorder; /* NULL: nothing recorded */
 };
 
 /* Per-kind decoders: spec is the spec node (may be NULL). They fill the object, report every
