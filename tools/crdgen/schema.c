@@ -27,10 +27,10 @@ struct sch_prop {
 };
 
 struct sch {
-    unsigned asked;    /* SCH_* bits: what the getters read this field as */
-    bool described;    /* a map the decoders read fields from */
-    bool named;        /* a map of user-chosen names to described maps */
-    unsigned seen;     /* 1 << ce_node_type of every node merged here */
+    unsigned asked; /* SCH_* bits: what the getters read this field as */
+    bool described; /* a map the decoders read fields from */
+    bool named;     /* a map of user-chosen names to described maps */
+    unsigned seen;  /* 1 << ce_node_type of every node merged here */
     struct sch_prop *props;
     int n_props;
     struct sch *items;  /* a sequence's items */
@@ -160,10 +160,11 @@ static int sch_prop_cmp(const void *a, const void *b)
 /* A key as YAML 1.1 reads it back unchanged: quoted unless plain and not a bool or null word. */
 static void sch_key(FILE *out, int indent, const char *key)
 {
-    static const char *const words[] = {"y",     "n",   "yes", "no", "on", "off",
-                                        "true", "false", "null", "~", NULL};
-    bool plain = key[0] != '\0' && strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                               "0123456789_.-") == strlen(key);
+    static const char *const words[] = {"y",    "n",     "yes",  "no", "on", "off",
+                                        "true", "false", "null", "~",  NULL};
+    bool plain =
+        key[0] != '\0' && strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789_.-") == strlen(key);
     for (int i = 0; plain && words[i] != NULL; i++) {
         plain = strcasecmp(key, words[i]) != 0;
     }
