@@ -52,8 +52,8 @@ static void kubectl_ok(struct ce_test_kube *k, const char *const *args, int n_ar
         }
     }
     if (st != 0) {
-        fail_msg("kubectl %s %s exited %d or lacks an expected line:\n%s", a[0],
-                 a[1] ? a[1] : "", st, out ? out : "");
+        fail_msg("kubectl %s %s exited %d or lacks an expected line:\n%s", a[0], a[1] ? a[1] : "",
+                 st, out ? out : "");
     }
     ce_free(out);
 }
@@ -61,7 +61,7 @@ static void kubectl_ok(struct ce_test_kube *k, const char *const *args, int n_ar
 #define KUBECTL_OK(k, want, ...)                                                                   \
     do {                                                                                           \
         const char *const args_[] = {__VA_ARGS__};                                                 \
-        kubectl_ok((k), args_, (int)(sizeof(args_) / sizeof(args_[0])), (want));                  \
+        kubectl_ok((k), args_, (int)(sizeof(args_) / sizeof(args_[0])), (want));                   \
     } while (0)
 
 static const char *const created_cluster[] = {
@@ -91,8 +91,11 @@ static const char *const unchanged_cluster[] = {
 /* What an install leaves on the server, read back with kubectl get. */
 static void check_installed(struct ce_test_kube *k, const char *rbac_kind)
 {
-    static const char *const crd[] = {"plural: eventsources", "shortNames:", "- es",
-                                      "status: {}", "x-kubernetes-preserve-unknown-fields: true",
+    static const char *const crd[] = {"plural: eventsources",
+                                      "shortNames:",
+                                      "- es",
+                                      "status: {}",
+                                      "x-kubernetes-preserve-unknown-fields: true",
                                       NULL};
     static const char *const deploy[] = {"image: cevents:latest",
                                          "- controller",
@@ -113,8 +116,7 @@ static void check_installed(struct ce_test_kube *k, const char *rbac_kind)
                "yaml");
     KUBECTL_OK(k, sa, "get", "serviceaccount", "-n", "argo-events", "cevents-controller");
     KUBECTL_OK(k, ns, "get", "namespace", "argo-events");
-    KUBECTL_OK(k, rules, "get", rbac_kind, "-n", "argo-events", "cevents-controller", "-o",
-               "yaml");
+    KUBECTL_OK(k, rules, "get", rbac_kind, "-n", "argo-events", "cevents-controller", "-o", "yaml");
     KUBECTL_OK(k, leases, "get", "role", "-n", "argo-events", "cevents-controller-leader-election",
                "-o", "yaml");
 }
@@ -149,8 +151,8 @@ static void test_apply_namespaced(void **state)
     static const char *const namespaced[] = {"- --namespaced", NULL};
     KUBECTL_OK(k, created, "apply", "-k", CE_SOURCE_DIR "/deploy/namespaced");
     check_installed(k, "role");
-    KUBECTL_OK(k, namespaced, "get", "deployment", "-n", "argo-events", "cevents-controller",
-               "-o", "yaml");
+    KUBECTL_OK(k, namespaced, "get", "deployment", "-n", "argo-events", "cevents-controller", "-o",
+               "yaml");
     KUBECTL_OK(k, unchanged, "apply", "-k", CE_SOURCE_DIR "/deploy/namespaced");
 }
 
