@@ -297,6 +297,7 @@ def dockerfile_stages():
 # stage need not name them: libc6 (libc, libm, libresolv, the loader), libgcc-s1 (libc6 needs
 # it), zlib1g and libzstd1 (dpkg pre-depends on them).
 BASE_IMAGE = {"libc6", "libgcc-s1", "zlib1g", "libzstd1"}
+SANITIZER_RUNTIMES = ("libasan.", "libubsan.", "libtsan.", "liblsan.")
 
 
 def package_of(lib_path):
@@ -334,6 +335,19 @@ def depends_closure(pkgs):
     return seen
 
 
+def ldd_libraries(binary):
+    """(name, path) of every library ldd lists but the vDSO and a sanitizer's runtime (a
+    sanitizer build's instrumentation; the image's Release build has none)."""
+    out = []
+    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    for line in ldd.splitlines():
+        m = re.match(r"\s*(\S+)\s*(?:=>\s*(\S+))?\s*\(", line)
+        if not m or m.group(1).startswith("linux-vdso") or m.group(1).startswith(SANITIZER_RUNTIMES):
+            continue
+        out.append((m.group(1), m.group(2) or m.group(1)))
+    return out
+
+
 def case_image_libs(a):
     if shutil.which("dpkg") is None or shutil.which("ldd") is None:
         print("dpkg or ldd missing")
@@ -346,36 +360,21 @@ def case_image_libs(a):
                                 text=True).stdout.split("Shared library: [")[1:])
     direct = {d.split("]", 1)[0] for d in direct}
     closure = depends_closure(runtime | BASE_IMAGE)
-    ldd = subprocess.run(["ldd", a.cevents], capture_output=True, text=True).stdout
-    seen = 0
-    for line in ldd.splitlines():
-        m = re.match(r"\s*(\S+)\s*(?:=>\s*(\S+))?\s*\(", line)
-        if not m or m.group(1).startswith("linux-vdso"):
-            continue
-        lib, path = m.group(1), m.group(2) or m.group(1)
+    libs = ldd_libraries(a.cevents)
+    used = set()
+    for lib, path in libs:
         pkg = package_of(path)
-        seen += 1
+        used.add(pkg)
         if pkg is None:
             fail(f"{lib} ({path}) belongs to no Debian package")
         elif lib in direct and pkg not in runtime | BASE_IMAGE:
             fail(f"{a.cevents} links {lib} directly: add {pkg} to the Dockerfile's runtime stage")
         elif pkg not in closure:
             fail(f"{lib} comes from {pkg}, which the runtime stage does not install")
-    unused = runtime - {"ca-certificates", "tzdata"} - closure_needed(ldd)
-    for p in sorted(unused):
+    # ca-certificates and tzdata are data the binary reads, not libraries
+    for p in sorted(runtime - {"ca-certificates", "tzdata"} - used):
         fail(f"the runtime stage installs {p}, which no library of the binary comes from")
-    print(f"{seen} libraries checked against {len(runtime)} packages")
-
-
-def closure_needed(ldd):
-    pkgs = set()
-    for line in ldd.splitlines():
-        m = re.match(r"\s*\S+\s*=>\s*(\S+)", line)
-        if m:
-            p = package_of(m.group(1))
-            if p:
-                pkgs.add(p)
-    return pkgs
+    print(f"{len(libs)} libraries checked against {len(runtime)} packages")
 
 
 def case_build_deps(a):
