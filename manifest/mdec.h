@@ -22,7 +22,9 @@ enum ce_mdec_kind { CE_MDEC_STRING = 0, CE_MDEC_INT, CE_MDEC_BOOL, CE_MDEC_SECRE
 
 /* A listener told what the decoders ask of each map node: the fields they read (and as what)
  * and the keys they know. Tools that describe the manifest model from the decoders themselves
- * (the CRD schema generator) set one on a manifest set; decoding is the same with or without. */
+ * (the CRD schema generator) set one on a manifest set; decoding is the same with or without.
+ * What the calls point to lives as long as the set's nodes (map) or only during the call (key,
+ * keys): a recorder copies what it keeps. */
 struct ce_mdec_recorder {
     void (*field)(void *arg, const struct ce_node *map, const char *key, enum ce_mdec_kind kind);
     void (*known)(void *arg, const struct ce_node *map, const char *const *keys);

@@ -31,8 +31,15 @@ static void rec_field(void *arg, const struct ce_node *map, const char *key, enu
 static void rec_known(void *arg, const struct ce_node *map, const char *const *keys)
 {
     struct rec_entry *e = rec_push(arg);
+    size_t n = 0;
+    while (keys[n] != NULL) {
+        n++;
+    }
     e->map = map;
-    e->keys = keys;
+    e->keys = ce_xcalloc(n + 1, sizeof(*e->keys));
+    for (size_t i = 0; i < n; i++) {
+        e->keys[i] = ce_xstrdup(keys[i]);
+    }
 }
 
 void rec_init(struct rec_store *r)
@@ -47,6 +54,10 @@ void rec_clear(struct rec_store *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         ce_free(r->v[i].key);
+        for (size_t k = 0; r->v[i].keys != NULL && r->v[i].keys[k] != NULL; k++) {
+            ce_free(r->v[i].keys[k]);
+        }
+        ce_free(r->v[i].keys);
     }
     r->n = 0;
 }

@@ -13,7 +13,7 @@ struct rec_entry {
     const struct ce_node *map;
     char *key;
     enum ce_mdec_kind kind;
-    const char *const *keys; /* the decoder's static list */
+    char **keys; /* a copy of the decoder's list, NULL-terminated */
 };
 
 struct rec_store {
