@@ -3,7 +3,8 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan test-tsan layer-check fuzz bench format check clean
+.PHONY: all deps build demo test test-asan test-tsan layer-check fuzz bench format check clean \
+	deploy image
 
 all: build
 
@@ -54,6 +55,26 @@ format:
 # direction, dead functions); needs no build.
 check: deps
 	bash scripts/check/all.sh
+
+# Regenerates deploy/'s CRDs (from what the manifest decoders read) and deploy/install.yaml.
+deploy:
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) --target cevents-crdgen -j $(JOBS)
+	bash deploy/generate.sh $(BUILD)/cevents-crdgen
+
+# The container image (Dockerfile): with docker, or podman when there is no docker.
+IMAGE ?= cevents:latest
+image:
+	@engine=$$(command -v docker || command -v podman || true); \
+	if [ -z "$$engine" ]; then \
+		echo "make image: neither docker nor podman is installed; install one to build $(IMAGE)" >&2; \
+		exit 1; \
+	fi; \
+	"$$engine" info >/dev/null 2>&1 || { \
+		echo "make image: $$engine is installed but does not answer (is its daemon running?)" >&2; \
+		exit 1; }; \
+	echo "$$engine build -t $(IMAGE) ."; \
+	"$$engine" build -t $(IMAGE) .
 
 clean:
 	rm -rf build build-asan build-tsan build-layers build-fuzz

@@ -122,8 +122,17 @@ void ce_mdec_err_missing(struct ce_mdec *c, const struct ce_node *map, const str
     }
 }
 
+static void mdec_note(const struct ce_mdec *c, const struct ce_node *map, const char *key,
+                      enum ce_mdec_kind kind)
+{
+    if (c->recorder != NULL && map != NULL && map->type == CE_NODE_MAP) {
+        c->recorder->field(c->recorder->arg, map, key, kind);
+    }
+}
+
 char *ce_mdec_str(struct ce_mdec *c, const struct ce_node *map, const char *key, bool required)
 {
+    mdec_note(c, map, key, CE_MDEC_STRING);
     const struct ce_node *v = ce_node_get(map, key);
     if (v == NULL || ce_node_is_null(v) || (v->type == CE_NODE_SCALAR && v->len == 0)) {
         if (required) {
@@ -144,6 +153,7 @@ char *ce_mdec_str(struct ce_mdec *c, const struct ce_node *map, const char *key,
 
 bool ce_mdec_int(struct ce_mdec *c, const struct ce_node *map, const char *key, int64_t *out)
 {
+    mdec_note(c, map, key, CE_MDEC_INT);
     const struct ce_node *v = ce_node_get(map, key);
     if (v == NULL || ce_node_is_null(v)) {
         return false;
@@ -157,6 +167,7 @@ bool ce_mdec_int(struct ce_mdec *c, const struct ce_node *map, const char *key, 
 
 bool ce_mdec_bool(struct ce_mdec *c, const struct ce_node *map, const char *key)
 {
+    mdec_note(c, map, key, CE_MDEC_BOOL);
     const struct ce_node *v = ce_node_get(map, key);
     bool b = false;
     if (v == NULL || ce_node_is_null(v)) {
@@ -210,6 +221,7 @@ static void mdec_key_selector(struct ce_mdec *c, const struct ce_node *map, cons
                               enum ce_mdec_ref_kind kind, struct ce_secret_ref *out)
 {
     static const char *const known[] = {"name", "key", "optional", NULL};
+    mdec_note(c, map, key, CE_MDEC_SECRET);
     memset(out, 0, sizeof(*out));
     const struct ce_node *v = ce_node_get(map, key);
     size_t old = ce_mdec_push(c, key);
@@ -303,6 +315,9 @@ static bool mdec_is_known(const char *key, const char *const *known)
 
 void ce_mdec_known(struct ce_mdec *c, const struct ce_node *map, const char *const *known)
 {
+    if (c->recorder != NULL && map != NULL && map->type == CE_NODE_MAP) {
+        c->recorder->known(c->recorder->arg, map, known);
+    }
     if (!c->strict || map == NULL || map->type != CE_NODE_MAP) {
         return;
     }

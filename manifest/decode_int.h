@@ -24,6 +24,7 @@ struct ce_manifest_set_priv {
     int n_skips;
     const struct ce_manifest_plugins *plugins;
     struct ce_mdec_refs refs; /* every secret / config map the decoders resolved */
+    const struct ce_mdec_recorder *recorder; /* NULL: nothing recorded */
 };
 
 /* Per-kind decoders: spec is the spec node (may be NULL). They fill the object, report every

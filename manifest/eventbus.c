@@ -126,6 +126,7 @@ static void eb_kind(struct ce_mdec *c, const struct ce_node_pair *p, struct ce_e
 void ce_manifest_decode_eventbus(struct ce_mdec *c, const struct ce_node *spec,
                                  struct ce_eventbus *eb)
 {
+    eb->spec = spec;
     size_t old = ce_mdec_push(c, "spec");
     if (!ce_mdec_map(c, spec)) {
         ce_mdec_err(c, spec,

@@ -63,6 +63,11 @@ int ce_manifest_set_create(const struct ce_manifest_plugins *plugins, struct ce_
     return CE_OK;
 }
 
+void ce_manifest_set_record(struct ce_manifest_set *set, const struct ce_mdec_recorder *recorder)
+{
+    load_priv(set)->recorder = recorder;
+}
+
 void ce_manifest_set_destroy(struct ce_manifest_set *set)
 {
     if (set == NULL) {
@@ -310,6 +315,7 @@ int ce_manifest_load_buf(struct ce_manifest_set *set, const char *buf, size_t le
     c.strict = strict;
     c.plugins = p->plugins;
     c.refs = &p->refs;
+    c.recorder = p->recorder;
     if (len > CE_MANIFEST_MAX_FILE_BYTES) {
         struct ce_pos pos = {c.file, 0, 0};
         ce_diag_add(diag, CE_DIAG_ERROR, &pos, "", "file is larger than %d bytes",

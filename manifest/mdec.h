@@ -32,6 +32,20 @@ struct ce_mdec_refs {
     bool overflow; /* a name beyond CE_MDEC_MAX_REFS was met and not recorded */
 };
 
+/* What a getter asked a field to be. */
+enum ce_mdec_kind { CE_MDEC_STRING = 0, CE_MDEC_INT, CE_MDEC_BOOL, CE_MDEC_SECRET };
+
+/* A listener told what the decoders ask of each map node: the fields they read (and as what)
+ * and the keys they know. Tools that describe the manifest model from the decoders themselves
+ * (the CRD schema generator) set one on a manifest set; decoding is the same with or without.
+ * What the calls point to lives as long as the set's nodes (map) or only during the call (key,
+ * keys): a recorder copies what it keeps. */
+struct ce_mdec_recorder {
+    void (*field)(void *arg, const struct ce_node *map, const char *key, enum ce_mdec_kind kind);
+    void (*known)(void *arg, const struct ce_node *map, const char *const *keys);
+    void *arg;
+};
+
 struct ce_mdec {
     const char *file; /* interned in the set */
     struct ce_diag *diag;
@@ -44,6 +58,7 @@ struct ce_mdec {
     struct ce_mdec_refs *refs; /* where resolved references go; NULL: not recorded */
     char path[CE_MDEC_PATH_MAX];
     size_t path_len;
+    const struct ce_mdec_recorder *recorder; /* NULL (the usual): nothing is recorded */
 };
 
 /* Path building: push returns the previous length for pop. */

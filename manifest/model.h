@@ -114,6 +114,7 @@ struct ce_eventbus {
     const struct ce_node *stream_config;
     struct ce_secret_ref access_secret;
     struct ce_pos pos;
+    const struct ce_node *spec;
 };
 
 /* Everything loaded from the files and directories given. Owns every object in it. */
@@ -134,6 +135,10 @@ struct ce_manifest_plugins;
 int ce_manifest_set_create(const struct ce_manifest_plugins *plugins,
                            struct ce_manifest_set **out) CE_MUST_CHECK;
 void ce_manifest_set_destroy(struct ce_manifest_set *set);
+struct ce_mdec_recorder;
+/* Every decode into set from now on tells recorder what it reads (manifest/mdec.h; borrowed,
+ * must outlive the loads; NULL stops it). */
+void ce_manifest_set_record(struct ce_manifest_set *set, const struct ce_mdec_recorder *recorder);
 
 /* Loads every document of buf (filename is used in positions). Valid objects are added to set;
  * every problem is added to diag (strict adds unknown-key findings as errors). Returns CE_OK

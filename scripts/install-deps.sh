@@ -11,7 +11,7 @@ packages=(
   libssh2-1-dev openssh-server
   libgit2-dev
   libcmocka-dev
-  tzdata wrk time procps iproute2 ca-certificates openssl python3
+  tzdata wrk time procps iproute2 ca-certificates openssl python3 python3-yaml
 )
 
 # kubectl reads back what the Kubernetes triggers create: an installed one is used (the tests

@@ -16,7 +16,7 @@ import csrc
 
 # Modules (top-level folders), outermost first. A file may include its own module and modules
 # LATER in this list. cmd/ being first means nothing outside cmd/ includes cmd/.
-MODULES = ["cmd", "controller", "eventsource", "sensor", "triggers", "eventbus", "manifest",
+MODULES = ["tools", "cmd", "controller", "eventsource", "sensor", "triggers", "eventbus", "manifest",
            "kube", "core"]
 
 # Pairs the order above would allow but that stay apart: (includer, included).
