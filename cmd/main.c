@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The cevents binary: one program, one subcommand per role (DESIGN.md §2). */
+#include "cmd/controller.h"
 #include "cmd/explain.h"
 #include "cmd/run.h"
 #include "eventbus/bus.h"
@@ -24,6 +25,7 @@ static void main_usage(FILE *out)
         "  cevents lint [--strict] PATH...                   check manifests offline\n"
         "  cevents explain -f SENSOR --event EVENT.json [--dependency NAME]\n"
         "                                                    show what a Sensor would do\n"
+        "  cevents controller [--namespaced] [flags]         run manifests applied to Kubernetes\n"
         "  cevents version\n"
         "\n"
         "`cevents COMMAND --help` shows a command's flags.\n",
@@ -63,8 +65,7 @@ int main(int argc, char **argv)
         code = ce_sensor_main(argc - 1, argv + 1);
     }
     else if (strcmp(cmd, "controller") == 0) {
-        fprintf(stderr, "cevents: the Kubernetes controller is not available yet\n");
-        code = 2;
+        code = ce_controller_main(argc - 1, argv + 1);
     }
     else {
         fprintf(stderr, "cevents: unknown command \"%s\"\n\n", cmd);

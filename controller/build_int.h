@@ -45,8 +45,6 @@ struct ce_ctl_wl {
  * carrying the file-less lint messages. CE_EIO when memory runs out. */
 int ce_ctl_lint(const struct ce_ctl_env *env, const json_t *obj, const char *kind,
                 struct ce_manifest_set **set, json_t *conditions) CE_MUST_CHECK;
-/* {type, status, reason, message}. */
-json_t *ce_ctl_condition(const char *type, bool ok, const char *reason, const char *message);
 
 /* metadata of a built object: namespace, name (or generateName when generate), labels and the
  * owner reference (new reference). */

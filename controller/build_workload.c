@@ -3,6 +3,7 @@
  * running it, and the EventSource's Service: names, labels and owner references as Argo's
  * controller sets them (controller/build.h). */
 #include "controller/build_int.h"
+#include "controller/status.h"
 
 #include "core/base/mem.h"
 #include "manifest/mdec.h"
@@ -77,8 +78,8 @@ static int wl_add(json_t *objects, json_t *obj, enum ce_ctl_apply_mode mode)
  * instead of its own) and no objects. */
 static int wl_refuse(struct ce_ctl_built *out, const char *why)
 {
-    json_t *c = ce_ctl_condition("Deployed", false, "BuildDeploymentSpecFailed", why);
-    return c != NULL && json_array_append_new(out->conditions, c) == 0 ? CE_OK : CE_EIO;
+    ce_ctl_condition(out->conditions, "Deployed", "False", "BuildDeploymentSpecFailed", why);
+    return CE_OK;
 }
 
 static int wl_objects(const struct ce_ctl_wl *w, struct ce_ctl_built *out)

@@ -2,6 +2,7 @@
 /* An object's spec checked by the decoder `cevents lint` uses, so `kubectl get -o yaml` shows
  * the same messages, file-less: `spec.webhook.example.port: <message>`. */
 #include "controller/build_int.h"
+#include "controller/status.h"
 
 #include "core/base/buf.h"
 #include "core/base/mem.h"
@@ -13,12 +14,6 @@
 
 /* The most a condition message holds; the rest is counted, not listed. */
 #define LINT_MESSAGE_MAX 4096
-
-json_t *ce_ctl_condition(const char *type, bool ok, const char *reason, const char *message)
-{
-    return json_pack("{s:s, s:s, s:s, s:s}", "type", type, "status", ok ? "True" : "False",
-                     "reason", reason ? reason : "", "message", message ? message : "");
-}
 
 /* The part of obj the processes read: what lint decodes. */
 static char *lint_text(const json_t *obj, const char *kind)
@@ -73,9 +68,10 @@ static char *lint_message(const struct ce_diag *diag, int want)
 
 static int lint_add(json_t *conditions, const char *type, const char *reason, char *message)
 {
-    json_t *c = ce_ctl_condition(type, message == NULL, message ? reason : "", message);
+    ce_ctl_condition(conditions, type, message == NULL ? "True" : "False", message ? reason : "",
+                     message);
     ce_free(message);
-    return c != NULL && json_array_append_new(conditions, c) == 0 ? CE_OK : CE_EIO;
+    return CE_OK;
 }
 
 static int lint_conditions(const struct ce_diag *diag, const char *kind, json_t *conditions)

@@ -23,7 +23,7 @@ struct ce_manifest_set_priv {
     struct ce_manifest_skip *skips;
     int n_skips;
     const struct ce_manifest_plugins *plugins;
-    struct ce_mdec_refs refs; /* every secret / config map the decoders resolved */
+    struct ce_mdec_refs refs;                /* every secret / config map the decoders resolved */
     const struct ce_mdec_recorder *recorder; /* NULL: nothing recorded */
 };
 

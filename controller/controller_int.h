@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the controller's parts share: the running controller and its reconcile entry point. */
+#ifndef CE_CONTROLLER_INT_H
+#define CE_CONTROLLER_INT_H
+
+#include "controller/controller.h"
+#include "controller/queue.h"
+
+#include <jansson.h>
+
+#define CE_CTL_API_VERSION "argoproj.io/v1alpha1"
+
+struct ce_metric;
+
+struct ce_ctl {
+    struct ce_kube_client *c;
+    const struct ce_ctl_opts *o;
+    struct ce_ctl_queue *q;
+    const char *scope; /* the namespace watched, or CE_KUBE_ALL_NAMESPACES */
+    struct ce_metric *m_ok, *m_failed, *m_depth;
+};
+
+/* Reconciles the object key names ("Kind/namespace/name"). CE_OK when done (also when the
+ * object is gone); another code to try again after the key's backoff. */
+int ce_ctl_reconcile(struct ce_ctl *ctl, const char *key) CE_MUST_CHECK;
+
+/* Queues every EventSource and Sensor of ns that uses the EventBus bus. */
+void ce_ctl_queue_bus_users(struct ce_ctl *ctl, const char *ns, const char *bus);
+
+/* Queues the key of an object of kind ("EventSource") as "Kind/ns/name". */
+void ce_ctl_queue_object(struct ce_ctl *ctl, const char *kind, const char *ns, const char *name,
+                         int64_t delay_ms);
+
+struct ce_ctl_watches;
+/* Starts one watch thread per kind the controller follows; stop ends them. */
+struct ce_ctl_watches *ce_ctl_watches_start(struct ce_ctl *ctl, const atomic_bool *stop);
+void ce_ctl_watches_join(struct ce_ctl_watches *w);
+
+#endif
