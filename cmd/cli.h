@@ -22,6 +22,8 @@ struct ce_cli {
     const char *name;        /* --name: which object of the file */
     const char *bus_url;     /* --bus / CEVENTS_BUS_URL */
     const char *secrets_dir; /* --secrets-dir / CEVENTS_SECRETS_DIR */
+    const char *bus_secret;  /* --bus-secret / CEVENTS_BUS_SECRET: the bus credentials' secret */
+    const char *bus_secret_key; /* --bus-secret-key / CEVENTS_BUS_SECRET_KEY (client-auth) */
     const char *config_dir;  /* --config-dir / CEVENTS_CONFIG_DIR */
     const char *data_dir;    /* --data-dir (run) */
     enum ce_log_format log_format;
@@ -48,7 +50,8 @@ const struct ce_manifest_plugins *ce_cli_plugins(void);
 int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **set) CE_MUST_CHECK;
 
 /* The bus URL: --bus, then CEVENTS_BUS_URL, then an EventBus manifest in set with a URL, then
- * nats://127.0.0.1:4222. Fills cfg (defaults plus the timeouts from cli). */
+ * nats://127.0.0.1:4222. Fills cfg (defaults plus the timeouts from cli). The credentials:
+ * --bus-secret, else the accessSecret of the first EventBus in set that has one. */
 void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *set,
                        struct ce_bus_config *cfg);
 

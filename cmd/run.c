@@ -64,6 +64,8 @@ struct run_bus_proc {
 struct run_state {
     const struct ce_cli *cli;
     const char *bus_url;
+    const char *bus_secret; /* the bus credentials the children read ("" none) */
+    const char *bus_secret_key;
     struct run_bus_proc bus;
     char self[4096]; /* this binary's path, so children show in ps by name (not "exe") */
     struct run_child children[RUN_MAX_CHILDREN];
@@ -118,6 +120,10 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
         timeout,
         "--retry-after",
         retry,
+        "--bus-secret",
+        (char *)st->bus_secret,
+        "--bus-secret-key",
+        (char *)st->bus_secret_key,
         /* last: a child given no level takes its manifest's LOG_LEVEL, as its pod would */
         cli->log_level_given ? "--log-level" : NULL,
         (char *)levels[cli->log_level],
@@ -448,6 +454,15 @@ static void run_supervise(struct run_state *st)
     run_stop_kind(st, "sensor", 15000);
 }
 
+/* The children load only their own files: the EventBus's credentials go to them as flags. */
+static void run_bus_secret(struct run_state *st, const struct ce_manifest_set *set)
+{
+    struct ce_bus_config cfg;
+    ce_cli_bus_config(st->cli, set, &cfg);
+    st->bus_secret = cfg.auth_secret != NULL ? cfg.auth_secret : "";
+    st->bus_secret_key = cfg.auth_key != NULL ? cfg.auth_key : "";
+}
+
 int ce_run_main(int argc, char **argv)
 {
     struct ce_cli cli;
@@ -480,6 +495,7 @@ int ce_run_main(int argc, char **argv)
         st->bus_url = url;
         st->bus.natsd = natsd;
         st->bus.started_ms = ce_clock_mono_ms();
+        run_bus_secret(st, set);
         run_prepare_stream(&cli, set, url);
         for (int i = 0; i < set->n_eventsources; i++) {
             const struct ce_eventsource *es = set->eventsources[i];
