@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The EventBus the controller builds, run for real: the ConfigMap's nats-server configuration
+ * and the Secret's accounts, written to a directory as the pod mounts them (ports moved to free
+ * ones, paths into the directory), are what `nats-server -c` accepts, and the Secret's client
+ * credentials get in. Then the processes: without the credentials a Sensor says the bus
+ * refuses it and stops; with the EventBus accessSecret, `cevents run` carries events. */
+#include "controller/build.h"
+#include "core/base/base64.h"
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/service/natsd.h"
+#include "eventbus/bus.h"
+#include "sensor/runtime.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/plugins.h"
+#include "tests/harness/scenario.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#define EB_SECRET "eventbus-default-js-server"
+
+struct eb_server {
+    char *dir;
+    char *conf;
+    int port;
+    struct ce_test_proc *proc;
+};
+
+/* The object of kind among what the build returned. */
+static const json_t *eb_object(const struct ce_ctl_built *b, const char *kind)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(b->objects, i, item)
+    {
+        json_t *o = json_object_get(item, "object");
+        if (strcmp(json_string_value(json_object_get(o, "kind")), kind) == 0) {
+            return o;
+        }
+    }
+    fail_msg("no %s built", kind);
+    return NULL;
+}
+
+static char *eb_secret_key(const struct ce_ctl_built *b, const char *key)
+{
+    const char *b64 =
+        json_string_value(json_object_get(json_object_get(eb_object(b, "Secret"), "data"), key));
+    assert_non_null(b64);
+    unsigned char *out = ce_xmalloc(ce_base64_decoded_max(strlen(b64)) + 1);
+    size_t len = 0;
+    assert_int_equal(ce_base64_decode(b64, strlen(b64), out, &len), -1);
+    out[len] = '\0';
+    return (char *)out;
+}
+
+/* text with the first occurrence of from replaced by to (heap; text is freed). */
+static char *eb_replace(char *text, const char *from, const char *to)
+{
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    char *out = ce_xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    ce_free(text);
+    return out;
+}
+
+/* Builds the EventBus of `replicas` servers and writes what its pod mounts to dir: conf/
+ * (nats-js.conf and auth.conf, as the projected volume) and secrets/<secret>/client-auth (as
+ * a client pod mounts it). The configuration gets free ports and paths under dir. */
+static void eb_render(struct eb_server *s, int replicas)
+{
+    char *text = ce_xasprintf("{\"apiVersion\": \"argoproj.io/v1alpha1\", \"kind\": \"EventBus\", "
+                              "\"metadata\": {\"name\": \"default\", \"namespace\": \"ns1\", "
+                              "\"uid\": \"u\"}, \"spec\": {\"jetstream\": {\"version\": "
+                              "\"latest\", \"replicas\": %d}}}",
+                              replicas);
+    json_t *obj = json_loads(text, 0, NULL);
+    ce_free(text);
+    struct ce_ctl_env env = {.image = "cevents:test", .plugins = ce_test_plugins()};
+    struct ce_ctl_built b;
+    assert_int_equal(ce_ctl_build_eventbus(&env, obj, &b), CE_OK);
+    s->dir = ce_test_tmpdir("eventbus-natsd");
+    char *confdir = ce_xasprintf("%s/conf", s->dir);
+    char *secrets = ce_xasprintf("%s/secrets", s->dir);
+    char *secret = ce_xasprintf("%s/%s", secrets, EB_SECRET);
+    assert_int_equal(mkdir(confdir, 0700), 0);
+    assert_int_equal(mkdir(secrets, 0700), 0);
+    assert_int_equal(mkdir(secret, 0700), 0);
+    s->port = ce_test_free_ports(2);
+    char port[32], http[32], pid[512], store[512];
+    snprintf(port, sizeof(port), "port: %d\n", s->port);
+    snprintf(http, sizeof(http), "http: %d\n", s->port + 1);
+    snprintf(pid, sizeof(pid), "pid_file: \"%s/nats.pid\"", s->dir);
+    snprintf(store, sizeof(store), "store_dir: \"%s/store\"", s->dir);
+    char *conf = ce_xstrdup(json_string_value(
+        json_object_get(json_object_get(eb_object(&b, "ConfigMap"), "data"), "nats-js")));
+    conf = eb_replace(conf, "port: 4222\n", port);
+    conf = eb_replace(conf, "http: 8222\n", http);
+    conf = eb_replace(conf, "pid_file: \"/var/run/nats/nats.pid\"", pid);
+    conf = eb_replace(conf, "store_dir: \"/data/jetstream/store\"", store);
+    s->conf = ce_test_write_file(confdir, "nats-js.conf", conf);
+    char *auth = eb_secret_key(&b, "auth");
+    ce_free(ce_test_write_file(confdir, "auth.conf", auth));
+    char *client = eb_secret_key(&b, "client-auth");
+    ce_free(ce_test_write_file(secret, "client-auth", client));
+    /* the pod's environment, which the configuration refers to */
+    char *key = eb_secret_key(&b, "encryption");
+    setenv("JS_KEY", key, 1);
+    setenv("POD_NAME", "eventbus-default-js-0", 1);
+    setenv("CLUSTER_ADVERTISE", "eventbus-default-js-0.eventbus-default-js-svc.ns1.svc", 1);
+    ce_free(key);
+    ce_free(client);
+    ce_free(auth);
+    ce_free(conf);
+    ce_free(secret);
+    ce_free(secrets);
+    ce_free(confdir);
+    ce_ctl_built_fini(&b);
+    json_decref(obj);
+}
+
+static void eb_start(struct eb_server *s)
+{
+    char *bin = ce_natsd_find_bin();
+    assert_non_null(bin);
+    char *const argv[] = {bin, "-c", s->conf, NULL};
+    s->proc = ce_test_proc_start(argv);
+    assert_non_null(s->proc);
+    assert_true(ce_test_proc_wait_line(s->proc, "Server is ready", 1, 15000));
+    ce_free(bin);
+}
+
+static void eb_stop(struct eb_server *s)
+{
+    ce_test_proc_free(s->proc);
+    ce_test_rmtree(s->dir);
+    ce_free(s->dir);
+    ce_free(s->conf);
+}
+
+static char *eb_url(const struct eb_server *s)
+{
+    return ce_xasprintf("nats://127.0.0.1:%d", s->port);
+}
+
+static void test_server_takes_the_config(void **state)
+{
+    (void)state;
+    struct eb_server s = {0};
+    eb_render(&s, 1);
+    eb_start(&s);
+    /* the client side of the Secret, read the way the processes read it */
+    char *url = eb_url(&s);
+    char *secrets = ce_xasprintf("%s/secrets", s.dir);
+    struct ce_bus_config cfg;
+    ce_bus_config_defaults(&cfg);
+    cfg.url = url;
+    cfg.secrets_dir = secrets;
+    cfg.auth_secret = EB_SECRET;
+    cfg.auth_key = "client-auth";
+    struct ce_bus *bus = NULL;
+    assert_int_equal(ce_bus_create(&cfg, NULL, NULL, &bus), CE_OK);
+    assert_int_equal(ce_bus_wait_connected(bus, 10000), CE_OK);
+    assert_int_equal(ce_bus_ensure_stream(bus), CE_OK); /* JetStream is on for that account */
+    assert_int_equal(ce_bus_publish(bus, "default.es.ev", "id-1", "{}", 2), CE_OK);
+    ce_bus_destroy(bus);
+    ce_free(secrets);
+    ce_free(url);
+    eb_stop(&s);
+}
+
+/* A bus of three: its cluster block (routes to the pods' names) is a valid configuration. */
+static void test_cluster_config_parses(void **state)
+{
+    (void)state;
+    struct eb_server s = {0};
+    eb_render(&s, 3);
+    char *text = ce_test_read_file(s.conf, NULL);
+    assert_non_null(strstr(text, "routes: [nats://eventbus-default-js-0."));
+    ce_free(text);
+    char *bin = ce_natsd_find_bin();
+    char *const argv[] = {bin, "-c", s.conf, "-t", NULL};
+    struct ce_test_proc *p = ce_test_proc_start(argv);
+    int status = -1;
+    assert_true(ce_test_proc_wait_exit(p, 15000, &status));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char *out = ce_test_proc_output(p);
+        fail_msg("nats-server -t refused the cluster configuration: %s", out);
+    }
+    ce_test_proc_free(p);
+    ce_free(bin);
+    eb_stop(&s);
+}
+
+static void test_no_credentials_says_so(void **state)
+{
+    (void)state;
+    struct eb_server s = {0};
+    eb_render(&s, 1);
+    eb_start(&s);
+    char *url = eb_url(&s);
+    char *file = ce_test_data_write(s.dir, "sensor.yaml", "sensors/log-unbound.yaml", NULL);
+    const char *args[] = {"sensor", "-f", file, "--bus", url, "--metrics-port", "0", NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    assert_true(ce_test_proc_wait_line(p, "Authorization Violation", 1, 15000));
+    char *line = ce_test_proc_line(p, "Authorization Violation", 0);
+    assert_non_null(strstr(line, "requires credentials and none are configured"));
+    assert_non_null(strstr(line, "\"level\":\"error\""));
+    ce_free(line);
+    /* it stops (its supervisor starts it again) instead of waiting without a word */
+    assert_true(ce_test_proc_wait_exit(p, 15000, NULL));
+    ce_test_proc_free(p);
+    ce_free(file);
+    ce_free(url);
+    eb_stop(&s);
+}
+
+static void test_access_secret_carries_events(void **state)
+{
+    (void)state;
+    struct eb_server s = {0};
+    eb_render(&s, 1);
+    eb_start(&s);
+    char *url = eb_url(&s);
+    char *manifests = ce_xasprintf("%s/manifests", s.dir);
+    assert_int_equal(mkdir(manifests, 0700), 0);
+    int port = ce_test_free_port();
+    ce_free(ce_scn_write_manifest(manifests, "es.yaml", "eventsources/webhook-one.yaml", port));
+    ce_free(ce_test_data_write(manifests, "sensor.yaml", "sensors/log-es-ev.yaml", NULL));
+    ce_free(ce_test_data_write(manifests, "bus.yaml", "eventbus/exotic-auth.yaml", "URL", url,
+                               "SECRET", EB_SECRET, NULL));
+    char *secrets = ce_xasprintf("%s/secrets", s.dir);
+    char mport[16];
+    snprintf(mport, sizeof(mport), "%d", ce_test_free_ports(2));
+    const char *args[] = {"run", "--secrets-dir", secrets, "--metrics-port", mport, manifests,
+                          NULL};
+    struct ce_test_proc *run = ce_test_proc_start_cevents(args);
+    assert_true(ce_test_proc_wait_line(run, "Eventing server started.", 1, 30000));
+    assert_true(ce_test_proc_wait_line(run, CE_SENSOR_SUBSCRIBED_MSG, 1, 30000));
+    char id[33];
+    assert_int_equal(ce_scn_post(port, "/e", "{\"a\": 1}", NULL, id), 200);
+    assert_true(ce_test_proc_wait_line(run, "Successfully processed trigger 'log-trigger'", 1,
+                                       20000));
+    assert_int_equal(ce_test_proc_count(run, "Authorization Violation"), 0);
+    ce_test_proc_free(run);
+    ce_free(secrets);
+    ce_free(manifests);
+    ce_free(url);
+    eb_stop(&s);
+}
+
+int main(int argc, char **argv)
+{
+    ce_test_require_natsd();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_server_takes_the_config),
+        cmocka_unit_test(test_cluster_config_parses),
+        cmocka_unit_test(test_no_credentials_says_so),
+        cmocka_unit_test(test_access_secret_carries_events),
+    };
+    return ce_test_run(argc, argv, tests, NULL, NULL);
+}
