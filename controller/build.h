@@ -31,7 +31,7 @@ struct ce_ctl_env {
 
 /* How the reconciler treats one desired object. */
 enum ce_ctl_apply_mode {
-    CE_CTL_APPLY_UPDATE = 0, /* create, or replace when its hash annotation changed */
+    CE_CTL_APPLY_UPDATE = 0,  /* create, or replace when its hash annotation changed */
     CE_CTL_APPLY_CREATE_ONLY, /* create when missing, never change (generated credentials) */
     CE_CTL_APPLY_RECREATE,    /* create, or delete and create again when the hash changed
                                * (a Service, as Argo does) */
@@ -50,15 +50,15 @@ enum ce_ctl_apply_mode {
 struct ce_ctl_built {
     json_t *objects;
     json_t *conditions;
-    json_t *bus_config; /* EventBus builds only: its status.config, NULL when not ready */
+    json_t *bus_config;       /* EventBus builds only: its status.config, NULL when not ready */
     char owner_selector[512]; /* the label selector that finds every object built for it */
 };
 
 void ce_ctl_built_fini(struct ce_ctl_built *b);
 
 /* bus_config is the EventBus's status.config ({"jetstream": {url, accessSecret, streamConfig}});
- * NULL builds only the conditions. CE_OK, or CE_EIO when memory runs out; an invalid spec is CE_OK with a False
- * condition. */
+ * NULL builds only the conditions. CE_OK, or CE_EIO when memory runs out; an invalid spec is CE_OK
+ * with a False condition. */
 int ce_ctl_build_eventsource(const struct ce_ctl_env *env, const json_t *es,
                              const json_t *bus_config, struct ce_ctl_built *out) CE_MUST_CHECK;
 int ce_ctl_build_sensor(const struct ce_ctl_env *env, const json_t *sensor,

@@ -35,8 +35,7 @@ int ce_ctl_stamp_hash(json_t *obj)
             return CE_EIO;
         }
     }
-    return json_object_set_new(ann, CE_CTL_HASH_ANNOTATION, json_string(h)) == 0 ? CE_OK
-                                                                                  : CE_EIO;
+    return json_object_set_new(ann, CE_CTL_HASH_ANNOTATION, json_string(h)) == 0 ? CE_OK : CE_EIO;
 }
 
 void ce_ctl_built_fini(struct ce_ctl_built *b)
