@@ -119,8 +119,8 @@ static const char *eb_init(struct ce_ctl_eb *eb, const json_t *obj)
     if (eb->name[0] == '\0' || strlen(eb->name) > EB_NAME_MAX || strlen(eb->ns) > EB_NAME_MAX) {
         return "metadata.name: the EventBus needs a name of at most 253 characters";
     }
-    eb->labels = json_pack("{s:s, s:s, s:s}", "controller", "eventbus-controller",
-                           "eventbus-name", eb->name, "owner-name", eb->name);
+    eb->labels = json_pack("{s:s, s:s, s:s}", "controller", "eventbus-controller", "eventbus-name",
+                           eb->name, "owner-name", eb->name);
     return NULL;
 }
 
@@ -145,9 +145,9 @@ static json_t *eb_bus_config(const struct ce_ctl_eb *eb)
     char *url = ce_xasprintf("nats://%s.%s.svc:%d", svc, eb->ns, CE_CTL_JS_CLIENT_PORT);
     char *secret = ce_ctl_eb_name(eb, "-js-server");
     char *stream = ce_ctl_eb_stream_config(eb->js);
-    json_t *cfg = json_pack("{s:{s:s, s:{s:s, s:s}, s:s}}", "jetstream", "url", url,
-                            "accessSecret", "name", secret, "key", CE_CTL_JS_CLIENT_AUTH_KEY,
-                            "streamConfig", stream);
+    json_t *cfg =
+        json_pack("{s:{s:s, s:{s:s, s:s}, s:s}}", "jetstream", "url", url, "accessSecret", "name",
+                  secret, "key", CE_CTL_JS_CLIENT_AUTH_KEY, "streamConfig", stream);
     ce_free(stream);
     ce_free(secret);
     ce_free(url);
@@ -241,8 +241,7 @@ static int eb_build(const struct ce_ctl_env *env, const json_t *obj, struct ce_c
     return eb_build_jetstream(eb, out);
 }
 
-int ce_ctl_build_eventbus(const struct ce_ctl_env *env, const json_t *obj,
-                          struct ce_ctl_built *out)
+int ce_ctl_build_eventbus(const struct ce_ctl_env *env, const json_t *obj, struct ce_ctl_built *out)
 {
     memset(out, 0, sizeof(*out));
     out->conditions = json_array();

@@ -41,7 +41,7 @@ static const char js_default_settings[] = "max_memory_store: -1\n  max_file_stor
 
 /* Argo's default stream settings, keys as its controller writes them (lower case, sorted). */
 static const char *const js_stream_defaults[][2] = {
-    {"discard", "0"},    {"duplicates", "300s"}, {"maxage", "168h"}, {"maxbytes", "-1"},
+    {"discard", "0"},     {"duplicates", "300s"}, {"maxage", "168h"}, {"maxbytes", "-1"},
     {"maxmsgs", "50000"}, {"replicas", "3"},      {"retention", "0"},
 };
 
@@ -80,9 +80,9 @@ json_t *ce_ctl_eb_meta(const struct ce_ctl_eb *eb, const char *suffix, const jso
     json_object_update(labels, eb->labels);
     char *name = ce_ctl_eb_name(eb, suffix);
     json_t *md = json_pack("{s:s, s:s, s:o, s:[{s:s, s:s, s:s, s:s, s:b, s:b}]}", "namespace",
-                           eb->ns, "name", name, "labels", labels, "ownerReferences",
-                           "apiVersion", "argoproj.io/v1alpha1", "kind", "EventBus", "name",
-                           eb->name, "uid", eb->uid, "controller", 1, "blockOwnerDeletion", 1);
+                           eb->ns, "name", name, "labels", labels, "ownerReferences", "apiVersion",
+                           "argoproj.io/v1alpha1", "kind", "EventBus", "name", eb->name, "uid",
+                           eb->uid, "controller", 1, "blockOwnerDeletion", 1);
     ce_free(name);
     return md;
 }
@@ -159,12 +159,12 @@ json_t *ce_ctl_eb_service(const struct ce_ctl_eb *eb)
     json_t *md = ce_ctl_eb_meta(eb, "-js-svc", NULL);
     return json_pack("{s:s, s:s, s:o, s:{s:[{s:s, s:i}, {s:s, s:i}, {s:s, s:i}, {s:s, s:i}], "
                      "s:s, s:s, s:b, s:o}}",
-                     "apiVersion", "v1", "kind", "Service", "metadata", md, "spec", "ports",
-                     "name", "tcp-client", "port", CE_CTL_JS_CLIENT_PORT, "name", "cluster",
-                     "port", CE_CTL_JS_CLUSTER_PORT, "name", "metrics", "port",
-                     CE_CTL_JS_METRICS_PORT, "name", "monitor", "port", CE_CTL_JS_MONITOR_PORT,
-                     "type", "ClusterIP", "clusterIP", "None", "publishNotReadyAddresses", 1,
-                     "selector", json_deep_copy(eb->labels));
+                     "apiVersion", "v1", "kind", "Service", "metadata", md, "spec", "ports", "name",
+                     "tcp-client", "port", CE_CTL_JS_CLIENT_PORT, "name", "cluster", "port",
+                     CE_CTL_JS_CLUSTER_PORT, "name", "metrics", "port", CE_CTL_JS_METRICS_PORT,
+                     "name", "monitor", "port", CE_CTL_JS_MONITOR_PORT, "type", "ClusterIP",
+                     "clusterIP", "None", "publishNotReadyAddresses", 1, "selector",
+                     json_deep_copy(eb->labels));
 }
 
 json_t *ce_ctl_eb_configmap(const struct ce_ctl_eb *eb)
@@ -180,8 +180,7 @@ json_t *ce_ctl_eb_configmap(const struct ce_ctl_eb *eb)
 /* n random letters and digits from getrandom(2); false when the system gives none. */
 static bool js_random(char *out, size_t n)
 {
-    static const char alphabet[] =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     size_t got = 0;
     while (got < n) {
         unsigned char raw[64];
@@ -255,6 +254,6 @@ json_t *ce_ctl_eb_secret(const struct ce_ctl_eb *eb)
         return NULL;
     }
     json_t *md = ce_ctl_eb_meta(eb, "-js-server", NULL);
-    return json_pack("{s:s, s:s, s:o, s:s, s:o}", "apiVersion", "v1", "kind", "Secret",
-                     "metadata", md, "type", "Opaque", "data", data);
+    return json_pack("{s:s, s:s, s:o, s:s, s:o}", "apiVersion", "v1", "kind", "Secret", "metadata",
+                     md, "type", "Opaque", "data", data);
 }

@@ -18,8 +18,9 @@
 
 /* The pod settings a `jetstream:` spec passes through to the pod as they are. */
 static const char *const sts_pod_keys[] = {
-    "nodeSelector", "tolerations", "securityContext", "imagePullSecrets", "priorityClassName",
-    "priority",     "affinity",    "serviceAccountName", NULL,
+    "nodeSelector",     "tolerations",        "securityContext",
+    "imagePullSecrets", "priorityClassName",  "priority",
+    "affinity",         "serviceAccountName", NULL,
 };
 
 /* What a container template of the spec may set on its container. */
@@ -43,9 +44,9 @@ static void sts_copy_keys(json_t *dst, const json_t *src, const char *const *key
 
 static json_t *sts_http_probe(const char *path, int initial, int period, int failures)
 {
-    json_t *p = json_pack("{s:{s:s, s:i}, s:i, s:i}", "httpGet", "path", path, "port",
-                          CE_CTL_JS_MONITOR_PORT, "initialDelaySeconds", initial,
-                          "timeoutSeconds", 5);
+    json_t *p =
+        json_pack("{s:{s:s, s:i}, s:i, s:i}", "httpGet", "path", path, "port",
+                  CE_CTL_JS_MONITOR_PORT, "initialDelaySeconds", initial, "timeoutSeconds", 5);
     if (p != NULL && period > 0) {
         json_object_set_new(p, "periodSeconds", json_integer(period));
     }
@@ -75,8 +76,7 @@ static json_t *sts_env(const struct ce_ctl_eb *eb)
 
 static json_t *sts_main(const struct ce_ctl_eb *eb)
 {
-    char *vol = sts_persistent(eb) ? ce_ctl_eb_name(eb, "-js-vol")
-                                                                : ce_xstrdup(STS_EMPTY_DATA);
+    char *vol = sts_persistent(eb) ? ce_ctl_eb_name(eb, "-js-vol") : ce_xstrdup(STS_EMPTY_DATA);
     char *ldm = ce_xasprintf("-sl=ldm=%s/nats.pid", STS_PID_DIR);
     json_t *c = json_pack(
         "{s:s, s:s, s:[{s:s, s:i}, {s:s, s:i}, {s:s, s:i}], s:[s, s, s], s:o, "
@@ -102,11 +102,11 @@ static json_t *sts_main(const struct ce_ctl_eb *eb)
 
 static json_t *sts_reloader(const struct ce_ctl_eb *eb)
 {
-    json_t *c = json_pack("{s:s, s:s, s:[s, s, s, s], s:[{s:s, s:s}, {s:s, s:s}]}", "name",
-                          "reloader", "image", eb->ver->reloader_image, "args", "-pid",
-                          STS_PID_DIR "/nats.pid", "-config", STS_CONFIG_FILE, "volumeMounts",
-                          "name", "config-volume", "mountPath", STS_CONFIG_DIR, "name", "pid",
-                          "mountPath", STS_PID_DIR);
+    json_t *c =
+        json_pack("{s:s, s:s, s:[s, s, s, s], s:[{s:s, s:s}, {s:s, s:s}]}", "name", "reloader",
+                  "image", eb->ver->reloader_image, "args", "-pid", STS_PID_DIR "/nats.pid",
+                  "-config", STS_CONFIG_FILE, "volumeMounts", "name", "config-volume", "mountPath",
+                  STS_CONFIG_DIR, "name", "pid", "mountPath", STS_PID_DIR);
     sts_copy_keys(c, json_object_get(eb->js, "reloaderContainerTemplate"), sts_container_keys);
     return c;
 }
@@ -114,11 +114,11 @@ static json_t *sts_reloader(const struct ce_ctl_eb *eb)
 static json_t *sts_metrics(const struct ce_ctl_eb *eb)
 {
     char *monitor = ce_xasprintf("http://localhost:%d", CE_CTL_JS_MONITOR_PORT);
-    json_t *c = json_pack("{s:s, s:s, s:[{s:s, s:i}], s:[s, s, s, s, s, s, s, s]}", "name",
-                          "metrics", "image", eb->ver->metrics_image, "ports", "name", "metrics",
-                          "containerPort", CE_CTL_JS_METRICS_PORT, "args", "-connz", "-routez",
-                          "-subz", "-varz", "-prefix=nats", "-use_internal_server_id",
-                          "-jsz=all", monitor);
+    json_t *c =
+        json_pack("{s:s, s:s, s:[{s:s, s:i}], s:[s, s, s, s, s, s, s, s]}", "name", "metrics",
+                  "image", eb->ver->metrics_image, "ports", "name", "metrics", "containerPort",
+                  CE_CTL_JS_METRICS_PORT, "args", "-connz", "-routez", "-subz", "-varz",
+                  "-prefix=nats", "-use_internal_server_id", "-jsz=all", monitor);
     ce_free(monitor);
     sts_copy_keys(c, json_object_get(eb->js, "metricsContainerTemplate"), sts_container_keys);
     return c;
@@ -133,9 +133,9 @@ static json_t *sts_volumes(const struct ce_ctl_eb *eb)
     json_t *v = json_pack("[{s:s, s:{}}, {s:s, s:{s:[{s:{s:s, s:[{s:s, s:s}]}}, "
                           "{s:{s:s, s:[{s:s, s:s}]}}]}}]",
                           "name", "pid", "emptyDir", "name", "config-volume", "projected",
-                          "sources", "configMap", "name", cm, "items", "key",
-                          CE_CTL_JS_CONFIG_KEY, "path", "nats-js.conf", "secret", "name", secret,
-                          "items", "key", CE_CTL_JS_AUTH_KEY, "path", "auth.conf");
+                          "sources", "configMap", "name", cm, "items", "key", CE_CTL_JS_CONFIG_KEY,
+                          "path", "nats-js.conf", "secret", "name", secret, "items", "key",
+                          CE_CTL_JS_AUTH_KEY, "path", "auth.conf");
     if (v != NULL && !sts_persistent(eb)) {
         json_array_append_new(v, json_pack("{s:s, s:{}}", "name", STS_EMPTY_DATA, "emptyDir"));
     }
@@ -178,10 +178,10 @@ static json_t *sts_claims(const struct ce_ctl_eb *eb)
     const char *mode = json_string_value(json_object_get(p, "accessMode"));
     json_t *size = json_object_get(p, "volumeSize");
     char *name = ce_ctl_eb_name(eb, "-js-vol");
-    json_t *spec = json_pack("{s:[s], s:s, s:{s:{s:o}}}", "accessModes",
-                             mode != NULL ? mode : "ReadWriteOnce", "volumeMode", "Filesystem",
-                             "resources", "requests", "storage",
-                             size != NULL ? json_deep_copy(size) : json_string("20Gi"));
+    json_t *spec =
+        json_pack("{s:[s], s:s, s:{s:{s:o}}}", "accessModes", mode != NULL ? mode : "ReadWriteOnce",
+                  "volumeMode", "Filesystem", "resources", "requests", "storage",
+                  size != NULL ? json_deep_copy(size) : json_string("20Gi"));
     const json_t *cls = json_object_get(p, "storageClassName");
     if (spec != NULL && json_is_string(cls)) {
         json_object_set_new(spec, "storageClassName", json_deep_copy(cls));
@@ -195,16 +195,15 @@ json_t *ce_ctl_eb_statefulset(const struct ce_ctl_eb *eb)
 {
     json_t *md = ce_ctl_eb_meta(eb, "-js", eb->labels_in);
     char *svc = ce_ctl_eb_name(eb, "-js-svc");
-    json_t *sts = json_pack("{s:s, s:s, s:o, s:{s:s, s:i, s:s, s:{s:o}, s:{s:o, s:o}}}",
-                            "apiVersion", "apps/v1", "kind", "StatefulSet", "metadata", md,
-                            "spec", "podManagementPolicy", "Parallel", "replicas", eb->replicas,
-                            "serviceName", svc, "selector", "matchLabels",
-                            json_deep_copy(eb->labels), "template", "metadata",
-                            sts_pod_meta(eb), "spec", sts_pod_spec(eb));
+    json_t *sts =
+        json_pack("{s:s, s:s, s:o, s:{s:s, s:i, s:s, s:{s:o}, s:{s:o, s:o}}}", "apiVersion",
+                  "apps/v1", "kind", "StatefulSet", "metadata", md, "spec", "podManagementPolicy",
+                  "Parallel", "replicas", eb->replicas, "serviceName", svc, "selector",
+                  "matchLabels", json_deep_copy(eb->labels), "template", "metadata",
+                  sts_pod_meta(eb), "spec", sts_pod_spec(eb));
     ce_free(svc);
     if (sts != NULL && sts_persistent(eb)) {
-        json_object_set_new(json_object_get(sts, "spec"), "volumeClaimTemplates",
-                            sts_claims(eb));
+        json_object_set_new(json_object_get(sts, "spec"), "volumeClaimTemplates", sts_claims(eb));
     }
     return sts;
 }

@@ -22,7 +22,7 @@ struct ce_bus_config {
     const char *url;      /* "nats://host:port[,nats://...]" or "memory://name" */
     const char *username; /* optional basic auth */
     const char *password;
-    const char *token;         /* optional token auth */
+    const char *token; /* optional token auth */
     /* The EventBus's accessSecret (optional): secret auth_secret, key auth_key under
      * secrets_dir (core/service/secrets.h), YAML with `username` and `password` as Argo's bus
      * clients read it. Read when the bus is created; it replaces username/password. */

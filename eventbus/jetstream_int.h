@@ -48,7 +48,7 @@ struct jsbus {
     jsCtx *js;
     bool connector_done;
     bool closed;
-    atomic_bool closing; /* our own Close: the state change is not news */
+    atomic_bool closing;  /* our own Close: the state change is not news */
     bool has_credentials; /* a user or token was given (for the refusal's message) */
     atomic_bool up;
     _Atomic int64_t max_payload; /* the server's, read at each connect; 0 until then */

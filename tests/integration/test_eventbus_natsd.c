@@ -242,15 +242,15 @@ static void test_access_secret_carries_events(void **state)
     char *secrets = ce_xasprintf("%s/secrets", s.dir);
     char mport[16];
     snprintf(mport, sizeof(mport), "%d", ce_test_free_ports(2));
-    const char *args[] = {"run", "--secrets-dir", secrets, "--metrics-port", mport, manifests,
-                          NULL};
+    const char *args[] = {"run", "--secrets-dir", secrets, "--metrics-port",
+                          mport, manifests,       NULL};
     struct ce_test_proc *run = ce_test_proc_start_cevents(args);
     assert_true(ce_test_proc_wait_line(run, "Eventing server started.", 1, 30000));
     assert_true(ce_test_proc_wait_line(run, CE_SENSOR_SUBSCRIBED_MSG, 1, 30000));
     char id[33];
     assert_int_equal(ce_scn_post(port, "/e", "{\"a\": 1}", NULL, id), 200);
-    assert_true(ce_test_proc_wait_line(run, "Successfully processed trigger 'log-trigger'", 1,
-                                       20000));
+    assert_true(
+        ce_test_proc_wait_line(run, "Successfully processed trigger 'log-trigger'", 1, 20000));
     assert_int_equal(ce_test_proc_count(run, "Authorization Violation"), 0);
     ce_test_proc_free(run);
     ce_free(secrets);

@@ -204,8 +204,7 @@ static void test_statefulset_settings(void **state)
     json_t *tmpl = json_object_get(spec, "template");
     json_t *md = json_object_get(tmpl, "metadata");
     assert_string_equal(eb_at(json_object_get(md, "labels"), "x"), "y");
-    assert_string_equal(eb_at(json_object_get(md, "labels"), "controller"),
-                        "eventbus-controller");
+    assert_string_equal(eb_at(json_object_get(md, "labels"), "controller"), "eventbus-controller");
     assert_string_equal(eb_at(json_object_get(md, "annotations"), "a"), "b");
     json_t *pod = json_object_get(tmpl, "spec");
     assert_string_equal(eb_at(pod, "serviceAccountName"), "nats");
@@ -367,10 +366,14 @@ static void test_unsupported_kinds(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jetstream_objects),  cmocka_unit_test(test_statefulset_defaults),
-        cmocka_unit_test(test_statefulset_settings), cmocka_unit_test(test_nats_config),
-        cmocka_unit_test(test_bus_config),          cmocka_unit_test(test_credentials),
-        cmocka_unit_test(test_exotic),              cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_jetstream_objects),
+        cmocka_unit_test(test_statefulset_defaults),
+        cmocka_unit_test(test_statefulset_settings),
+        cmocka_unit_test(test_nats_config),
+        cmocka_unit_test(test_bus_config),
+        cmocka_unit_test(test_credentials),
+        cmocka_unit_test(test_exotic),
+        cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_unsupported_kinds),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
