@@ -144,7 +144,7 @@ static json_t *eb_bus_config(const struct ce_ctl_eb *eb)
     char *svc = ce_ctl_eb_name(eb, "-js-svc");
     char *url = ce_xasprintf("nats://%s.%s.svc:%d", svc, eb->ns, CE_CTL_JS_CLIENT_PORT);
     char *secret = ce_ctl_eb_name(eb, "-js-server");
-    char *stream = ce_ctl_eb_stream_config(eb->js);
+    char *stream = ce_ctl_eb_stream_config(eb->js, eb->replicas);
     json_t *cfg =
         json_pack("{s:{s:s, s:{s:s, s:s}, s:s}}", "jetstream", "url", url, "accessSecret", "name",
                   secret, "key", CE_CTL_JS_CLIENT_AUTH_KEY, "streamConfig", stream);

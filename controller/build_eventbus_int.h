@@ -52,9 +52,10 @@ json_t *ce_ctl_eb_meta(const struct ce_ctl_eb *eb, const char *suffix, const jso
 
 /* The nats-server configuration the ConfigMap holds (heap). */
 char *ce_ctl_eb_nats_conf(const struct ce_ctl_eb *eb);
-/* The streamConfig of bus (a `jetstream:` or `jetstreamExotic:` block) merged over Argo's
- * defaults, as YAML with the keys in lower case and sorted as Argo's controller writes it. */
-char *ce_ctl_eb_stream_config(const json_t *bus);
+/* The streamConfig of a `jetstream:` block merged over Argo's defaults, as YAML with the keys
+ * in lower case and sorted as Argo's controller writes it; a bus of fewer than 3 servers gets
+ * replicas 1 unless the spec says otherwise. */
+char *ce_ctl_eb_stream_config(const json_t *bus, int servers);
 
 json_t *ce_ctl_eb_service(const struct ce_ctl_eb *eb);
 json_t *ce_ctl_eb_configmap(const struct ce_ctl_eb *eb);

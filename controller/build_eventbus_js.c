@@ -126,7 +126,7 @@ char *ce_ctl_eb_nats_conf(const struct ce_ctl_eb *eb)
     return conf;
 }
 
-char *ce_ctl_eb_stream_config(const json_t *bus)
+char *ce_ctl_eb_stream_config(const json_t *bus, int servers)
 {
     const char *given = json_string_value(json_object_get(bus, "streamConfig"));
     struct ce_node_doc *docs = NULL;
@@ -145,6 +145,10 @@ char *ce_ctl_eb_stream_config(const json_t *bus)
         const char *value = v != NULL && v->type == CE_NODE_SCALAR && !ce_node_is_null(v)
                                 ? v->str
                                 : js_stream_defaults[i][1];
+        if (v == NULL && servers > 0 && servers < 3 &&
+            strcmp(js_stream_defaults[i][0], "replicas") == 0) {
+            value = "1"; /* a single server cannot keep 3 copies: the stream would be refused */
+        }
         char *next = ce_xasprintf("%s%s: %s\n", out, js_stream_defaults[i][0], value);
         ce_free(out);
         out = next;

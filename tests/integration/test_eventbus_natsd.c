@@ -3,7 +3,8 @@
  * and the Secret's accounts, written to a directory as the pod mounts them (ports moved to free
  * ones, paths into the directory), are what `nats-server -c` accepts, and the Secret's client
  * credentials get in. Then the processes: without the credentials a Sensor says the bus
- * refuses it and stops; with the EventBus accessSecret, `cevents run` carries events. */
+ * refuses it and stops; with the bus's status.config as a `jetstreamExotic:` EventBus (its
+ * accessSecret and merged streamConfig), `cevents run` carries events. */
 #include "controller/build.h"
 #include "core/base/base64.h"
 #include "core/base/mem.h"
@@ -33,6 +34,7 @@ struct eb_server {
     char *dir;
     char *conf;
     int port;
+    char *stream_config; /* status.config.jetstream.streamConfig, each line indented 6 */
     struct ce_test_proc *proc;
 };
 
@@ -125,6 +127,17 @@ static void eb_render(struct eb_server *s, int replicas)
     ce_free(secret);
     ce_free(secrets);
     ce_free(confdir);
+    const char *sc = json_string_value(
+        json_object_get(json_object_get(b.bus_config, "jetstream"), "streamConfig"));
+    assert_non_null(sc);
+    s->stream_config = ce_xstrdup("");
+    for (const char *line = sc; *line != '\0';) {
+        size_t n = strcspn(line, "\n");
+        char *next = ce_xasprintf("%s      %.*s\n", s->stream_config, (int)n, line);
+        ce_free(s->stream_config);
+        s->stream_config = next;
+        line += n + (line[n] == '\n');
+    }
     ce_ctl_built_fini(&b);
     json_decref(obj);
 }
@@ -146,6 +159,7 @@ static void eb_stop(struct eb_server *s)
     ce_test_rmtree(s->dir);
     ce_free(s->dir);
     ce_free(s->conf);
+    ce_free(s->stream_config);
 }
 
 static char *eb_url(const struct eb_server *s)
@@ -238,7 +252,7 @@ static void test_access_secret_carries_events(void **state)
     ce_free(ce_scn_write_manifest(manifests, "es.yaml", "eventsources/webhook-one.yaml", port));
     ce_free(ce_test_data_write(manifests, "sensor.yaml", "sensors/log-es-ev.yaml", NULL));
     ce_free(ce_test_data_write(manifests, "bus.yaml", "eventbus/exotic-auth.yaml", "URL", url,
-                               "SECRET", EB_SECRET, NULL));
+                               "SECRET", EB_SECRET, "STREAM_CONFIG", s.stream_config, NULL));
     char *secrets = ce_xasprintf("%s/secrets", s.dir);
     char mport[16];
     snprintf(mport, sizeof(mport), "%d", ce_test_free_ports(2));

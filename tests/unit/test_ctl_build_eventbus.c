@@ -274,6 +274,17 @@ static void test_bus_config(void **state)
                         "maxmsgs: 50000\nreplicas: 1\nretention: 0\n");
     ce_ctl_built_fini(&b);
     json_decref(obj);
+    /* Argo's default of 3 copies, except on a single server, which would refuse the stream */
+    obj = eb_build("{\"jetstream\": {\"version\": \"latest\"}}", &b);
+    js = json_object_get(b.bus_config, "jetstream");
+    assert_non_null(strstr(eb_at(js, "streamConfig"), "\nreplicas: 3\n"));
+    ce_ctl_built_fini(&b);
+    json_decref(obj);
+    obj = eb_build("{\"jetstream\": {\"version\": \"latest\", \"replicas\": 1}}", &b);
+    js = json_object_get(b.bus_config, "jetstream");
+    assert_non_null(strstr(eb_at(js, "streamConfig"), "\nreplicas: 1\n"));
+    ce_ctl_built_fini(&b);
+    json_decref(obj);
 }
 
 /* The server's accounts and the clients' YAML hold the same user, in one Secret; every build
