@@ -142,7 +142,9 @@ static char *eb_jetstream_settings(struct ce_ctl_eb *eb)
 static json_t *eb_bus_config(const struct ce_ctl_eb *eb)
 {
     char *svc = ce_ctl_eb_name(eb, "-js-svc");
-    char *url = ce_xasprintf("nats://%s.%s.svc:%d", svc, eb->ns, CE_CTL_JS_CLIENT_PORT);
+    /* tls://: the server wants TLS from every client; its certificate is not checked, as
+     * Argo's clients do not check it (status.config names no CA) */
+    char *url = ce_xasprintf("tls://%s.%s.svc:%d", svc, eb->ns, CE_CTL_JS_CLIENT_PORT);
     char *secret = ce_ctl_eb_name(eb, "-js-server");
     char *stream = ce_ctl_eb_stream_config(eb->js, eb->replicas);
     json_t *cfg =

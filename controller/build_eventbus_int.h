@@ -3,7 +3,10 @@
 #ifndef CE_CONTROLLER_BUILD_EVENTBUS_INT_H
 #define CE_CONTROLLER_BUILD_EVENTBUS_INT_H
 
+#include "core/base/rc.h"
+
 #include <jansson.h>
+#include <stdbool.h>
 
 /* Ports of the JetStream server, as Argo's controller opens them. */
 #define CE_CTL_JS_CLIENT_PORT 4222
@@ -17,6 +20,15 @@
 #define CE_CTL_JS_ENCRYPTION_KEY "encryption"
 #define CE_CTL_JS_CLIENT_AUTH_KEY "client-auth"
 #define CE_CTL_JS_CONFIG_KEY "nats-js"
+/* The TLS material in the same Secret, Argo's keys: the clients' side and the routes' side. */
+#define CE_CTL_JS_KEY_KEY "private-key"
+#define CE_CTL_JS_CERT_KEY "cert"
+#define CE_CTL_JS_CA_KEY "ca-cert"
+#define CE_CTL_JS_CLUSTER_KEY_KEY "cluster-private-key"
+#define CE_CTL_JS_CLUSTER_CERT_KEY "cluster-cert"
+#define CE_CTL_JS_CLUSTER_CA_KEY "cluster-ca-cert"
+/* Where the server's pod finds its configuration, credentials and certificates. */
+#define CE_CTL_JS_CONFIG_DIR "/etc/nats-config"
 
 /* One `version:` a `jetstream:` bus may name, with the images that serve it. */
 struct ce_ctl_js_version {
@@ -57,9 +69,20 @@ char *ce_ctl_eb_nats_conf(const struct ce_ctl_eb *eb);
  * replicas 1 unless the spec says otherwise. */
 char *ce_ctl_eb_stream_config(const json_t *bus, int servers);
 
+/* A CA of its own and a certificate it signs for cn and sans ("DNS:a,DNS:b"), for servers, and
+ * also for clients when client (the routes, which are both), as PEM text. */
+struct ce_ctl_eb_pem {
+    char *key;
+    char *cert;
+    char *ca;
+};
+int ce_ctl_eb_tls_pair(const char *cn, const char *sans, bool client,
+                       struct ce_ctl_eb_pem *out) CE_MUST_CHECK;
+void ce_ctl_eb_pem_fini(struct ce_ctl_eb_pem *p);
+
 json_t *ce_ctl_eb_service(const struct ce_ctl_eb *eb);
 json_t *ce_ctl_eb_configmap(const struct ce_ctl_eb *eb);
-/* NULL when the system gives no random bytes. */
+/* NULL when the system gives no random bytes or no certificate could be made. */
 json_t *ce_ctl_eb_secret(const struct ce_ctl_eb *eb);
 json_t *ce_ctl_eb_statefulset(const struct ce_ctl_eb *eb);
 

@@ -99,10 +99,14 @@ static char *js_cluster_conf(const struct ce_ctl_eb *eb)
         ce_free(routes);
         routes = next;
     }
-    char *conf = ce_xasprintf("cluster {\n  port: %d\n  name: %s\n  routes: [%s]\n"
-                              "  cluster_advertise: $CLUSTER_ADVERTISE\n  connect_retries: 120\n"
-                              "}\n",
-                              CE_CTL_JS_CLUSTER_PORT, eb->name, routes);
+    char *conf = ce_xasprintf(
+        "cluster {\n  port: %d\n  name: %s\n  routes: [%s]\n"
+        "  cluster_advertise: $CLUSTER_ADVERTISE\n  connect_retries: 120\n\n"
+        "  tls {\n  cert_file: \"%s/cluster-server-cert.pem\"\n"
+        "  key_file:  \"%s/cluster-server-key.pem\"\n  ca_file:   \"%s/cluster-ca-cert.pem\"\n"
+        "  }\n}\n",
+        CE_CTL_JS_CLUSTER_PORT, eb->name, routes, CE_CTL_JS_CONFIG_DIR, CE_CTL_JS_CONFIG_DIR,
+        CE_CTL_JS_CONFIG_DIR);
     ce_free(routes);
     ce_free(svc);
     ce_free(sts);
@@ -214,34 +218,95 @@ static int js_set_b64(json_t *data, const char *key, const char *value)
 }
 
 /* The server's accounts as Argo's controller writes them: the bus user in a JetStream-enabled
- * account, a system account of its own. */
-static json_t *js_secret_data(const char *user, const char *pass, const char *sys_pass,
-                              const char *key)
+ * account, a system account of its own; and the certificate clients connect to. */
+static char *js_auth_conf(const char *user, const char *pass, const char *sys_pass)
 {
-    char *auth = ce_xasprintf("system_account: sys\n\naccounts: {\n  \"js\": {\n"
-                              "    \"jetstream\": true,\n    \"users\": [\n"
-                              "      {\"user\": \"%s\", \"pass\": \"%s\"}\n    ]\n  },\n"
-                              "  \"sys\": {\n    \"users\": [\n"
-                              "      {\"user\": \"sys\", \"pass\": \"%s\"}\n    ]\n  }\n}\n",
-                              user, pass, sys_pass);
-    char *client = ce_xasprintf("username: %s\npassword: %s", user, pass);
+    return ce_xasprintf("system_account: sys\n\naccounts: {\n  \"js\": {\n"
+                        "    \"jetstream\": true,\n    \"users\": [\n"
+                        "      {\"user\": \"%s\", \"pass\": \"%s\"}\n    ]\n  },\n"
+                        "  \"sys\": {\n    \"users\": [\n"
+                        "      {\"user\": \"sys\", \"pass\": \"%s\"}\n    ]\n  }\n}\n\n"
+                        "tls {\n  cert_file: \"%s/server-cert.pem\"\n"
+                        "  key_file:  \"%s/server-key.pem\"\n  ca_file:   \"%s/ca-cert.pem\"\n}\n",
+                        user, pass, sys_pass, CE_CTL_JS_CONFIG_DIR, CE_CTL_JS_CONFIG_DIR,
+                        CE_CTL_JS_CONFIG_DIR);
+}
+
+/* The clients' certificate names the Service; the routes' one every pod behind it. */
+static int js_certs(const struct ce_ctl_eb *eb, struct ce_ctl_eb_pem *server,
+                    struct ce_ctl_eb_pem *cluster)
+{
+    char *svc = ce_ctl_eb_name(eb, "-js-svc");
+    char *host = ce_xasprintf("%s.%s.svc", svc, eb->ns);
+    char *sans = ce_xasprintf("DNS:%s,DNS:%s.cluster.local", host, host);
+    char *pods = ce_xasprintf("DNS:*.%s,DNS:*.%s.cluster.local", host, host);
+    int rc = ce_ctl_eb_tls_pair(host, sans, false, server);
+    if (rc == CE_OK) {
+        rc = ce_ctl_eb_tls_pair(host, pods, true, cluster);
+        if (rc != CE_OK) {
+            ce_ctl_eb_pem_fini(server);
+        }
+    }
+    ce_free(pods);
+    ce_free(sans);
+    ce_free(host);
+    ce_free(svc);
+    return rc;
+}
+
+/* Every key of the Secret: key/value pairs, NULL-terminated. */
+static json_t *js_secret_data(const char *const *pairs)
+{
     json_t *data = json_object();
-    int rc = data != NULL ? CE_OK : CE_EIO;
-    if (rc == CE_OK) {
-        rc = js_set_b64(data, CE_CTL_JS_AUTH_KEY, auth);
+    for (int i = 0; data != NULL && pairs[i] != NULL; i += 2) {
+        if (js_set_b64(data, pairs[i], pairs[i + 1]) != CE_OK) {
+            json_decref(data);
+            return NULL;
+        }
     }
-    if (rc == CE_OK) {
-        rc = js_set_b64(data, CE_CTL_JS_ENCRYPTION_KEY, key);
-    }
-    if (rc == CE_OK) {
-        rc = js_set_b64(data, CE_CTL_JS_CLIENT_AUTH_KEY, client);
-    }
-    ce_free(client);
-    ce_free(auth);
-    if (rc != CE_OK) {
-        json_decref(data);
+    return data;
+}
+
+static void js_wipe(char *s)
+{
+    memset(s, 0, strlen(s));
+    ce_free(s);
+}
+
+/* The Secret's data: credentials and certificates, all made here, all at once. */
+static json_t *js_secret_fill(const struct ce_ctl_eb *eb, const char *user, const char *pass,
+                              const char *sys_pass, const char *key)
+{
+    struct ce_ctl_eb_pem server, cluster;
+    if (js_certs(eb, &server, &cluster) != CE_OK) {
         return NULL;
     }
+    char *auth = js_auth_conf(user, pass, sys_pass);
+    char *client = ce_xasprintf("username: %s\npassword: %s", user, pass);
+    const char *const pairs[] = {CE_CTL_JS_AUTH_KEY,
+                                 auth,
+                                 CE_CTL_JS_ENCRYPTION_KEY,
+                                 key,
+                                 CE_CTL_JS_CLIENT_AUTH_KEY,
+                                 client,
+                                 CE_CTL_JS_KEY_KEY,
+                                 server.key,
+                                 CE_CTL_JS_CERT_KEY,
+                                 server.cert,
+                                 CE_CTL_JS_CA_KEY,
+                                 server.ca,
+                                 CE_CTL_JS_CLUSTER_KEY_KEY,
+                                 cluster.key,
+                                 CE_CTL_JS_CLUSTER_CERT_KEY,
+                                 cluster.cert,
+                                 CE_CTL_JS_CLUSTER_CA_KEY,
+                                 cluster.ca,
+                                 NULL};
+    json_t *data = js_secret_data(pairs);
+    js_wipe(client);
+    js_wipe(auth);
+    ce_ctl_eb_pem_fini(&cluster);
+    ce_ctl_eb_pem_fini(&server);
     return data;
 }
 
@@ -253,7 +318,7 @@ json_t *ce_ctl_eb_secret(const struct ce_ctl_eb *eb)
         !js_random(sys_pass, JS_SYS_PASS_LEN) || !js_random(key, JS_ENCRYPTION_LEN)) {
         return NULL;
     }
-    json_t *data = js_secret_data(user, pass, sys_pass, key);
+    json_t *data = js_secret_fill(eb, user, pass, sys_pass, key);
     if (data == NULL) {
         return NULL;
     }

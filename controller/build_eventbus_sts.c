@@ -124,18 +124,37 @@ static json_t *sts_metrics(const struct ce_ctl_eb *eb)
     return c;
 }
 
+/* The server's keys of the Secret and the file names its configuration gives them. */
+static json_t *sts_secret_items(void)
+{
+    static const char *const items[][2] = {
+        {CE_CTL_JS_AUTH_KEY, "auth.conf"},
+        {CE_CTL_JS_KEY_KEY, "server-key.pem"},
+        {CE_CTL_JS_CERT_KEY, "server-cert.pem"},
+        {CE_CTL_JS_CA_KEY, "ca-cert.pem"},
+        {CE_CTL_JS_CLUSTER_KEY_KEY, "cluster-server-key.pem"},
+        {CE_CTL_JS_CLUSTER_CERT_KEY, "cluster-server-cert.pem"},
+        {CE_CTL_JS_CLUSTER_CA_KEY, "cluster-ca-cert.pem"},
+    };
+    json_t *out = json_array();
+    for (size_t i = 0; out != NULL && i < sizeof(items) / sizeof(items[0]); i++) {
+        json_array_append_new(out,
+                              json_pack("{s:s, s:s}", "key", items[i][0], "path", items[i][1]));
+    }
+    return out;
+}
+
 /* The configuration and the server's own keys of the Secret, in one directory: the pod never
  * sees the client credentials' key, nor a client pod the server's. */
 static json_t *sts_volumes(const struct ce_ctl_eb *eb)
 {
     char *cm = ce_ctl_eb_name(eb, "-js-config");
     char *secret = ce_ctl_eb_name(eb, "-js-server");
-    json_t *v = json_pack("[{s:s, s:{}}, {s:s, s:{s:[{s:{s:s, s:[{s:s, s:s}]}}, "
-                          "{s:{s:s, s:[{s:s, s:s}]}}]}}]",
-                          "name", "pid", "emptyDir", "name", "config-volume", "projected",
-                          "sources", "configMap", "name", cm, "items", "key", CE_CTL_JS_CONFIG_KEY,
-                          "path", "nats-js.conf", "secret", "name", secret, "items", "key",
-                          CE_CTL_JS_AUTH_KEY, "path", "auth.conf");
+    json_t *v =
+        json_pack("[{s:s, s:{}}, {s:s, s:{s:[{s:{s:s, s:[{s:s, s:s}]}}, {s:{s:s, s:o}}]}}]", "name",
+                  "pid", "emptyDir", "name", "config-volume", "projected", "sources", "configMap",
+                  "name", cm, "items", "key", CE_CTL_JS_CONFIG_KEY, "path", "nats-js.conf",
+                  "secret", "name", secret, "items", sts_secret_items());
     if (v != NULL && !sts_persistent(eb)) {
         json_array_append_new(v, json_pack("{s:s, s:{}}", "name", STS_EMPTY_DATA, "emptyDir"));
     }

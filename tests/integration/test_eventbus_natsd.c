@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The EventBus the controller builds, run for real: the ConfigMap's nats-server configuration
  * and the Secret's accounts, written to a directory as the pod mounts them (ports moved to free
- * ones, paths into the directory), are what `nats-server -c` accepts, and the Secret's client
- * credentials get in. Then the processes: without the credentials a Sensor says the bus
- * refuses it and stops; with the bus's status.config as a `jetstreamExotic:` EventBus (its
- * accessSecret and merged streamConfig), `cevents run` carries events. */
+ * ones, paths into the directory), are what `nats-server -c` accepts, with the generated
+ * certificates, and the Secret's client credentials get in over TLS. Then the processes: without
+ * the credentials a Sensor says the bus refuses it and stops; with the bus's status.config as a
+ * `jetstreamExotic:` EventBus (its accessSecret and merged streamConfig), `cevents run` carries
+ * events. */
 #include "controller/build.h"
 #include "core/base/base64.h"
 #include "core/base/mem.h"
@@ -76,6 +77,32 @@ static char *eb_replace(char *text, const char *from, const char *to)
     return out;
 }
 
+static char *eb_replace_all(char *text, const char *from, const char *to)
+{
+    while (strstr(text, from) != NULL) {
+        text = eb_replace(text, from, to);
+    }
+    return text;
+}
+
+/* The Secret's server keys under the names the StatefulSet's volume gives them. */
+static void eb_write_server_files(const struct ce_ctl_built *b, const char *confdir)
+{
+    static const char *const files[][2] = {
+        {"private-key", "server-key.pem"},
+        {"cert", "server-cert.pem"},
+        {"ca-cert", "ca-cert.pem"},
+        {"cluster-private-key", "cluster-server-key.pem"},
+        {"cluster-cert", "cluster-server-cert.pem"},
+        {"cluster-ca-cert", "cluster-ca-cert.pem"},
+    };
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char *pem = eb_secret_key(b, files[i][0]);
+        ce_free(ce_test_write_file(confdir, files[i][1], pem));
+        ce_free(pem);
+    }
+}
+
 /* Builds the EventBus of `replicas` servers and writes what its pod mounts to dir: conf/
  * (nats-js.conf and auth.conf, as the projected volume) and secrets/<secret>/client-auth (as
  * a client pod mounts it). The configuration gets free ports and paths under dir. */
@@ -110,8 +137,12 @@ static void eb_render(struct eb_server *s, int replicas)
     conf = eb_replace(conf, "http: 8222\n", http);
     conf = eb_replace(conf, "pid_file: \"/var/run/nats/nats.pid\"", pid);
     conf = eb_replace(conf, "store_dir: \"/data/jetstream/store\"", store);
+    char *mounted = ce_xasprintf("%s/", confdir);
+    conf = eb_replace_all(conf, "/etc/nats-config/", mounted);
     s->conf = ce_test_write_file(confdir, "nats-js.conf", conf);
-    char *auth = eb_secret_key(&b, "auth");
+    char *auth = eb_replace_all(eb_secret_key(&b, "auth"), "/etc/nats-config/", mounted);
+    ce_free(mounted);
+    eb_write_server_files(&b, confdir);
     ce_free(ce_test_write_file(confdir, "auth.conf", auth));
     char *client = eb_secret_key(&b, "client-auth");
     ce_free(ce_test_write_file(secret, "client-auth", client));
@@ -162,9 +193,10 @@ static void eb_stop(struct eb_server *s)
     ce_free(s->stream_config);
 }
 
+/* The server wants TLS, as the URL of the bus's status.config says (tls://). */
 static char *eb_url(const struct eb_server *s)
 {
-    return ce_xasprintf("nats://127.0.0.1:%d", s->port);
+    return ce_xasprintf("tls://127.0.0.1:%d", s->port);
 }
 
 static void test_server_takes_the_config(void **state)
@@ -173,6 +205,7 @@ static void test_server_takes_the_config(void **state)
     struct eb_server s = {0};
     eb_render(&s, 1);
     eb_start(&s);
+    assert_int_equal(ce_test_proc_count(s.proc, "TLS required for client connections"), 1);
     /* the client side of the Secret, read the way the processes read it */
     char *url = eb_url(&s);
     char *secrets = ce_xasprintf("%s/secrets", s.dir);

@@ -10,6 +10,11 @@
 #include "tests/harness/plugins.h"
 
 #include <jansson.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -265,7 +270,7 @@ static void test_bus_config(void **state)
                            "\"maxAge: 72h\\nReplicas: 1\\n\"}}",
                            &b);
     json_t *js = json_object_get(b.bus_config, "jetstream");
-    assert_string_equal(eb_at(js, "url"), "nats://eventbus-default-js-svc.ns1.svc:4222");
+    assert_string_equal(eb_at(js, "url"), "tls://eventbus-default-js-svc.ns1.svc:4222");
     json_t *secret = json_object_get(js, "accessSecret");
     assert_string_equal(eb_at(secret, "name"), "eventbus-default-js-server");
     assert_string_equal(eb_at(secret, "key"), "client-auth");
@@ -314,6 +319,74 @@ static void test_credentials(void **state)
     ce_ctl_built_fini(&b2);
     json_decref(o1);
     json_decref(o2);
+}
+
+/* pem's certificate, verified against ca_pem for host (and purpose). */
+static bool eb_cert_valid(const char *pem, const char *ca_pem, const char *host, int purpose)
+{
+    BIO *b1 = BIO_new_mem_buf(pem, -1);
+    BIO *b2 = BIO_new_mem_buf(ca_pem, -1);
+    X509 *cert = PEM_read_bio_X509(b1, NULL, NULL, NULL);
+    X509 *ca = PEM_read_bio_X509(b2, NULL, NULL, NULL);
+    X509_STORE *store = X509_STORE_new();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    assert_non_null(cert);
+    assert_non_null(ca);
+    assert_int_equal(X509_STORE_add_cert(store, ca), 1);
+    assert_int_equal(X509_STORE_CTX_init(ctx, store, cert, NULL), 1);
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+    X509_VERIFY_PARAM_set1_host(param, host, 0);
+    X509_STORE_CTX_set_purpose(ctx, purpose);
+    bool ok = X509_verify_cert(ctx) == 1;
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+    X509_free(ca);
+    X509_free(cert);
+    BIO_free(b2);
+    BIO_free(b1);
+    return ok;
+}
+
+/* Clients reach the Service's name, routes every pod's, both ends presenting the certificate. */
+static void test_certificates(void **state)
+{
+    (void)state;
+    struct ce_ctl_built b;
+    json_t *obj = eb_build("{\"jetstream\": {\"version\": \"latest\"}}", &b);
+    const json_t *secret = eb_object(&b, "Secret", NULL);
+    char *cert = eb_secret_value(secret, "cert");
+    char *ca = eb_secret_value(secret, "ca-cert");
+    char *key = eb_secret_value(secret, "private-key");
+    char *ccert = eb_secret_value(secret, "cluster-cert");
+    char *cca = eb_secret_value(secret, "cluster-ca-cert");
+    char *ckey = eb_secret_value(secret, "cluster-private-key");
+    assert_non_null(strstr(key, "-----BEGIN PRIVATE KEY-----"));
+    assert_non_null(strstr(ckey, "-----BEGIN PRIVATE KEY-----"));
+    const char *svc = "eventbus-default-js-svc.ns1.svc";
+    assert_true(eb_cert_valid(cert, ca, svc, X509_PURPOSE_SSL_SERVER));
+    assert_true(eb_cert_valid(cert, ca, "eventbus-default-js-svc.ns1.svc.cluster.local",
+                              X509_PURPOSE_SSL_SERVER));
+    assert_false(eb_cert_valid(cert, ca, "other.ns1.svc", X509_PURPOSE_SSL_SERVER));
+    assert_false(eb_cert_valid(cert, cca, svc, X509_PURPOSE_SSL_SERVER)); /* CAs of their own */
+    const char *pod = "eventbus-default-js-2.eventbus-default-js-svc.ns1.svc";
+    assert_true(eb_cert_valid(ccert, cca, pod, X509_PURPOSE_SSL_SERVER));
+    assert_true(eb_cert_valid(ccert, cca, pod, X509_PURPOSE_SSL_CLIENT));
+    /* the configuration names the files the StatefulSet mounts */
+    char *auth = eb_secret_value(secret, "auth");
+    assert_non_null(strstr(auth, "cert_file: \"/etc/nats-config/server-cert.pem\""));
+    char *text = json_dumps(eb_object(&b, "StatefulSet", NULL), JSON_COMPACT);
+    assert_non_null(
+        strstr(text, "{\"key\":\"cluster-cert\",\"path\":\"cluster-server-cert.pem\"}"));
+    free(text);
+    ce_free(auth);
+    ce_free(ckey);
+    ce_free(cca);
+    ce_free(ccert);
+    ce_free(key);
+    ce_free(ca);
+    ce_free(cert);
+    ce_ctl_built_fini(&b);
+    json_decref(obj);
 }
 
 static void test_exotic(void **state)
@@ -383,6 +456,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nats_config),
         cmocka_unit_test(test_bus_config),
         cmocka_unit_test(test_credentials),
+        cmocka_unit_test(test_certificates),
         cmocka_unit_test(test_exotic),
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_unsupported_kinds),
