@@ -11,10 +11,14 @@
 #include "manifest/model.h"
 #include "manifest/streamconfig.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The API server takes names of at most 253 bytes; a longer one is not an object we built. */
 #define EB_NAME_MAX 253
+/* More servers than anyone runs in one JetStream cluster: a bigger number is a typo, and every
+ * server adds a route to the configuration. */
+#define EB_REPLICAS_MAX 1000
 /* The lint text a condition carries is cut here (a condition is not a log). */
 #define EB_WHY_MAX 4096
 
@@ -133,8 +137,15 @@ static char *eb_jetstream_settings(struct ce_ctl_eb *eb)
         return ce_xasprintf("spec.jetstream.version: unsupported version \"%s\" (supported: %s)",
                             version, ce_ctl_js_versions_known());
     }
+    /* the decoder took it as a number or a numeric string, 1 or at least 3 */
     const json_t *r = json_object_get(eb->js, "replicas");
-    eb->replicas = json_is_integer(r) ? (int)json_integer_value(r) : 3;
+    long long n = json_is_integer(r)  ? json_integer_value(r)
+                  : json_is_string(r) ? strtoll(json_string_value(r), NULL, 10)
+                                      : 3;
+    if (n > EB_REPLICAS_MAX) {
+        return ce_xasprintf("spec.jetstream.replicas: at most %d servers", EB_REPLICAS_MAX);
+    }
+    eb->replicas = n >= 1 ? (int)n : 3;
     return NULL;
 }
 

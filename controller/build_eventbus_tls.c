@@ -20,8 +20,8 @@
 static bool tls_name(X509 *x, const char *cn)
 {
     X509_NAME *n = X509_get_subject_name(x);
-    return X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)TLS_ORG, -1,
-                                      -1, 0) == 1 &&
+    return X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)TLS_ORG, -1, -1,
+                                      0) == 1 &&
            X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
                                       0) == 1;
 }
@@ -72,8 +72,8 @@ static X509 *tls_ca(EVP_PKEY *key, const char *cn)
 }
 
 /* names: "DNS:a,DNS:b"; the first is the common name too. */
-static X509 *tls_leaf(EVP_PKEY *key, const char *cn, const char *sans, bool client,
-                      X509 *ca, EVP_PKEY *ca_key)
+static X509 *tls_leaf(EVP_PKEY *key, const char *cn, const char *sans, bool client, X509 *ca,
+                      EVP_PKEY *ca_key)
 {
     X509 *x = tls_cert_new(key, cn);
     bool ok = x != NULL && X509_set_issuer_name(x, X509_get_subject_name(ca)) == 1 &&
@@ -94,9 +94,9 @@ static X509 *tls_leaf(EVP_PKEY *key, const char *cn, const char *sans, bool clie
 static char *tls_pem(X509 *x, EVP_PKEY *key)
 {
     BIO *bio = BIO_new(BIO_s_mem());
-    bool ok = bio != NULL && (x != NULL ? PEM_write_bio_X509(bio, x)
-                                        : PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0,
-                                                                   NULL, NULL)) == 1;
+    bool ok = bio != NULL &&
+              (x != NULL ? PEM_write_bio_X509(bio, x)
+                         : PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)) == 1;
     char *data = NULL;
     long len = ok ? BIO_get_mem_data(bio, &data) : 0;
     char *out = ok && len > 0 ? ce_xstrndup(data, (size_t)len) : NULL;

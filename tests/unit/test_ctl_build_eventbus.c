@@ -185,18 +185,32 @@ static void test_statefulset_defaults(void **state)
     json_decref(obj);
 }
 
+/* Every setting a `jetstream:` spec passes to the StatefulSet. */
+static const char *const eb_settings_spec =
+    "{\"jetstream\": {\"version\": \"latest\", \"replicas\": 5, \"startArgs\": [\"-D\"], "
+    "\"persistence\": {\"storageClassName\": \"fast\", \"volumeSize\": \"5Gi\"}, "
+    "\"containerTemplate\": {\"resources\": {\"limits\": {\"cpu\": \"1\"}}}, "
+    "\"metadata\": {\"labels\": {\"x\": \"y\"}, \"annotations\": {\"a\": \"b\"}}, "
+    "\"nodeSelector\": {\"disk\": \"ssd\"}, \"serviceAccountName\": \"nats\", "
+    "\"priority\": 7, \"tolerations\": [{\"key\": \"k\", \"operator\": \"Exists\"}]}}";
+
+static void test_statefulset_replicas(void **state)
+{
+    (void)state;
+    struct ce_ctl_built b;
+    json_t *obj = eb_build("{\"jetstream\": {\"version\": \"latest\", \"replicas\": \"4\"}}", &b);
+    json_t *spec = json_object_get(eb_object(&b, "StatefulSet", NULL), "spec");
+    /* a number written as a string, as Argo's decoder takes it */
+    assert_int_equal(json_integer_value(json_object_get(spec, "replicas")), 4);
+    ce_ctl_built_fini(&b);
+    json_decref(obj);
+}
+
 static void test_statefulset_settings(void **state)
 {
     (void)state;
     struct ce_ctl_built b;
-    json_t *obj = eb_build(
-        "{\"jetstream\": {\"version\": \"latest\", \"replicas\": 5, \"startArgs\": [\"-D\"], "
-        "\"persistence\": {\"storageClassName\": \"fast\", \"volumeSize\": \"5Gi\"}, "
-        "\"containerTemplate\": {\"resources\": {\"limits\": {\"cpu\": \"1\"}}}, "
-        "\"metadata\": {\"labels\": {\"x\": \"y\"}, \"annotations\": {\"a\": \"b\"}}, "
-        "\"nodeSelector\": {\"disk\": \"ssd\"}, \"serviceAccountName\": \"nats\", "
-        "\"priority\": 7, \"tolerations\": [{\"key\": \"k\", \"operator\": \"Exists\"}]}}",
-        &b);
+    json_t *obj = eb_build(eb_settings_spec, &b);
     json_t *spec = json_object_get(eb_object(&b, "StatefulSet", NULL), "spec");
     assert_int_equal(json_integer_value(json_object_get(spec, "replicas")), 5);
     json_t *claim = json_array_get(json_object_get(spec, "volumeClaimTemplates"), 0);
@@ -435,6 +449,8 @@ static void test_invalid(void **state)
                       "\"retention: 7\"}}",
                       "retention must be 0 (limits)");
     eb_assert_invalid("{}", "one of jetstream, jetstreamExotic, nats or kafka is required");
+    eb_assert_invalid("{\"jetstream\": {\"version\": \"latest\", \"replicas\": 5000}}",
+                      "spec.jetstream.replicas: at most 1000 servers");
     eb_assert_invalid("{\"jetstreamExotic\": {}}", "spec.jetstreamExotic");
 }
 
@@ -452,6 +468,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jetstream_objects),
         cmocka_unit_test(test_statefulset_defaults),
+        cmocka_unit_test(test_statefulset_replicas),
         cmocka_unit_test(test_statefulset_settings),
         cmocka_unit_test(test_nats_config),
         cmocka_unit_test(test_bus_config),
