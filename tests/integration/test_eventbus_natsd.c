@@ -272,6 +272,47 @@ static void test_no_credentials_says_so(void **state)
     eb_stop(&s);
 }
 
+/* `cevents sensor` as a pod runs it: the credentials named by flags; a wrong password is told
+ * apart from a missing one. */
+static void test_secret_flags(void **state)
+{
+    (void)state;
+    struct eb_server s = {0};
+    eb_render(&s, 1);
+    eb_start(&s);
+    char *url = eb_url(&s);
+    char *file = ce_test_data_write(s.dir, "sensor.yaml", "sensors/log-unbound.yaml", NULL);
+    char *secrets = ce_xasprintf("%s/secrets", s.dir);
+    char *wrong = ce_xasprintf("%s/wrong", secrets);
+    assert_int_equal(mkdir(wrong, 0700), 0);
+    ce_free(ce_test_write_file(wrong, "auth.yaml", "username: nobody\npassword: nothing\n"));
+    const char *good[] = {
+        "sensor",        "-f",    file,           "--bus",   url, "--metrics-port", "0",
+        "--secrets-dir", secrets, "--bus-secret", EB_SECRET, NULL};
+    struct ce_test_proc *p = ce_test_proc_start_cevents(good);
+    assert_true(ce_test_proc_wait_line(p, CE_SENSOR_SUBSCRIBED_MSG, 1, 15000));
+    ce_test_proc_free(p);
+    const char *bad[] = {"sensor",    "-f",
+                         file,        "--bus",
+                         url,         "--metrics-port",
+                         "0",         "--secrets-dir",
+                         secrets,     "--bus-secret",
+                         "wrong",     "--bus-secret-key",
+                         "auth.yaml", NULL};
+    p = ce_test_proc_start_cevents(bad);
+    assert_true(ce_test_proc_wait_line(p, "Authorization Violation", 1, 15000));
+    char *line = ce_test_proc_line(p, "Authorization Violation", 0);
+    assert_non_null(strstr(line, "the event bus refused the credentials"));
+    ce_free(line);
+    assert_true(ce_test_proc_wait_exit(p, 15000, NULL));
+    ce_test_proc_free(p);
+    ce_free(wrong);
+    ce_free(secrets);
+    ce_free(file);
+    ce_free(url);
+    eb_stop(&s);
+}
+
 static void test_access_secret_carries_events(void **state)
 {
     (void)state;
@@ -313,6 +354,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_server_takes_the_config),
         cmocka_unit_test(test_cluster_config_parses),
         cmocka_unit_test(test_no_credentials_says_so),
+        cmocka_unit_test(test_secret_flags),
         cmocka_unit_test(test_access_secret_carries_events),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
