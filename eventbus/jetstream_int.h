@@ -108,9 +108,11 @@ int jsbus_kv_put(struct ce_bus_kv *kvb, const char *key, const void *val, size_t
 int jsbus_kv_delete(struct ce_bus_kv *kvb, const char *key);
 int jsbus_kv_keys(struct ce_bus_kv *kvb, char ***keys, int *n);
 
-/* cnats closed the connection without our asking: it gives up only when the servers refuse
- * the client's authentication. Says why and stops the process, as Argo's bus clients do, so
- * that its supervisor (Kubernetes, `cevents run`) starts it again (jetstream_refused.c). */
+/* cnats closed the connection without our asking. With reconnects unlimited it gives up for
+ * good when the servers refuse the client's authentication (or a plain connection to a server
+ * that wants TLS): then this says why and stops the
+ * process, as Argo's bus clients do, so that its supervisor (Kubernetes, `cevents run`) starts
+ * it again. Anything else is logged (jetstream_refused.c). */
 void jsbus_refused(struct jsbus *b, natsConnection *nc);
 
 #endif

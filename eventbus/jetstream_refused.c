@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A bus that refuses the client's authentication (see jsbus_refused in jetstream_int.h). cnats
- * only reports "No server available" then; the server's INFO line says whether it wants
- * credentials at all, which tells a missing accessSecret from a wrong one. */
+/* A bus that refuses the client (see jsbus_refused in jetstream_int.h). cnats only reports "No
+ * server available" then; the server's INFO line says whether it wants TLS and credentials at
+ * all, which tells a plain nats:// URL for a TLS server, and a missing accessSecret from a wrong
+ * one. */
 #include "eventbus/jetstream_int.h"
 
 #include "core/base/log.h"
@@ -52,18 +53,31 @@ void jsbus_refused(struct jsbus *b, natsConnection *nc)
 {
     const char *last = NULL;
     (void)natsConnection_GetLastError(nc, &last);
+    const char *detail = last != NULL && last[0] ? last : "";
     char info[4096];
-    bool wants_auth = refused_info(b->url_shown, info, sizeof(info)) &&
-                      strstr(info, "\"auth_required\":true") != NULL;
-    const char *why =
-        !wants_auth ? "the event bus closed the connection"
-        : b->has_credentials
-            ? "Authorization Violation: the event bus refused the credentials (the EventBus "
-              "accessSecret, or --bus-secret)"
-            : "Authorization Violation: the event bus requires credentials and none are "
-              "configured (set the EventBus accessSecret, or --bus-secret)";
+    if (!refused_info(b->url_shown, info, sizeof(info)) ||
+        (strstr(info, "\"auth_required\":true") == NULL &&
+         strstr(info, "\"tls_required\":true") == NULL)) {
+        /* not an authentication matter (a first connect that failed for good): said, no more */
+        ce_log_kv(CE_LOG_WARN, "the event bus connection was closed", "url", b->url_shown, "detail",
+                  detail, NULL);
+        return;
+    }
+    bool plain = strncmp(b->url_shown, "tls://", 6) != 0;
+    if (plain && strstr(info, "\"tls_required\":true") != NULL) {
+        ce_log_kv(CE_LOG_ERROR, "cannot connect to the event bus; stopping", "url", b->url_shown,
+                  "error", "the event bus requires TLS: give its URL as tls://host:port", "detail",
+                  detail, NULL);
+        kill(getpid(), SIGTERM);
+        return;
+    }
+    const char *why = b->has_credentials
+                          ? "Authorization Violation: the event bus refused the credentials (the "
+                            "EventBus accessSecret, or --bus-secret)"
+                          : "Authorization Violation: the event bus requires credentials and none "
+                            "are configured (set the EventBus accessSecret, or --bus-secret)";
     ce_log_kv(CE_LOG_ERROR, "cannot connect to the event bus; stopping", "url", b->url_shown,
-              "error", why, "detail", last != NULL && last[0] ? last : "", NULL);
+              "error", why, "detail", detail, NULL);
     /* The process's main loop waits for this signal and shuts down in order. */
     kill(getpid(), SIGTERM);
 }

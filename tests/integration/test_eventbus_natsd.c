@@ -272,8 +272,8 @@ static void test_no_credentials_says_so(void **state)
     eb_stop(&s);
 }
 
-/* `cevents sensor` as a pod runs it: the credentials named by flags; a wrong password is told
- * apart from a missing one. */
+/* `cevents sensor` as a pod runs it: the credentials named by flags; a wrong password, and a
+ * plain connection to the TLS server, are each said for what they are. */
 static void test_secret_flags(void **state)
 {
     (void)state;
@@ -306,6 +306,17 @@ static void test_secret_flags(void **state)
     ce_free(line);
     assert_true(ce_test_proc_wait_exit(p, 15000, NULL));
     ce_test_proc_free(p);
+    /* the right credentials on a plain connection: the server wants TLS, and that is said */
+    char *plain = ce_xasprintf("nats://%s", url + strlen("tls://"));
+    const char *no_tls[] = {
+        "sensor",        "-f",    file,           "--bus",   plain, "--metrics-port", "0",
+        "--secrets-dir", secrets, "--bus-secret", EB_SECRET, NULL};
+    p = ce_test_proc_start_cevents(no_tls);
+    assert_true(ce_test_proc_wait_line(p, "the event bus requires TLS", 1, 15000));
+    assert_true(ce_test_proc_wait_exit(p, 15000, NULL));
+    assert_int_equal(ce_test_proc_count(p, "Authorization Violation"), 0);
+    ce_test_proc_free(p);
+    ce_free(plain);
     ce_free(wrong);
     ce_free(secrets);
     ce_free(file);
