@@ -403,6 +403,26 @@ static void test_certificates(void **state)
     json_decref(obj);
 }
 
+/* An unchanged spec builds the same objects (same hash: no write, no rollout); only the
+ * Secret, which the reconciler never rewrites, is new each time. */
+static void test_stable_hashes(void **state)
+{
+    (void)state;
+    struct ce_ctl_built b1, b2;
+    json_t *o1 = eb_build(eb_settings_spec, &b1);
+    json_t *o2 = eb_build(eb_settings_spec, &b2);
+    static const char *const kinds[] = {"ConfigMap", "Service", "StatefulSet"};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        assert_true(json_equal(eb_object(&b1, kinds[i], NULL), eb_object(&b2, kinds[i], NULL)));
+    }
+    assert_false(json_equal(eb_object(&b1, "Secret", NULL), eb_object(&b2, "Secret", NULL)));
+    assert_true(json_equal(b1.bus_config, b2.bus_config));
+    ce_ctl_built_fini(&b1);
+    ce_ctl_built_fini(&b2);
+    json_decref(o1);
+    json_decref(o2);
+}
+
 static void test_exotic(void **state)
 {
     (void)state;
@@ -474,6 +494,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bus_config),
         cmocka_unit_test(test_credentials),
         cmocka_unit_test(test_certificates),
+        cmocka_unit_test(test_stable_hashes),
         cmocka_unit_test(test_exotic),
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_unsupported_kinds),
