@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* EventBus → what runs it (controller/build.h): the spec is checked by the manifest decoder
  * that `cevents lint` uses, a `jetstreamExotic:` bus only earns its status, and a `jetstream:`
- * bus gets the objects of controller/build_eventbus_js.c and build_eventbus_sts.c. */
+ * bus gets the objects of controller/build_eventbus_js.c, build_eventbus_sts.c and the
+ * certificates of build_eventbus_tls.c. */
 #include "controller/build.h"
 #include "controller/build_eventbus_int.h"
 
