@@ -36,6 +36,8 @@ struct eb_server {
     char *conf;
     int port;
     char *stream_config; /* status.config.jetstream.streamConfig, each line indented 6 */
+    char *raw_conf;      /* the ConfigMap's configuration, only its mount paths moved */
+    char *confdir;
     struct ce_test_proc *proc;
 };
 
@@ -133,12 +135,14 @@ static void eb_render(struct eb_server *s, int replicas)
     snprintf(store, sizeof(store), "store_dir: \"%s/store\"", s->dir);
     char *conf = ce_xstrdup(json_string_value(
         json_object_get(json_object_get(eb_object(&b, "ConfigMap"), "data"), "nats-js")));
+    char *mounted = ce_xasprintf("%s/", confdir);
+    conf = eb_replace_all(conf, "/etc/nats-config/", mounted);
+    s->raw_conf = ce_xstrdup(conf);
+    s->confdir = ce_xstrdup(confdir);
     conf = eb_replace(conf, "port: 4222\n", port);
     conf = eb_replace(conf, "http: 8222\n", http);
     conf = eb_replace(conf, "pid_file: \"/var/run/nats/nats.pid\"", pid);
     conf = eb_replace(conf, "store_dir: \"/data/jetstream/store\"", store);
-    char *mounted = ce_xasprintf("%s/", confdir);
-    conf = eb_replace_all(conf, "/etc/nats-config/", mounted);
     s->conf = ce_test_write_file(confdir, "nats-js.conf", conf);
     char *auth = eb_replace_all(eb_secret_key(&b, "auth"), "/etc/nats-config/", mounted);
     ce_free(mounted);
@@ -191,6 +195,8 @@ static void eb_stop(struct eb_server *s)
     ce_free(s->dir);
     ce_free(s->conf);
     ce_free(s->stream_config);
+    ce_free(s->raw_conf);
+    ce_free(s->confdir);
 }
 
 /* The server wants TLS, as the URL of the bus's status.config says (tls://). */
@@ -245,6 +251,118 @@ static void test_cluster_config_parses(void **state)
         fail_msg("nats-server -t refused the cluster configuration: %s", out);
     }
     ce_test_proc_free(p);
+    ce_free(bin);
+    eb_stop(&s);
+}
+
+/* Member i of a local cluster of three: its own ports and store, routes to the others' local
+ * ports instead of the pods' names. Writes nats-js-<i>.conf and returns its path. */
+static char *eb_member_conf(const struct eb_server *s, int i, const int client[3],
+                            const int cluster[3])
+{
+    char *conf = ce_xstrdup(s->raw_conf);
+    char line[512], to[64];
+    snprintf(line, sizeof(line), "port: %d\n", client[i]);
+    conf = eb_replace(conf, "port: 4222\n", line);
+    snprintf(line, sizeof(line), "http: %d\n", client[i] + 1);
+    conf = eb_replace(conf, "http: 8222\n", line);
+    snprintf(line, sizeof(line), "pid_file: \"%s/nats-%d.pid\"", s->dir, i);
+    conf = eb_replace(conf, "pid_file: \"/var/run/nats/nats.pid\"", line);
+    snprintf(line, sizeof(line), "store_dir: \"%s/store-%d\"", s->dir, i);
+    conf = eb_replace(conf, "store_dir: \"/data/jetstream/store\"", line);
+    snprintf(line, sizeof(line), "  port: %d\n", cluster[i]);
+    conf = eb_replace(conf, "  port: 6222\n", line);
+    for (int j = 0; j < 3; j++) {
+        snprintf(line, sizeof(line), "eventbus-default-js-%d.eventbus-default-js-svc.ns1.svc:6222",
+                 j);
+        snprintf(to, sizeof(to), "127.0.0.1:%d", cluster[j]);
+        conf = eb_replace(conf, line, to);
+    }
+    char name[32];
+    snprintf(name, sizeof(name), "nats-js-%d.conf", i);
+    char *path = ce_test_write_file(s->confdir, name, conf);
+    ce_free(conf);
+    return path;
+}
+
+static bool eb_stream_of_three(void *arg)
+{
+    struct ce_bus *bus = arg;
+    return ce_bus_ensure_stream(bus) == CE_OK;
+}
+
+/* A bus of three forms a JetStream cluster over TLS routes with the generated certificates, and
+ * takes the stream of status.config (3 replicas). The routes go to 127.0.0.1 here, a name the
+ * routes' certificate does not hold, so only this test tells the servers not to check it. */
+static void test_cluster_of_three(void **state)
+{
+    (void)state;
+    struct eb_server s = {0};
+    eb_render(&s, 3);
+    assert_non_null(strstr(s.stream_config, "replicas: 3"));
+    s.raw_conf = eb_replace(s.raw_conf, "  tls {\n", "  tls {\n  insecure: true\n");
+    int client[3], cluster[3];
+    struct ce_test_proc *procs[3];
+    char *bin = ce_natsd_find_bin();
+    for (int i = 0; i < 3; i++) {
+        client[i] = ce_test_free_ports(2);
+        cluster[i] = ce_test_free_port();
+    }
+    for (int i = 0; i < 3; i++) {
+        char *conf = eb_member_conf(&s, i, client, cluster);
+        char pod[64], advertise[64];
+        snprintf(pod, sizeof(pod), "eventbus-default-js-%d", i);
+        snprintf(advertise, sizeof(advertise), "127.0.0.1:%d", cluster[i]);
+        setenv("POD_NAME", pod, 1);
+        setenv("CLUSTER_ADVERTISE", advertise, 1);
+        char *const argv[] = {bin, "-c", conf, NULL};
+        procs[i] = ce_test_proc_start(argv);
+        assert_non_null(procs[i]);
+        ce_free(conf);
+    }
+    for (int i = 0; i < 3; i++) {
+        assert_true(ce_test_proc_wait_line(procs[i], "Server is ready", 1, 20000));
+    }
+    char *url = ce_xasprintf("tls://127.0.0.1:%d", client[0]);
+    char *secrets = ce_xasprintf("%s/secrets", s.dir);
+    struct ce_bus_config cfg;
+    ce_bus_config_defaults(&cfg);
+    cfg.url = url;
+    cfg.secrets_dir = secrets;
+    cfg.auth_secret = EB_SECRET;
+    cfg.auth_key = "client-auth";
+    cfg.stream.replicas = 3;
+    struct ce_bus *bus = NULL;
+    assert_int_equal(ce_bus_create(&cfg, NULL, NULL, &bus), CE_OK);
+    assert_int_equal(ce_bus_wait_connected(bus, 10000), CE_OK);
+    /* the cluster elects its JetStream leader first */
+    assert_true(ce_test_poll(eb_stream_of_three, bus, 30000));
+    assert_int_equal(ce_bus_publish(bus, "default.es.ev", "id-3", "{}", 2), CE_OK);
+    ce_bus_destroy(bus);
+    char *jsz = ce_xasprintf("http://127.0.0.1:%d/jsz?accounts=true&streams=true&config=true",
+                             client[0] + 1);
+    struct ce_test_http_resp r = {0};
+    assert_int_equal(ce_test_http("GET", jsz, NULL, NULL, 0, 5000, &r), CE_OK);
+    /* (numbers as reals: the reply holds unsigned 64-bit values a json_int_t cannot) */
+    json_t *jsz_doc = json_loads(r.body, JSON_DECODE_INT_AS_REAL, NULL);
+    assert_non_null(jsz_doc);
+    json_t *stream = json_array_get(
+        json_object_get(json_array_get(json_object_get(jsz_doc, "account_details"), 0),
+                        "stream_detail"),
+        0);
+    assert_true(json_number_value(
+                    json_object_get(json_object_get(stream, "config"), "num_replicas")) == 3.0);
+    /* every member holds a copy: a leader and two replicas */
+    assert_int_equal(
+        json_array_size(json_object_get(json_object_get(stream, "cluster"), "replicas")), 2);
+    json_decref(jsz_doc);
+    ce_test_http_resp_fini(&r);
+    for (int i = 0; i < 3; i++) {
+        ce_test_proc_free(procs[i]);
+    }
+    ce_free(jsz);
+    ce_free(secrets);
+    ce_free(url);
     ce_free(bin);
     eb_stop(&s);
 }
@@ -364,6 +482,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_server_takes_the_config),
         cmocka_unit_test(test_cluster_config_parses),
+        cmocka_unit_test(test_cluster_of_three),
         cmocka_unit_test(test_no_credentials_says_so),
         cmocka_unit_test(test_secret_flags),
         cmocka_unit_test(test_access_secret_carries_events),
