@@ -18,14 +18,12 @@ struct ce_manifest_set;
 struct ce_node;
 
 struct ce_cli {
-    const char *file;           /* -f / --file */
-    const char *name;           /* --name: which object of the file */
-    const char *bus_url;        /* --bus / CEVENTS_BUS_URL */
-    const char *secrets_dir;    /* --secrets-dir / CEVENTS_SECRETS_DIR */
-    const char *bus_secret;     /* --bus-secret / CEVENTS_BUS_SECRET: the bus credentials' secret */
-    const char *bus_secret_key; /* --bus-secret-key / CEVENTS_BUS_SECRET_KEY (client-auth) */
-    const char *config_dir;     /* --config-dir / CEVENTS_CONFIG_DIR */
-    const char *data_dir;       /* --data-dir (run) */
+    const char *file;        /* -f / --file */
+    const char *name;        /* --name: which object of the file */
+    const char *bus_url;     /* --bus / CEVENTS_BUS_URL */
+    const char *secrets_dir; /* --secrets-dir / CEVENTS_SECRETS_DIR */
+    const char *config_dir;  /* --config-dir / CEVENTS_CONFIG_DIR */
+    const char *data_dir;    /* --data-dir (run) */
     enum ce_log_format log_format;
     enum ce_log_level log_level;
     int metrics_port;       /* --metrics-port, 0 turns it off */
@@ -38,6 +36,11 @@ struct ce_cli {
     const char *dependency; /* --dependency (explain) */
     char **paths;           /* positional arguments */
     int n_paths;
+
+    /* the bus credentials' secret: --bus-secret / CEVENTS_BUS_SECRET, and its key:
+     * --bus-secret-key / CEVENTS_BUS_SECRET_KEY (default client-auth) */
+    const char *bus_secret;
+    const char *bus_secret_key;
 };
 
 /* Parses argv (argv[0] is the subcommand). Prints usage errors to stderr and returns CE_EINVAL. */
