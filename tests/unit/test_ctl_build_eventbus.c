@@ -423,6 +423,31 @@ static void test_stable_hashes(void **state)
     json_decref(o2);
 }
 
+/* The object as the API server returns it, with its own fields around the spec. */
+static void test_api_server_object(void **state)
+{
+    (void)state;
+    json_t *obj = json_loads(
+        "{\"apiVersion\": \"argoproj.io/v1alpha1\", \"kind\": \"EventBus\", \"metadata\": "
+        "{\"name\": \"default\", \"namespace\": \"ns1\", \"uid\": \"u-1\", "
+        "\"resourceVersion\": \"42\", \"generation\": 3, \"finalizers\": "
+        "[\"eventbus-controller\"], \"creationTimestamp\": \"2026-01-01T00:00:00Z\", "
+        "\"managedFields\": [{\"manager\": \"kubectl\", \"fieldsV1\": {\"f:spec\": {}}}], "
+        "\"annotations\": {\"kubectl.kubernetes.io/last-applied-configuration\": \"{}\"}}, "
+        "\"spec\": {\"jetstream\": {\"version\": \"latest\"}}, \"status\": {\"conditions\": "
+        "[{\"type\": \"Deployed\", \"status\": \"True\"}], \"config\": {\"jetstream\": "
+        "{\"url\": \"x\"}}}}",
+        0, NULL);
+    assert_non_null(obj);
+    struct ce_ctl_env env = {.image = "cevents:test", .plugins = ce_test_plugins()};
+    struct ce_ctl_built b;
+    assert_int_equal(ce_ctl_build_eventbus(&env, obj, &b), CE_OK);
+    eb_assert_condition(&b, "Configured", "True", "", "");
+    assert_int_equal(json_array_size(b.objects), 4);
+    ce_ctl_built_fini(&b);
+    json_decref(obj);
+}
+
 static void test_exotic(void **state)
 {
     (void)state;
@@ -495,6 +520,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_credentials),
         cmocka_unit_test(test_certificates),
         cmocka_unit_test(test_stable_hashes),
+        cmocka_unit_test(test_api_server_object),
         cmocka_unit_test(test_exotic),
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_unsupported_kinds),
