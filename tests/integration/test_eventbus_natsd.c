@@ -41,6 +41,46 @@ struct eb_server {
     struct ce_test_proc *proc;
 };
 
+/* Every process a case starts, so that a failing case leaves none running (eb_teardown). */
+#define EB_MAX_PROCS 8
+static struct ce_test_proc *eb_procs[EB_MAX_PROCS];
+
+static struct ce_test_proc *eb_track(struct ce_test_proc *p)
+{
+    assert_non_null(p);
+    for (int i = 0; i < EB_MAX_PROCS; i++) {
+        if (eb_procs[i] == NULL) {
+            eb_procs[i] = p;
+            return p;
+        }
+    }
+    fail_msg("more than %d processes", EB_MAX_PROCS);
+    return NULL;
+}
+
+/* Stops p (sanitizer reports fail the case) and forgets it. */
+static void eb_release(struct ce_test_proc *p)
+{
+    for (int i = 0; i < EB_MAX_PROCS; i++) {
+        if (eb_procs[i] == p) {
+            eb_procs[i] = NULL;
+        }
+    }
+    ce_test_proc_free(p);
+}
+
+static int eb_teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < EB_MAX_PROCS; i++) {
+        if (eb_procs[i] != NULL) {
+            ce_test_proc_discard(eb_procs[i]);
+            eb_procs[i] = NULL;
+        }
+    }
+    return 0;
+}
+
 /* The object of kind among what the build returned. */
 static const json_t *eb_object(const struct ce_ctl_built *b, const char *kind)
 {
@@ -182,7 +222,7 @@ static void eb_start(struct eb_server *s)
     char *bin = ce_natsd_find_bin();
     assert_non_null(bin);
     char *const argv[] = {bin, "-c", s->conf, NULL};
-    s->proc = ce_test_proc_start(argv);
+    s->proc = eb_track(ce_test_proc_start(argv));
     assert_non_null(s->proc);
     assert_true(ce_test_proc_wait_line(s->proc, "Server is ready", 1, 15000));
     ce_free(bin);
@@ -190,7 +230,7 @@ static void eb_start(struct eb_server *s)
 
 static void eb_stop(struct eb_server *s)
 {
-    ce_test_proc_free(s->proc);
+    eb_release(s->proc);
     ce_test_rmtree(s->dir);
     ce_free(s->dir);
     ce_free(s->conf);
@@ -243,14 +283,14 @@ static void test_cluster_config_parses(void **state)
     ce_free(text);
     char *bin = ce_natsd_find_bin();
     char *const argv[] = {bin, "-c", s.conf, "-t", NULL};
-    struct ce_test_proc *p = ce_test_proc_start(argv);
+    struct ce_test_proc *p = eb_track(ce_test_proc_start(argv));
     int status = -1;
     assert_true(ce_test_proc_wait_exit(p, 15000, &status));
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char *out = ce_test_proc_output(p);
         fail_msg("nats-server -t refused the cluster configuration: %s", out);
     }
-    ce_test_proc_free(p);
+    eb_release(p);
     ce_free(bin);
     eb_stop(&s);
 }
@@ -316,7 +356,7 @@ static void test_cluster_of_three(void **state)
         setenv("POD_NAME", pod, 1);
         setenv("CLUSTER_ADVERTISE", advertise, 1);
         char *const argv[] = {bin, "-c", conf, NULL};
-        procs[i] = ce_test_proc_start(argv);
+        procs[i] = eb_track(ce_test_proc_start(argv));
         assert_non_null(procs[i]);
         ce_free(conf);
     }
@@ -358,7 +398,7 @@ static void test_cluster_of_three(void **state)
     json_decref(jsz_doc);
     ce_test_http_resp_fini(&r);
     for (int i = 0; i < 3; i++) {
-        ce_test_proc_free(procs[i]);
+        eb_release(procs[i]);
     }
     ce_free(jsz);
     ce_free(secrets);
@@ -376,7 +416,7 @@ static void test_no_credentials_says_so(void **state)
     char *url = eb_url(&s);
     char *file = ce_test_data_write(s.dir, "sensor.yaml", "sensors/log-unbound.yaml", NULL);
     const char *args[] = {"sensor", "-f", file, "--bus", url, "--metrics-port", "0", NULL};
-    struct ce_test_proc *p = ce_test_proc_start_cevents(args);
+    struct ce_test_proc *p = eb_track(ce_test_proc_start_cevents(args));
     assert_true(ce_test_proc_wait_line(p, "Authorization Violation", 1, 15000));
     char *line = ce_test_proc_line(p, "Authorization Violation", 0);
     assert_non_null(strstr(line, "requires credentials and none are configured"));
@@ -384,7 +424,7 @@ static void test_no_credentials_says_so(void **state)
     ce_free(line);
     /* it stops (its supervisor starts it again) instead of waiting without a word */
     assert_true(ce_test_proc_wait_exit(p, 15000, NULL));
-    ce_test_proc_free(p);
+    eb_release(p);
     ce_free(file);
     ce_free(url);
     eb_stop(&s);
@@ -407,9 +447,9 @@ static void test_secret_flags(void **state)
     const char *good[] = {
         "sensor",        "-f",    file,           "--bus",   url, "--metrics-port", "0",
         "--secrets-dir", secrets, "--bus-secret", EB_SECRET, NULL};
-    struct ce_test_proc *p = ce_test_proc_start_cevents(good);
+    struct ce_test_proc *p = eb_track(ce_test_proc_start_cevents(good));
     assert_true(ce_test_proc_wait_line(p, CE_SENSOR_SUBSCRIBED_MSG, 1, 15000));
-    ce_test_proc_free(p);
+    eb_release(p);
     const char *bad[] = {"sensor",    "-f",
                          file,        "--bus",
                          url,         "--metrics-port",
@@ -417,23 +457,23 @@ static void test_secret_flags(void **state)
                          secrets,     "--bus-secret",
                          "wrong",     "--bus-secret-key",
                          "auth.yaml", NULL};
-    p = ce_test_proc_start_cevents(bad);
+    p = eb_track(ce_test_proc_start_cevents(bad));
     assert_true(ce_test_proc_wait_line(p, "Authorization Violation", 1, 15000));
     char *line = ce_test_proc_line(p, "Authorization Violation", 0);
     assert_non_null(strstr(line, "the event bus refused the credentials"));
     ce_free(line);
     assert_true(ce_test_proc_wait_exit(p, 15000, NULL));
-    ce_test_proc_free(p);
+    eb_release(p);
     /* the right credentials on a plain connection: the server wants TLS, and that is said */
     char *plain = ce_xasprintf("nats://%s", url + strlen("tls://"));
     const char *no_tls[] = {
         "sensor",        "-f",    file,           "--bus",   plain, "--metrics-port", "0",
         "--secrets-dir", secrets, "--bus-secret", EB_SECRET, NULL};
-    p = ce_test_proc_start_cevents(no_tls);
+    p = eb_track(ce_test_proc_start_cevents(no_tls));
     assert_true(ce_test_proc_wait_line(p, "the event bus requires TLS", 1, 15000));
     assert_true(ce_test_proc_wait_exit(p, 15000, NULL));
     assert_int_equal(ce_test_proc_count(p, "Authorization Violation"), 0);
-    ce_test_proc_free(p);
+    eb_release(p);
     ce_free(plain);
     ce_free(wrong);
     ce_free(secrets);
@@ -461,7 +501,7 @@ static void test_access_secret_carries_events(void **state)
     snprintf(mport, sizeof(mport), "%d", ce_test_free_ports(2));
     const char *args[] = {"run", "--secrets-dir", secrets, "--metrics-port",
                           mport, manifests,       NULL};
-    struct ce_test_proc *run = ce_test_proc_start_cevents(args);
+    struct ce_test_proc *run = eb_track(ce_test_proc_start_cevents(args));
     assert_true(ce_test_proc_wait_line(run, "Eventing server started.", 1, 30000));
     assert_true(ce_test_proc_wait_line(run, CE_SENSOR_SUBSCRIBED_MSG, 1, 30000));
     char id[33];
@@ -469,7 +509,7 @@ static void test_access_secret_carries_events(void **state)
     assert_true(
         ce_test_proc_wait_line(run, "Successfully processed trigger 'log-trigger'", 1, 20000));
     assert_int_equal(ce_test_proc_count(run, "Authorization Violation"), 0);
-    ce_test_proc_free(run);
+    eb_release(run);
     ce_free(secrets);
     ce_free(manifests);
     ce_free(url);
@@ -480,12 +520,12 @@ int main(int argc, char **argv)
 {
     ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_server_takes_the_config),
-        cmocka_unit_test(test_cluster_config_parses),
-        cmocka_unit_test(test_cluster_of_three),
-        cmocka_unit_test(test_no_credentials_says_so),
-        cmocka_unit_test(test_secret_flags),
-        cmocka_unit_test(test_access_secret_carries_events),
+        cmocka_unit_test_teardown(test_server_takes_the_config, eb_teardown),
+        cmocka_unit_test_teardown(test_cluster_config_parses, eb_teardown),
+        cmocka_unit_test_teardown(test_cluster_of_three, eb_teardown),
+        cmocka_unit_test_teardown(test_no_credentials_says_so, eb_teardown),
+        cmocka_unit_test_teardown(test_secret_flags, eb_teardown),
+        cmocka_unit_test_teardown(test_access_secret_carries_events, eb_teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
