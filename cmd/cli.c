@@ -35,7 +35,9 @@ enum {
     OPT_EVENT,
     OPT_DEPENDENCY,
     OPT_NAME,
-    OPT_HELP
+    OPT_HELP,
+    OPT_BUS_SECRET,
+    OPT_BUS_SECRET_KEY,
 };
 
 static const struct option cli_options[] = {
@@ -54,6 +56,8 @@ static const struct option cli_options[] = {
     {"event", required_argument, NULL, OPT_EVENT},
     {"dependency", required_argument, NULL, OPT_DEPENDENCY},
     {"help", no_argument, NULL, OPT_HELP},
+    {"bus-secret", required_argument, NULL, OPT_BUS_SECRET},
+    {"bus-secret-key", required_argument, NULL, OPT_BUS_SECRET_KEY},
     {NULL, 0, NULL, 0},
 };
 
@@ -78,6 +82,8 @@ static void cli_defaults(struct ce_cli *cli)
     if (!cli->secrets_dir || !cli->secrets_dir[0]) {
         cli->secrets_dir = CE_SECRETS_DIR_DEFAULT;
     }
+    cli->bus_secret = getenv("CEVENTS_BUS_SECRET");
+    cli->bus_secret_key = getenv("CEVENTS_BUS_SECRET_KEY");
     cli->config_dir = getenv("CEVENTS_CONFIG_DIR");
     if (!cli->config_dir || !cli->config_dir[0]) {
         cli->config_dir = CE_CONFIG_DIR_DEFAULT;
@@ -118,6 +124,12 @@ static int cli_apply(struct ce_cli *cli, int c, const char *arg)
         return CE_OK;
     case OPT_CONFIG:
         cli->config_dir = arg;
+        return CE_OK;
+    case OPT_BUS_SECRET:
+        cli->bus_secret = arg;
+        return CE_OK;
+    case OPT_BUS_SECRET_KEY:
+        cli->bus_secret_key = arg;
         return CE_OK;
     case OPT_DATA_DIR:
         cli->data_dir = arg;
@@ -211,6 +223,28 @@ int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **out)
     return CE_OK;
 }
 
+/* Where the bus credentials are: the flag, else the first EventBus accessSecret. */
+static void cli_bus_auth(const struct ce_cli *cli, const struct ce_manifest_set *set,
+                         struct ce_bus_config *cfg)
+{
+    cfg->secrets_dir = cli->secrets_dir;
+    if (cli->bus_secret != NULL && cli->bus_secret[0] != '\0') {
+        cfg->auth_secret = cli->bus_secret;
+        cfg->auth_key = cli->bus_secret_key != NULL && cli->bus_secret_key[0] != '\0'
+                            ? cli->bus_secret_key
+                            : "client-auth";
+        return;
+    }
+    for (int i = 0; set != NULL && i < set->n_eventbuses; i++) {
+        const struct ce_secret_ref *s = &set->eventbuses[i]->access_secret;
+        if (s->set && s->name != NULL && s->key != NULL) {
+            cfg->auth_secret = s->name;
+            cfg->auth_key = s->key;
+            return;
+        }
+    }
+}
+
 void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *set,
                        struct ce_bus_config *cfg)
 {
@@ -233,6 +267,7 @@ void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *s
         ce_diag_fini(&diag);
     }
     cfg->publish_timeout_ms = cli->publish_timeout_ms;
+    cli_bus_auth(cli, set, cfg);
 }
 
 void ce_cli_block_signals(void)
@@ -264,6 +299,8 @@ void ce_cli_usage(FILE *out, const char *line)
             "common flags: --bus URL (or CEVENTS_BUS_URL), --secrets-dir DIR (or\n"
             "CEVENTS_SECRETS_DIR, default /argo-events/secrets), --config-dir DIR (or\n"
             "CEVENTS_CONFIG_DIR, default /argo-events/config), --log-format json|text,\n"
+            "--bus-secret NAME and --bus-secret-key KEY (or CEVENTS_BUS_SECRET[_KEY], default key\n"
+            "client-auth: the bus credentials, YAML username/password in the secrets dir),\n"
             "--log-level debug|info|warn|error (or LOG_LEVEL), --metrics-port N (default 7777,\n"
             "0 = off), --publish-timeout MS (default 5000), --retry-after S (default 1),\n"
             "--name NAME (which object of the file), --help\n",

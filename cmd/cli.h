@@ -36,6 +36,11 @@ struct ce_cli {
     const char *dependency; /* --dependency (explain) */
     char **paths;           /* positional arguments */
     int n_paths;
+
+    /* the bus credentials' secret: --bus-secret / CEVENTS_BUS_SECRET, and its key:
+     * --bus-secret-key / CEVENTS_BUS_SECRET_KEY (default client-auth) */
+    const char *bus_secret;
+    const char *bus_secret_key;
 };
 
 /* Parses argv (argv[0] is the subcommand). Prints usage errors to stderr and returns CE_EINVAL. */
@@ -48,7 +53,8 @@ const struct ce_manifest_plugins *ce_cli_plugins(void);
 int ce_cli_load(const struct ce_cli *cli, struct ce_manifest_set **set) CE_MUST_CHECK;
 
 /* The bus URL: --bus, then CEVENTS_BUS_URL, then an EventBus manifest in set with a URL, then
- * nats://127.0.0.1:4222. Fills cfg (defaults plus the timeouts from cli). */
+ * nats://127.0.0.1:4222. Fills cfg (defaults plus the timeouts from cli). The credentials:
+ * --bus-secret, else the accessSecret of the first EventBus in set that has one. */
 void ce_cli_bus_config(const struct ce_cli *cli, const struct ce_manifest_set *set,
                        struct ce_bus_config *cfg);
 

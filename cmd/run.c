@@ -85,6 +85,10 @@ static int run_spawn(struct run_state *st, struct run_child *ch)
         timeout,
         "--retry-after",
         retry,
+        "--bus-secret",
+        (char *)st->bus_secret,
+        "--bus-secret-key",
+        (char *)st->bus_secret_key,
         /* last: a child given no level takes its manifest's LOG_LEVEL, as its pod would */
         cli->log_level_given ? "--log-level" : NULL,
         (char *)levels[cli->log_level],
@@ -572,6 +576,15 @@ static int run_children(struct run_state *st, const struct ce_manifest_set *set,
     return 0;
 }
 
+/* The children load only their own files: the EventBus's credentials go to them as flags. */
+static void run_bus_secret(struct run_state *st, const struct ce_manifest_set *set)
+{
+    struct ce_bus_config cfg;
+    ce_cli_bus_config(st->cli, set, &cfg);
+    st->bus_secret = cfg.auth_secret != NULL ? cfg.auth_secret : "";
+    st->bus_secret_key = cfg.auth_key != NULL ? cfg.auth_key : "";
+}
+
 int ce_run_main(int argc, char **argv)
 {
     struct ce_cli cli;
@@ -606,6 +619,7 @@ int ce_run_main(int argc, char **argv)
         st->bus_max_payload = natsd == NULL     ? CE_NATSD_MAX_PAYLOAD_CAP
                               : sized > 1 << 20 ? sized
                                                 : 1 << 20;
+        run_bus_secret(st, set);
         run_prepare_stream(&cli, set, url);
         code = run_children(st, set, watch);
     }

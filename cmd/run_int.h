@@ -48,6 +48,8 @@ struct run_watch;
 struct run_state {
     const struct ce_cli *cli;
     const char *bus_url;
+    const char *bus_secret; /* the bus credentials the children read ("" none) */
+    const char *bus_secret_key;
     struct run_bus_proc bus;
     int64_t bus_max_payload; /* the largest message the bus takes: a reloaded source must fit */
     char self[4096];         /* this binary's path, so children show in ps by name (not "exe") */

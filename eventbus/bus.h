@@ -30,6 +30,13 @@ struct ce_bus_config {
     int reconnect_wait_min_ms; /* backoff start, default 100 */
     int reconnect_wait_max_ms; /* backoff cap, default 500 */
     struct ce_stream_config stream;
+
+    /* The EventBus's accessSecret (optional): secret auth_secret, key auth_key under
+     * secrets_dir (core/service/secrets.h), YAML with `username` and `password` as Argo's bus
+     * clients read it. Read when the bus is created; it replaces username/password. */
+    const char *secrets_dir;
+    const char *auth_secret;
+    const char *auth_key;
 };
 
 /* Fills cfg with the defaults above (url stays NULL). */

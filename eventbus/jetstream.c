@@ -6,6 +6,7 @@
  * cnats' per-message MaxWait timer (see docs/internals/bus.md). Consumers and messages are in
  * jetstream_consume.c, the key-value store in jetstream_kv.c. */
 #include "eventbus/jetstream_int.h"
+#include "eventbus/bus_auth.h"
 #include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
@@ -91,8 +92,10 @@ static void jsbus_on_down(natsConnection *nc, void *closure)
 
 static void jsbus_on_closed(natsConnection *nc, void *closure)
 {
-    (void)nc;
     struct jsbus *b = closure;
+    if (!atomic_load(&b->closing)) {
+        jsbus_refused(b, nc);
+    }
     jsbus_set_state(b, false);
     pthread_mutex_lock(&b->mu);
     b->closed = true;
@@ -392,6 +395,29 @@ static natsStatus jsbus_options(struct jsbus *b, const struct ce_bus_config *cfg
     return s;
 }
 
+/* The options, with the accessSecret's credentials when the config names one. */
+static natsStatus jsbus_options_auth(struct jsbus *b, const struct ce_bus_config *cfg)
+{
+    b->has_credentials = cfg->username != NULL || cfg->token != NULL;
+    if (cfg->auth_secret == NULL || cfg->auth_secret[0] == '\0') {
+        return jsbus_options(b, cfg);
+    }
+    struct ce_bus_auth auth;
+    char err[512];
+    if (ce_bus_auth_load(cfg, &auth, err, sizeof(err)) != CE_OK) {
+        ce_log_kv(CE_LOG_ERROR, "cannot read the event bus credentials (accessSecret)", "secret",
+                  cfg->auth_secret, "key", cfg->auth_key, "error", err, NULL);
+        return NATS_INVALID_ARG;
+    }
+    struct ce_bus_config with = *cfg;
+    with.username = auth.username; /* cnats keeps its own copies */
+    with.password = auth.password;
+    b->has_credentials = true;
+    natsStatus s = jsbus_options(b, &with);
+    ce_bus_auth_fini(&auth);
+    return s;
+}
+
 static void jsbus_free(struct jsbus *b)
 {
     natsOptions_Destroy(b->opts);
@@ -446,7 +472,7 @@ static int jsbus_create(const struct ce_bus_config *cfg, ce_bus_state_fn *state_
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&b->cond, &ca);
     pthread_condattr_destroy(&ca);
-    natsStatus s = jsbus_options(b, cfg);
+    natsStatus s = jsbus_options_auth(b, cfg);
     if (s != NATS_OK) {
         ce_log_kv(CE_LOG_ERROR, "Invalid event bus settings", "url", cfg->url, "error",
                   natsStatus_GetText(s), NULL);

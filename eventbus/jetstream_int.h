@@ -48,7 +48,8 @@ struct jsbus {
     jsCtx *js;
     bool connector_done;
     bool closed;
-    atomic_bool closing; /* our own Close: the state change is not news */
+    atomic_bool closing;  /* our own Close: the state change is not news */
+    bool has_credentials; /* a user or token was given (for the refusal's message) */
     atomic_bool up;
     _Atomic int64_t max_payload; /* the server's, read at each connect; 0 until then */
     atomic_int replicas;         /* the stream's, once created or read; 0 until then */
@@ -106,5 +107,12 @@ int jsbus_kv_get(struct ce_bus_kv *kvb, const char *key, char **val, size_t *len
 int jsbus_kv_put(struct ce_bus_kv *kvb, const char *key, const void *val, size_t len);
 int jsbus_kv_delete(struct ce_bus_kv *kvb, const char *key);
 int jsbus_kv_keys(struct ce_bus_kv *kvb, char ***keys, int *n);
+
+/* cnats closed the connection without our asking. With reconnects unlimited it gives up for
+ * good when the servers refuse the client's authentication (or a plain connection to a server
+ * that wants TLS): then this says why and stops the
+ * process, as Argo's bus clients do, so that its supervisor (Kubernetes, `cevents run`) starts
+ * it again. Anything else is logged (jetstream_refused.c). */
+void jsbus_refused(struct jsbus *b, natsConnection *nc);
 
 #endif
