@@ -13,7 +13,10 @@
 #include "manifest/node.h"
 #include "manifest/tojson.h"
 #include "sensor/runtime.h"
+#include "kube/client.h"
+#include "kube/config.h"
 #include "tests/harness/harness.h"
+#include "tests/harness/kube.h"
 #include "tests/harness/plugins.h"
 #include "tests/harness/scenario.h"
 
@@ -232,24 +235,17 @@ static json_t *pod_eventsource(struct pod_env *e, const char *secret)
     return es;
 }
 
-static void pod_webhook_to_log(struct pod_env *e, const char *secret)
+/* Runs the EventSource's and Sensor's pods of bes and bsn and sends one event through. */
+static void pod_run_both(struct pod_env *e, const struct ce_ctl_built *bes,
+                         const struct ce_ctl_built *bsn, const char *secret)
 {
-    struct ce_ctl_env env = {.image = "cevents:test", .plugins = ce_test_plugins()};
-    json_t *bus = json_pack("{s:{s:s}}", "jetstream", "url", ce_natsd_url(e->natsd));
-    json_t *es = pod_eventsource(e, secret);
-    json_t *sn = pod_example("log-sensor.yaml");
-    struct ce_ctl_built bes, bsn;
-    assert_int_equal(ce_ctl_build_eventsource(&env, es, bus, &bes), CE_OK);
-    assert_int_equal(ce_ctl_build_sensor(&env, sn, bus, &bsn), CE_OK);
-    assert_non_null(bes.objects);
-    assert_non_null(bsn.objects);
     int es_mport = ce_test_free_port();
     int sn_mport = ce_test_free_port();
-    struct ce_test_proc *ps = pod_run(e, &bsn, "sensor", sn_mport, CE_SENSOR_SUBSCRIBED_MSG, NULL);
+    struct ce_test_proc *ps = pod_run(e, bsn, "sensor", sn_mport, CE_SENSOR_SUBSCRIBED_MSG, NULL);
     struct ce_test_proc *pe =
-        pod_run(e, &bes, "eventsource", es_mport, "Eventing server started.", secret);
-    pod_probe_ready(&bes, es_mport);
-    pod_probe_ready(&bsn, sn_mport);
+        pod_run(e, bes, "eventsource", es_mport, "Eventing server started.", secret);
+    pod_probe_ready(bes, es_mport);
+    pod_probe_ready(bsn, sn_mport);
     char id[33];
     const char *auth = secret ? "Authorization: Bearer s3cret" : NULL;
     if (secret != NULL) {
@@ -267,6 +263,20 @@ static void pod_webhook_to_log(struct pod_env *e, const char *secret)
     assert_int_equal(ce_test_proc_stop(ps, 10000), 0);
     ce_test_proc_free(pe);
     ce_test_proc_free(ps);
+}
+
+static void pod_webhook_to_log(struct pod_env *e, const char *secret)
+{
+    struct ce_ctl_env env = {.image = "cevents:test", .plugins = ce_test_plugins()};
+    json_t *bus = json_pack("{s:{s:s}}", "jetstream", "url", ce_natsd_url(e->natsd));
+    json_t *es = pod_eventsource(e, secret);
+    json_t *sn = pod_example("log-sensor.yaml");
+    struct ce_ctl_built bes, bsn;
+    assert_int_equal(ce_ctl_build_eventsource(&env, es, bus, &bes), CE_OK);
+    assert_int_equal(ce_ctl_build_sensor(&env, sn, bus, &bsn), CE_OK);
+    assert_non_null(bes.objects);
+    assert_non_null(bsn.objects);
+    pod_run_both(e, &bes, &bsn, secret);
     ce_ctl_built_fini(&bes);
     ce_ctl_built_fini(&bsn);
     json_decref(es);
@@ -285,12 +295,99 @@ static void test_mounted_secret_is_read(void **state)
     pod_webhook_to_log(*state, "webhook-auth");
 }
 
+/* The one object of ref's kind that selector selects (a copy), or NULL. */
+static json_t *pod_list_one(struct ce_kube_client *c, const struct ce_kube_ref *ref,
+                            const char *selector)
+{
+    json_t *list = NULL, *one = NULL;
+    struct ce_kube_error ke;
+    if (ce_kube_list(c, ref, selector, NULL, &list, &ke) == CE_OK &&
+        json_array_size(json_object_get(list, "items")) == 1) {
+        one = json_deep_copy(json_array_get(json_object_get(list, "items"), 0));
+        json_object_set_new(one, "kind", json_string(ref->kind));
+    }
+    json_decref(list);
+    return one;
+}
+
+/* The objects `cevents controller` wrote to the test API server after `kubectl apply`, found
+ * by its labels, as a built result. */
+static void pod_written(struct ce_kube_client *c, const char *selector, struct ce_ctl_built *b)
+{
+    static const char *const kinds[][2] = {{"v1", "ConfigMap"}, {"apps/v1", "Deployment"}};
+    b->objects = json_array();
+    for (int i = 0; i < 2; i++) {
+        struct ce_kube_ref ref = {kinds[i][0], kinds[i][1], "default", NULL};
+        json_t *obj = NULL;
+        CE_TEST_WAIT_UNTIL((obj = pod_list_one(c, &ref, selector)) != NULL, 20000);
+        json_array_append_new(b->objects, json_pack("{s:o}", "object", obj));
+    }
+}
+
+/* What the controller wrote, not only what the builders return, runs: kubectl apply of the
+ * example and an EventBus naming the test's nats-server, then the ConfigMaps and Deployments
+ * read back from the API server run as the pods would. */
+static void test_controller_written_objects_run(void **state)
+{
+    struct pod_env *e = *state;
+    ce_test_require_kube_fixture();
+    ce_test_require_kubectl();
+    struct ce_test_kube k = {0};
+    ce_test_kube_start(&k, false, NULL);
+    const char *args[] = {"controller",
+                          "--kubeconfig",
+                          k.kubeconfig,
+                          "--leader-election",
+                          "false",
+                          "--metrics-port",
+                          "0",
+                          "--health-port",
+                          "0",
+                          "--image",
+                          "cevents:test",
+                          NULL};
+    struct ce_test_proc *ctl = ce_test_proc_start_cevents(args);
+    assert_non_null(ctl);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", e->port);
+    char *bus = ce_test_data_write(k.dir, "bus.yaml", "controller/eventbus-exotic.yaml", "URL",
+                                   ce_natsd_url(e->natsd), NULL);
+    char *es = ce_test_data_write(k.dir, "es.yaml", "controller/eventsource.yaml", "NAME",
+                                  "webhook", "PORT", port, NULL);
+    char *sn = ce_xasprintf("%s/examples/webhook-log/log-sensor.yaml", CE_SOURCE_DIR);
+    const char *files[] = {bus, es, sn};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ce_test_kubectl(&k, NULL, "apply", "-f", files[i], NULL), 0);
+    }
+    const char *paths[] = {k.kubeconfig};
+    struct ce_kube_config *cfg = NULL;
+    struct ce_kube_client *c = NULL;
+    char err[256];
+    assert_int_equal(ce_kube_config_from_kubeconfig(paths, 1, NULL, &cfg, err, sizeof(err)), CE_OK);
+    assert_int_equal(ce_kube_client_create(cfg, &c, err, sizeof(err)), CE_OK);
+    struct ce_ctl_built bes = {0}, bsn = {0};
+    pod_written(c, "controller=eventsource-controller,eventsource-name=webhook", &bes);
+    pod_written(c, "controller=sensor-controller,sensor-name=log", &bsn);
+    pod_run_both(e, &bes, &bsn, NULL);
+    ce_ctl_built_fini(&bes);
+    ce_ctl_built_fini(&bsn);
+    ce_kube_client_destroy(c);
+    ce_kube_config_free(cfg);
+    ce_free(bus);
+    ce_free(es);
+    ce_free(sn);
+    ce_test_proc_free(ctl);
+    ce_test_kube_stop(&k);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_example_webhook_to_log, pod_setup, pod_teardown),
         cmocka_unit_test_setup_teardown(test_mounted_secret_is_read, pod_setup, pod_teardown),
+        cmocka_unit_test_setup_teardown(test_controller_written_objects_run, pod_setup,
+                                        pod_teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
