@@ -27,18 +27,6 @@
     (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_DELETE_SELF |       \
      IN_MOVE_SELF | IN_ONLYDIR)
 
-/* The names loading reads: not hidden, *.yaml, *.yml or *.json. */
-static bool watch_is_manifest_name(const char *name)
-{
-    size_t n = strlen(name);
-    if (name[0] == '.') {
-        return false;
-    }
-    return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-           (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
-           (n > 5 && strcmp(name + n - 5, ".json") == 0);
-}
-
 struct watch_list {
     char **paths;
     int n;
@@ -64,7 +52,7 @@ static void watch_list_dir(struct run_watch *w, const char *path, int depth, str
         }
         char *full = ce_xasprintf("%s%s%s", path, slash ? "" : "/", de->d_name);
         struct stat st;
-        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && watch_is_manifest_name(de->d_name)) {
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && ce_manifest_is_file_name(de->d_name)) {
             out->paths = ce_xrealloc(out->paths, ((size_t)out->n + 1) * sizeof(*out->paths));
             out->paths[out->n++] = full;
             continue;
@@ -233,7 +221,7 @@ static bool watch_relevant(const struct inotify_event *ev)
     if (ev->mask & IN_CREATE) {
         return false;
     }
-    return ev->len > 0 && watch_is_manifest_name(ev->name);
+    return ev->len > 0 && ce_manifest_is_file_name(ev->name);
 }
 
 static bool watch_drain(struct run_watch *w)

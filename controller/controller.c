@@ -19,21 +19,7 @@ static void ctl_resync(struct ce_ctl *ctl)
 {
     static const char *const kinds[] = {"EventBus", "EventSource", "Sensor"};
     for (size_t i = 0; i < 3; i++) {
-        struct ce_kube_ref ref = {CE_CTL_API_VERSION, kinds[i], ctl->scope, NULL};
-        json_t *list = NULL;
-        struct ce_kube_error e = {0};
-        if (ce_kube_list(ctl->c, &ref, NULL, NULL, &list, &e) == CE_OK) {
-            size_t j;
-            json_t *item;
-            json_array_foreach(json_object_get(list, "items"), j, item)
-            {
-                const json_t *md = json_object_get(item, "metadata");
-                ce_ctl_queue_object(ctl, kinds[i],
-                                    json_string_value(json_object_get(md, "namespace")),
-                                    json_string_value(json_object_get(md, "name")), 0);
-            }
-        }
-        json_decref(list);
+        ce_ctl_queue_kind(ctl, kinds[i], ctl->scope, NULL);
     }
 }
 

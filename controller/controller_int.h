@@ -27,6 +27,13 @@ int ce_ctl_reconcile(struct ce_ctl *ctl, const char *key) CE_MUST_CHECK;
 /* Queues every EventSource and Sensor of ns that uses the EventBus bus. */
 void ce_ctl_queue_bus_users(struct ce_ctl *ctl, const char *ns, const char *bus);
 
+/* The EventBus an EventSource or Sensor uses: spec.eventBusName, else "default". */
+const char *ce_ctl_bus_name(const json_t *obj);
+/* Queues every object of kind in ns (CE_KUBE_ALL_NAMESPACES: every namespace) that uses the
+ * EventBus bus (NULL: every object of kind): the resync, and an EventBus's users after it
+ * changed. */
+void ce_ctl_queue_kind(struct ce_ctl *ctl, const char *kind, const char *ns, const char *bus);
+
 /* Queues the key of an object of kind ("EventSource") as "Kind/ns/name". */
 void ce_ctl_queue_object(struct ce_ctl *ctl, const char *kind, const char *ns, const char *name,
                          int64_t delay_ms);

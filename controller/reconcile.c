@@ -93,13 +93,6 @@ static void owner_selector(const struct ctl_kind *k, const char *name, char *out
     snprintf(out, len, "controller=%s,%s=%s", k->finalizer, k->name_label, name);
 }
 
-static const char *bus_name_of(const json_t *obj)
-{
-    const char *b =
-        json_string_value(json_object_get(json_object_get(obj, "spec"), "eventBusName"));
-    return b != NULL && b[0] ? b : "default";
-}
-
 /* Whether an EventBus is ready: it has conditions, all True, and a config. */
 static bool bus_ready(const json_t *bus)
 {
@@ -123,7 +116,7 @@ static int workload_bus(struct ce_ctl *ctl, const json_t *obj, json_t **config, 
                         const char **msg)
 {
     struct ce_kube_ref ref = {CE_CTL_API_VERSION, "EventBus", md_str(obj, "namespace"),
-                              bus_name_of(obj)};
+                              ce_ctl_bus_name(obj)};
     json_t *bus = NULL;
     struct ce_kube_error e = {0};
     int rc = ce_kube_get(ctl->c, &ref, &bus, &e);
@@ -255,7 +248,7 @@ static int bus_users(struct ce_ctl *ctl, const char *ns, const char *bus, char *
         json_t *item;
         json_array_foreach(json_object_get(list, "items"), j, item)
         {
-            if (strcmp(bus_name_of(item), bus) == 0 && n++ == 0) {
+            if (strcmp(ce_ctl_bus_name(item), bus) == 0 && n++ == 0) {
                 snprintf(first, len, "%s %s", ctl_kinds[i].kind, md_str(item, "name"));
             }
         }
@@ -266,22 +259,8 @@ static int bus_users(struct ce_ctl *ctl, const char *ns, const char *bus, char *
 
 void ce_ctl_queue_bus_users(struct ce_ctl *ctl, const char *ns, const char *bus)
 {
-    for (int i = 0; i < 2; i++) {
-        struct ce_kube_ref ref = {CE_CTL_API_VERSION, ctl_kinds[i].kind, ns, NULL};
-        json_t *list = NULL;
-        struct ce_kube_error e = {0};
-        if (ce_kube_list(ctl->c, &ref, NULL, NULL, &list, &e) == CE_OK) {
-            size_t j;
-            json_t *item;
-            json_array_foreach(json_object_get(list, "items"), j, item)
-            {
-                if (strcmp(bus_name_of(item), bus) == 0) {
-                    ce_ctl_queue_object(ctl, ctl_kinds[i].kind, ns, md_str(item, "name"), 0);
-                }
-            }
-        }
-        json_decref(list);
-    }
+    ce_ctl_queue_kind(ctl, "EventSource", ns, bus);
+    ce_ctl_queue_kind(ctl, "Sensor", ns, bus);
 }
 
 /* The object is being deleted: remove what was made for it, then the finalizer. */
@@ -309,7 +288,7 @@ static int reconcile_delete(struct ce_ctl *ctl, const struct ctl_kind *k, const 
                   name, NULL);
         if (k->build != NULL) {
             /* An EventBus being deleted waits for its last user: look at it again now. */
-            ce_ctl_queue_object(ctl, "EventBus", ns, bus_name_of(obj), 0);
+            ce_ctl_queue_object(ctl, "EventBus", ns, ce_ctl_bus_name(obj), 0);
         }
     }
     return rc;

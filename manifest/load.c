@@ -367,7 +367,7 @@ static int load_file(struct ce_manifest_set *set, const char *path, bool strict,
     return rc;
 }
 
-static bool load_is_manifest_name(const char *name)
+bool ce_manifest_is_file_name(const char *name)
 {
     size_t n = strlen(name);
     if (name[0] == '.') {
@@ -425,7 +425,7 @@ static int load_dir(struct ce_manifest_set *set, const char *path, bool strict, 
         char *full = ce_xasprintf("%s%s%s", path, slash ? "" : "/", names[i]);
         struct stat st;
         int r = CE_OK;
-        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && load_is_manifest_name(names[i])) {
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && ce_manifest_is_file_name(names[i])) {
             r = load_file(set, full, strict, diag);
             (*n_files)++;
         }

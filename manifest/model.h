@@ -151,6 +151,9 @@ int ce_manifest_set_files(const struct ce_manifest_set *set);
 /* Adds a note to diag for each document skipped since the first `from` (not an Argo object);
  * returns how many have been skipped in all, the `from` of the next call. */
 int ce_manifest_note_skipped(const struct ce_manifest_set *set, int from, struct ce_diag *diag);
+/* Whether a directory entry named name is one ce_manifest_load_path reads: not hidden, *.yaml,
+ * *.yml or *.json. */
+bool ce_manifest_is_file_name(const char *name);
 /* A file, or every *.yaml / *.yml / *.json file of a directory and its subdirectories (in name
  * order, hidden ones left out). */
 int ce_manifest_load_path(struct ce_manifest_set *set, const char *path, bool strict,
