@@ -65,6 +65,9 @@ void jsbus_refused(struct jsbus *b, natsConnection *nc)
     }
     bool plain = strncmp(b->url_shown, "tls://", 6) != 0;
     if (plain && strstr(info, "\"tls_required\":true") != NULL) {
+        /* cnats set up OpenSSL for the server's TLS demand: its close at exit must be skipped
+         * as after any TLS use. */
+        ce_bus_nats_tls_used();
         ce_log_kv(CE_LOG_ERROR, "cannot connect to the event bus; stopping", "url", b->url_shown,
                   "error", "the event bus requires TLS: give its URL as tls://host:port", "detail",
                   detail, NULL);

@@ -335,17 +335,33 @@ def depends_closure(pkgs):
     return seen
 
 
-def ldd_libraries(binary):
-    """(name, path) of every library ldd lists but the vDSO and a sanitizer's runtime (a
-    sanitizer build's instrumentation; the image's Release build has none)."""
+def ldd_pairs(binary):
+    """(name, path) of every library ldd lists for binary but the vDSO."""
     out = []
     ldd = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
     for line in ldd.splitlines():
         m = re.match(r"\s*(\S+)\s*(?:=>\s*(\S+))?\s*\(", line)
-        if not m or m.group(1).startswith("linux-vdso") or m.group(1).startswith(SANITIZER_RUNTIMES):
-            continue
-        out.append((m.group(1), m.group(2) or m.group(1)))
+        if m and not m.group(1).startswith("linux-vdso"):
+            out.append((m.group(1), m.group(2) or m.group(1)))
     return out
+
+
+def ldd_libraries(binary):
+    """(name, path) of every library ldd lists but the vDSO, a sanitizer's runtime and what only
+    such a runtime needs (libstdc++ for libasan): a sanitizer build's instrumentation, which the
+    image's Release build has none of."""
+    pairs = ldd_pairs(binary)
+    runtime_deps = set()
+    for lib, path in pairs:
+        if lib.startswith(SANITIZER_RUNTIMES):
+            runtime_deps |= {n for n, _ in ldd_pairs(path)}
+    others = set()
+    for lib, path in pairs:
+        if lib not in runtime_deps and not lib.startswith(SANITIZER_RUNTIMES):
+            others |= {n for n, _ in ldd_pairs(path)}
+    return [(lib, path) for lib, path in pairs
+            if not lib.startswith(SANITIZER_RUNTIMES)
+            and (lib not in runtime_deps or lib in others)]
 
 
 def case_image_libs(a):

@@ -333,7 +333,9 @@ static void test_apply_creates_deployments_services_and_configmaps(void **state)
     assert_non_null(svc);
     json_t *cm = get_obj(f, "v1", "ConfigMap", "webhook-eventsource-manifest");
     assert_non_null(cm);
-    assert_non_null(get_obj(f, "v1", "ConfigMap", "log-sensor-manifest"));
+    json_t *scm = get_obj(f, "v1", "ConfigMap", "log-sensor-manifest");
+    assert_non_null(scm);
+    json_decref(scm);
     wait_condition(f, "EventSource", "webhook", "Deployed", "True", NULL);
     wait_condition(f, "EventSource", "webhook", "SourcesProvided", "True", NULL);
     wait_condition(f, "Sensor", "log", "TriggersProvided", "True", NULL);
