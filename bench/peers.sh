@@ -74,15 +74,6 @@ webhook_row run-then-answer true
 
 # 4, 5. cevents: the EventSource alone (a 200 means JetStream stored the event; nothing reads
 # it yet), then the whole path with the Sensor and its log trigger. Each on a fresh nats-server.
-start_es() { # tag
-  nats_store="$work/js.$1" start_nats
-  bus="nats://127.0.0.1:$nats_port"
-  port=$(free_port)
-  write_webhook_es "$port"
-  "$bin" eventsource -f "$work/es.yaml" --bus "$bus" --metrics-port 0 >"$work/es.$1.log" 2>&1 &
-  es_pid=$!; pids+=("$es_pid")
-  wait_port "$port"; wait_200 "$port" /example; sleep 0.5
-}
 start_sensor() {
   cat >"$work/sensor.yaml" <<'YAML'
 apiVersion: argoproj.io/v1alpha1
@@ -102,6 +93,17 @@ YAML
   "$bin" sensor -f "$work/sensor.yaml" --bus "$bus" --metrics-port 0 >"$work/sensor.log" 2>&1 &
   sensor_pid=$!; pids+=("$sensor_pid")
   wait_line "$work/sensor.log" "Sensor subscribed to the event bus"
+}
+# The Sensor, when asked for, starts before the EventSource so that it logs the warm-up event too.
+start_es() { # tag [sensor]
+  nats_store="$work/js.$1" start_nats
+  bus="nats://127.0.0.1:$nats_port"
+  [ -z "${2:-}" ] || start_sensor
+  port=$(free_port)
+  write_webhook_es "$port"
+  "$bin" eventsource -f "$work/es.yaml" --bus "$bus" --metrics-port 0 >"$work/es.$1.log" 2>&1 &
+  es_pid=$!; pids+=("$es_pid")
+  wait_port "$port"; wait_200 "$port" /example; sleep 0.5
 }
 logged() { grep -c '"triggerType":"Log"' "$work/sensor.log" || true; }
 # Waits until the Sensor logged $1 events, or its count stops moving for 5 s.
@@ -134,8 +136,7 @@ echo "peers cevents-ingest(webhook->jetstream): $(served "$work/wrk.ingest")" \
   "rss-peak=es $(peak_rss_kb "$es_pid")kB+nats $(peak_rss_kb "$nats_pid")kB cpu=${cpu}s"
 bench_stop "$es_pid"; bench_stop "$nats_pid"
 
-start_es path
-start_sensor
+start_es path sensor
 es_idle=$(rss_kb "$es_pid"); sensor_idle=$(rss_kb "$sensor_pid"); nats_idle=$(rss_kb "$nats_pid")
 cpu0=$(sum_cpu "$(cpu_s "$es_pid") $(cpu_s "$sensor_pid") $(cpu_s "$nats_pid")")
 load "http://127.0.0.1:$port/example" path
