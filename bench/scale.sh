@@ -116,18 +116,21 @@ sensor_row() { # n
   sleep 1
   idle=$(rss_kb "$sensor_pid"); threads=$(threads_of "$sensor_pid")
   write_capped_lua "$events"
+  local cpu0; cpu0=$(cpu_s "$sensor_pid")
   rm -f "$work/capped.out"
   wrk -t1 -c32 -d120s -s "$work/capped.lua" "http://127.0.0.1:$hook_port/e001" >"$work/wrk.$tag"
   read -r ok bad <"$work/capped.out"
   want=$((ok * n))
   wait_sink "$sink_port" "$want" || true
-  local peak; peak=$(peak_rss_kb "$sensor_pid")
+  local peak cpu; peak=$(peak_rss_kb "$sensor_pid")
+  cpu=$(python3 -c "print(f'{$(cpu_s "$sensor_pid") - $cpu0:.1f}')")
   bench_stop "$sink_pid"
   local count first last rate
   read -r count first last _ _ <"$work/sink.$tag"
   rate=$(python3 -c "d=($last-$first)/1e9; print(f'{($count/d if d > 0 else 0):.0f}')")
   echo "scale sensor triggers=$n events=$ok (non-2xx $bad) trigger-requests=$count/$want" \
-    "trigger-req/s=$rate events/s=$((rate / n)) rss-idle=${idle}kB rss-peak=${peak}kB threads=$threads"
+    "trigger-req/s=$rate events/s=$((rate / n)) rss-idle=${idle}kB rss-peak=${peak}kB threads=$threads" \
+    "sensor-cpu=${cpu}s"
   [ "$count" -ge "$want" ] || { echo "FAIL: $((want - count)) trigger requests never reached the sink" >&2; fail=1; }
   bench_stop "$sensor_pid"; bench_stop "$es_pid"; bench_stop "$nats_pid"
 }
@@ -138,11 +141,14 @@ eventsource_row() { # n
   sleep 1
   idle=$(rss_kb "$es_pid"); threads=$(threads_of "$es_pid")
   write_spread_lua "$n"
+  local es_cpu0 nats_cpu0; es_cpu0=$(cpu_s "$es_pid"); nats_cpu0=$(cpu_s "$nats_pid")
   wrk -t1 -c64 -d"${duration}s" --latency -s "$work/spread.lua" "http://127.0.0.1:$hook_port" >"$work/wrk.$tag"
   reqs=$(wrk_reqs "$work/wrk.$tag"); bad=$(wrk_non2xx "$work/wrk.$tag"); ok=$((reqs - bad))
   stored=$(stream_last_seq "$mon_port")
+  local cpu; cpu=$(python3 -c "print(f'es {$(cpu_s "$es_pid") - $es_cpu0:.1f}s nats {$(cpu_s "$nats_pid") - $nats_cpu0:.1f}s')")
   echo "scale eventsource endpoints=$n req/s=$(wrk_rps "$work/wrk.$tag") p50=$(wrk_pct "$work/wrk.$tag" 50%)" \
-    "p99=$(wrk_pct "$work/wrk.$tag" 99%) non-2xx=$bad rss-idle=${idle}kB rss-peak=$(peak_rss_kb "$es_pid")kB threads=$threads"
+    "p99=$(wrk_pct "$work/wrk.$tag" 99%) non-2xx=$bad rss-idle=${idle}kB rss-peak=$(peak_rss_kb "$es_pid")kB threads=$threads" \
+    "cpu=$cpu"
   [ "$stored" -ge "$ok" ] || { echo "FAIL: stream holds $stored events for $ok answers 200" >&2; fail=1; }
   bench_stop "$es_pid"; bench_stop "$nats_pid"
 }
