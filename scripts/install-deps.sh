@@ -12,6 +12,9 @@ packages=(
   libgit2-dev
   libcmocka-dev
   tzdata wrk time procps iproute2 ca-certificates openssl python3 python3-yaml
+  # adnanh/webhook, the peer bench/peers.sh runs beside cevents (its service stays off without
+  # /etc/webhook.conf)
+  webhook
 )
 
 # kubectl reads back what the Kubernetes triggers create: an installed one is used (the tests
