@@ -47,6 +47,8 @@ bench: deps
 	bash bench/webhook-ingest.sh
 	bash bench/sensor-throughput.sh
 	bash bench/workflow-submit.sh
+	bash bench/idle-rss.sh
+	bash bench/latency.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
