@@ -96,7 +96,8 @@ wait_port "$hook_port"
 # warm-up (connections, the consumer, page cache), not counted
 start_sensor info
 start_sink warm
-python3 bench/pace.py "http://127.0.0.1:$hook_port/example" "$rate" 2 "$conns" >/dev/null
+read -r ok _ _ < <(python3 bench/pace.py "http://127.0.0.1:$hook_port/example" "$rate" 2 "$conns")
+wait_sink "$ok" || true # every warm-up event delivered before the measured run
 stop_sink
 
 paced info

@@ -140,11 +140,32 @@ def main():
         ("sunk->done (answer back, log line)", "sunk", "done"),
     ]
     for name, a, b in parts:
-        xs = sorted((e[b] - e[a]) / 1000 for e in events.values() if a in e and b in e)
-        if not xs:
-            continue
+        show(name, [e[b] - e[a] for e in events.values() if a in e and b in e])
+    split_fetch_wait(events)
+
+
+def show(name, ns):
+    xs = sorted(x / 1000 for x in ns)
+    if xs:
         print(f"{name:44s} n={len(xs):6d}  p50 {pct(xs, .5):8.0f}  p99 {pct(xs, .99):8.0f}  "
               f"p99.9 {pct(xs, .999):8.0f}  max {xs[-1]:8.0f} us")
+
+
+def split_fetch_wait(events):
+    """stored->fetched in two: the time the event waited while the Sensor's consumer was still
+    busy with the events before it (until the previous event's trigger line), and the time from
+    the consumer being free (and the event stored) to the consumer having it: the pull request,
+    the delivery, the wake-ups. One trigger means one consumer thread, so the order of the
+    fetched stamps is the order it took the events in."""
+    seq = sorted((e for e in events.values() if "fetched" in e and "stored" in e and "done" in e),
+                 key=lambda e: e["fetched"])
+    busy, free = [], []
+    for prev, e in zip(seq, seq[1:]):
+        ready = max(e["stored"], prev["done"])
+        busy.append(max(0, min(e["fetched"], prev["done"]) - e["stored"]))
+        free.append(max(0, e["fetched"] - ready))
+    show("  stored->fetched: behind earlier events", busy)
+    show("  stored->fetched: consumer free->had it", free)
 
 
 if __name__ == "__main__":
