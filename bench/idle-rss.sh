@@ -41,13 +41,12 @@ lib_kb() { # pid library-name-prefix
   awk -v lib="$2" '/^[0-9a-f]+-[0-9a-f]+ / {n = split($6, p, "/"); hit = NF >= 6 && index(p[n], lib) == 1}
                    /^Rss:/ && hit {s += $2} END {print s + 0}' "$(pfile "$1" smaps)"
 }
-declare -A line_of
 report() { # tag pid
   local rss priv pss
   rss=$(rollup "$2" Rss); priv=$(rollup "$2" Private_Clean Private_Dirty); pss=$(rollup "$2" Pss)
-  line_of[$1]=$(printf '%-22s RSS %6d kB  private %5d kB  PSS %5d kB  libcrypto %4d kB  libgnutls %4d kB  threads %2d' \
-    "$1" "$rss" "$priv" "$pss" "$(lib_kb "$2" libcrypto)" "$(lib_kb "$2" libgnutls)" "$(awk '/^Threads:/ {print $2}' "$(pfile "$2" status)")")
-  echo "${line_of[$1]}"
+  printf '%-22s RSS %6d kB  private %5d kB  PSS %5d kB  libcrypto %4d kB  libgnutls %4d kB  threads %2d' \
+    "$1" "$rss" "$priv" "$pss" "$(lib_kb "$2" libcrypto)" "$(lib_kb "$2" libgnutls)" "$(awk '/^Threads:/ {print $2}' "$(pfile "$2" status)")"
+  echo
   echo "    largest: $(top_maps "$2" 8)"
 }
 
@@ -142,6 +141,7 @@ report sensor-plain "$sn_plain"
 report eventsource-tls "$es_tls"
 report sensor-tls "$sn_tls"
 kb_mib() { python3 -c "print(f'{$1/1024:.1f}')"; }
-echo "summary: idle RSS / private MiB: eventsource $(kb_mib "$(rollup "$es_plain" Rss)")/$(kb_mib "$(rollup "$es_plain" Private_Clean Private_Dirty)"), sensor $(kb_mib "$(rollup "$sn_plain" Rss)")/$(kb_mib "$(rollup "$sn_plain" Private_Clean Private_Dirty)"), with TLS: eventsource $(kb_mib "$(rollup "$es_tls" Rss)")/$(kb_mib "$(rollup "$es_tls" Private_Clean Private_Dirty)"), sensor $(kb_mib "$(rollup "$sn_tls" Rss)")/$(kb_mib "$(rollup "$sn_tls" Private_Clean Private_Dirty)")"
-[ -f "$work/floor.smaps" ] && echo "floor (at main, nothing initialised): RSS/private MiB $(kb_mib "$(rollup floor Rss)")/$(kb_mib "$(rollup floor Private_Clean Private_Dirty)")"
-exit 0
+mib() { echo "$(kb_mib "$(rollup "$1" Rss)")/$(kb_mib "$(rollup "$1" Private_Clean Private_Dirty)")"; }
+floor_sum="n/a (no gdb)"
+[ -f "$work/floor.smaps" ] && floor_sum=$(mib floor)
+echo "summary: idle RSS/private MiB: eventsource $(mib "$es_plain"), sensor $(mib "$sn_plain"); with TLS: eventsource $(mib "$es_tls"), sensor $(mib "$sn_tls"); libraries-only floor $floor_sum"
