@@ -109,7 +109,9 @@ start_sensor debug --log-level debug
 paced debug
 python3 bench/latency_join.py "$work/sink.debug" "$work/es.log" "$work/sensor-debug.log" "$nats_port" >"$work/parts.debug"
 
-total() { awk -v f="$2" '/^total/ {for (i = 1; i <= NF; i++) if ($i == f) {printf "%.2f", $(i + 1) / 1000}}' "$1"; }
+# ms of column $3 (p50, p99, p99.9) of the part whose line starts with $2, in file $1
+part() { awk -v p="$2" -v f="$3" 'index($0, p) == 1 {for (i = 1; i <= NF; i++) if ($i == f) {printf "%.2f", $(i + 1) / 1000; exit}}' "$1"; }
+total() { part "$1" total "$2"; }
 cat <<OUT
 machine:    $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg)
 load:       pace.py $rate ev/s for ${secs}s over $conns connections: $a_ok answered 200 ($a_bad not), sender late by at most ${a_late} ms
@@ -117,5 +119,5 @@ headline (default log levels), microseconds:
 $(sed 's/^/  /' "$work/parts.info")
 breakdown (Sensor at debug level, its events joined with every stamp), microseconds:
 $(sed 's/^/  /' "$work/parts.debug")
-summary: webhook -> HTTP trigger at $rate ev/s: p50 $(total "$work/parts.info" p50) ms, p99 $(total "$work/parts.info" p99) ms, p99.9 $(total "$work/parts.info" p99.9) ms ($a_ok events, all delivered)
+summary: webhook -> HTTP trigger at $rate ev/s: p50 $(total "$work/parts.info" p50) ms, p99 $(total "$work/parts.info" p99) ms, p99.9 $(total "$work/parts.info" p99.9) ms ($a_ok events, all delivered); p50/p99 ms of made->stored $(part "$work/parts.debug" "made->stored" p50)/$(part "$work/parts.debug" "made->stored" p99), stored->fetched $(part "$work/parts.debug" "stored->fetched (" p50)/$(part "$work/parts.debug" "stored->fetched (" p99), fetched->sunk $(part "$work/parts.debug" "fetched->sunk" p50)/$(part "$work/parts.debug" "fetched->sunk" p99)
 OUT
