@@ -3,6 +3,7 @@
 # trigger → a local sink (ce_stamp_sink), at a fixed rate (bench/pace.py, default 1 000 events/s
 # for 10 s over 8 kept-alive connections). Latency is from the sender's stamp (before its POST)
 # to the sink reading the trigger's request: p50, p99, p99.9.
+#   0. reference: the same load straight at the sink (the sender and one HTTP hop, no cevents);
 #   1. headline: every process at its default log level;
 #   2. breakdown: the same load with the Sensor at debug level, so that its "received an event"
 #      line stamps when the Sensor had the event; the other stamps are the CloudEvent's time (the
@@ -93,6 +94,12 @@ paced() { # tag
 pids+=($!)
 wait_port "$hook_port"
 
+# the reference: the same load straight at the sink (the sender and one HTTP hop)
+start_sink ref
+python3 bench/pace.py "http://127.0.0.1:$sink_port/sink" "$rate" "$secs" "$conns" >/dev/null
+stop_sink
+python3 bench/latency_join.py --direct "$work/sink.ref" >"$work/parts.ref"
+
 # warm-up (connections, the consumer, page cache), not counted
 start_sensor info
 start_sink warm
@@ -115,9 +122,11 @@ total() { part "$1" total "$2"; }
 cat <<OUT
 machine:    $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg)
 load:       pace.py $rate ev/s for ${secs}s over $conns connections: $a_ok answered 200 ($a_bad not), sender late by at most ${a_late} ms
+reference (pace.py straight at the sink, the same load), microseconds:
+$(sed 's/^/  /' "$work/parts.ref")
 headline (default log levels), microseconds:
 $(sed 's/^/  /' "$work/parts.info")
 breakdown (Sensor at debug level, its events joined with every stamp), microseconds:
 $(sed 's/^/  /' "$work/parts.debug")
-summary: webhook -> HTTP trigger at $rate ev/s: p50 $(total "$work/parts.info" p50) ms, p99 $(total "$work/parts.info" p99) ms, p99.9 $(total "$work/parts.info" p99.9) ms ($a_ok events, all delivered); p50/p99 ms of made->stored $(part "$work/parts.debug" "made->stored" p50)/$(part "$work/parts.debug" "made->stored" p99), stored->fetched $(part "$work/parts.debug" "stored->fetched (" p50)/$(part "$work/parts.debug" "stored->fetched (" p99), fetched->sunk $(part "$work/parts.debug" "fetched->sunk" p50)/$(part "$work/parts.debug" "fetched->sunk" p99)
+summary: webhook -> HTTP trigger at $rate ev/s: p50 $(total "$work/parts.info" p50) ms, p99 $(total "$work/parts.info" p99) ms, p99.9 $(total "$work/parts.info" p99.9) ms ($a_ok events, all delivered); reference without cevents p50 $(part "$work/parts.ref" reference p50) ms, p99 $(part "$work/parts.ref" reference p99) ms; p50/p99 ms of made->stored $(part "$work/parts.debug" "made->stored" p50)/$(part "$work/parts.debug" "made->stored" p99), stored->fetched $(part "$work/parts.debug" "stored->fetched (" p50)/$(part "$work/parts.debug" "stored->fetched (" p99), fetched->sunk $(part "$work/parts.debug" "fetched->sunk" p50)/$(part "$work/parts.debug" "fetched->sunk" p99)
 OUT

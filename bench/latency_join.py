@@ -11,6 +11,7 @@
 #   sunk    the sink read the trigger's whole request
 #   done    the Sensor's "Successfully processed trigger" line (the trigger's answer came back)
 # usage: latency_join.py SINK_FILE ES_LOG SENSOR_LOG [NATS_PORT]
+#        latency_join.py --direct SINK_FILE   (pace.py straight at the sink: the reference)
 # prints one line per part: name count p50 p99 p99.9 max (microseconds)
 import base64
 import calendar
@@ -104,7 +105,23 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(len(xs) * p))]
 
 
+def direct(sink_file):
+    """The reference: the sender's stamp to the sink with nothing in between."""
+    xs = []
+    with open(sink_file, errors="replace") as f:
+        for line in f:
+            at, _, body = line.rstrip("\n").partition("\t")
+            try:
+                xs.append(int(at) - int(json.loads(body)["t"]))
+            except (ValueError, KeyError):
+                continue
+    show("reference sent->sunk (no cevents)", xs)
+
+
 def main():
+    if sys.argv[1] == "--direct":
+        direct(sys.argv[2])
+        return
     sink_file, es_log, sn_log = sys.argv[1:4]
     port = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     events = {}
