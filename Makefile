@@ -49,6 +49,8 @@ bench: deps
 	bash bench/workflow-submit.sh
 	bash bench/scale.sh
 	bash bench/peers.sh
+	bash bench/idle-rss.sh
+	bash bench/latency.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

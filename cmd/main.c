@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "explain") == 0) {
         return ce_explain_main(argc - 1, argv + 1);
     }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* libcurl (and with it OpenSSL) is initialised on first use: core/http/curl_init.h */
     int code;
     if (strcmp(cmd, "run") == 0) {
         code = ce_run_main(argc - 1, argv + 1);
@@ -73,6 +73,6 @@ int main(int argc, char **argv)
         code = 2;
     }
     ce_bus_shutdown();
-    curl_global_cleanup();
+    curl_global_cleanup(); /* nothing to do when no request was made */
     return code;
 }

@@ -8,6 +8,7 @@
 #include "core/base/file.h"
 #include "core/base/clock.h"
 #include "core/base/mem.h"
+#include "core/http/curl_init.h"
 #include "core/http/request.h"
 #include "kube/kube_int.h"
 
@@ -33,15 +34,6 @@ static void share_unlock(CURL *h, curl_lock_data data, void *arg)
     (void)h;
     struct ce_kube_client *c = arg;
     pthread_mutex_unlock(&c->share_locks[data]);
-}
-
-static pthread_once_t client_once = PTHREAD_ONCE_INIT;
-
-/* libcurl's global state, made once before the first handle (curl_easy_init would make it
- * implicitly, and not thread-safely); cmd/main.c may have made it already. */
-static void client_global_init(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 /* The hosts reached directly whatever the proxy variables say: loopback (as Go's
@@ -71,7 +63,7 @@ int ce_kube_client_create(const struct ce_kube_config *cfg, struct ce_kube_clien
         return ce_rc_fail(CE_EINVAL, err, errlen, "the API server URL must be http(s)://host: %s",
                           cfg && cfg->server ? cfg->server : "(none)");
     }
-    pthread_once(&client_once, client_global_init);
+    ce_curl_global_init(); /* before curl_share_init, which does not make it */
     struct ce_kube_client *c = ce_xcalloc(1, sizeof(*c));
     c->server = ce_xstrdup(cfg->server);
     c->ns = ce_xstrdup(cfg->ns ? cfg->ns : "default");
@@ -201,7 +193,7 @@ CURL *kube_handle(struct ce_kube_client *c, const char *path, int64_t timeout_ms
     pthread_mutex_lock(&c->lock);
     CURL *h = c->n_idle > 0 ? c->idle[--c->n_idle] : NULL;
     pthread_mutex_unlock(&c->lock);
-    if (h == NULL && (h = curl_easy_init()) == NULL) {
+    if (h == NULL && (h = ce_curl_easy_init()) == NULL) {
         return NULL;
     }
     char *url = ce_xasprintf("%s%s", c->server, path);

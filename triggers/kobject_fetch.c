@@ -4,6 +4,7 @@
 #include "triggers/kobject.h"
 #include "core/base/buf.h"
 #include "core/base/mem.h"
+#include "core/http/curl_init.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@ static size_t kobj_fetch_write(char *p, size_t size, size_t nmemb, void *ud)
 static int kobj_fetch_once(const char *url, bool verify_cert, struct ce_buf *body, char *err,
                            size_t errlen)
 {
-    CURL *h = curl_easy_init();
+    CURL *h = ce_curl_easy_init();
     if (h == NULL) {
         return ce_rc_fail(CE_EIO, err, errlen, "source.url: cannot start a request");
     }

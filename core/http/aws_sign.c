@@ -3,6 +3,7 @@
 #include "core/http/aws.h"
 #include "core/base/buf.h"
 #include "core/base/mem.h"
+#include "core/http/curl_init.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,7 +197,7 @@ static int aws_outcome(CURL *h, CURLcode cc, const struct ce_aws_request *rq, st
 int ce_aws_send(const struct ce_aws_request *rq, struct ce_aws_response *rs)
 {
     memset(rs, 0, sizeof(*rs));
-    CURL *h = curl_easy_init();
+    CURL *h = ce_curl_easy_init();
     if (h == NULL) {
         return ce_rc_fail(CE_EIO, rs->err, sizeof rs->err, "cannot make a libcurl handle");
     }

@@ -6,6 +6,7 @@
 #include "core/base/file.h"
 #include "core/base/buf.h"
 #include "core/base/mem.h"
+#include "core/http/curl_init.h"
 
 #include <curl/curl.h>
 
@@ -86,7 +87,7 @@ static size_t sts_write(char *p, size_t size, size_t n, void *arg)
 static int sts_post_unsigned(const struct ce_aws_request *rq, struct ce_aws_response *rs)
 {
     memset(rs, 0, sizeof(*rs));
-    CURL *h = curl_easy_init();
+    CURL *h = ce_curl_easy_init();
     if (h == NULL) {
         return ce_rc_fail(CE_EIO, rs->err, sizeof rs->err, "cannot make a libcurl handle");
     }

@@ -8,6 +8,7 @@
 #include "core/base/clock.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "core/http/curl_init.h"
 #include "core/http/request.h"
 #include "core/http/request_int.h"
 
@@ -26,16 +27,8 @@ struct ce_http_client {
     int n_idle;
 };
 
-static pthread_once_t http_once = PTHREAD_ONCE_INIT;
-
-static void http_global_init(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 struct ce_http_client *ce_http_client_create(void)
 {
-    pthread_once(&http_once, http_global_init);
     struct ce_http_client *c = ce_xcalloc(1, sizeof(*c));
     pthread_mutex_init(&c->mu, NULL);
     return c;
@@ -64,8 +57,7 @@ static CURL *http_take(struct ce_http_client *c)
         pthread_mutex_unlock(&c->mu);
     }
     if (h == NULL) {
-        pthread_once(&http_once, http_global_init);
-        h = curl_easy_init();
+        h = ce_curl_easy_init();
     }
     return h;
 }

@@ -7,6 +7,7 @@
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/http/aws.h"
+#include "core/http/curl_init.h"
 #include "core/service/metrics.h"
 #include "core/service/secrets.h"
 #include "eventsource/emit.h"
@@ -267,7 +268,7 @@ static bool minio_attempt(struct minio_listener *l)
         ce_aws_creds_fini(&creds);
         return false;
     }
-    CURL *h = curl_easy_init();
+    CURL *h = ce_curl_easy_init();
     struct curl_slist *hdrs = NULL;
     bool healthy = false;
     const char *region = l->cfg->region ? l->cfg->region : "us-east-1";

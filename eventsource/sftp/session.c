@@ -2,6 +2,7 @@
 /* An SFTP connection through libssh2 (see session.h). */
 #include "eventsource/sftp/session.h"
 #include "core/base/mem.h"
+#include "core/http/curl_init.h"
 
 #include <libssh2.h>
 #include <libssh2_sftp.h>
@@ -22,6 +23,9 @@ struct ce_sftp_conn {
 
 int ce_sftp_lib_init(void)
 {
+    /* libcurl's global init calls libssh2_init too, and neither is thread-safe: libcurl's goes
+     * first, once, so another source's first libcurl handle never races this one. */
+    ce_curl_global_init();
     return libssh2_init(0) == 0 ? CE_OK : CE_EIO;
 }
 

@@ -3,6 +3,7 @@
 #include "eventsource/sns/cert.h"
 #include "core/base/buf.h"
 #include "core/base/mem.h"
+#include "core/http/curl_init.h"
 #include "eventsource/sns/message.h"
 
 #include <curl/curl.h>
@@ -53,7 +54,7 @@ static size_t sns_cert_write(char *p, size_t size, size_t n, void *arg)
 
 static int sns_cert_fetch(const char *url, struct ce_buf *b, char *err, size_t errlen)
 {
-    CURL *h = curl_easy_init();
+    CURL *h = ce_curl_easy_init();
     if (h == NULL) {
         snprintf(err, errlen, "cannot make a libcurl handle");
         return CE_EIO;

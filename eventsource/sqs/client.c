@@ -5,6 +5,7 @@
 #include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/http/aws_sts.h"
+#include "core/http/curl_init.h"
 #include "core/base/mem.h"
 #include "core/service/secrets.h"
 #include "eventsource/sqs/config.h"
@@ -74,7 +75,7 @@ int ce_sqs_client_init(struct ce_sqs_client *c, const char *name, const struct c
     c->api_url = cfg->endpoint ? ce_xstrdup(cfg->endpoint)
                                : ce_xasprintf("https://sqs.%s.amazonaws.com%s/", cfg->region,
                                               china ? ".cn" : "");
-    c->curl = curl_easy_init();
+    c->curl = ce_curl_easy_init();
     if (c->curl == NULL) {
         return CE_EIO;
     }
