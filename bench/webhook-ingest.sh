@@ -2,8 +2,11 @@
 # Webhook ingest benchmark: wrk POSTs the demo body at the webhook EventSource (cevents, with a
 # real nats-server -js behind it, every 200 backed by a JetStream ack), then at a bare
 # libmicrohttpd server that only answers 200 (the ceiling), in the same run on the same machine.
-# Prints requests/s, the ratio to the ceiling, p50/p99 latency, peak RSS of cevents and of
-# nats-server, and checks that the stream holds at least one message per 200.
+# A second reference is the bus's own ceiling: a bare cnats client publishing messages of the
+# same size to the same nats-server asynchronously, as many awaiting their ack as wrk has
+# connections. Prints requests/s, both ratios, p50/p99 latency, peak RSS of cevents and of
+# nats-server, checks that the stream holds at least one message per 200, and ends with one
+# summary line to paste into bench/RESULTS.md.
 #
 # usage: bench/webhook-ingest.sh [DURATION_S] [CONNECTIONS] [WRK_THREADS]
 set -euo pipefail
@@ -15,8 +18,9 @@ threads=${3:-1}
 build=${BUILD:-build}
 bin=$build/cevents
 bare=$build/ce_bare_httpd
+jspub=$build/ce_bare_jspub
 . bench/lib.sh
-bench_require "$bin" "$bare"
+bench_require "$bin" "$bare" "$jspub"
 bench_begin bench
 
 mon_port=$(free_port); hook_port=$(free_port); bare_port=$(free_port)
@@ -53,12 +57,22 @@ es_cpu=$(python3 -c "print(f'{$(cpu_s "$es_pid") - $es_cpu0:.1f}')")
 nats_cpu=$(python3 -c "print(f'{$(cpu_s "$nats_pid") - $nats_cpu0:.1f}')")
 run_wrk "http://127.0.0.1:$bare_port/example" "$work/bare.txt"
 
-stream_msgs=$(curl -s "http://127.0.0.1:$mon_port/jsz?streams=true" |
-  python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(s["state"]["last_seq"] for a in d.get("account_details",[]) for s in a.get("stream_detail",[])))')
+jsz() { # python expression over the stream states s
+  curl -s "http://127.0.0.1:$mon_port/jsz?streams=true" | python3 -c "import json,sys; d=json.load(sys.stdin); ss=[s['state'] for a in d.get('account_details',[]) for s in a.get('stream_detail',[])]; print($1)"
+}
+stream_msgs=$(jsz 'sum(s["last_seq"] for s in ss)')
+# The bus's ceiling: the same nats-server, messages of the size cevents stored, as many in
+# flight as wrk's connections.
+event_bytes=$(jsz 'max(1, sum(s["bytes"] for s in ss) // max(1, sum(s["messages"] for s in ss)))')
+nats_cpu1=$(cpu_s "$nats_pid")
+"$jspub" "nats://127.0.0.1:$nats_port" default.bare.bench "$duration" "$conns" "$event_bytes" >"$work/jspub.txt"
+jspub_nats_cpu=$(python3 -c "print(f'{$(cpu_s "$nats_pid") - $nats_cpu1:.1f}')")
+j_rate=$(awk '{print $6}' "$work/jspub.txt")
 
 c_rps=$(rps_of "$work/cevents.txt"); b_rps=$(rps_of "$work/bare.txt")
 c_reqs=$(reqs_of "$work/cevents.txt"); c_bad=$(non2xx_of "$work/cevents.txt"); c_bad=${c_bad:-0}
 ratio=$(python3 -c "print(f'{$c_rps/$b_rps:.2f}')")
+jratio=$(python3 -c "print(f'{$c_rps/$j_rate:.2f}')")
 ok=$((c_reqs - c_bad))
 
 cat <<OUT
@@ -66,11 +80,13 @@ machine:            $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%dT%H:%M:%SZ)
 load:               wrk -t$threads -c$conns -d${duration}s, body $(wc -c <<<'{"message":"this is my first webhook"}') bytes
 cevents webhook:    $c_rps req/s  p50 $(pct_of "$work/cevents.txt" 50%)  p99 $(pct_of "$work/cevents.txt" 99%)  non-2xx $c_bad
 bare libmicrohttpd: $b_rps req/s  p50 $(pct_of "$work/bare.txt" 50%)  p99 $(pct_of "$work/bare.txt" 99%)
-ratio to ceiling:   $ratio
+bare cnats publish: $(cat "$work/jspub.txt") ($event_bytes-byte messages, $conns in flight; nats-server CPU $jspub_nats_cpu s)
+ratio to ceiling:   $ratio (bare HTTP server), $jratio (bare JetStream publisher)
 CPU seconds:        cevents $es_cpu s, nats-server $nats_cpu s (of ${duration}s x $(nproc) cores, wrk takes the rest)
 peak RSS:           cevents $(peak_rss_kb "$es_pid") kB, nats-server $(peak_rss_kb "$nats_pid") kB
 acked events:       $ok answered 200 (plus 1 warm-up); stream stored $stream_msgs messages (last sequence; old ones may be discarded past maxMsgs)
 OUT
+echo "summary: $(date -u +%F) cevents ${c_rps} req/s p50 $(pct_of "$work/cevents.txt" 50%) p99 $(pct_of "$work/cevents.txt" 99%) | bare HTTP ${b_rps} req/s ratio $ratio | bare JetStream ${j_rate} msgs/s ratio $jratio | cevents CPU ${es_cpu} s nats CPU ${nats_cpu} s | RSS cevents $(peak_rss_kb "$es_pid") kB | load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$stream_msgs" -lt "$ok" ]; then
   echo "FAIL: fewer messages stored on the stream than 200 answers" >&2
   exit 1

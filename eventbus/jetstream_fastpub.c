@@ -30,6 +30,7 @@
 
 #define FASTPUB_BUCKETS 4096u
 #define FASTPUB_READ_MAX (1024 * 1024) /* a server frame larger than this breaks the connection */
+#define FASTPUB_WRITE_MAX (64 * 1024 * 1024) /* frames waiting for the socket */
 #define FASTPUB_SWEEP_MS 100           /* how often timed-out publishes are looked for */
 
 /* One publish awaiting its ack: in the id hash and in the list by deadline (all publishes have
@@ -45,11 +46,12 @@ struct fastpub_pending {
 
 struct jsfast {
     struct jsbus *bus;
-    pthread_mutex_t mu; /* the socket's writes, the pending publishes, the state */
+    pthread_mutex_t mu; /* the pending publishes and whether the connection is up */
     pthread_cond_t cond;
-    int fd; /* -1 while down */
+    bool up;
     bool closing;
     bool disabled; /* the server wants TLS or has no headers: cnats carries every publish */
+    uint64_t gen;  /* which connection is up (each connect counts one) */
     uint64_t next_id;
     char inbox[48]; /* "_INBOX.<random>." ; an ack comes to <inbox><id> */
     size_t inbox_len;
@@ -57,7 +59,16 @@ struct jsfast {
     struct fastpub_pending *head, *tail;
     int npending;
     pthread_t reader;
-    struct ce_buf rbuf;
+    struct ce_buf rbuf; /* the reader's alone */
+
+    /* The write side: frames wait in wbuf while one publisher sends (flushing), and that one
+     * sends them too, so publishes arriving together leave in one write. */
+    pthread_mutex_t wmu;
+    pthread_cond_t wcond; /* flushing ended */
+    int wfd;              /* -1 while down */
+    uint64_t wgen;
+    bool flushing;
+    struct ce_buf wbuf, wspare;
 };
 
 static int64_t fastpub_now_ms(void)
@@ -178,6 +189,52 @@ static int fastpub_write_text(int fd, const char *text)
     return fastpub_writev(fd, &iov, 1);
 }
 
+/* Sends what is in wbuf, and what others append meanwhile, unless another publisher is already
+ * at it (wmu held on entry and on return, released while sending). */
+static void fastpub_flush_locked(struct jsfast *f)
+{
+    if (f->flushing) {
+        return;
+    }
+    f->flushing = true;
+    while (f->wbuf.len > 0 && f->wfd >= 0) {
+        struct ce_buf out = f->wbuf;
+        f->wbuf = f->wspare;
+        int fd = f->wfd;
+        pthread_mutex_unlock(&f->wmu);
+        struct iovec iov = {out.data, out.len};
+        int rc = fastpub_writev(fd, &iov, 1);
+        pthread_mutex_lock(&f->wmu);
+        ce_buf_reset(&out);
+        f->wspare = out;
+        if (rc != CE_OK) {
+            ce_buf_reset(&f->wbuf); /* the connection is shut: the reader answers what waits */
+        }
+    }
+    f->flushing = false;
+    pthread_cond_broadcast(&f->wcond);
+}
+
+/* Queues head, data and tail as one frame on connection gen and sends it; false when that
+ * connection is gone (or the buffer is full). */
+static bool fastpub_append(struct jsfast *f, uint64_t gen, const char *head, const void *data,
+                           size_t len, const char *tail)
+{
+    pthread_mutex_lock(&f->wmu);
+    bool ok = f->wfd >= 0 && f->wgen == gen;
+    size_t mark = f->wbuf.len;
+    if (ok && (ce_buf_puts(&f->wbuf, head) != CE_OK || ce_buf_append(&f->wbuf, data, len) != CE_OK ||
+               ce_buf_puts(&f->wbuf, tail) != CE_OK)) {
+        f->wbuf.len = mark;
+        ok = false;
+    }
+    if (ok) {
+        fastpub_flush_locked(f);
+    }
+    pthread_mutex_unlock(&f->wmu);
+    return ok;
+}
+
 /* The HPUB (or PUB, without an id) line and header block of one publish into head. */
 static void fastpub_frame_head(const struct jsfast *f, uint64_t id, const char *subject,
                                const char *msg_id, size_t len, char *head, size_t headlen)
@@ -206,26 +263,29 @@ int jsbus_fast_publish(struct jsbus *b, const char *subject, const char *msg_id,
     p->arg = arg;
     p->deadline_ms = fastpub_now_ms() + b->publish_timeout_ms;
     pthread_mutex_lock(&f->mu);
-    if (f->fd < 0 || f->closing || f->npending >= b->max_pending) {
-        int rc = f->fd < 0 || f->closing ? CE_RETRY : CE_ETOOBIG;
+    if (!f->up || f->closing || f->npending >= b->max_pending) {
+        int rc = !f->up || f->closing ? CE_RETRY : CE_ETOOBIG;
         pthread_mutex_unlock(&f->mu);
         ce_free(p);
         return rc;
     }
-    p->id = ++f->next_id;
+    uint64_t id = p->id = ++f->next_id;
+    uint64_t gen = f->gen;
     fastpub_link(f, p); /* before the write: the reader may see the ack before it returns */
-    char head[512];
-    fastpub_frame_head(f, p->id, subject, msg_id, len, head, sizeof head);
-    struct iovec iov[3] = {{head, strlen(head)}, {(void *)data, len}, {"\r\n", 2}};
-    int rc = fastpub_writev(f->fd, iov, 3);
-    if (rc != CE_OK && fastpub_take(f, p->id) == NULL) {
-        rc = CE_OK; /* the reader already answered it (connection lost) */
-    }
-    else if (rc != CE_OK) {
-        ce_free(p);
-    }
     pthread_mutex_unlock(&f->mu);
-    return rc;
+    char head[512];
+    fastpub_frame_head(f, id, subject, msg_id, len, head, sizeof head);
+    if (fastpub_append(f, gen, head, data, len, "\r\n")) {
+        return CE_OK; /* queued: a lost connection is answered by the reader */
+    }
+    pthread_mutex_lock(&f->mu);
+    p = fastpub_take(f, id);
+    pthread_mutex_unlock(&f->mu);
+    if (p == NULL) {
+        return CE_OK; /* the reader already answered it (the connection was lost) */
+    }
+    ce_free(p);
+    return CE_RETRY;
 }
 
 /* ---- connecting ---- */
@@ -459,9 +519,9 @@ static long fastpub_parse(struct jsfast *f, char *buf, size_t len)
         }
         else if (strcmp(line, "PING") == 0) {
             pthread_mutex_lock(&f->mu);
-            int rc = fastpub_write_text(f->fd, "PONG\r\n");
+            uint64_t gen = f->gen;
             pthread_mutex_unlock(&f->mu);
-            if (rc != CE_OK) {
+            if (!fastpub_append(f, gen, "PONG\r\n", "", 0, "")) {
                 return -1;
             }
         }
@@ -473,6 +533,14 @@ static long fastpub_parse(struct jsfast *f, char *buf, size_t len)
     }
 }
 
+static bool fastpub_closing(struct jsfast *f)
+{
+    pthread_mutex_lock(&f->mu);
+    bool closing = f->closing;
+    pthread_mutex_unlock(&f->mu);
+    return closing;
+}
+
 /* Reads and answers acks until the connection breaks or the bus closes. */
 static void fastpub_read_loop(struct jsfast *f, int fd)
 {
@@ -482,6 +550,9 @@ static void fastpub_read_loop(struct jsfast *f, int fd)
         int pr = poll(&pfd, 1, FASTPUB_SWEEP_MS);
         fastpub_fail_list(fastpub_take_expired(f, false), CE_ETIMEDOUT,
                           "event bus did not acknowledge the event in time");
+        if (pr == 0 && fastpub_closing(f)) {
+            return;
+        }
         if (pr == 0 || (pr < 0 && errno == EINTR)) {
             continue;
         }
@@ -514,15 +585,41 @@ static void fastpub_pause(struct jsfast *f, int ms)
     pthread_mutex_unlock(&f->mu);
 }
 
+static void fastpub_set_up(struct jsfast *f, int fd)
+{
+    pthread_mutex_lock(&f->wmu);
+    f->wfd = fd;
+    uint64_t gen = ++f->wgen;
+    ce_buf_reset(&f->wbuf);
+    pthread_mutex_unlock(&f->wmu);
+    pthread_mutex_lock(&f->mu);
+    f->gen = gen;
+    f->up = true;
+    pthread_mutex_unlock(&f->mu);
+    ce_log_kv(CE_LOG_DEBUG, "the publish connection to the event bus is up", NULL);
+}
+
+/* From here no publisher writes to the connection's socket: it can be closed. */
+static void fastpub_set_down(struct jsfast *f)
+{
+    pthread_mutex_lock(&f->mu);
+    f->up = false;
+    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_lock(&f->wmu);
+    while (f->flushing) {
+        pthread_cond_wait(&f->wcond, &f->wmu);
+    }
+    f->wfd = -1;
+    ce_buf_reset(&f->wbuf);
+    pthread_mutex_unlock(&f->wmu);
+}
+
 static void *fastpub_main(void *arg)
 {
     struct jsfast *f = arg;
     int wait_ms = f->bus->wait_min_ms;
     for (;;) {
-        pthread_mutex_lock(&f->mu);
-        bool stop = f->closing || f->disabled;
-        pthread_mutex_unlock(&f->mu);
-        if (stop) {
+        if (fastpub_closing(f) || f->disabled) {
             break;
         }
         int fd = fastpub_connect(f);
@@ -532,15 +629,12 @@ static void *fastpub_main(void *arg)
             continue;
         }
         wait_ms = f->bus->wait_min_ms;
-        pthread_mutex_lock(&f->mu);
-        f->fd = fd;
-        pthread_mutex_unlock(&f->mu);
+        fastpub_set_up(f, fd);
         fastpub_read_loop(f, fd);
-        pthread_mutex_lock(&f->mu);
-        f->fd = -1; /* no publisher writes to it from here */
-        pthread_mutex_unlock(&f->mu);
+        fastpub_set_down(f);
+        ce_log_kv(CE_LOG_DEBUG, "the publish connection to the event bus is down", NULL);
         close(fd);
-        f->rbuf.len = 0;
+        ce_buf_reset(&f->rbuf);
         fastpub_fail_list(fastpub_take_expired(f, true), CE_EUNAVAIL,
                           "event bus connection lost before the ack");
     }
@@ -549,12 +643,28 @@ static void *fastpub_main(void *arg)
 
 /* ---- start / stop ---- */
 
+static void fastpub_free(struct jsfast *f)
+{
+    ce_buf_fini(&f->rbuf);
+    ce_buf_fini(&f->wbuf);
+    ce_buf_fini(&f->wspare);
+    pthread_cond_destroy(&f->wcond);
+    pthread_mutex_destroy(&f->wmu);
+    pthread_cond_destroy(&f->cond);
+    pthread_mutex_destroy(&f->mu);
+    ce_free(f);
+}
+
 void jsbus_fast_start(struct jsbus *b)
 {
     struct jsfast *f = ce_xcalloc(1, sizeof(*f));
     f->bus = b;
-    f->fd = -1;
+    f->wfd = -1;
     pthread_mutex_init(&f->mu, NULL);
+    pthread_mutex_init(&f->wmu, NULL);
+    pthread_cond_init(&f->wcond, NULL);
+    ce_buf_init(&f->wbuf, FASTPUB_WRITE_MAX);
+    ce_buf_init(&f->wspare, FASTPUB_WRITE_MAX);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -568,9 +678,7 @@ void jsbus_fast_start(struct jsbus *b)
     f->inbox_len = strlen(f->inbox);
     ce_buf_init(&f->rbuf, FASTPUB_READ_MAX * 2);
     if (pthread_create(&f->reader, NULL, fastpub_main, f) != 0) {
-        pthread_cond_destroy(&f->cond);
-        pthread_mutex_destroy(&f->mu);
-        ce_free(f);
+        fastpub_free(f);
         return;
     }
     atomic_store(&b->fast, f);
@@ -588,16 +696,15 @@ void jsbus_fast_stop(struct jsbus *b)
     while (f->npending > 0 && pthread_cond_timedwait(&f->cond, &f->mu, &dl) == 0) {
     }
     f->closing = true;
-    if (f->fd >= 0) {
-        shutdown(f->fd, SHUT_RDWR);
-    }
     pthread_cond_broadcast(&f->cond);
     pthread_mutex_unlock(&f->mu);
+    pthread_mutex_lock(&f->wmu);
+    if (f->wfd >= 0) {
+        shutdown(f->wfd, SHUT_RDWR); /* the reader sees the end and stops */
+    }
+    pthread_mutex_unlock(&f->wmu);
     pthread_join(f->reader, NULL);
     fastpub_fail_list(fastpub_take_expired(f, true), CE_ETIMEDOUT,
                       "event bus closed before the ack");
-    ce_buf_fini(&f->rbuf);
-    pthread_cond_destroy(&f->cond);
-    pthread_mutex_destroy(&f->mu);
-    ce_free(f);
+    fastpub_free(f);
 }

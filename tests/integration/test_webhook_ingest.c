@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The webhook's ingest under concurrency, through the bus's publish connection (many publishes in
+ * flight on one connection, each ack matched to its request): every request answered 200 is
+ * stored exactly once; when the bus goes away in the middle, every request is still answered,
+ * 200 only for events the stream holds and 503 for the others. */
+#include "core/base/mem.h"
+#include "core/base/rc.h"
+#include "core/service/natsd.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/scenario.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define ING_THREADS 16
+#define ING_PER_THREAD 40
+#define ING_MAX_PER_THREAD 2000 /* the outage case posts until told to stop */
+#define ING_PUBLISH_TIMEOUT_MS 1500
+#define ING_FAST_UP "the publish connection to the event bus is up"
+
+struct ing_poster {
+    pthread_t thread;
+    int port;
+    int limit;        /* requests to send at most */
+    atomic_bool *stop; /* set: send no more */
+    atomic_int *oks;   /* shared count of 200s */
+    atomic_int fails;  /* answers other than 200 */
+    int n;
+    long status[ING_MAX_PER_THREAD];
+    char ids[ING_MAX_PER_THREAD][33];
+};
+
+static void *ing_post_main(void *arg)
+{
+    struct ing_poster *p = arg;
+    while (p->n < p->limit && !atomic_load(p->stop)) {
+        p->status[p->n] = ce_scn_post(p->port, "/example", CE_SCN_DEMO_BODY, NULL, p->ids[p->n]);
+        if (p->status[p->n] == 200) {
+            atomic_fetch_add(p->oks, 1);
+        }
+        else {
+            atomic_fetch_add(&p->fails, 1);
+        }
+        p->n++;
+    }
+    return NULL;
+}
+
+struct ing_run {
+    struct ing_poster posters[ING_THREADS];
+    atomic_bool stop;
+    atomic_int oks;
+};
+
+static void ing_start(struct ing_run *r, int port, int limit)
+{
+    atomic_init(&r->stop, false);
+    atomic_init(&r->oks, 0);
+    for (int i = 0; i < ING_THREADS; i++) {
+        struct ing_poster *p = &r->posters[i];
+        p->port = port;
+        p->limit = limit;
+        p->stop = &r->stop;
+        p->oks = &r->oks;
+        atomic_init(&p->fails, 0);
+        assert_int_equal(pthread_create(&p->thread, NULL, ing_post_main, p), 0);
+    }
+}
+
+static void ing_join(struct ing_run *r)
+{
+    for (int i = 0; i < ING_THREADS; i++) {
+        pthread_join(r->posters[i].thread, NULL);
+    }
+}
+
+/* How many times each id answered 200 is stored (stream "default", by its Nats-Msg-Id). */
+struct ing_seen {
+    struct ing_run *run;
+    int *stored; /* per (thread, request) */
+    long long total;
+};
+
+static void ing_count_stored(void *ctx, const struct ce_scn_stored *m)
+{
+    struct ing_seen *s = ctx;
+    s->total++;
+    for (int t = 0; t < ING_THREADS && m->msg_id != NULL; t++) {
+        const struct ing_poster *p = &s->run->posters[t];
+        for (int i = 0; i < p->n; i++) {
+            if (p->status[i] == 200 && strcmp(p->ids[i], m->msg_id) == 0) {
+                s->stored[t * ING_MAX_PER_THREAD + i]++;
+            }
+        }
+    }
+}
+
+struct ing_scene {
+    char *dir;
+    struct ce_natsd *natsd;
+    int port;
+    char *es_file;
+    struct ce_test_proc *es;
+};
+
+static void ing_scene_start(struct ing_scene *s, const char *tag)
+{
+    s->dir = ce_test_tmpdir(tag);
+    s->natsd = ce_scn_natsd_start(s->dir);
+    s->port = ce_test_free_port();
+    s->es_file = ce_scn_write_manifest(s->dir, "es.yaml", "eventsources/webhook.yaml", s->port);
+    char timeout[16];
+    snprintf(timeout, sizeof(timeout), "%d", ING_PUBLISH_TIMEOUT_MS);
+    const char *extra[] = {"--publish-timeout", timeout, "--retry-after", "2",
+                           "--log-level", "debug", NULL};
+    s->es = ce_scn_start("eventsource", s->es_file, ce_natsd_url(s->natsd), ce_test_free_port(),
+                         extra, "Eventing server started.");
+    /* the first publish opens the publish connection; the load runs on it */
+    char id[33];
+    assert_int_equal(ce_scn_post(s->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_true(ce_test_proc_wait_line(s->es, ING_FAST_UP, 1, 10000));
+}
+
+static void ing_scene_stop(struct ing_scene *s)
+{
+    assert_int_equal(ce_test_proc_stop(s->es, 10000), 0);
+    ce_test_proc_free(s->es);
+    ce_natsd_destroy(s->natsd);
+    ce_test_rmtree(s->dir);
+    ce_free(s->es_file);
+    ce_free(s->dir);
+}
+
+/* Reads the stream and checks every 200 is stored exactly once; returns the stream's size. */
+static long long ing_check_stored(struct ing_scene *s, struct ing_run *r)
+{
+    struct ing_seen seen = {r, ce_xcalloc(ING_THREADS * ING_MAX_PER_THREAD, sizeof(int)), 0};
+    ce_scn_js_each(ce_natsd_url(s->natsd), "webhook", ing_count_stored, &seen);
+    for (int t = 0; t < ING_THREADS; t++) {
+        for (int i = 0; i < r->posters[t].n; i++) {
+            if (r->posters[t].status[i] == 200) {
+                assert_int_equal(strlen(r->posters[t].ids[i]), 32);
+                assert_int_equal(seen.stored[t * ING_MAX_PER_THREAD + i], 1);
+            }
+        }
+    }
+    ce_free(seen.stored);
+    return seen.total;
+}
+
+/* Many requests at once, all acked: each stored once, and nothing else stored. */
+static void test_concurrent_requests_stored_once(void **state)
+{
+    (void)state;
+    struct ing_scene s;
+    ing_scene_start(&s, "ingest");
+    struct ing_run *r = ce_xcalloc(1, sizeof(*r));
+    ing_start(r, s.port, ING_PER_THREAD);
+    ing_join(r);
+    for (int t = 0; t < ING_THREADS; t++) {
+        assert_int_equal(r->posters[t].n, ING_PER_THREAD);
+        for (int i = 0; i < ING_PER_THREAD; i++) {
+            assert_int_equal(r->posters[t].status[i], 200);
+        }
+    }
+    assert_int_equal(ing_check_stored(&s, r), ING_THREADS * ING_PER_THREAD + 1); /* + warm-up */
+    assert_int_equal(ce_test_proc_count(s.es, ING_FAST_UP), 1); /* all on one connection */
+    ce_free(r);
+    ing_scene_stop(&s);
+}
+
+static bool ing_enough_oks(void *arg)
+{
+    return atomic_load(&((struct ing_run *)arg)->oks) >= 300;
+}
+
+/* Whether every poster got at least one answer that is not 200 since the bus went away. */
+static bool ing_all_saw_outage(void *arg)
+{
+    struct ing_run *r = arg;
+    for (int t = 0; t < ING_THREADS; t++) {
+        if (atomic_load(&r->posters[t].fails) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The bus stops while requests are in flight: every request is answered, 200 or 503, and every
+ * 200 is stored exactly once once the bus is back. */
+static void test_bus_stopped_mid_pipeline(void **state)
+{
+    (void)state;
+    struct ing_scene s;
+    ing_scene_start(&s, "ingest-outage");
+    struct ing_run *r = ce_xcalloc(1, sizeof(*r));
+    ing_start(r, s.port, ING_MAX_PER_THREAD);
+    bool busy = ce_test_poll(ing_enough_oks, r, 60000);
+    ce_natsd_stop(s.natsd); /* with requests in flight on the publish connection */
+    bool saw = busy && ce_test_poll(ing_all_saw_outage, r, 30000);
+    atomic_store(&r->stop, true);
+    ing_join(r);
+    assert_true(busy);
+    assert_true(saw);
+    int ok = 0, unavailable = 0;
+    for (int t = 0; t < ING_THREADS; t++) {
+        for (int i = 0; i < r->posters[t].n; i++) {
+            long st = r->posters[t].status[i];
+            assert_true(st == 200 || st == 503);
+            ok += st == 200;
+            unavailable += st == 503;
+        }
+    }
+    assert_true(ok >= 300);
+    assert_true(unavailable >= ING_THREADS);
+    assert_int_equal(ce_natsd_restart(s.natsd), CE_OK);
+    assert_true(CE_TEST_WAIT_UNTIL(ce_scn_js_up(ce_natsd_url(s.natsd)), 30000));
+    assert_true(ing_check_stored(&s, r) >= ok);
+    /* the publish connection came back with the bus */
+    char id[33];
+    assert_true(CE_TEST_WAIT_UNTIL(
+        ce_scn_post(s.port, "/example", CE_SCN_DEMO_BODY, NULL, id) == 200, 30000));
+    assert_true(ce_test_proc_wait_line(s.es, ING_FAST_UP, 2, 10000));
+    ce_free(r);
+    ing_scene_stop(&s);
+}
+
+int main(int argc, char **argv)
+{
+    ce_test_require_natsd();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_concurrent_requests_stored_once),
+        cmocka_unit_test(test_bus_stopped_mid_pipeline),
+    };
+    return ce_test_run(argc, argv, tests, NULL, NULL);
+}
