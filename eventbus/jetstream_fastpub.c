@@ -31,7 +31,8 @@
 #define FASTPUB_BUCKETS 4096u
 #define FASTPUB_READ_MAX (1024 * 1024) /* a server frame larger than this breaks the connection */
 #define FASTPUB_WRITE_MAX (64 * 1024 * 1024) /* frames waiting for the socket */
-#define FASTPUB_SWEEP_MS 100           /* how often timed-out publishes are looked for */
+#define FASTPUB_SWEEP_MS 100
+#define FASTPUB_INFO_MAX (256 * 1024)           /* how often timed-out publishes are looked for */
 
 /* One publish awaiting its ack: in the id hash and in the list by deadline (all publishes have
  * the same timeout, so the order of sending is the order of deadlines). */
@@ -372,14 +373,19 @@ static void fastpub_connect_json(struct jsbus *b, struct ce_buf *out)
 /* INFO, CONNECT, the inbox subscription, then PING until PONG: the server took the client. */
 static int fastpub_handshake(struct jsfast *f, int fd)
 {
+    char *info = ce_xmalloc(FASTPUB_INFO_MAX); /* a cluster's INFO lists its servers */
+    bool ok = fastpub_read_line(fd, info, FASTPUB_INFO_MAX) && strncmp(info, "INFO ", 5) == 0;
+    if (ok && (strstr(info, "\"tls_required\":true") || !strstr(info, "\"headers\":true"))) {
+        /* cnats handles TLS; without headers there is no Nats-Msg-Id */
+        ce_log_kv(CE_LOG_DEBUG, "the event bus takes publishes through cnats only", NULL);
+        f->disabled = true;
+        ok = false;
+    }
+    ce_free(info);
+    if (!ok) {
+        return CE_EIO;
+    }
     char line[4096];
-    if (!fastpub_read_line(fd, line, sizeof line) || strncmp(line, "INFO ", 5) != 0) {
-        return CE_EIO;
-    }
-    if (strstr(line, "\"tls_required\":true") || !strstr(line, "\"headers\":true")) {
-        f->disabled = true; /* cnats handles TLS; without headers there is no Nats-Msg-Id */
-        return CE_EIO;
-    }
     struct ce_buf out;
     ce_buf_init(&out, 8192);
     fastpub_connect_json(f->bus, &out);
@@ -391,8 +397,10 @@ static int fastpub_handshake(struct jsfast *f, int fd)
             return CE_OK;
         }
         if (strncmp(line, "-ERR", 4) == 0) {
-            ce_log_kv(CE_LOG_WARN, "the event bus refused the publish connection", "error", line,
-                      NULL);
+            /* the main connection got in: publishes keep going through it */
+            ce_log_kv(CE_LOG_WARN, "the event bus refused the publish connection; publishing "
+                                   "through the main connection", "error", line, NULL);
+            f->disabled = true;
             return CE_EREMOTE;
         }
     }

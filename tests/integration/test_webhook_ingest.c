@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -232,12 +233,61 @@ static void test_bus_stopped_mid_pipeline(void **state)
     ing_scene_stop(&s);
 }
 
+/* A bus that wants a user and password: the publish connection signs in with the credentials
+ * the EventSource was given (its secret), and the events go through it. */
+static void test_publish_connection_signs_in(void **state)
+{
+    (void)state;
+    char *dir = ce_test_tmpdir("ingest-auth");
+    int nport = ce_test_free_port();
+    char port_s[16], store[512];
+    snprintf(port_s, sizeof port_s, "%d", nport);
+    snprintf(store, sizeof store, "%s/js", dir);
+    char *const natsd_argv[] = {"nats-server", "-js", "-a", "127.0.0.1", "-p", port_s, "-sd",
+                                store, "--user", "ingest", "--pass", "s3cret-x", NULL};
+    struct ce_test_proc *natsd = ce_test_proc_start(natsd_argv);
+    char *url = ce_xasprintf("nats://127.0.0.1:%d", nport);
+    char *secrets = ce_xasprintf("%s/secrets", dir);
+    char *secret = ce_xasprintf("%s/bus", secrets);
+    assert_int_equal(mkdir(secrets, 0700), 0);
+    assert_int_equal(mkdir(secret, 0700), 0);
+    ce_free(ce_test_write_file(secret, "client-auth",
+                               "username: ingest\npassword: s3cret-x\n"));
+    int port = ce_test_free_port();
+    char *es_file = ce_scn_write_manifest(dir, "es.yaml", "eventsources/webhook.yaml", port);
+    const char *extra[] = {"--secrets-dir", secrets, "--bus-secret", "bus", "--log-level", "debug",
+                           NULL};
+    struct ce_test_proc *es = ce_scn_start("eventsource", es_file, url, ce_test_free_port(), extra,
+                                           "Eventing server started.");
+    char id[33];
+    /* nats-server may still be starting: 503 until the EventSource is connected */
+    assert_true(
+        CE_TEST_WAIT_UNTIL(ce_scn_post(port, "/example", CE_SCN_DEMO_BODY, NULL, id) == 200, 30000));
+    assert_true(ce_test_proc_wait_line(es, ING_FAST_UP, 1, 10000));
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(ce_scn_post(port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    }
+    assert_int_equal(ce_test_proc_count(es, "refused the publish connection"), 0);
+    assert_int_equal(ce_test_proc_count(es, ING_FAST_UP), 1);
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    ce_test_proc_stop(natsd, 10000);
+    ce_test_proc_free(natsd);
+    ce_test_rmtree(dir);
+    ce_free(es_file);
+    ce_free(secret);
+    ce_free(secrets);
+    ce_free(url);
+    ce_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_concurrent_requests_stored_once),
         cmocka_unit_test(test_bus_stopped_mid_pipeline),
+        cmocka_unit_test(test_publish_connection_signs_in),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
