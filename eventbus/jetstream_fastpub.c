@@ -69,6 +69,7 @@ struct jsfast {
     int wfd;              /* -1 while down */
     uint64_t wgen;
     bool flushing;
+    bool reader_busy; /* the reader is answering acks: it sends what waits when done */
     struct ce_buf wbuf, wspare;
 };
 
@@ -229,7 +230,7 @@ static bool fastpub_append(struct jsfast *f, uint64_t gen, const char *head, con
         f->wbuf.len = mark;
         ok = false;
     }
-    if (ok) {
+    if (ok && !f->reader_busy) {
         fastpub_flush_locked(f);
     }
     pthread_mutex_unlock(&f->wmu);
@@ -541,6 +542,19 @@ static long fastpub_parse(struct jsfast *f, char *buf, size_t len)
     }
 }
 
+/* While the reader answers a batch of acks (each resuming a request, whose producer may send
+ * the next event at once), publishes wait in the buffer; the reader sends them together when
+ * the batch is done: one write for many events instead of one each. */
+static void fastpub_reader_busy(struct jsfast *f, bool busy)
+{
+    pthread_mutex_lock(&f->wmu);
+    f->reader_busy = busy;
+    if (!busy) {
+        fastpub_flush_locked(f);
+    }
+    pthread_mutex_unlock(&f->wmu);
+}
+
 static bool fastpub_closing(struct jsfast *f)
 {
     pthread_mutex_lock(&f->mu);
@@ -564,15 +578,17 @@ static void fastpub_read_loop(struct jsfast *f, int fd)
         if (pr == 0 || (pr < 0 && errno == EINTR)) {
             continue;
         }
+        fastpub_reader_busy(f, true);
         char chunk[65536];
         ssize_t r = recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
-        if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+        int err = errno;
+        long used = r > 0 && ce_buf_append(rb, chunk, (size_t)r) == CE_OK
+                        ? fastpub_parse(f, rb->data, rb->len)
+                        : -1;
+        fastpub_reader_busy(f, false);
+        if (r < 0 && (err == EAGAIN || err == EINTR)) {
             continue;
         }
-        if (r <= 0 || ce_buf_append(rb, chunk, (size_t)r) != CE_OK) {
-            return;
-        }
-        long used = fastpub_parse(f, rb->data, rb->len);
         if (used < 0) {
             return;
         }
