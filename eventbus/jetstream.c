@@ -606,8 +606,7 @@ static int64_t jsbus_max_payload(struct ce_bus *bus)
 
 /* The publish connection when it is up (started here the first time); CE_RETRY: use cnats. */
 static int jsbus_fast_publish_first(struct jsbus *b, const char *subject, const char *msg_id,
-                                    const void *data, size_t len, ce_bus_publish_fn *cb,
-                                    void *arg)
+                                    const void *data, size_t len, ce_bus_publish_fn *cb, void *arg)
 {
     if (!b->fast_allowed) {
         return CE_RETRY;

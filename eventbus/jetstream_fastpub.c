@@ -32,7 +32,7 @@
 #define FASTPUB_READ_MAX (1024 * 1024) /* a server frame larger than this breaks the connection */
 #define FASTPUB_WRITE_MAX (64 * 1024 * 1024) /* frames waiting for the socket */
 #define FASTPUB_SWEEP_MS 100
-#define FASTPUB_INFO_MAX (256 * 1024)           /* how often timed-out publishes are looked for */
+#define FASTPUB_INFO_MAX (256 * 1024) /* how often timed-out publishes are looked for */
 
 /* One publish awaiting its ack: in the id hash and in the list by deadline (all publishes have
  * the same timeout, so the order of sending is the order of deadlines). */
@@ -225,8 +225,9 @@ static bool fastpub_append(struct jsfast *f, uint64_t gen, const char *head, con
     pthread_mutex_lock(&f->wmu);
     bool ok = f->wfd >= 0 && f->wgen == gen;
     size_t mark = f->wbuf.len;
-    if (ok && (ce_buf_puts(&f->wbuf, head) != CE_OK || ce_buf_append(&f->wbuf, data, len) != CE_OK ||
-               ce_buf_puts(&f->wbuf, tail) != CE_OK)) {
+    if (ok &&
+        (ce_buf_puts(&f->wbuf, head) != CE_OK || ce_buf_append(&f->wbuf, data, len) != CE_OK ||
+         ce_buf_puts(&f->wbuf, tail) != CE_OK)) {
         f->wbuf.len = mark;
         ok = false;
     }
@@ -399,8 +400,10 @@ static int fastpub_handshake(struct jsfast *f, int fd)
         }
         if (strncmp(line, "-ERR", 4) == 0) {
             /* the main connection got in: publishes keep going through it */
-            ce_log_kv(CE_LOG_WARN, "the event bus refused the publish connection; publishing "
-                                   "through the main connection", "error", line, NULL);
+            ce_log_kv(CE_LOG_WARN,
+                      "the event bus refused the publish connection; publishing "
+                      "through the main connection",
+                      "error", line, NULL);
             f->disabled = true;
             return CE_EREMOTE;
         }
@@ -429,8 +432,8 @@ static int fastpub_connect(struct jsfast *f)
 /* ---- reading the acks ---- */
 
 /* The outcome an ack's header block and body say. */
-static int fastpub_ack_rc(const char *hdr, size_t hlen, const char *body, size_t blen,
-                          char *why, size_t whylen)
+static int fastpub_ack_rc(const char *hdr, size_t hlen, const char *body, size_t blen, char *why,
+                          size_t whylen)
 {
     why[0] = '\0';
     if (hlen >= 12 && strncmp(hdr, "NATS/1.0 503", 12) == 0) {

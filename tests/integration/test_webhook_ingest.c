@@ -29,7 +29,7 @@
 struct ing_poster {
     pthread_t thread;
     int port;
-    int limit;        /* requests to send at most */
+    int limit;         /* requests to send at most */
     atomic_bool *stop; /* set: send no more */
     atomic_int *oks;   /* shared count of 200s */
     atomic_int fails;  /* answers other than 200 */
@@ -119,8 +119,8 @@ static void ing_scene_start(struct ing_scene *s, const char *tag)
     s->es_file = ce_scn_write_manifest(s->dir, "es.yaml", "eventsources/webhook.yaml", s->port);
     char timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", ING_PUBLISH_TIMEOUT_MS);
-    const char *extra[] = {"--publish-timeout", timeout, "--retry-after", "2",
-                           "--log-level", "debug", NULL};
+    const char *extra[] = {
+        "--publish-timeout", timeout, "--retry-after", "2", "--log-level", "debug", NULL};
     s->es = ce_scn_start("eventsource", s->es_file, ce_natsd_url(s->natsd), ce_test_free_port(),
                          extra, "Eventing server started.");
     /* the first publish opens the publish connection; the load runs on it */
@@ -243,26 +243,26 @@ static void test_publish_connection_signs_in(void **state)
     char port_s[16], store[512];
     snprintf(port_s, sizeof port_s, "%d", nport);
     snprintf(store, sizeof store, "%s/js", dir);
-    char *const natsd_argv[] = {"nats-server", "-js", "-a", "127.0.0.1", "-p", port_s, "-sd",
-                                store, "--user", "ingest", "--pass", "s3cret-x", NULL};
+    char *const natsd_argv[] = {"nats-server", "-js",      "-a",  "127.0.0.1", "-p",
+                                port_s,        "-sd",      store, "--user",    "ingest",
+                                "--pass",      "s3cret-x", NULL};
     struct ce_test_proc *natsd = ce_test_proc_start(natsd_argv);
     char *url = ce_xasprintf("nats://127.0.0.1:%d", nport);
     char *secrets = ce_xasprintf("%s/secrets", dir);
     char *secret = ce_xasprintf("%s/bus", secrets);
     assert_int_equal(mkdir(secrets, 0700), 0);
     assert_int_equal(mkdir(secret, 0700), 0);
-    ce_free(ce_test_write_file(secret, "client-auth",
-                               "username: ingest\npassword: s3cret-x\n"));
+    ce_free(ce_test_write_file(secret, "client-auth", "username: ingest\npassword: s3cret-x\n"));
     int port = ce_test_free_port();
     char *es_file = ce_scn_write_manifest(dir, "es.yaml", "eventsources/webhook.yaml", port);
-    const char *extra[] = {"--secrets-dir", secrets, "--bus-secret", "bus", "--log-level", "debug",
-                           NULL};
+    const char *extra[] = {"--secrets-dir", secrets, "--bus-secret", "bus", "--log-level",
+                           "debug",         NULL};
     struct ce_test_proc *es = ce_scn_start("eventsource", es_file, url, ce_test_free_port(), extra,
                                            "Eventing server started.");
     char id[33];
     /* nats-server may still be starting: 503 until the EventSource is connected */
-    assert_true(
-        CE_TEST_WAIT_UNTIL(ce_scn_post(port, "/example", CE_SCN_DEMO_BODY, NULL, id) == 200, 30000));
+    assert_true(CE_TEST_WAIT_UNTIL(ce_scn_post(port, "/example", CE_SCN_DEMO_BODY, NULL, id) == 200,
+                                   30000));
     assert_true(ce_test_proc_wait_line(es, ING_FAST_UP, 1, 10000));
     for (int i = 0; i < 20; i++) {
         assert_int_equal(ce_scn_post(port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
