@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -575,8 +576,8 @@ static void fastpub_read_loop(struct jsfast *f, int fd)
         int pr = poll(&pfd, 1, FASTPUB_SWEEP_MS);
         fastpub_fail_list(fastpub_take_expired(f, false), CE_ETIMEDOUT,
                           "event bus did not acknowledge the event in time");
-        if (pr == 0 && fastpub_closing(f)) {
-            return;
+        if (pr == 0 && (fastpub_closing(f) || !atomic_load(&f->bus->up))) {
+            return; /* closing, or the main connection lost the server: this one follows it */
         }
         if (pr == 0 || (pr < 0 && errno == EINTR)) {
             continue;
@@ -644,6 +645,7 @@ static void fastpub_set_down(struct jsfast *f)
 static void *fastpub_main(void *arg)
 {
     struct jsfast *f = arg;
+    (void)prctl(PR_SET_NAME, "ce-publish"); /* not the name of the thread that started it */
     int wait_ms = f->bus->wait_min_ms;
     for (;;) {
         if (fastpub_closing(f) || f->disabled) {
