@@ -6,6 +6,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "core/service/natsd.h"
+#include "eventbus/bus.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/scenario.h"
 
@@ -15,6 +16,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -281,6 +283,140 @@ static void test_publish_connection_signs_in(void **state)
     ce_free(dir);
 }
 
+/* ---- the bus's async publishes on the publish connection ---- */
+
+#define ING_BUS_MSGS 2000
+
+struct ing_outcomes {
+    atomic_int rc[ING_BUS_MSGS]; /* -1 until answered, then the rc; -2 when answered twice */
+    atomic_int answered;
+};
+
+struct ing_one {
+    struct ing_outcomes *o;
+    int i;
+};
+
+static void ing_on_outcome(void *arg, int rc, const char *err)
+{
+    (void)err;
+    struct ing_one *one = arg;
+    int unset = -1;
+    if (!atomic_compare_exchange_strong(&one->o->rc[one->i], &unset, rc)) {
+        atomic_store(&one->o->rc[one->i], -2);
+    }
+    atomic_fetch_add(&one->o->answered, 1);
+}
+
+static bool ing_all_answered(void *arg)
+{
+    return atomic_load(&((struct ing_outcomes *)arg)->answered) >= ING_BUS_MSGS;
+}
+
+/* The messages the server got on the connection named "cevents publisher" (monitoring port
+ * mport), -1 while there is none. */
+static long ing_publisher_in_msgs(int mport)
+{
+    char url[96];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/connz", mport);
+    struct ce_test_http_resp r;
+    long n = -1;
+    if (ce_test_http("GET", url, NULL, NULL, 0, 5000, &r) == 0) {
+        const char *at = strstr(r.body, "\"name\": \"cevents publisher\"");
+        const char *start = at;
+        while (start != NULL && start > r.body && *start != '{') {
+            start--; /* the start of that connection's object */
+        }
+        const char *in = start ? strstr(start, "\"in_msgs\": ") : NULL;
+        n = in != NULL && in < at ? strtol(in + strlen("\"in_msgs\": "), NULL, 10) : -1;
+        ce_test_http_resp_fini(&r);
+    }
+    return n;
+}
+
+struct ing_probe {
+    struct ce_bus *bus;
+    int mport;
+    atomic_int answered;
+};
+
+static void ing_on_probe(void *arg, int rc, const char *err)
+{
+    (void)rc;
+    (void)err;
+    atomic_fetch_add(&((struct ing_probe *)arg)->answered, 1);
+}
+
+/* Publishes one more probe; true once the publish connection carried one. */
+static bool ing_publisher_up(void *arg)
+{
+    struct ing_probe *p = arg;
+    if (ce_bus_publish_async(p->bus, "default.es.probe", "", "{}", 2, ing_on_probe, p) != CE_OK) {
+        return false;
+    }
+    return ing_publisher_in_msgs(p->mport) > 0;
+}
+
+/* Many publishes in flight on the publish connection, to a subject of the stream and to one
+ * outside it (no stream answers: refused), interleaved: each is answered exactly once, with its
+ * own outcome, so no ack reaches the wrong publish. */
+static void test_acks_matched_to_their_publishes(void **state)
+{
+    (void)state;
+    char *dir = ce_test_tmpdir("ingest-bus");
+    int nport = ce_test_free_port(), mport = ce_test_free_port();
+    char port_s[16], mport_s[16], store[512];
+    snprintf(port_s, sizeof port_s, "%d", nport);
+    snprintf(mport_s, sizeof mport_s, "%d", mport);
+    snprintf(store, sizeof store, "%s/js", dir);
+    char *const natsd_argv[] = {"nats-server", "-js",   "-a",  "127.0.0.1", "-p", port_s,
+                                "-m",          mport_s, "-sd", store,       NULL};
+    struct ce_test_proc *natsd = ce_test_proc_start(natsd_argv);
+    char *url = ce_xasprintf("nats://127.0.0.1:%d", nport);
+    struct ce_bus_config cfg;
+    ce_bus_config_defaults(&cfg);
+    cfg.url = url;
+    struct ce_bus *bus = NULL;
+    assert_int_equal(ce_bus_create(&cfg, NULL, NULL, &bus), CE_OK);
+    assert_int_equal(ce_bus_wait_connected(bus, 30000), CE_OK);
+    assert_int_equal(ce_bus_ensure_stream(bus), CE_OK);
+    struct ing_outcomes *o = ce_xcalloc(1, sizeof(*o));
+    struct ing_one *ones = ce_xcalloc(ING_BUS_MSGS, sizeof(*ones));
+    for (int i = 0; i < ING_BUS_MSGS; i++) {
+        atomic_init(&o->rc[i], -1);
+        ones[i] = (struct ing_one){o, i};
+    }
+    atomic_init(&o->answered, 0);
+    /* the first async publish opens the publish connection: probes until it carries one */
+    struct ing_probe probe = {bus, mport, 0};
+    assert_true(ce_test_poll(ing_publisher_up, &probe, 10000));
+    long before = ing_publisher_in_msgs(mport);
+    for (int i = 0; i < ING_BUS_MSGS; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "m-%d", i);
+        const char *subject = i % 3 == 2 ? "nostream.es.ev" : "default.es.ev";
+        assert_int_equal(
+            ce_bus_publish_async(bus, subject, id, "{\"a\":1}", 7, ing_on_outcome, &ones[i]),
+            CE_OK);
+    }
+    assert_true(ce_test_poll(ing_all_answered, o, 30000));
+    for (int i = 0; i < ING_BUS_MSGS; i++) {
+        assert_int_equal(atomic_load(&o->rc[i]), i % 3 == 2 ? CE_EREMOTE : CE_OK);
+    }
+    /* they went on that connection (the server counts a read's messages once it handled all) */
+    assert_true(CE_TEST_WAIT_UNTIL(ing_publisher_in_msgs(mport) - before >= ING_BUS_MSGS, 10000));
+    ce_bus_destroy(bus);
+    assert_int_equal(atomic_load(&o->answered), ING_BUS_MSGS); /* and none twice */
+    assert_true(atomic_load(&probe.answered) >= 1);
+    ce_free(ones);
+    ce_free(o);
+    ce_test_proc_stop(natsd, 10000);
+    ce_test_proc_free(natsd);
+    ce_test_rmtree(dir);
+    ce_free(url);
+    ce_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     ce_test_require_natsd();
@@ -288,6 +424,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_concurrent_requests_stored_once),
         cmocka_unit_test(test_bus_stopped_mid_pipeline),
         cmocka_unit_test(test_publish_connection_signs_in),
+        cmocka_unit_test(test_acks_matched_to_their_publishes),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
