@@ -40,6 +40,51 @@ struct ing_poster {
     char ids[ING_MAX_PER_THREAD][33];
 };
 
+/* What a case started, so that a failing case leaves nothing running (ing_teardown). */
+#define ING_MAX_PROCS 4
+static struct ce_test_proc *ing_procs[ING_MAX_PROCS];
+static struct ce_natsd *ing_natsd;
+
+static struct ce_test_proc *ing_track(struct ce_test_proc *p)
+{
+    assert_non_null(p);
+    for (int i = 0; i < ING_MAX_PROCS; i++) {
+        if (ing_procs[i] == NULL) {
+            ing_procs[i] = p;
+            return p;
+        }
+    }
+    fail_msg("more than %d processes", ING_MAX_PROCS);
+    return NULL;
+}
+
+/* Stops p (SIGTERM, then SIGKILL) and returns its wait status. */
+static int ing_release(struct ce_test_proc *p)
+{
+    for (int i = 0; i < ING_MAX_PROCS; i++) {
+        if (ing_procs[i] == p) {
+            ing_procs[i] = NULL;
+        }
+    }
+    int status = ce_test_proc_stop(p, 10000);
+    ce_test_proc_free(p);
+    return status;
+}
+
+static int ing_teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < ING_MAX_PROCS; i++) {
+        if (ing_procs[i] != NULL) {
+            ce_test_proc_discard(ing_procs[i]);
+            ing_procs[i] = NULL;
+        }
+    }
+    ce_natsd_destroy(ing_natsd);
+    ing_natsd = NULL;
+    return 0;
+}
+
 static void *ing_post_main(void *arg)
 {
     struct ing_poster *p = arg;
@@ -116,15 +161,15 @@ struct ing_scene {
 static void ing_scene_start(struct ing_scene *s, const char *tag)
 {
     s->dir = ce_test_tmpdir(tag);
-    s->natsd = ce_scn_natsd_start(s->dir);
+    s->natsd = ing_natsd = ce_scn_natsd_start(s->dir);
     s->port = ce_test_free_port();
     s->es_file = ce_scn_write_manifest(s->dir, "es.yaml", "eventsources/webhook.yaml", s->port);
     char timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", ING_PUBLISH_TIMEOUT_MS);
     const char *extra[] = {
         "--publish-timeout", timeout, "--retry-after", "2", "--log-level", "debug", NULL};
-    s->es = ce_scn_start("eventsource", s->es_file, ce_natsd_url(s->natsd), ce_test_free_port(),
-                         extra, "Eventing server started.");
+    s->es = ing_track(ce_scn_start("eventsource", s->es_file, ce_natsd_url(s->natsd),
+                                   ce_test_free_port(), extra, "Eventing server started."));
     /* the first publish opens the publish connection; the load runs on it */
     char id[33];
     assert_int_equal(ce_scn_post(s->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
@@ -133,8 +178,8 @@ static void ing_scene_start(struct ing_scene *s, const char *tag)
 
 static void ing_scene_stop(struct ing_scene *s)
 {
-    assert_int_equal(ce_test_proc_stop(s->es, 10000), 0);
-    ce_test_proc_free(s->es);
+    assert_int_equal(ing_release(s->es), 0);
+    ing_natsd = NULL;
     ce_natsd_destroy(s->natsd);
     ce_test_rmtree(s->dir);
     ce_free(s->es_file);
@@ -248,7 +293,7 @@ static void test_publish_connection_signs_in(void **state)
     char *const natsd_argv[] = {"nats-server", "-js",      "-a",  "127.0.0.1", "-p",
                                 port_s,        "-sd",      store, "--user",    "ingest",
                                 "--pass",      "s3cret-x", NULL};
-    struct ce_test_proc *natsd = ce_test_proc_start(natsd_argv);
+    struct ce_test_proc *natsd = ing_track(ce_test_proc_start(natsd_argv));
     char *url = ce_xasprintf("nats://127.0.0.1:%d", nport);
     char *secrets = ce_xasprintf("%s/secrets", dir);
     char *secret = ce_xasprintf("%s/bus", secrets);
@@ -259,8 +304,8 @@ static void test_publish_connection_signs_in(void **state)
     char *es_file = ce_scn_write_manifest(dir, "es.yaml", "eventsources/webhook.yaml", port);
     const char *extra[] = {"--secrets-dir", secrets, "--bus-secret", "bus", "--log-level",
                            "debug",         NULL};
-    struct ce_test_proc *es = ce_scn_start("eventsource", es_file, url, ce_test_free_port(), extra,
-                                           "Eventing server started.");
+    struct ce_test_proc *es = ing_track(ce_scn_start(
+        "eventsource", es_file, url, ce_test_free_port(), extra, "Eventing server started."));
     char id[33];
     /* nats-server may still be starting: 503 until the EventSource is connected */
     assert_true(CE_TEST_WAIT_UNTIL(ce_scn_post(port, "/example", CE_SCN_DEMO_BODY, NULL, id) == 200,
@@ -271,10 +316,8 @@ static void test_publish_connection_signs_in(void **state)
     }
     assert_int_equal(ce_test_proc_count(es, "refused the publish connection"), 0);
     assert_int_equal(ce_test_proc_count(es, ING_FAST_UP), 1);
-    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
-    ce_test_proc_free(es);
-    ce_test_proc_stop(natsd, 10000);
-    ce_test_proc_free(natsd);
+    assert_int_equal(ing_release(es), 0);
+    (void)ing_release(natsd);
     ce_test_rmtree(dir);
     ce_free(es_file);
     ce_free(secret);
@@ -371,7 +414,7 @@ static void test_acks_matched_to_their_publishes(void **state)
     snprintf(store, sizeof store, "%s/js", dir);
     char *const natsd_argv[] = {"nats-server", "-js",   "-a",  "127.0.0.1", "-p", port_s,
                                 "-m",          mport_s, "-sd", store,       NULL};
-    struct ce_test_proc *natsd = ce_test_proc_start(natsd_argv);
+    struct ce_test_proc *natsd = ing_track(ce_test_proc_start(natsd_argv));
     char *url = ce_xasprintf("nats://127.0.0.1:%d", nport);
     struct ce_bus_config cfg;
     ce_bus_config_defaults(&cfg);
@@ -410,8 +453,7 @@ static void test_acks_matched_to_their_publishes(void **state)
     assert_true(atomic_load(&probe.answered) >= 1);
     ce_free(ones);
     ce_free(o);
-    ce_test_proc_stop(natsd, 10000);
-    ce_test_proc_free(natsd);
+    (void)ing_release(natsd);
     ce_test_rmtree(dir);
     ce_free(url);
     ce_free(dir);
@@ -421,10 +463,10 @@ int main(int argc, char **argv)
 {
     ce_test_require_natsd();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_concurrent_requests_stored_once),
-        cmocka_unit_test(test_bus_stopped_mid_pipeline),
-        cmocka_unit_test(test_publish_connection_signs_in),
-        cmocka_unit_test(test_acks_matched_to_their_publishes),
+        cmocka_unit_test_teardown(test_concurrent_requests_stored_once, ing_teardown),
+        cmocka_unit_test_teardown(test_bus_stopped_mid_pipeline, ing_teardown),
+        cmocka_unit_test_teardown(test_publish_connection_signs_in, ing_teardown),
+        cmocka_unit_test_teardown(test_acks_matched_to_their_publishes, ing_teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
