@@ -345,6 +345,17 @@ static natsStatus jsbus_set_servers(natsOptions *o, const char *url)
     return s;
 }
 
+/* The publish connection sends the same credentials; it is left to cnats alone for TLS and for
+ * credentials inside the URL. */
+static void jsbus_keep_credentials(struct jsbus *b, const struct ce_bus_config *cfg)
+{
+    b->fast_allowed = strncmp(cfg->url, "nats://", 7) == 0 && strchr(cfg->url, '@') == NULL &&
+                      strstr(cfg->url, "tls://") == NULL;
+    b->auth_user = cfg->username ? ce_xstrdup(cfg->username) : NULL;
+    b->auth_pass = cfg->username ? ce_xstrdup(cfg->password ? cfg->password : "") : NULL;
+    b->auth_token = cfg->token ? ce_xstrdup(cfg->token) : NULL;
+}
+
 static natsStatus jsbus_options(struct jsbus *b, const struct ce_bus_config *cfg)
 {
     natsOptions *o = NULL;
@@ -371,6 +382,7 @@ static natsStatus jsbus_options(struct jsbus *b, const struct ce_bus_config *cfg
     if (s == NATS_OK && cfg->token != NULL) {
         s = natsOptions_SetToken(o, cfg->token);
     }
+    jsbus_keep_credentials(b, cfg);
     if (s == NATS_OK) {
         s = natsOptions_SetTimeout(o, cfg->connect_timeout_ms);
     }
@@ -421,6 +433,9 @@ static natsStatus jsbus_options_auth(struct jsbus *b, const struct ce_bus_config
 static void jsbus_free(struct jsbus *b)
 {
     natsOptions_Destroy(b->opts);
+    ce_free(b->auth_user);
+    ce_free(b->auth_pass);
+    ce_free(b->auth_token);
     pthread_cond_destroy(&b->cond);
     pthread_mutex_destroy(&b->mu);
     ce_free(b->pend);
@@ -518,6 +533,7 @@ static void jsbus_destroy(struct ce_bus *bus)
     if (b->connector_started) {
         pthread_join(b->connector, NULL);
     }
+    jsbus_fast_stop(b);
     if (b->js != NULL) {
         jsPubOptions po;
         jsPubOptions_Init(&po);
@@ -588,6 +604,23 @@ static int64_t jsbus_max_payload(struct ce_bus *bus)
     return atomic_load(&((struct jsbus *)bus)->max_payload);
 }
 
+/* The publish connection when it is up (started here the first time); CE_RETRY: use cnats. */
+static int jsbus_fast_publish_first(struct jsbus *b, const char *subject, const char *msg_id,
+                                    const void *data, size_t len, ce_bus_publish_fn *cb, void *arg)
+{
+    if (!b->fast_allowed) {
+        return CE_RETRY;
+    }
+    pthread_mutex_lock(&b->mu);
+    bool start = !b->fast_started && !atomic_load(&b->closing);
+    b->fast_started = true;
+    pthread_mutex_unlock(&b->mu);
+    if (start) {
+        jsbus_fast_start(b);
+    }
+    return jsbus_fast_publish(b, subject, msg_id, data, len, cb, arg);
+}
+
 static int jsbus_publish_async(struct ce_bus *bus, const char *subject, const char *msg_id,
                                const void *data, size_t len, ce_bus_publish_fn *cb, void *arg)
 {
@@ -600,6 +633,10 @@ static int jsbus_publish_async(struct ce_bus *bus, const char *subject, const ch
     }
     if (!jsbus_ready(b) || b->js == NULL) {
         return CE_EUNAVAIL;
+    }
+    int frc = jsbus_fast_publish_first(b, subject, msg_id, data, len, cb, arg);
+    if (frc != CE_RETRY) {
+        return frc;
     }
     natsMsg *m = NULL;
     if (jsbus_new_msg(&m, subject, msg_id, data, len) != NATS_OK) {

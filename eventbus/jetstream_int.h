@@ -30,6 +30,8 @@ struct jsbus_pending {
     atomic_int refs;
 };
 
+struct jsfast;
+
 struct jsbus {
     struct ce_bus base;
     ce_bus_state_fn *state_fn;
@@ -56,6 +58,12 @@ struct jsbus {
     struct jsbus_pending **pend;
     size_t npend_buckets;
     int npending;
+    /* The publish connection (jetstream_fastpub.c), started at the first async publish unless
+     * the URL carries TLS or credentials that only cnats handles; the credentials it sends. */
+    bool fast_allowed;
+    bool fast_started;
+    struct jsfast *_Atomic fast; /* set once it runs */
+    char *auth_user, *auth_pass, *auth_token;
 };
 
 struct jsbus_consumer {
@@ -107,6 +115,15 @@ int jsbus_kv_get(struct ce_bus_kv *kvb, const char *key, char **val, size_t *len
 int jsbus_kv_put(struct ce_bus_kv *kvb, const char *key, const void *val, size_t len);
 int jsbus_kv_delete(struct ce_bus_kv *kvb, const char *key);
 int jsbus_kv_keys(struct ce_bus_kv *kvb, char ***keys, int *n);
+
+/* The publish connection (jetstream_fastpub.c). Start runs once, before the first publish on it;
+ * stop waits (bounded) for its acks, then answers what is left. */
+void jsbus_fast_start(struct jsbus *b);
+void jsbus_fast_stop(struct jsbus *b);
+/* Publishes on it: CE_OK (cb runs exactly once), CE_ETOOBIG (too many in flight), or CE_RETRY
+ * when it is not up (the caller publishes through cnats; cb is not called). */
+int jsbus_fast_publish(struct jsbus *b, const char *subject, const char *msg_id, const void *data,
+                       size_t len, ce_bus_publish_fn *cb, void *arg);
 
 /* cnats closed the connection without our asking. With reconnects unlimited it gives up for
  * good when the servers refuse the client's authentication (or a plain connection to a server
