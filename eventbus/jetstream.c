@@ -106,16 +106,26 @@ static void jsbus_on_closed(natsConnection *nc, void *closure)
 /* Why the first server of url_shown (the URL without credentials) cannot be reached, as the system
  * says it ("Connection refused", "timed out"): cnats only says that no server answered. Heap
  * string. */
+bool jsbus_host_port(const char *url, char host[256], char port[16])
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    size_t server_len = strcspn(p, ",");
+    const char *at = memchr(p, '@', server_len);
+    p = at != NULL ? at + 1 : p;
+    size_t hl = strcspn(p, ":/,");
+    snprintf(host, 256, "%.*s", (int)(hl < 255 ? hl : 255), p);
+    snprintf(port, 16, "4222");
+    if (p[hl] == ':') {
+        snprintf(port, 16, "%.*s", (int)strcspn(p + hl + 1, "/,"), p + hl + 1);
+    }
+    return hl > 0;
+}
+
 static char *jsbus_probe(const char *url_shown)
 {
-    const char *p = strstr(url_shown, "://");
-    p = p ? p + 3 : url_shown;
-    size_t hl = strcspn(p, ":/,");
-    char host[256], port[16] = "4222";
-    snprintf(host, sizeof(host), "%.*s", (int)(hl < 255 ? hl : 255), p);
-    if (p[hl] == ':') {
-        snprintf(port, sizeof(port), "%.*s", (int)strcspn(p + hl + 1, "/,"), p + hl + 1);
-    }
+    char host[256], port[16];
+    jsbus_host_port(url_shown, host, port);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     int g = getaddrinfo(host, port, &hints, &ai);
     if (g != 0) {

@@ -302,16 +302,12 @@ static bool fastpub_server(struct jsbus *b, char *host, size_t hostlen, char *po
     bool ok = b->nc != NULL && natsConnection_Status(b->nc) == NATS_CONN_STATUS_CONNECTED &&
               natsConnection_GetConnectedUrl(b->nc, url, sizeof url) == NATS_OK;
     pthread_mutex_unlock(&b->mu);
-    const char *p = strstr(url, "://");
-    p = p ? p + 3 : url;
-    const char *at = strrchr(p, '@');
-    p = at ? at + 1 : p;
-    size_t hl = strcspn(p, ":/");
-    if (!ok || hl == 0 || p[hl] != ':' || hl >= hostlen) {
+    char h[256], pt[16];
+    if (!ok || !jsbus_host_port(url, h, pt) || strlen(h) >= hostlen) {
         return false;
     }
-    snprintf(host, hostlen, "%.*s", (int)hl, p);
-    snprintf(port, portlen, "%.*s", (int)strcspn(p + hl + 1, "/"), p + hl + 1);
+    snprintf(host, hostlen, "%s", h);
+    snprintf(port, portlen, "%s", pt);
     return true;
 }
 

@@ -84,6 +84,9 @@ struct jsbus_kv {
 
 /* A cnats status (and JetStream error code) as a cevents return code. */
 int jsbus_rc(natsStatus s, jsErrCode jerr);
+/* The host and port (default 4222) of the first server of a NATS URL list ("nats://u:p@h:4222,
+ * nats://h2"); false when it names no host. */
+bool jsbus_host_port(const char *url, char host[256], char port[16]);
 /* Whether publishes may go out now: cnats would otherwise buffer them while reconnecting. */
 bool jsbus_ready(struct jsbus *b);
 /* The stream's info (destroy it with jsStreamInfo_Destroy); NATS_CONNECTION_CLOSED while the

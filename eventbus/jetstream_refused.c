@@ -20,14 +20,8 @@
 /* Reads the first line the server at url_shown's first server sends (its INFO) into line. */
 static bool refused_info(const char *url_shown, char *line, size_t len)
 {
-    const char *p = strstr(url_shown, "://");
-    p = p ? p + 3 : url_shown;
-    size_t hl = strcspn(p, ":/,");
-    char host[256], port[16] = "4222";
-    snprintf(host, sizeof(host), "%.*s", (int)(hl < 255 ? hl : 255), p);
-    if (p[hl] == ':') {
-        snprintf(port, sizeof(port), "%.*s", (int)strcspn(p + hl + 1, "/,"), p + hl + 1);
-    }
+    char host[256], port[16];
+    jsbus_host_port(url_shown, host, port);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     if (getaddrinfo(host, port, &hints, &ai) != 0) {
         return false;
