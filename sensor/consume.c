@@ -26,8 +26,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SN_FETCH_BATCH 64      /* a serial trigger's fetch */
-#define SN_POOL_FETCH_MAX 256  /* a pooled trigger's, at most (the room in its queue) */
+#define SN_FETCH_BATCH 64     /* a serial trigger's fetch */
+#define SN_POOL_FETCH_MAX 256 /* a pooled trigger's, at most (the room in its queue) */
 #define SN_FETCH_WAIT_MS 500
 #define SN_RETRY_STATE_MS 1000
 

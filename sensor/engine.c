@@ -142,7 +142,8 @@ bool ce_sn_trigger_stateful(const struct ce_sensor *s, const struct ce_trigger *
 {
     struct ce_cond *cond = NULL;
     char err[256];
-    bool stateful = engine_compile(s, t, &cond, err, sizeof(err)) == CE_OK && !ce_cond_is_pure_or(cond);
+    bool stateful =
+        engine_compile(s, t, &cond, err, sizeof(err)) == CE_OK && !ce_cond_is_pure_or(cond);
     ce_cond_destroy(cond);
     return stateful;
 }

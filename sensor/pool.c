@@ -73,9 +73,9 @@ struct ce_sn_pool *ce_sn_pool_create(const struct ce_sn_pool_config *cfg)
 {
     struct ce_sn_pool *p = ce_xcalloc(1, sizeof(*p));
     p->cfg = *cfg;
-    int workers = cfg->workers < 1                         ? 1
+    int workers = cfg->workers < 1                        ? 1
                   : cfg->workers > CE_SN_POOL_MAX_WORKERS ? CE_SN_POOL_MAX_WORKERS
-                                                           : cfg->workers;
+                                                          : cfg->workers;
     p->cap = workers * CE_SN_POOL_QUEUE_PER_WORKER;
     p->ring = ce_xcalloc((size_t)p->cap, sizeof(*p->ring));
     p->threads = ce_xcalloc((size_t)workers, sizeof(*p->threads));

@@ -20,12 +20,12 @@ struct ce_sn_pool;
 typedef void ce_sn_pool_fn(void *arg, struct ce_bus_msg *m);
 
 struct ce_sn_pool_config {
-    int workers;               /* 1..CE_SN_POOL_MAX_WORKERS */
-    ce_sn_pool_fn *run;        /* a message taken while running */
-    ce_sn_pool_fn *leave;      /* a message taken once *stop is set: hand it back */
-    void *arg;                 /* for run and leave */
-    const atomic_bool *stop;   /* the process is stopping */
-    const char *trigger_name;  /* for the hand-back log line */
+    int workers;              /* 1..CE_SN_POOL_MAX_WORKERS */
+    ce_sn_pool_fn *run;       /* a message taken while running */
+    ce_sn_pool_fn *leave;     /* a message taken once *stop is set: hand it back */
+    void *arg;                /* for run and leave */
+    const atomic_bool *stop;  /* the process is stopping */
+    const char *trigger_name; /* for the hand-back log line */
 };
 
 /* Starts the workers. NULL when no thread could be started (logged). */
