@@ -38,6 +38,7 @@ enum {
     OPT_HELP,
     OPT_BUS_SECRET,
     OPT_BUS_SECRET_KEY,
+    OPT_TRIGGER_WORKERS,
 };
 
 static const struct option cli_options[] = {
@@ -58,6 +59,7 @@ static const struct option cli_options[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"bus-secret", required_argument, NULL, OPT_BUS_SECRET},
     {"bus-secret-key", required_argument, NULL, OPT_BUS_SECRET_KEY},
+    {"trigger-workers", required_argument, NULL, OPT_TRIGGER_WORKERS},
     {NULL, 0, NULL, 0},
 };
 
@@ -96,6 +98,10 @@ static void cli_defaults(struct ce_cli *cli)
     const char *pt = getenv("CEVENTS_PUBLISH_TIMEOUT_MS");
     if (pt && cli_int("CEVENTS_PUBLISH_TIMEOUT_MS", pt, 1, 600000, &cli->publish_timeout_ms)) {
         cli->publish_timeout_ms = 5000;
+    }
+    const char *tw = getenv("CEVENTS_TRIGGER_WORKERS");
+    if (tw && cli_int("CEVENTS_TRIGGER_WORKERS", tw, 1, 64, &cli->trigger_workers)) {
+        cli->trigger_workers = 0;
     }
     const char *lf = getenv("CEVENTS_LOG_FORMAT");
     if (lf) {
@@ -153,6 +159,8 @@ static int cli_apply(struct ce_cli *cli, int c, const char *arg)
         return cli_int("--publish-timeout", arg, 1, 600000, &cli->publish_timeout_ms);
     case OPT_RETRY_AFTER:
         return cli_int("--retry-after", arg, 1, 3600, &cli->retry_after_s);
+    case OPT_TRIGGER_WORKERS:
+        return cli_int("--trigger-workers", arg, 1, 64, &cli->trigger_workers);
     case OPT_STRICT:
         cli->strict = true;
         return CE_OK;
@@ -303,7 +311,9 @@ void ce_cli_usage(FILE *out, const char *line)
             "client-auth: the bus credentials, YAML username/password in the secrets dir),\n"
             "--log-level debug|info|warn|error (or LOG_LEVEL), --metrics-port N (default 7777,\n"
             "0 = off), --publish-timeout MS (default 5000), --retry-after S (default 1),\n"
-            "--name NAME (which object of the file), --help\n",
+            "--name NAME (which object of the file), --trigger-workers N (or\n"
+            "CEVENTS_TRIGGER_WORKERS, sensor: firings at once per trigger that allows it, default\n"
+            "8), --help\n",
             line);
 }
 

@@ -29,6 +29,7 @@ struct ce_cli {
     int metrics_port;       /* --metrics-port, 0 turns it off */
     int publish_timeout_ms; /* --publish-timeout (ms) / CEVENTS_PUBLISH_TIMEOUT_MS */
     int retry_after_s;      /* --retry-after (s) */
+    int trigger_workers;    /* --trigger-workers / CEVENTS_TRIGGER_WORKERS; 0: the default */
     bool strict;
     bool help;              /* --help / -h */
     bool log_level_given;   /* --log-level was on the command line */

@@ -39,6 +39,7 @@ int ce_sensor_main(int argc, char **argv)
         .secrets_dir = cli.secrets_dir,
         .config_dir = cli.config_dir,
         .metrics_port = cli.metrics_port,
+        .trigger_workers = cli.trigger_workers,
         .wait_stop = ce_cli_wait_signal,
     };
     ce_cli_bus_config(&cli, set, &opt.bus);

@@ -138,6 +138,16 @@ bool ce_sn_engine_stateful(const struct ce_sn_engine *e)
     return e->stateful;
 }
 
+bool ce_sn_trigger_stateful(const struct ce_sensor *s, const struct ce_trigger *t)
+{
+    struct ce_cond *cond = NULL;
+    char err[256];
+    bool stateful =
+        engine_compile(s, t, &cond, err, sizeof(err)) == CE_OK && !ce_cond_is_pure_or(cond);
+    ce_cond_destroy(cond);
+    return stateful;
+}
+
 int ce_sn_engine_deps(const struct ce_sn_engine *e, int *idx, int max)
 {
     int n = e->n_deps < max ? e->n_deps : max;
@@ -146,8 +156,7 @@ int ce_sn_engine_deps(const struct ce_sn_engine *e, int *idx, int max)
 }
 
 struct engine_fire_ctx {
-    void (*before_fire)(void *arg);
-    void *arg;
+    struct ce_sn_call call;
     bool fired_once;
     int fired;
     bool canceled; /* a firing was stopped before it finished */
@@ -158,12 +167,12 @@ struct engine_fire_ctx {
 static void engine_fire(struct ce_sn_engine *e, struct engine_fire_ctx *fc,
                         const struct ce_trigger_event *events, int n)
 {
-    if (!fc->fired_once && fc->before_fire != NULL) {
-        fc->before_fire(fc->arg);
+    if (!fc->fired_once && fc->call.before_fire != NULL) {
+        fc->call.before_fire(fc->call.arg);
     }
     fc->fired_once = true;
     fc->fired++;
-    fc->canceled = e->cfg.fire(e->cfg.fire_arg, events, n) == CE_ECANCELED;
+    fc->canceled = e->cfg.fire(e->cfg.fire_arg, fc->call.fire_call, events, n) == CE_ECANCELED;
 }
 
 /* The event as saved: the message as it came, or the transformed event re-encoded. */
@@ -372,10 +381,13 @@ static bool engine_check(struct ce_sn_engine *e, int dep, const struct ce_cloude
 
 int ce_sn_engine_process(struct ce_sn_engine *e, const struct ce_cloudevent *ev, const char *raw,
                          size_t raw_len, const struct ce_sn_msg_pos *pos,
-                         void (*before_fire)(void *arg), void *arg)
+                         const struct ce_sn_call *call)
 {
     const struct ce_sensor *s = e->cfg.sensor;
-    struct engine_fire_ctx fc = {before_fire, arg, false, 0, false};
+    struct engine_fire_ctx fc = {.call = {NULL, NULL, NULL}};
+    if (call != NULL) {
+        fc.call = *call;
+    }
     struct ce_cloudevent *copies = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*copies));
     const struct ce_cloudevent **use = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*use));
     bool *transformed = ce_xcalloc((size_t)e->n_deps + 1, sizeof(*transformed));

@@ -30,8 +30,9 @@ struct ce_sn_engine;
 typedef int ce_sn_check_fn(void *arg, int dep, const struct ce_cloudevent *in,
                            struct ce_cloudevent *out, bool *pass, char *err, size_t errlen);
 /* Runs the trigger once for events[0..n) (retries, rate limit and metrics are the caller's)
- * and returns the final outcome. */
-typedef int ce_sn_fire_fn(void *arg, const struct ce_trigger_event *events, int n);
+ * and returns the final outcome. call is the one given to ce_sn_engine_process (NULL when it
+ * had none). */
+typedef int ce_sn_fire_fn(void *arg, void *call, const struct ce_trigger_event *events, int n);
 
 struct ce_sn_engine_config {
     const struct ce_sensor *sensor;
@@ -54,6 +55,9 @@ void ce_sn_engine_destroy(struct ce_sn_engine *e);
 int ce_sn_trigger_deps(const struct ce_sensor *s, const struct ce_trigger *t, int *idx, int *n,
                        char *err, size_t errlen) CE_MUST_CHECK;
 bool ce_sn_engine_stateful(const struct ce_sn_engine *e);
+/* Whether t's conditions (compiled as by ce_sn_trigger_deps) keep state between events (an
+ * `&&`); false also when they do not compile. */
+bool ce_sn_trigger_stateful(const struct ce_sensor *s, const struct ce_trigger *t);
 /* The dependencies the trigger listens to (those its conditions name), as indexes into
  * sensor->deps, in spec order; returns how many (at most max). */
 int ce_sn_engine_deps(const struct ce_sn_engine *e, int *idx, int max);
@@ -65,13 +69,21 @@ struct ce_sn_msg_pos {
     int64_t timestamp_ns;
 };
 
-/* Processes one event for the trigger. before_fire (may be NULL) runs once, just before the
- * first firing. Returns how many times the trigger fired (>= 0), or a negative CE_ error code
- * when saving state failed and the message should come again. The caller serialises calls
- * per engine. */
+/* What one ce_sn_engine_process call brings besides the event. */
+struct ce_sn_call {
+    void (*before_fire)(void *arg); /* may be NULL; runs once, just before the first firing */
+    void *arg;                      /* for before_fire */
+    void *fire_call;                /* handed to the fire function as its call */
+};
+
+/* Processes one event for the trigger (call may be NULL). Returns how many times the trigger
+ * fired (>= 0), or a negative CE_ error code when saving state failed and the message should
+ * come again. A stateful engine's calls must be serialised by the caller; a stateless one
+ * (only `||`, or one dependency) keeps nothing between calls and may process on several
+ * threads at once. */
 int ce_sn_engine_process(struct ce_sn_engine *e, const struct ce_cloudevent *ev, const char *raw,
                          size_t raw_len, const struct ce_sn_msg_pos *pos,
-                         void (*before_fire)(void *arg), void *arg);
+                         const struct ce_sn_call *call);
 /* Forgets every saved event of the trigger (conditionsReset, spec changes). */
 int ce_sn_engine_reset(struct ce_sn_engine *e) CE_MUST_CHECK;
 /* Forgets saved events stored before before_ns; returns how many. */

@@ -16,6 +16,7 @@
 #include "triggers/trigger.h"
 #include "eventbus/bus.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,10 +29,10 @@ struct ce_sn_firer {
     struct ce_sn_action *action;
     struct ce_backoff backoff;
     struct ce_ratelimit *ratelimit;
-    const atomic_bool *stop;    /* the process is stopping: waits end early */
-    struct ce_bus_msg *current; /* the message being processed, kept alive while waiting */
-    uint64_t rnd;               /* jitter */
-    struct ce_sn_firer *dlq;    /* fired with the same events when every attempt failed */
+    const atomic_bool *stop; /* the process is stopping: waits end early */
+    pthread_mutex_t rnd_mu;  /* firings run on several threads at once */
+    uint64_t rnd;            /* jitter */
+    struct ce_sn_firer *dlq; /* fired with the same events when every attempt failed */
     struct ce_metric *triggered, *failed, *retries_failed, *duration;
 };
 
@@ -83,12 +84,15 @@ int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
     f->spec = t;
     f->stop = stop;
     f->rnd = (uint64_t)ce_clock_wall_ms() * 0x9E3779B97F4A7C15ULL | 1;
+    pthread_mutex_init(&f->rnd_mu, NULL);
     if (fire_policies(f, t) != CE_OK) {
+        pthread_mutex_destroy(&f->rnd_mu);
         ce_free(f);
         return CE_EINVAL;
     }
     if (ce_sn_action_create(s, t, plugin, env, &f->action) != CE_OK) {
         ce_ratelimit_destroy(f->ratelimit);
+        pthread_mutex_destroy(&f->rnd_mu);
         ce_free(f);
         return CE_EINVAL;
     }
@@ -104,20 +108,13 @@ int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
     return CE_OK;
 }
 
-void ce_sn_firer_set_message(struct ce_sn_firer *f, struct ce_bus_msg *m)
-{
-    f->current = m;
-    if (f->dlq != NULL) {
-        f->dlq->current = m;
-    }
-}
-
 void ce_sn_firer_destroy(struct ce_sn_firer *f)
 {
     if (f != NULL) {
         ce_sn_firer_destroy(f->dlq);
         ce_sn_action_destroy(f->action);
         ce_ratelimit_destroy(f->ratelimit);
+        pthread_mutex_destroy(&f->rnd_mu);
         ce_free(f);
     }
 }
@@ -168,9 +165,9 @@ static void fire_log_outcome(const struct ce_sn_firer *f, const struct ce_trigge
     ce_buf_fini(&ids);
 }
 
-/* Waits ms, telling the bus every few seconds that the message is still being worked on so
- * it is not redelivered meanwhile. False when the process is stopping. */
-static bool fire_wait(struct ce_sn_firer *f, int64_t ms)
+/* Waits ms, telling the bus every few seconds that the message m (may be NULL) is still being
+ * worked on so it is not redelivered meanwhile. False when the process is stopping. */
+static bool fire_wait(struct ce_sn_firer *f, struct ce_bus_msg *m, int64_t ms)
 {
     int64_t until = ce_clock_mono_ms() + ms;
     int64_t now;
@@ -178,7 +175,7 @@ static bool fire_wait(struct ce_sn_firer *f, int64_t ms)
         if (f->stop != NULL && atomic_load(f->stop)) {
             return false;
         }
-        if (f->current != NULL && ce_bus_msg_in_progress(f->current) != CE_OK) {
+        if (m != NULL && ce_bus_msg_in_progress(m) != CE_OK) {
             ce_log_kv(CE_LOG_DEBUG, "could not extend the ack wait", NULL);
         }
         int64_t step = until - now < 200 ? until - now : 200;
@@ -195,10 +192,13 @@ static bool fire_wait(struct ce_sn_firer *f, int64_t ms)
 
 static double fire_random(struct ce_sn_firer *f)
 {
+    pthread_mutex_lock(&f->rnd_mu);
     f->rnd ^= f->rnd << 13;
     f->rnd ^= f->rnd >> 7;
     f->rnd ^= f->rnd << 17;
-    return (double)(f->rnd >> 11) / 9007199254740992.0;
+    uint64_t r = f->rnd;
+    pthread_mutex_unlock(&f->rnd_mu);
+    return (double)(r >> 11) / 9007199254740992.0;
 }
 
 /* One attempt: the plugin's action, its metrics and its log line. */
@@ -216,12 +216,13 @@ static int fire_attempt(struct ce_sn_firer *f, const struct ce_sn_act *act,
     return rc;
 }
 
-int ce_sn_firer_fire(void *firer, const struct ce_trigger_event *events, int n)
+int ce_sn_firer_fire(void *firer, void *call, const struct ce_trigger_event *events, int n)
 {
     struct ce_sn_firer *f = firer;
+    struct ce_bus_msg *m = call;
     int64_t wait;
     while ((wait = ce_ratelimit_take(f->ratelimit, ce_clock_mono_ms())) > 0) {
-        if (!fire_wait(f, wait)) {
+        if (!fire_wait(f, m, wait)) {
             return CE_ECANCELED; /* stopping: the event waits for the next start */
         }
     }
@@ -244,7 +245,7 @@ int ce_sn_firer_fire(void *firer, const struct ce_trigger_event *events, int n)
         }
         int64_t ms = ce_backoff_wait_ns(&f->backoff, attempt, fire_random(f)) / 1000000;
         ms = res.retry_after_ms > ms ? res.retry_after_ms : ms;
-        if (!fire_wait(f, ms)) {
+        if (!fire_wait(f, m, ms)) {
             rc = CE_ECANCELED; /* stopping between attempts: the next start tries again */
             break;
         }
@@ -265,7 +266,7 @@ int ce_sn_firer_fire(void *firer, const struct ce_trigger_event *events, int n)
                   "dlqTriggerName", f->dlq->spec->name, NULL);
         /* Delivered to the dead-letter target: the event is handled, whatever the main
          * trigger did. */
-        return ce_sn_firer_fire(f->dlq, events, n);
+        return ce_sn_firer_fire(f->dlq, call, events, n);
     }
     return rc;
 }

@@ -22,14 +22,13 @@ struct ce_sn_firer;
 int ce_sn_firer_create(const struct ce_sensor *s, const struct ce_trigger *t,
                        const struct ce_trigger_plugin *plugin, const struct ce_trigger_env *env,
                        const atomic_bool *stop, struct ce_sn_firer **out) CE_MUST_CHECK;
-/* The message being processed (NULL after): it is kept from redelivery while the firing waits
- * for the rate limit or between retries. */
-void ce_sn_firer_set_message(struct ce_sn_firer *f, struct ce_bus_msg *m);
 void ce_sn_firer_destroy(struct ce_sn_firer *f);
 /* Fires for events[0..n): waits for the rate limit, then attempts the action up to
  * retryStrategy.steps times while it fails with CE_RETRY, waiting the backoff (or longer when
- * the target asked with Retry-After) in between. Returns the final outcome. Matches
- * ce_sn_fire_fn. */
-int ce_sn_firer_fire(void *firer, const struct ce_trigger_event *events, int n);
+ * the target asked with Retry-After) in between. call is the struct ce_bus_msg being processed
+ * (may be NULL): it is kept from redelivery while the firing waits. Returns the final outcome.
+ * Matches ce_sn_fire_fn. Thread-safe: a trigger whose plugin may run concurrently fires on
+ * several workers at once (the rate limit is shared). */
+int ce_sn_firer_fire(void *firer, void *call, const struct ce_trigger_event *events, int n);
 
 #endif

@@ -4,15 +4,18 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 struct ce_ratelimit {
+    pthread_mutex_t mu; /* a trigger's workers take from one limit */
     int64_t unit_ms;
     int per_unit;
     int64_t *times; /* ring of the last per_unit firings */
     int next;       /* oldest entry, where the next firing goes */
     int used;
+    int64_t last; /* the latest time recorded: times stay in order whatever the callers read */
 };
 
 int ce_ratelimit_from_json(const json_t *j, struct ce_ratelimit **out, char *err, size_t errlen)
@@ -47,6 +50,7 @@ int ce_ratelimit_from_json(const json_t *j, struct ce_ratelimit **out, char *err
     rl->unit_ms = unit_ms;
     rl->per_unit = (int)per;
     rl->times = ce_xcalloc((size_t)per, sizeof(*rl->times));
+    pthread_mutex_init(&rl->mu, NULL);
     *out = rl;
     return CE_OK;
 }
@@ -54,16 +58,18 @@ int ce_ratelimit_from_json(const json_t *j, struct ce_ratelimit **out, char *err
 void ce_ratelimit_destroy(struct ce_ratelimit *rl)
 {
     if (rl != NULL) {
+        pthread_mutex_destroy(&rl->mu);
         ce_free(rl->times);
         ce_free(rl);
     }
 }
 
-int64_t ce_ratelimit_take(struct ce_ratelimit *rl, int64_t now_ms)
+/* The wait before a firing at now_ms may go; 0 records it. Called with rl->mu held. */
+static int64_t ratelimit_take_locked(struct ce_ratelimit *rl, int64_t now_ms)
 {
-    if (rl == NULL) {
-        return 0;
-    }
+    /* A caller that read the clock before another one took the lock counts as late as it:
+     * the ring stays oldest-first and the limit only gets stricter. */
+    now_ms = now_ms < rl->last ? rl->last : now_ms;
     if (rl->used == rl->per_unit) {
         /* The oldest of the last N must be a whole unit old before another may go. */
         int64_t free_at = rl->times[rl->next] + rl->unit_ms;
@@ -75,6 +81,18 @@ int64_t ce_ratelimit_take(struct ce_ratelimit *rl, int64_t now_ms)
         rl->used++;
     }
     rl->times[rl->next] = now_ms;
+    rl->last = now_ms;
     rl->next = (rl->next + 1) % rl->per_unit;
     return 0;
+}
+
+int64_t ce_ratelimit_take(struct ce_ratelimit *rl, int64_t now_ms)
+{
+    if (rl == NULL) {
+        return 0;
+    }
+    pthread_mutex_lock(&rl->mu);
+    int64_t wait = ratelimit_take_locked(rl, now_ms);
+    pthread_mutex_unlock(&rl->mu);
+    return wait;
 }

@@ -15,6 +15,7 @@
 #include "sensor/engine.h"
 #include "sensor/filter.h"
 #include "sensor/fire.h"
+#include "sensor/pool.h"
 #include "sensor/reset.h"
 #include "sensor/sensor_int.h"
 #include "sensor/state.h"
@@ -100,6 +101,49 @@ static void sn_add_consumers(struct ce_sn_runtime *rt, struct ce_sn_trigger *tr,
     }
 }
 
+/* How many workers fire the trigger: the setting for a plugin (and dlqTrigger plugin) that
+ * may run concurrently when the conditions keep no state (an `&&` needs its events one at a
+ * time, in order), else one. */
+static int sn_trigger_workers(const struct ce_sn_runtime *rt, const struct ce_sn_trigger *tr)
+{
+    const struct ce_trigger *t = tr->spec;
+    const struct ce_trigger_plugin *dlq = t->dlq ? ce_trigger_find(t->dlq->kind) : NULL;
+    if (!tr->plugin->concurrent || (t->dlq != NULL && (dlq == NULL || !dlq->concurrent)) ||
+        ce_sn_trigger_stateful(rt->sensor, t)) {
+        return 1;
+    }
+    return rt->workers;
+}
+
+/* A trigger with more than one worker gets its pool; the others run on the consumer
+ * threads. */
+static int sn_start_pool(struct ce_sn_runtime *rt, struct ce_sn_trigger *tr)
+{
+    int workers = sn_trigger_workers(rt, tr);
+    if (workers <= 1) {
+        return CE_OK;
+    }
+    tr->inflight = ce_xcalloc((size_t)workers, sizeof(*tr->inflight));
+    tr->n_inflight = workers;
+    struct ce_sn_pool_config cfg = {
+        .workers = workers,
+        .run = ce_sn_run_pooled,
+        .leave = ce_sn_hand_back,
+        .arg = tr,
+        .stop = &rt->stop,
+        .trigger_name = tr->spec->name,
+    };
+    tr->pool = ce_sn_pool_create(&cfg);
+    if (tr->pool == NULL) {
+        return CE_EIO;
+    }
+    char n[16];
+    snprintf(n, sizeof n, "%d", workers);
+    ce_log_kv(CE_LOG_INFO, "the trigger fires on several workers at once", "triggerName",
+              tr->spec->name, "workers", n, NULL);
+    return CE_OK;
+}
+
 static int sn_setup(struct ce_sn_runtime *rt)
 {
     const struct ce_sensor *s = rt->sensor;
@@ -121,6 +165,7 @@ static int sn_setup(struct ce_sn_runtime *rt)
     }
     for (int i = 0; rc == CE_OK && i < s->n_triggers; i++) {
         struct ce_sn_trigger *tr = &rt->triggers[rt->n_triggers];
+        tr->rt = rt;
         tr->spec = &s->triggers[i];
         tr->plugin = ce_trigger_find(tr->spec->kind);
         char err[256];
@@ -144,6 +189,7 @@ static int sn_setup(struct ce_sn_runtime *rt)
             ce_dedup_init(&tr->dedup, SN_DEDUP_WINDOW_MS);
             rt->n_triggers++;
             sn_add_consumers(rt, tr, idx, n);
+            rc = sn_start_pool(rt, tr);
         }
     }
     ce_free(idx);
@@ -157,15 +203,22 @@ static void sn_teardown(struct ce_sn_runtime *rt)
         pthread_join(rt->reset_thread, NULL);
     }
     for (int i = 0; i < rt->n_consumers; i++) {
-        struct ce_sn_consumer *c = &rt->consumers[i];
-        if (c->started) {
-            pthread_join(c->thread, NULL);
+        if (rt->consumers[i].started) {
+            pthread_join(rt->consumers[i].thread, NULL);
         }
-        ce_bus_consumer_destroy(c->bus_consumer);
-        ce_free(c->subject);
+    }
+    /* Nothing pushes any more: the workers finish what they hold and hand back the queue,
+     * while the messages' subscriptions still exist. */
+    for (int i = 0; i < rt->n_triggers; i++) {
+        ce_sn_pool_destroy(rt->triggers[i].pool);
+    }
+    for (int i = 0; i < rt->n_consumers; i++) {
+        ce_bus_consumer_destroy(rt->consumers[i].bus_consumer);
+        ce_free(rt->consumers[i].subject);
     }
     for (int i = 0; i < rt->n_triggers; i++) {
         struct ce_sn_trigger *tr = &rt->triggers[i];
+        ce_free(tr->inflight);
         ce_sn_engine_destroy(tr->engine);
         ce_sn_firer_destroy(tr->firer);
         ce_sn_resets_destroy(tr->resets);
@@ -216,6 +269,7 @@ int ce_sensor_run(const struct ce_sensor *s, const struct ce_sensor_options *opt
         ce_log_kv(CE_LOG_ERROR, "invalid event bus configuration", "url", cfg.url, NULL);
         return 1;
     }
+    rt.workers = opt->trigger_workers > 0 ? opt->trigger_workers : CE_SENSOR_DEFAULT_WORKERS;
     int rc = sn_setup(&rt);
     if (rc == CE_OK && opt->metrics_port > 0) {
         rc = ce_opsserver_start(opt->metrics_port, sn_ready, &rt, &ops); /* logs why not */

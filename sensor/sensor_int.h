@@ -13,25 +13,38 @@
 
 struct ce_bus;
 struct ce_bus_consumer;
+struct ce_bus_msg;
 struct ce_metric;
 struct ce_sensor;
 struct ce_sn_engine;
 struct ce_sn_filter;
 struct ce_sn_firer;
+struct ce_sn_pool;
 struct ce_sn_resets;
+struct ce_sn_runtime;
 struct ce_sn_state;
 struct ce_trigger;
 struct ce_trigger_plugin;
 
 struct ce_sn_trigger {
+    struct ce_sn_runtime *rt;
     const struct ce_trigger *spec;
     const struct ce_trigger_plugin *plugin;
     struct ce_sn_firer *firer;
     struct ce_sn_engine *engine; /* made once the bus is reachable: it needs the state store */
     struct ce_sn_resets *resets; /* conditionsReset schedules, or NULL */
     int64_t next_reset;          /* Unix seconds; 0: not computed yet */
-    pthread_mutex_t lock;        /* one event at a time per trigger; guards dedup */
+    /* Serial triggers: one event at a time, and guards dedup. Pooled ones: guards dedup and
+     * inflight only. */
+    pthread_mutex_t lock;
     struct ce_dedup dedup;
+    /* A trigger run by a worker pool (its plugin is concurrent and its conditions keep no
+     * state): the pool, and the event ids its workers have in hand, one slot per worker (""
+     * free), so a redelivery that overtakes its first delivery waits for it. NULL: serial,
+     * run on the consumer threads. */
+    struct ce_sn_pool *pool;
+    char (*inflight)[CE_DEDUP_ID_MAX];
+    int n_inflight;
 };
 
 /* One durable consumer: a trigger and one distinct subject among its dependencies. */
@@ -60,6 +73,7 @@ struct ce_sn_runtime {
     int n_triggers;
     struct ce_sn_consumer *consumers;
     int n_consumers;
+    int workers; /* a pooled trigger's worker count */
     struct ce_metric *dropped;
     pthread_t reset_thread;
     bool reset_started;
@@ -67,6 +81,9 @@ struct ce_sn_runtime {
 
 /* Consumer thread body (arg: struct ce_sn_consumer). */
 void *ce_sn_consume(void *arg);
+/* A pooled trigger's worker pool: processes (arg: struct ce_sn_trigger) or hands back m. */
+void ce_sn_run_pooled(void *arg, struct ce_bus_msg *m);
+void ce_sn_hand_back(void *arg, struct ce_bus_msg *m);
 /* conditionsReset thread body (arg: struct ce_sn_runtime). */
 void *ce_sn_reset_loop(void *arg);
 

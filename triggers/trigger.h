@@ -48,6 +48,12 @@ struct ce_trigger_plugin {
      * acknowledges after it even when atLeastOnce is false, so a crash can repeat the action
      * but never lose it. */
     bool ack_after_fire;
+    /* execute may run on several threads at once for one state, and create/destroy of the
+     * per-firing states of a rebuilt trigger may run beside it (so the plugin's state, what
+     * env->kept holds and what they call are thread-safe). The sensor then fires the trigger
+     * on a pool of workers (`--trigger-workers`), unless its conditions keep state (`&&`).
+     * False: one firing at a time per trigger, in the order the events came. */
+    bool concurrent;
     /* Prepares the trigger; spec problems were already caught by the block's decoder, whose
      * result is trigger->action. env outlives the state. */
     int (*create)(const struct ce_sensor *sensor, const struct ce_trigger *trigger,
@@ -55,7 +61,7 @@ struct ce_trigger_plugin {
     /* Runs the action once for the events of one firing. CE_OK on success, CE_RETRY for a
      * transient failure worth retrying (retryStrategy decides whether and when), anything
      * else is permanent. res comes initialised (empty err, retry_after_ms -1). May run on any
-     * sensor thread, one call at a time per state. */
+     * sensor thread; one call at a time per state unless the plugin is concurrent. */
     int (*execute)(void *state, const struct ce_trigger_event *events, int n,
                    struct ce_trigger_result *res);
     /* Appends, for people, what execute would do with these events, without doing it (each

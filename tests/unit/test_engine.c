@@ -29,8 +29,9 @@ struct te_fired {
     char deps[16][256]; /* per call: "dep:id,dep:id" */
 };
 
-static int te_fire(void *arg, const struct ce_trigger_event *events, int n)
+static int te_fire(void *arg, void *call, const struct ce_trigger_event *events, int n)
 {
+    (void)call;
     struct te_fired *f = arg;
     char *out = f->deps[f->calls % 16];
     out[0] = '\0';
@@ -155,7 +156,7 @@ static int te_send(struct te_env *e, const char *name, const char *id)
              id, name);
     e->seq++;
     struct ce_sn_msg_pos pos = {e->seq, e->seq, (int64_t)e->seq * 1000000000};
-    return ce_sn_engine_process(e->engine, &ev, raw, strlen(raw), &pos, NULL, NULL);
+    return ce_sn_engine_process(e->engine, &ev, raw, strlen(raw), &pos, NULL);
 }
 
 static void test_stateless_or(void **state)

@@ -339,6 +339,9 @@ const struct ce_trigger_plugin ce_trigger_http = {
     .api_version = CE_TRIGGER_API_VERSION,
     .block = &http_block,
     .ack_after_fire = false,
+    /* the state is read-only once made, the client pool is thread-safe, and parameters,
+     * templates and targets are pure: firings may overlap */
+    .concurrent = true,
     .create = http_create,
     .execute = http_execute,
     .describe = http_describe,
