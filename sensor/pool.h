@@ -11,6 +11,8 @@
 #include <stdbool.h>
 
 #define CE_SN_POOL_MAX_WORKERS 64
+/* Workers of all a Sensor's pooled triggers together (each trigger keeps at least one). */
+#define CE_SN_SENSOR_MAX_WORKERS 64
 #define CE_SN_POOL_QUEUE_PER_WORKER 16 /* queued messages per worker: the fetch window */
 
 struct ce_bus_msg;

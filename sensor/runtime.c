@@ -101,18 +101,32 @@ static void sn_add_consumers(struct ce_sn_runtime *rt, struct ce_sn_trigger *tr,
     }
 }
 
-/* How many workers fire the trigger: the setting for a plugin (and dlqTrigger plugin) that
- * may run concurrently when the conditions keep no state (an `&&` needs its events one at a
- * time, in order), else one. */
+/* Whether trigger t may fire on several workers: its plugin (and dlqTrigger plugin) may run
+ * concurrently and its conditions keep no state (an `&&` needs its events one at a time, in
+ * order). */
+static bool sn_trigger_poolable(const struct ce_sensor *s, const struct ce_trigger *t)
+{
+    const struct ce_trigger_plugin *p = ce_trigger_find(t->kind);
+    const struct ce_trigger_plugin *dlq = t->dlq ? ce_trigger_find(t->dlq->kind) : NULL;
+    return p != NULL && p->concurrent && (t->dlq == NULL || (dlq != NULL && dlq->concurrent)) &&
+           !ce_sn_trigger_stateful(s, t);
+}
+
+/* How many workers fire a poolable trigger: the setting, shared out so that a Sensor holds at
+ * most CE_SN_SENSOR_MAX_WORKERS in all (a hundred triggers must not mean eight hundred
+ * threads); at least one. */
 static int sn_trigger_workers(const struct ce_sn_runtime *rt, const struct ce_sn_trigger *tr)
 {
-    const struct ce_trigger *t = tr->spec;
-    const struct ce_trigger_plugin *dlq = t->dlq ? ce_trigger_find(t->dlq->kind) : NULL;
-    if (!tr->plugin->concurrent || (t->dlq != NULL && (dlq == NULL || !dlq->concurrent)) ||
-        ce_sn_trigger_stateful(rt->sensor, t)) {
+    const struct ce_sensor *s = rt->sensor;
+    if (!sn_trigger_poolable(s, tr->spec)) {
         return 1;
     }
-    return rt->workers;
+    int pooled = 0;
+    for (int i = 0; i < s->n_triggers; i++) {
+        pooled += sn_trigger_poolable(s, &s->triggers[i]) ? 1 : 0;
+    }
+    int share = CE_SN_SENSOR_MAX_WORKERS / (pooled > 0 ? pooled : 1);
+    return rt->workers < share ? rt->workers : share > 1 ? share : 1;
 }
 
 /* A trigger with more than one worker gets its pool; the others run on the consumer

@@ -218,6 +218,21 @@ static void test_one_worker_keeps_the_order(void **state)
     ce_test_proc_free(sn);
 }
 
+/* Pooled triggers share the Sensor's worker budget: with --trigger-workers 64, three triggers
+ * get 64 / 3 = 21 workers each, not 64. */
+static void test_triggers_share_the_worker_budget(void **state)
+{
+    struct pool_env *e = *state;
+    const char *const many[] = {"--trigger-workers", "64", NULL};
+    struct ce_test_proc *sn = pool_sensor(e, "sensors/http-pool-three.yaml", "false", many);
+    assert_int_equal(ce_test_proc_count(sn, "fires on several workers"), 3);
+    assert_int_equal(ce_test_proc_count(sn, "\"workers\":\"21\""), 3);
+    ce_recorder_reset(e->rec);
+    pool_post(e, 1);
+    CE_TEST_WAIT_UNTIL(ce_recorder_count(e->rec) >= 3, 20000);
+    ce_test_proc_free(sn);
+}
+
 /* rateLimit 5 per second with 8 workers: no second holds more than 5 requests. */
 static void test_rate_limit_holds_across_workers(void **state)
 {
@@ -287,6 +302,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slow_target_each_event_once),
         cmocka_unit_test(test_one_worker_keeps_the_order),
+        cmocka_unit_test(test_triggers_share_the_worker_budget),
         cmocka_unit_test(test_rate_limit_holds_across_workers),
         cmocka_unit_test(test_stop_in_flight_then_restart),
     };
