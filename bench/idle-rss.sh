@@ -22,7 +22,6 @@ bin=$build/cevents
 command -v openssl >/dev/null || { echo "openssl (the command) missing" >&2; exit 1; }
 bench_begin idle-rss
 
-wait_line() { for _ in $(seq 1 200); do grep -q "$2" "$1" && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; tail "$1" >&2; return 1; }
 # kB of one smaps_rollup field, or of several added.
 # A process's files are /proc/PID/<name>, the floor's the copies gdb made ($work/floor.<name>).
 pfile() { if [ "$1" = floor ]; then echo "$work/floor.$2"; else echo "/proc/$1/$2"; fi; }

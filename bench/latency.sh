@@ -26,7 +26,6 @@ sink=$build/ce_stamp_sink
 for f in "$bin" "$sink"; do [ -x "$f" ] || { echo "build first: make bench (CE_BUILD_BENCH=ON)" >&2; exit 1; }; done
 bench_begin latency
 
-wait_line() { for _ in $(seq 1 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; tail "$1" >&2; return 1; }
 sink_count() { curl -s "http://127.0.0.1:$sink_port/count" || echo 0; }
 # Waits until the sink has $1 events, or its count stops moving for 5 s.
 wait_sink() {

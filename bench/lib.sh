@@ -61,7 +61,7 @@ threads_of() { awk '/Threads/ {print $2}' /proc/"$1"/status; }
 # CPU seconds of a process and of the children it reaped (a server that runs a command per request).
 cpu_with_children_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15 + $16 + $17) / hz}' /proc/"$1"/stat; }
 # Waits until file $1 holds a line matching $2.
-wait_line() { for _ in $(seq 1 300); do grep -q "$2" "$1" && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; tail "$1" >&2; return 1; }
+wait_line() { for _ in $(seq 1 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; tail "$1" >&2; return 1; }
 # Waits until the webhook on port $1, path $2, answers a POST with 200.
 wait_200() {
   local code=

@@ -30,19 +30,6 @@ sink=$build/ce_sink_httpd
 bench_require "$bin" "$sink"
 bench_begin sbench
 
-wait_line() { for _ in $(seq 1 300); do grep -q "$2" "$1" && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; tail "$1" >&2; return 1; }
-sink_count() { curl -s "http://127.0.0.1:$1/count" || echo 0; }
-# Waits until the sink on port $1 has $2 events, or its count stops moving for 5 s.
-wait_sink() {
-  local last=-1 same=0 n
-  while :; do
-    n=$(sink_count "$1")
-    [ "$n" -ge "$2" ] && return 0
-    if [ "$n" = "$last" ]; then same=$((same + 1)); else same=0; fi
-    [ "$same" -ge 50 ] && return 1
-    last=$n; sleep 0.1
-  done
-}
 
 hook_port=$(free_port); sink_port=$(free_port); ref_port=$(free_port)
 start_nats
