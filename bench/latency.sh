@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Latency benchmark: webhook EventSource → JetStream (a real nats-server -js) → Sensor → HTTP
-# trigger → a local sink (ce_stamp_sink), at a fixed rate (bench/pace.py, default 1 000 events/s
+# trigger → a local sink (ce_sink_httpd), at a fixed rate (bench/pace.py, default 1 000 events/s
 # for 10 s over 8 kept-alive connections). Latency is from the sender's stamp (before its POST)
 # to the sink reading the trigger's request: p50, p99, p99.9.
 #   0. reference: the same load straight at the sink (the sender and one HTTP hop, no cevents);
@@ -21,23 +21,10 @@ secs=${2:-10}
 conns=${3:-8}
 build=${BUILD:-build}
 bin=$build/cevents
-sink=$build/ce_stamp_sink
+sink=$build/ce_sink_httpd
 . bench/lib.sh
 for f in "$bin" "$sink"; do [ -x "$f" ] || { echo "build first: make bench (CE_BUILD_BENCH=ON)" >&2; exit 1; }; done
 bench_begin latency
-
-sink_count() { curl -s "http://127.0.0.1:$sink_port/count" || echo 0; }
-# Waits until the sink has $1 events, or its count stops moving for 5 s.
-wait_sink() {
-  local last=-1 same=0 n
-  while :; do
-    n=$(sink_count)
-    [ "$n" -ge "$1" ] && return 0
-    if [ "$n" = "$last" ]; then same=$((same + 1)); else same=0; fi
-    [ "$same" -ge 50 ] && return 1
-    last=$n; sleep 0.1
-  done
-}
 
 hook_port=$(free_port); sink_port=$(free_port)
 start_nats
@@ -83,8 +70,8 @@ stop_sensor() { kill "$sensor_pid"; wait "$sensor_pid" 2>/dev/null || true; }
 paced() { # tag
   start_sink "$1"
   read -r ok bad late < <(python3 bench/pace.py "http://127.0.0.1:$hook_port/example" "$rate" "$secs" "$conns")
-  wait_sink "$ok" || true
-  delivered=$(sink_count)
+  wait_sink "$sink_port" "$ok" || true
+  delivered=$(sink_count "$sink_port")
   stop_sink
   [ "$delivered" -ge "$ok" ] || { echo "FAIL: $((ok - delivered)) events answered 200 never reached the sink ($1)" >&2; exit 1; }
 }
@@ -103,7 +90,7 @@ python3 bench/latency_join.py --direct "$work/sink.ref" >"$work/parts.ref"
 start_sensor info
 start_sink warm
 read -r ok _ _ < <(python3 bench/pace.py "http://127.0.0.1:$hook_port/example" "$rate" 2 "$conns")
-wait_sink "$ok" || true # every warm-up event delivered before the measured run
+wait_sink "$sink_port" "$ok" || true # every warm-up event delivered before the measured run
 stop_sink
 
 paced info

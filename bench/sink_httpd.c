@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The receiving end of bench/sensor-throughput.sh: a libmicrohttpd server that answers every
+/* The receiving end of the benchmarks' HTTP triggers: a libmicrohttpd server that answers every
  * POST with 200, counts it, and when the body holds `"t":<ns>` (the wall-clock time the event
  * was sent, put there by the sensor's payload parameter) records how long the event took from
  * the sender to here. GET /count answers the count so far. On SIGTERM it prints
- * `count first_ns last_ns p50_us p99_us` and exits. Usage: ce_sink_httpd PORT */
+ * `count first_ns last_ns p50_us p99_us` and exits. With FILE (bench/latency.sh) it also keeps
+ * each request's arrival time (ns) and the first bytes of its body, and writes them to FILE, one
+ * `<arrival ns>\t<body>` line per request, for the script to join with the event's other stamps.
+ * Usage: ce_sink_httpd PORT [FILE] */
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +20,15 @@
 
 #define SINK_MAX_SAMPLES (8 * 1024 * 1024)
 #define SINK_MAX_BODY 4096
+#define SINK_MAX_STAMPS (256 * 1024)
+#define SINK_STAMP_BODY 256 /* enough for the payload latency.sh's trigger sends */
+
+struct sink_stamp {
+    int64_t at_ns;
+    char body[SINK_STAMP_BODY];
+};
+
+static struct sink_stamp *sink_stamps; /* NULL unless FILE was given */
 
 static int64_t *sink_lat_us;
 static atomic_long sink_samples;
@@ -42,7 +54,13 @@ static void sink_record(const struct sink_req *r)
     long long zero = 0;
     atomic_compare_exchange_strong(&sink_first_ns, &zero, now);
     atomic_store(&sink_last_ns, now);
-    atomic_fetch_add(&sink_count, 1);
+    long seq = atomic_fetch_add(&sink_count, 1);
+    if (sink_stamps != NULL && seq < SINK_MAX_STAMPS) {
+        size_t n = r->len < SINK_STAMP_BODY - 1 ? r->len : SINK_STAMP_BODY - 1;
+        sink_stamps[seq].at_ns = now;
+        memcpy(sink_stamps[seq].body, r->body, n);
+        sink_stamps[seq].body[n] = '\0';
+    }
     const char *t = strstr(r->body, "\"t\":");
     if (t == NULL) {
         return;
@@ -111,11 +129,30 @@ static int sink_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int sink_write_stamps(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        perror(path);
+        return 1;
+    }
+    long n = atomic_load(&sink_count);
+    n = n < SINK_MAX_STAMPS ? n : SINK_MAX_STAMPS;
+    for (long i = 0; i < n; i++) {
+        fprintf(f, "%lld\t%s\n", (long long)sink_stamps[i].at_ns, sink_stamps[i].body);
+    }
+    return fclose(f) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s PORT\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s PORT [FILE]\n", argv[0]);
         return 2;
+    }
+    if (argc == 3 && (sink_stamps = calloc(SINK_MAX_STAMPS, sizeof(*sink_stamps))) == NULL) {
+        perror("ce_sink_httpd");
+        return 1;
     }
     sink_lat_us = calloc(SINK_MAX_SAMPLES, sizeof(*sink_lat_us));
     struct MHD_Daemon *d = MHD_start_daemon(
@@ -141,5 +178,7 @@ int main(int argc, char **argv)
            atomic_load(&sink_last_ns), n ? (long long)sink_lat_us[n / 2] : -1LL,
            n ? (long long)sink_lat_us[(n * 99) / 100] : -1LL);
     free(sink_lat_us);
-    return 0;
+    int rc = argc == 3 ? sink_write_stamps(argv[2]) : 0;
+    free(sink_stamps);
+    return rc;
 }
