@@ -5,6 +5,7 @@
 #include "core/base/rc.h"
 #include "core/service/natsd.h"
 #include "eventbus/cloudevent.h"
+#include "tests/harness/recorder.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -89,6 +90,29 @@ struct ce_test_proc *ce_scn_start(const char *kind, const char *file, const char
         fail_msg("%s did not log \"%s\" within 20 s", kind, ready_line);
     }
     return p;
+}
+
+int ce_scn_trigger_scene_start(struct ce_scn_trigger_scene *s, const char *tag)
+{
+    s->dir = ce_test_tmpdir(tag);
+    s->natsd = ce_scn_natsd_start(s->dir);
+    s->rec = ce_recorder_start(NULL, NULL);
+    s->port = ce_test_free_port();
+    s->mport = ce_test_free_port();
+    char *es_file = ce_scn_write_manifest(s->dir, "es.yaml", "eventsources/webhook.yaml", s->port);
+    s->es = ce_scn_start("eventsource", es_file, ce_natsd_url(s->natsd), 0, NULL,
+                         "Eventing server started.");
+    ce_free(es_file);
+    return s->rec != NULL ? 0 : -1;
+}
+
+void ce_scn_trigger_scene_stop(struct ce_scn_trigger_scene *s)
+{
+    ce_test_proc_free(s->es);
+    ce_recorder_stop(s->rec);
+    ce_natsd_destroy(s->natsd);
+    ce_test_rmtree(s->dir);
+    ce_free(s->dir);
 }
 
 long ce_scn_post(int port, const char *path, const char *body, const char *extra_header,

@@ -32,6 +32,25 @@ char *ce_scn_write_manifest(const char *dir, const char *name, const char *rel, 
 struct ce_test_proc *ce_scn_start(const char *kind, const char *file, const char *bus_url,
                                   int mport, const char *const extra[], const char *ready_line);
 
+struct ce_recorder;
+
+/* What the HTTP trigger tests stand on: a temp dir, a real nats-server, the webhook EventSource
+ * of eventsources/webhook.yaml on a free port (port), a recording server for the trigger to
+ * call, and a free metrics port for the Sensor (mport). */
+struct ce_scn_trigger_scene {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_proc *es;
+    struct ce_recorder *rec;
+    int port;
+    int mport;
+};
+
+/* Starts it all (tag names the temp dir); 0, or -1 when the recording server did not start. */
+int ce_scn_trigger_scene_start(struct ce_scn_trigger_scene *s, const char *tag);
+/* Stops everything and removes the dir; s itself stays the caller's. */
+void ce_scn_trigger_scene_stop(struct ce_scn_trigger_scene *s);
+
 /* POSTs body as application/json to http://127.0.0.1:port<path>. Returns the status; the
  * event id header goes to id (33 bytes) when present, else id is "". extra_header may be
  * NULL ("Name: value"). */

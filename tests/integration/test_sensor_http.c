@@ -23,40 +23,22 @@
 #include <cmocka.h>
 
 struct http_env {
-    char *dir;
-    struct ce_natsd *natsd;
-    struct ce_test_proc *es;
-    struct ce_recorder *rec;
+    struct ce_scn_trigger_scene sc;
     char *sensor_file;
-    int port;
-    int mport;
 };
 
 static int http_setup(void **state)
 {
     struct http_env *e = ce_xcalloc(1, sizeof(*e));
-    e->dir = ce_test_tmpdir("sensor-http");
-    e->natsd = ce_scn_natsd_start(e->dir);
-    e->rec = ce_recorder_start(NULL, NULL);
-    e->port = ce_test_free_port();
-    e->mport = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
-    e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
-                         "Eventing server started.");
-    ce_free(es_file);
     *state = e;
-    return e->rec != NULL ? 0 : -1;
+    return ce_scn_trigger_scene_start(&e->sc, "sensor-http");
 }
 
 static int http_teardown(void **state)
 {
     struct http_env *e = *state;
-    ce_test_proc_free(e->es);
-    ce_recorder_stop(e->rec);
-    ce_natsd_destroy(e->natsd);
-    ce_test_rmtree(e->dir);
+    ce_scn_trigger_scene_stop(&e->sc);
     ce_free(e->sensor_file);
-    ce_free(e->dir);
     ce_free(e);
     return 0;
 }
@@ -65,17 +47,17 @@ static int http_teardown(void **state)
 static struct ce_test_proc *http_start_sensor(struct http_env *e, const char *rel)
 {
     char port[16];
-    snprintf(port, sizeof(port), "%d", ce_recorder_port(e->rec));
+    snprintf(port, sizeof(port), "%d", ce_recorder_port(e->sc.rec));
     ce_free(e->sensor_file);
-    e->sensor_file = ce_test_data_write(e->dir, "sensor.yaml", rel, "TARGET_PORT", port, NULL);
-    return ce_scn_start("sensor", e->sensor_file, ce_natsd_url(e->natsd), e->mport, NULL,
+    e->sensor_file = ce_test_data_write(e->sc.dir, "sensor.yaml", rel, "TARGET_PORT", port, NULL);
+    return ce_scn_start("sensor", e->sensor_file, ce_natsd_url(e->sc.natsd), e->sc.mport, NULL,
                         CE_SENSOR_SUBSCRIBED_MSG);
 }
 
 static char *http_metrics(struct http_env *e)
 {
     char url[128];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", e->mport);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", e->sc.mport);
     struct ce_test_http_resp r;
     assert_int_equal(ce_test_http("GET", url, NULL, NULL, 0, 10000, &r), 0);
     char *text = ce_xstrdup(r.body ? r.body : "");
@@ -95,8 +77,8 @@ static int http_wait_request_for(struct http_env *e, const char *id)
 {
     int64_t deadline = ce_test_now_ms() + 20000;
     for (int seen = 0;;) {
-        for (int n = ce_recorder_count(e->rec); seen < n; seen++) {
-            struct ce_rec_request *q = ce_recorder_request(e->rec, seen);
+        for (int n = ce_recorder_count(e->sc.rec); seen < n; seen++) {
+            struct ce_rec_request *q = ce_recorder_request(e->sc.rec, seen);
             const char *got = ce_rec_header(q, "X-Event-Id");
             bool match = got != NULL && strcmp(got, id) == 0;
             ce_rec_request_free(q);
@@ -115,10 +97,10 @@ static int http_wait_request_for(struct http_env *e, const char *id)
 static void http_sentinel(struct http_env *e, int want_before)
 {
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     int at = http_wait_request_for(e, id);
     assert_int_equal(at, want_before);
-    assert_int_equal(ce_recorder_count(e->rec), want_before + 1);
+    assert_int_equal(ce_recorder_count(e->sc.rec), want_before + 1);
 }
 
 #define HTTP_LABELS "{namespace=\"\",sensor_name=\"http\",trigger_name=\"http-trigger\"}"
@@ -126,11 +108,11 @@ static void http_sentinel(struct http_env *e, int want_before)
 static void test_retried_until_delivered(void **state)
 {
     struct http_env *e = *state;
-    ce_recorder_reset(e->rec);
-    ce_recorder_script_statuses(e->rec, (const int[]){503, 503, 200}, 3);
+    ce_recorder_reset(e->sc.rec);
+    ce_recorder_script_statuses(e->sc.rec, (const int[]){503, 503, 200}, 3);
     struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-retry.yaml");
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(
         ce_test_proc_wait_line(sn, "Successfully processed trigger 'http-trigger'", 1, 20000));
     char *m = http_metrics(e);
@@ -141,7 +123,7 @@ static void test_retried_until_delivered(void **state)
     /* no fourth request once the success was seen */
     http_sentinel(e, 3);
     for (int i = 0; i < 3; i++) {
-        struct ce_rec_request *q = ce_recorder_request(e->rec, i);
+        struct ce_rec_request *q = ce_recorder_request(e->sc.rec, i);
         assert_string_equal(q->method, "POST");
         assert_string_equal(q->path, "/hook");
         assert_string_equal(q->body,
@@ -163,34 +145,34 @@ static void test_retried_until_delivered(void **state)
 static void test_spent_retries_go_to_the_dlq(void **state)
 {
     struct http_env *e = *state;
-    ce_recorder_reset(e->rec);
-    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 500});
+    ce_recorder_reset(e->sc.rec);
+    ce_recorder_set_default(e->sc.rec, &(struct ce_rec_reply){.status = 500});
     struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-dlq.yaml");
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(
         ce_test_proc_wait_line(sn, "Successfully processed trigger 'dead-letters'", 1, 20000));
-    assert_int_equal(ce_recorder_count(e->rec), 2);
+    assert_int_equal(ce_recorder_count(e->sc.rec), 2);
     char *m = http_metrics(e);
     http_has(m, "argo_events_action_failed_total" HTTP_LABELS " 2");
     http_has(m, "argo_events_action_retries_failed_total" HTTP_LABELS " 1");
     ce_free(m);
     ce_test_proc_free(sn);
-    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200});
+    ce_recorder_set_default(e->sc.rec, &(struct ce_rec_reply){.status = 200});
 }
 
 /* A permanent failure (404) is not retried. */
 static void test_permanent_failure_not_retried(void **state)
 {
     struct http_env *e = *state;
-    ce_recorder_reset(e->rec);
-    ce_recorder_script_statuses(e->rec, (const int[]){404}, 1);
+    ce_recorder_reset(e->sc.rec);
+    ce_recorder_script_statuses(e->sc.rec, (const int[]){404}, 1);
     struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-permanent.yaml");
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(ce_test_proc_wait_line(sn, "Failed to execute a trigger", 1, 20000));
     http_sentinel(e, 1); /* the 404 was the only request for the event */
-    struct ce_rec_request *q = ce_recorder_request(e->rec, 0);
+    struct ce_rec_request *q = ce_recorder_request(e->sc.rec, 0);
     assert_string_equal(ce_rec_header(q, "X-Event-Id"), id);
     ce_rec_request_free(q);
     assert_int_equal(ce_test_proc_count(sn, "Failed to execute a trigger"), 1);
@@ -202,18 +184,18 @@ static void test_permanent_failure_not_retried(void **state)
 static void test_at_least_once_survives_a_kill(void **state)
 {
     struct http_env *e = *state;
-    ce_recorder_reset(e->rec);
-    ce_recorder_script(e->rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 5000}, 1);
+    ce_recorder_reset(e->sc.rec);
+    ce_recorder_script(e->sc.rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 5000}, 1);
     struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
-    assert_true(ce_recorder_wait(e->rec, 1, 20000));
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_true(ce_recorder_wait(e->sc.rec, 1, 20000));
     ce_test_proc_kill(sn);
     ce_test_proc_free(sn);
     sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
     assert_true(
         ce_test_proc_wait_line(sn, "Successfully processed trigger 'http-trigger'", 1, 60000));
-    struct ce_rec_request *q = ce_recorder_request(e->rec, ce_recorder_count(e->rec) - 1);
+    struct ce_rec_request *q = ce_recorder_request(e->sc.rec, ce_recorder_count(e->sc.rec) - 1);
     assert_string_equal(ce_rec_header(q, "X-Event-Id"), id);
     ce_rec_request_free(q);
     ce_test_proc_free(sn);
@@ -225,8 +207,8 @@ static void test_at_least_once_survives_a_kill(void **state)
 static void test_stop_leaves_the_rest_for_the_next_start(void **state)
 {
     struct http_env *e = *state;
-    ce_recorder_reset(e->rec);
-    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 1500});
+    ce_recorder_reset(e->sc.rec);
+    ce_recorder_set_default(e->sc.rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 1500});
     /* the durable consumer made by a first start gets the events posted while the Sensor is
      * down as one fetched batch at the next start */
     struct ce_test_proc *first = http_start_sensor(e, "sensors/http-at-least-once.yaml");
@@ -235,10 +217,10 @@ static void test_stop_leaves_the_rest_for_the_next_start(void **state)
     enum { N = 10 };
     char ids[N + 1][33];
     for (int i = 0; i < N; i++) {
-        assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, ids[i]), 200);
+        assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, ids[i]), 200);
     }
     struct ce_test_proc *sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
-    assert_true(ce_recorder_wait(e->rec, 1, 20000));
+    assert_true(ce_recorder_wait(e->sc.rec, 1, 20000));
     int64_t t0 = ce_test_now_ms();
     int status = ce_test_proc_stop(sn, 60000);
     int64_t took = ce_test_now_ms() - t0;
@@ -247,18 +229,18 @@ static void test_stop_leaves_the_rest_for_the_next_start(void **state)
     assert_true(took < 8000);
     assert_true(ce_test_proc_count(sn, "stopping: events handed back for the next start") >= 1);
     ce_test_proc_free(sn);
-    assert_true(ce_recorder_count(e->rec) <= CE_SENSOR_DEFAULT_WORKERS + 1);
+    assert_true(ce_recorder_count(e->sc.rec) <= CE_SENSOR_DEFAULT_WORKERS + 1);
 
-    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200});
+    ce_recorder_set_default(e->sc.rec, &(struct ce_rec_reply){.status = 200});
     sn = http_start_sensor(e, "sensors/http-at-least-once.yaml");
-    assert_true(ce_recorder_wait(e->rec, N, 30000));
+    assert_true(ce_recorder_wait(e->sc.rec, N, 30000));
     /* a sentinel behind them: once it is in, every redelivery would have come before it */
-    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, ids[N]), 200);
-    assert_true(ce_recorder_wait(e->rec, N + 1, 30000));
-    int total = ce_recorder_count(e->rec);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, ids[N]), 200);
+    assert_true(ce_recorder_wait(e->sc.rec, N + 1, 30000));
+    int total = ce_recorder_count(e->sc.rec);
     int seen[N + 1] = {0};
     for (int r = 0; r < total; r++) {
-        struct ce_rec_request *q = ce_recorder_request(e->rec, r);
+        struct ce_rec_request *q = ce_recorder_request(e->sc.rec, r);
         for (int i = 0; i <= N; i++) {
             seen[i] += strcmp(ce_rec_header(q, "X-Event-Id"), ids[i]) == 0;
         }
@@ -277,11 +259,11 @@ static void test_stop_leaves_the_rest_for_the_next_start(void **state)
 static void test_log_level_from_the_manifest(void **state)
 {
     struct http_env *e = *state;
-    char *file = ce_test_data_write(e->dir, "debug.yaml", "sensors/log-debug.yaml", NULL);
-    struct ce_test_proc *sn = ce_scn_start("sensor", file, ce_natsd_url(e->natsd), e->mport, NULL,
-                                           CE_SENSOR_SUBSCRIBED_MSG);
+    char *file = ce_test_data_write(e->sc.dir, "debug.yaml", "sensors/log-debug.yaml", NULL);
+    struct ce_test_proc *sn = ce_scn_start("sensor", file, ce_natsd_url(e->sc.natsd), e->sc.mport,
+                                           NULL, CE_SENSOR_SUBSCRIBED_MSG);
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_true(
         ce_test_proc_wait_line(sn, "Successfully processed trigger 'log-trigger'", 1, 20000));
     char *line = ce_test_proc_line(sn, "received an event", 0);

@@ -28,41 +28,23 @@
 #define POOL_MAX 200
 
 struct pool_env {
-    char *dir;
-    struct ce_natsd *natsd;
-    struct ce_test_proc *es;
-    struct ce_recorder *rec;
+    struct ce_scn_trigger_scene sc;
     char *sensor_file;
-    int port;
-    int mport;
     char ids[POOL_MAX][33];
 };
 
 static int pool_setup(void **state)
 {
     struct pool_env *e = ce_xcalloc(1, sizeof(*e));
-    e->dir = ce_test_tmpdir("sensor-pool");
-    e->natsd = ce_scn_natsd_start(e->dir);
-    e->rec = ce_recorder_start(NULL, NULL);
-    e->port = ce_test_free_port();
-    e->mport = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
-    e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
-                         "Eventing server started.");
-    ce_free(es_file);
     *state = e;
-    return e->rec != NULL ? 0 : -1;
+    return ce_scn_trigger_scene_start(&e->sc, "sensor-pool");
 }
 
 static int pool_teardown(void **state)
 {
     struct pool_env *e = *state;
-    ce_test_proc_free(e->es);
-    ce_recorder_stop(e->rec);
-    ce_natsd_destroy(e->natsd);
-    ce_test_rmtree(e->dir);
+    ce_scn_trigger_scene_stop(&e->sc);
     ce_free(e->sensor_file);
-    ce_free(e->dir);
     ce_free(e);
     return 0;
 }
@@ -72,18 +54,19 @@ static struct ce_test_proc *pool_sensor(struct pool_env *e, const char *rel, con
                                         const char *const extra[])
 {
     char port[16];
-    snprintf(port, sizeof(port), "%d", ce_recorder_port(e->rec));
+    snprintf(port, sizeof(port), "%d", ce_recorder_port(e->sc.rec));
     ce_free(e->sensor_file);
-    e->sensor_file = ce_test_data_write(e->dir, "sensor.yaml", rel, "TARGET_PORT", port,
+    e->sensor_file = ce_test_data_write(e->sc.dir, "sensor.yaml", rel, "TARGET_PORT", port,
                                         "AT_LEAST_ONCE", alo, NULL);
-    return ce_scn_start("sensor", e->sensor_file, ce_natsd_url(e->natsd), e->mport, extra,
+    return ce_scn_start("sensor", e->sensor_file, ce_natsd_url(e->sc.natsd), e->sc.mport, extra,
                         CE_SENSOR_SUBSCRIBED_MSG);
 }
 
 static void pool_post(struct pool_env *e, int n)
 {
     for (int i = 0; i < n; i++) {
-        assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, e->ids[i]), 200);
+        assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, e->ids[i]),
+                         200);
     }
 }
 
@@ -93,8 +76,8 @@ static int pool_tally(struct pool_env *e, int n, int *seen)
 {
     memset(seen, 0, sizeof(*seen) * (size_t)n);
     int other = 0;
-    for (int r = 0, total = ce_recorder_count(e->rec); r < total; r++) {
-        struct ce_rec_request *q = ce_recorder_request(e->rec, r);
+    for (int r = 0, total = ce_recorder_count(e->sc.rec); r < total; r++) {
+        struct ce_rec_request *q = ce_recorder_request(e->sc.rec, r);
         const char *id = ce_rec_header(q, "X-Event-Id");
         int hit = -1;
         for (int i = 0; id != NULL && i < n && hit < 0; i++) {
@@ -153,7 +136,7 @@ static long long pool_unsettled(struct pool_env *e)
     jsCtx *js = NULL;
     jsConsumerInfo *ci = NULL;
     long long n = -1;
-    if (natsConnection_ConnectTo(&nc, ce_natsd_url(e->natsd)) == NATS_OK &&
+    if (natsConnection_ConnectTo(&nc, ce_natsd_url(e->sc.natsd)) == NATS_OK &&
         natsConnection_JetStream(&js, nc, NULL) == NATS_OK &&
         js_GetConsumerInfo(&ci, js, "default", durable, NULL, NULL) == NATS_OK) {
         n = (long long)ci->NumAckPending + (long long)ci->NumPending;
@@ -181,20 +164,20 @@ static void test_slow_target_each_event_once(void **state)
 {
     struct pool_env *e = *state;
     enum { N = 80 };
-    ce_recorder_reset(e->rec);
-    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 200});
-    int conns = ce_recorder_connections(e->rec);
+    ce_recorder_reset(e->sc.rec);
+    ce_recorder_set_default(e->sc.rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 200});
+    int conns = ce_recorder_connections(e->sc.rec);
     struct ce_test_proc *sn = pool_sensor(e, "sensors/http-pool.yaml", "true", NULL);
     pool_post(e, N);
     pool_wait_all(e, N, 60000);
     pool_wait_settled(e);
     pool_assert_each_once(e, N);
     /* one worker keeps one connection alive; several at once need several */
-    assert_true(ce_recorder_connections(e->rec) - conns > 1);
+    assert_true(ce_recorder_connections(e->sc.rec) - conns > 1);
     assert_true(ce_test_proc_wait_line(sn, "Successfully processed trigger", N, 5000));
     assert_int_equal(ce_test_proc_stop(sn, 20000), 0);
     ce_test_proc_free(sn);
-    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200});
+    ce_recorder_set_default(e->sc.rec, &(struct ce_rec_reply){.status = 200});
 }
 
 /* The documented order: with one worker (--trigger-workers 1) a trigger fires in the order its
@@ -203,14 +186,14 @@ static void test_one_worker_keeps_the_order(void **state)
 {
     struct pool_env *e = *state;
     enum { N = 40 };
-    ce_recorder_reset(e->rec);
+    ce_recorder_reset(e->sc.rec);
     const char *const one[] = {"--trigger-workers", "1", NULL};
     struct ce_test_proc *sn = pool_sensor(e, "sensors/http-pool.yaml", "false", one);
     pool_post(e, N);
     pool_wait_all(e, N, 30000);
     pool_assert_each_once(e, N);
     for (int i = 0; i < N; i++) {
-        struct ce_rec_request *q = ce_recorder_request(e->rec, i);
+        struct ce_rec_request *q = ce_recorder_request(e->sc.rec, i);
         assert_string_equal(ce_rec_header(q, "X-Event-Id"), e->ids[i]);
         ce_rec_request_free(q);
     }
@@ -227,9 +210,9 @@ static void test_triggers_share_the_worker_budget(void **state)
     struct ce_test_proc *sn = pool_sensor(e, "sensors/http-pool-three.yaml", "false", many);
     assert_int_equal(ce_test_proc_count(sn, "fires on several workers"), 3);
     assert_int_equal(ce_test_proc_count(sn, "\"workers\":\"21\""), 3);
-    ce_recorder_reset(e->rec);
+    ce_recorder_reset(e->sc.rec);
     pool_post(e, 1);
-    CE_TEST_WAIT_UNTIL(ce_recorder_count(e->rec) >= 3, 20000);
+    CE_TEST_WAIT_UNTIL(ce_recorder_count(e->sc.rec) >= 3, 20000);
     ce_test_proc_free(sn);
 }
 
@@ -238,7 +221,7 @@ static void test_rate_limit_holds_across_workers(void **state)
 {
     struct pool_env *e = *state;
     enum { N = 16, PER = 5 };
-    ce_recorder_reset(e->rec);
+    ce_recorder_reset(e->sc.rec);
     struct ce_test_proc *sn = pool_sensor(e, "sensors/http-pool-limited.yaml", "true", NULL);
     assert_int_equal(ce_test_proc_count(sn, "fires on several workers"), 1);
     pool_post(e, N);
@@ -246,7 +229,7 @@ static void test_rate_limit_holds_across_workers(void **state)
     pool_assert_each_once(e, N);
     int64_t at[N];
     for (int i = 0; i < N; i++) {
-        struct ce_rec_request *q = ce_recorder_request(e->rec, i);
+        struct ce_rec_request *q = ce_recorder_request(e->sc.rec, i);
         at[i] = q->at_ms;
         ce_rec_request_free(q);
     }
@@ -268,15 +251,15 @@ static void test_stop_in_flight_then_restart(void **state)
 {
     struct pool_env *e = *state;
     enum { N = 40 };
-    ce_recorder_reset(e->rec);
+    ce_recorder_reset(e->sc.rec);
     /* a first start makes the durable consumer; the events then wait for the next one */
     struct ce_test_proc *sn = pool_sensor(e, "sensors/http-pool.yaml", "true", NULL);
     assert_int_equal(ce_test_proc_stop(sn, 20000), 0);
     ce_test_proc_free(sn);
     pool_post(e, N);
-    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 2000});
+    ce_recorder_set_default(e->sc.rec, &(struct ce_rec_reply){.status = 200, .delay_ms = 2000});
     sn = pool_sensor(e, "sensors/http-pool.yaml", "true", NULL);
-    assert_true(ce_recorder_wait(e->rec, 1, 20000));
+    assert_true(ce_recorder_wait(e->sc.rec, 1, 20000));
     int64_t t0 = ce_test_now_ms();
     int status = ce_test_proc_stop(sn, 60000);
     int64_t took = ce_test_now_ms() - t0;
@@ -286,9 +269,9 @@ static void test_stop_in_flight_then_restart(void **state)
     assert_true(took < 6000);
     assert_true(ce_test_proc_count(sn, "stopping: events handed back for the next start") >= 1);
     ce_test_proc_free(sn);
-    assert_true(ce_recorder_count(e->rec) < N);
+    assert_true(ce_recorder_count(e->sc.rec) < N);
 
-    ce_recorder_set_default(e->rec, &(struct ce_rec_reply){.status = 200});
+    ce_recorder_set_default(e->sc.rec, &(struct ce_rec_reply){.status = 200});
     sn = pool_sensor(e, "sensors/http-pool.yaml", "true", NULL);
     pool_wait_all(e, N, 30000);
     pool_wait_settled(e);
