@@ -228,12 +228,13 @@ int ce_sns_api_confirm(struct ce_sns_api *a, const char *token, char *err, size_
         snprintf(err, errlen, "%s", rs.err);
     }
     else {
-        ce_log_kv(CE_LOG_INFO, "subscription successfully confirmed to aws sns", "eventName",
-                  a->name, "subscriptionArn", arn ? arn : "", NULL);
+        /* Kept before it is said, so a stop after the line always unsubscribes. */
         pthread_mutex_lock(&a->mu);
         ce_free(a->sub_arn);
         a->sub_arn = arn;
         pthread_mutex_unlock(&a->mu);
+        ce_log_kv(CE_LOG_INFO, "subscription successfully confirmed to aws sns", "eventName",
+                  a->name, "subscriptionArn", arn ? arn : "", NULL);
     }
     ce_aws_response_fini(&rs);
     return rc;

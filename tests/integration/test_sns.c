@@ -249,6 +249,10 @@ static void test_forged_confirmation_refused(void **state)
 static void test_unsubscribe_on_sigterm(void **state)
 {
     struct sns_env *e = *state;
+    /* The server confirming is not enough: the EventSource must have the subscription's ARN
+     * from the Subscribe answer, which it says once it keeps it. */
+    assert_true(
+        ce_test_proc_wait_line(e->es, "subscription successfully confirmed to aws sns", 1, 20000));
     assert_int_equal(ce_test_proc_signal(e->es, SIGTERM), 0);
     int status = 0;
     assert_true(ce_test_proc_wait_exit(e->es, 20000, &status));
