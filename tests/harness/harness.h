@@ -176,4 +176,19 @@ void ce_test_http_resp_fini(struct ce_test_http_resp *r);
 /* GETs url every 50 ms until it answers want_status; false at the deadline. */
 bool ce_test_wait_http(const char *url, long want_status, int timeout_ms);
 
+/* ---- raw TCP, for tests of how a server frames HTTP on the wire ---- */
+
+/* A TCP connection to 127.0.0.1:port, with TCP_NODELAY when nodelay (each send() then leaves
+ * as its own segment). Fails the test when it cannot connect. */
+int ce_test_tcp_connect(int port, bool nodelay);
+/* Writes all of buf[0..len) to fd. False when the peer is gone (no SIGPIPE is raised). */
+bool ce_test_tcp_send(int fd, const void *buf, size_t len);
+/* Reads fd until the peer closes the connection (end of stream or reset) or timeout_ms passed,
+ * keeping at most 1 MiB: every byte received (heap, NUL-terminated), its length in *len (may be
+ * NULL), and whether the peer closed in *closed (may be NULL). */
+char *ce_test_tcp_read_all(int fd, int timeout_ms, size_t *len, bool *closed);
+/* Connects to port, sends req[0..len), and returns ce_test_tcp_read_all's answer. */
+char *ce_test_tcp_exchange(int port, const void *req, size_t len, int timeout_ms, size_t *out_len,
+                           bool *closed);
+
 #endif
