@@ -115,8 +115,7 @@ static int fr_status(const char *hay)
 /* Sends req on its own connection and checks the whole answer: status want, exactly one status
  * line and one header block (no part of an answer written twice), and the server closed the
  * connection when must_close. */
-static void fr_expect_once(struct fr_env *e, const char *req, size_t len, int want,
-                           bool must_close)
+static void fr_expect_once(struct fr_env *e, const char *req, size_t len, int want, bool must_close)
 {
     size_t got = 0;
     bool closed = false;
@@ -232,8 +231,9 @@ static void fr_send(struct fr_conn *c, const char *bytes)
     assert_true(ce_test_tcp_send(c->fd, bytes, strlen(bytes)));
 }
 
-/* The data of the last event stored on default.webhook.example, as text (heap). */
-static char *fr_last_example(struct fr_env *e)
+/* The data of the last event stored on default.webhook.example, as text (heap); its
+ * Nats-Msg-Id (the event id) to msg_id when not NULL. */
+static char *fr_last_example(struct fr_env *e, char **msg_id_out)
 {
     char *stored = NULL, *msg_id = NULL;
     assert_int_equal(
@@ -244,7 +244,12 @@ static char *fr_last_example(struct fr_env *e)
     char *data = ce_xstrndup(ev.data, ev.data_len);
     ce_cloudevent_fini(&ev);
     ce_free(stored);
-    ce_free(msg_id);
+    if (msg_id_out) {
+        *msg_id_out = msg_id;
+    }
+    else {
+        ce_free(msg_id);
+    }
     return data;
 }
 
@@ -253,7 +258,8 @@ static char *fr_last_example(struct fr_env *e)
 static const char fr_negative_length[] = FR_POST "Content-Length: -1\r\n\r\n{}";
 static const char fr_huge_length[] = FR_POST "Content-Length: 99999999999999999999\r\n\r\n{}";
 static const char fr_te_gzip[] = FR_POST "Transfer-Encoding: gzip\r\n\r\n{}";
-static const char fr_bad_chunk[] = FR_POST "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n";
+static const char fr_bad_chunk[] =
+    FR_POST "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n";
 static const char fr_no_host[] =
     "POST /example HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
     "Connection: close\r\n\r\n{}";
@@ -347,14 +353,15 @@ static void test_keep_alive_two_posts(void **state)
     assert_int_equal(r.status, 200);
     fr_close(c);
     assert_int_equal(ce_scn_js_count(ce_natsd_url(e->natsd)), before + 2);
-    char *data = fr_last_example(e);
+    char *data = fr_last_example(e, NULL);
     assert_non_null(strstr(data, "\"body\":{\"n\":2}"));
     ce_free(data);
 }
 
 static void test_pipelined_posts(void **state)
 {
-    struct fr_conn *c = fr_open(*state, false);
+    struct fr_env *e = *state;
+    struct fr_conn *c = fr_open(e, false);
     fr_send(c, FR_POST "Content-Length: 7\r\n\r\n{\"n\":1}" FR_POST
                        "Content-Length: 7\r\n\r\n{\"n\":2}");
     struct fr_resp r1, r2;
@@ -367,6 +374,13 @@ static void test_pipelined_posts(void **state)
     assert_true(fr_field(r1.head, "X-Cevents-Event-Id", id1, sizeof(id1)));
     assert_true(fr_field(r2.head, "X-Cevents-Event-Id", id2, sizeof(id2)));
     assert_string_not_equal(id1, id2);
+    /* In order: the second answer names the event of the second body. */
+    char *msg_id = NULL;
+    char *data = fr_last_example(e, &msg_id);
+    assert_non_null(strstr(data, "\"body\":{\"n\":2}"));
+    assert_string_equal(msg_id, id2);
+    ce_free(data);
+    ce_free(msg_id);
 }
 
 static void test_http10_closes(void **state)
@@ -399,7 +413,7 @@ static void test_chunked_body_reassembled(void **state)
                           "4;ext=1\r\n{\"a\"\r\n3\r\n:12\r\n1;x=\"y\"\r\n}\r\n"
                           "0\r\nX-Trailer: t\r\n\r\n",
                   200, true);
-    char *data = fr_last_example(e);
+    char *data = fr_last_example(e, NULL);
     assert_non_null(strstr(data, "\"body\":{\"a\":12}"));
     ce_free(data);
 }
@@ -434,6 +448,19 @@ static void test_upright_after_bad_requests(void **state)
     assert_int_equal(ce_scn_post(e->port, "/example", "{\"ok\":true}", NULL, id), 200);
 }
 
+/* A request past maxPayloadSize whose whole declared body (2000 bytes, a POST of its own and
+ * padding) is in the same send() as its head. */
+static void fr_too_large_in_one_send(struct fr_env *e)
+{
+    static const char head[] = FR_POST "Content-Length: 2000\r\n\r\n";
+    static const char smuggled[] = FR_POST "Content-Length: 2\r\n\r\n{}";
+    char req[sizeof(head) + 2000];
+    memcpy(req, head, sizeof(head) - 1);
+    memset(req + sizeof(head) - 1, ' ', 2000);
+    memcpy(req + sizeof(head) - 1, smuggled, sizeof(smuggled) - 1);
+    fr_expect_once(e, req, sizeof(head) - 1 + 2000, 413, true);
+}
+
 /* Past maxPayloadSize with a declared length: 413 at once and a close, so the body's unread
  * bytes are never taken for the next request (here they hold a whole POST of their own). */
 static void test_payload_too_large_closes(void **state)
@@ -456,6 +483,7 @@ static void test_payload_too_large_closes(void **state)
     }
     ce_free(rest);
     fr_close(c);
+    fr_too_large_in_one_send(e);
     assert_int_equal(ce_scn_js_count(ce_natsd_url(e->natsd)), before);
 }
 
