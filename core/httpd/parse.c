@@ -62,8 +62,7 @@ size_t ce_http_head_end(const char *buf, size_t len)
 /* The next line from *pos: its content (line end excluded) in *line and *line_len. A CR before
  * the LF belongs to the line end; other CRs stay in the content for the caller to refuse.
  * Returns false when no complete line is left. */
-static bool next_line(const char *buf, size_t len, size_t *pos, const char **line,
-                      size_t *line_len)
+static bool next_line(const char *buf, size_t len, size_t *pos, const char **line, size_t *line_len)
 {
     if (*pos >= len) {
         return false;

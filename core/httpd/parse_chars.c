@@ -40,8 +40,7 @@ static bool is_ows(char ch)
     return ch == ' ' || ch == '\t';
 }
 
-bool ce_httpd_list_next(const char *v, size_t len, size_t *pos, const char **item,
-                        size_t *item_len)
+bool ce_httpd_list_next(const char *v, size_t len, size_t *pos, const char **item, size_t *item_len)
 {
     if (*pos > len) {
         return false;

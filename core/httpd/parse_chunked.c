@@ -112,8 +112,7 @@ static enum byte_result size_byte(struct ce_http_chunked *c, unsigned char ch, c
     return ce_httpd_is_value_byte(ch) ? BYTE_OK : bad(c, why, "invalid chunk extension");
 }
 
-static enum byte_result trailer_byte(struct ce_http_chunked *c, unsigned char ch,
-                                     const char **why)
+static enum byte_result trailer_byte(struct ce_http_chunked *c, unsigned char ch, const char **why)
 {
     if (++c->trailers > TRAILERS_MAX) {
         return bad(c, why, "trailers too large");
@@ -149,8 +148,7 @@ static enum byte_result trailer_byte(struct ce_http_chunked *c, unsigned char ch
     return BYTE_OK;
 }
 
-static enum byte_result data_end_byte(struct ce_http_chunked *c, unsigned char ch,
-                                      const char **why)
+static enum byte_result data_end_byte(struct ce_http_chunked *c, unsigned char ch, const char **why)
 {
     if (c->state == ST_DATA_CR && ch == '\r') {
         c->state = ST_DATA_LF;

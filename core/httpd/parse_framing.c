@@ -87,8 +87,7 @@ static void connection(const struct ce_http_field *f, struct framing_seen *s)
 }
 
 /* "100-continue" is the only expectation; an empty Expect is no expectation (as Go's server). */
-static unsigned int expect(struct ce_http_head *h, const struct ce_http_field *f,
-                           const char **why)
+static unsigned int expect(struct ce_http_head *h, const struct ce_http_field *f, const char **why)
 {
     if (f->value_len == 0) {
         return 0;

@@ -38,8 +38,8 @@ static void run_head_cases(const struct head_case *cases, size_t n)
         const char *why = NULL;
         unsigned int st = ce_http_head_parse(c->req, c->len, &head, &why);
         if (st != c->status || (c->why != NULL && strcmp(why, c->why) != 0)) {
-            fail_msg("case %zu %.*s: status %u (%s), want %u (%s)", i, (int)c->len, c->req, st,
-                     why, c->status, c->why ? c->why : "");
+            fail_msg("case %zu %.*s: status %u (%s), want %u (%s)", i, (int)c->len, c->req, st, why,
+                     c->status, c->why ? c->why : "");
         }
     }
 }
@@ -272,15 +272,14 @@ static void test_transfer_encoding(void **state)
          "transfer coding not supported"},
         {REQ("POST /" H11 "Transfer-Encoding: identity\r\n\r\n"), 501,
          "transfer coding not supported"},
-        {REQ("POST /" H11 "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"),
-         501, "transfer coding not supported"},
+        {REQ("POST /" H11 "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"), 501,
+         "transfer coding not supported"},
         {REQ("POST /" H11 "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"), 501,
          "transfer coding not supported"},
         {REQ("POST /" H11 "Transfer-Encoding: chunked, chunked\r\n\r\n"), 501,
          "transfer coding not supported"},
         {REQ("POST /" H11 "Transfer-Encoding:\r\n\r\n"), 400, "invalid Transfer-Encoding"},
-        {REQ("POST /" H11 "Transfer-Encoding: chunked,\r\n\r\n"), 400,
-         "invalid Transfer-Encoding"},
+        {REQ("POST /" H11 "Transfer-Encoding: chunked,\r\n\r\n"), 400, "invalid Transfer-Encoding"},
         {REQ("POST /" H11 "Transfer-Encoding: chunk\r\n\r\n"), 501,
          "transfer coding not supported"},
         {REQ("POST /" H11 "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"), 400,
@@ -416,8 +415,7 @@ static bool chunk_feed(struct ce_http_chunked *c, const char *in, size_t from, s
 }
 
 /* Decodes in[0..len) fed in pieces of at most step bytes (0: whole), or split once at split. */
-static void chunk_decode(const char *in, size_t len, size_t step, size_t split,
-                         struct chunk_out *o)
+static void chunk_decode(const char *in, size_t len, size_t step, size_t split, struct chunk_out *o)
 {
     struct ce_http_chunked c = {0};
     memset(o, 0, sizeof *o);
