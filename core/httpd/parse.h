@@ -41,24 +41,26 @@ struct ce_http_head {
 size_t ce_http_head_end(const char *buf, size_t len);
 
 /* Parses the complete head buf[0..len) (len from ce_http_head_end) into *h. Returns 0, or the
- * status to answer (400, 413, 431, 501, 505) with *why set to a short static reason. */
+ * status to answer (400, 413, 417, 431, 501, 505) with *why set to a short static reason.
+ * Bytes after the blank line are not looked at. For an absolute-form target
+ * ("http://host/p?q") h->target is its path and query ("/p?q", or a static "/"). */
 unsigned int ce_http_head_parse(const char *buf, size_t len, struct ce_http_head *h,
                                 const char **why);
 
 /* The first field named name (case-insensitive), or NULL; its value's length in *len. */
 const char *ce_http_head_field(const struct ce_http_head *h, const char *name, size_t *len);
 
-/* Decodes a chunked body as it arrives. */
+/* Decodes a chunked body as it arrives. Zero it before the first call. */
 struct ce_http_chunked {
     int state;
-    uint64_t left;    /* bytes of the current chunk still to come */
-    size_t line_len;  /* bytes of the current size/trailer line seen (capped) */
-    size_t trailers;  /* trailer bytes seen (capped) */
+    uint64_t left;   /* bytes of the current chunk still to come */
+    size_t line_len; /* bytes of the current size/trailer line seen (capped) */
+    size_t trailers; /* trailer bytes seen (capped) */
 };
 
 enum ce_http_chunk_step {
     CE_HTTP_CHUNK_MORE = 0, /* all of the input was used; feed more */
-    CE_HTTP_CHUNK_DATA,     /* *data/*data_len is body data (points into the input) */
+    CE_HTTP_CHUNK_DATA,     /* *data and *data_len are body data (points into the input) */
     CE_HTTP_CHUNK_DONE,     /* the body ended (last chunk and trailers read) */
     CE_HTTP_CHUNK_BAD,      /* malformed: answer 400 with *why */
 };
@@ -70,7 +72,8 @@ enum ce_http_chunk_step ce_http_chunked_step(struct ce_http_chunked *c, const ch
                                              const char **why);
 
 /* Decodes the path part of a request target (up to '?') into out (capacity cap, NUL-terminated):
- * %XX escapes decoded. Returns false for a bad escape, a decoded NUL or a path longer than cap-1. */
+ * %XX escapes decoded. Returns false for a bad escape, a decoded NUL or a path longer than cap-1.
+ */
 bool ce_http_path_decode(const char *target, size_t len, char *out, size_t cap);
 
 #endif
