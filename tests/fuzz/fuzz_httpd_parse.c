@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes core/httpd's request framing. The head parser must point only into its input and
- * report a known status; the chunked decoder must give the same data, result and consumed
- * length whether the input comes whole or split at a point taken from the data, and must never
- * consume more than it was given. */
+ * report a known status, the same with or without the bytes after the head; the chunked decoder
+ * must give the same data, result and consumed length whether the input comes whole or split at a
+ * point taken from the data, and must never consume more than it was given. */
 #include "core/httpd/parse.h"
 
 #include <stdint.h>
@@ -11,7 +11,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct ce_http_head head;
+static struct ce_http_head head, head_all;
 
 static void fuzz_check_span(const char *p, size_t n, const char *in, size_t len)
 {
@@ -29,6 +29,11 @@ static void fuzz_head(const char *in, size_t len)
     const char *why = NULL;
     unsigned int st = ce_http_head_parse(in, end ? end : len, &head, &why);
     if (why == NULL) {
+        abort();
+    }
+    /* the head ends where ce_http_head_end says: what follows changes nothing */
+    const char *why_all = NULL;
+    if (end > 0 && ce_http_head_parse(in, len, &head_all, &why_all) != st) {
         abort();
     }
     if (st != 0) {
