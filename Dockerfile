@@ -9,7 +9,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
-      libnats-dev libmicrohttpd-dev libcurl4-openssl-dev \
+      libnats-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev \
       libyaml-dev libjansson-dev libjq-dev libluajit-5.1-dev libpcre2-dev \
       librdkafka-dev libssh2-1-dev libgit2-dev \
  && rm -rf /var/lib/apt/lists/*

@@ -8,6 +8,7 @@
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "core/httpd/server.h"
 #include "core/service/listen.h"
 #include "core/service/secrets.h"
 #include "eventbus/bus.h"
@@ -15,8 +16,6 @@
 #include "eventsource/webhook_body.h"
 #include "manifest/model.h"
 
-#include <microhttpd.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,21 +23,15 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define WEBHOOK_MAX_HEADERS 256
-/* More than libmicrohttpd's per-connection memory (32 KiB), which bounds the request line and
- * headers */
+/* The request line and header block are capped at this by the HTTP server (core/httpd). */
 #define WEBHOOK_HEADER_BYTES (64 * 1024)
 #define WEBHOOK_EVENT_ID_HEADER "X-Cevents-Event-Id"
-/* Above libmicrohttpd's whole connection buffer (32 KiB by default): no request line is longer. */
-#define WEBHOOK_MAX_REQUEST_LINE (64 * 1024)
-/* A chunked body past maxPayloadSize is drained up to this much more so the client gets its 413;
- * past that the connection is closed. */
-#define WEBHOOK_DRAIN_SLACK (16u * 1024 * 1024)
 
 struct webhook_server {
     struct ce_webhook_servers *owner;
     int port;
-    struct MHD_Daemon *daemon;
+    char port_text[8];
+    struct ce_httpd *httpd;
     struct ce_webhook_route **routes;
     int n_routes;
     char *tls_cert;
@@ -53,49 +46,32 @@ struct ce_webhook_servers {
     atomic_bool quiescing;
 };
 
-enum webhook_phase { REQ_NEW = 0, REQ_BODY, REQ_WAIT_ACK, REQ_ANSWERED };
-
-/* Per-request state; created by the URI callback, freed by the completion callback. Touched by
- * the MHD worker that owns the connection, and once by the bus thread that delivers the ack
- * (before it resumes the connection, which publishes the writes to the worker). */
+/* Per-request state; created when the head is in, freed when the request is over. Touched by
+ * the server loop that owns the connection, and once by the bus thread that delivers the ack
+ * (which answers; the server hands the answer to its loop). */
 struct webhook_req {
     struct webhook_server *srv;
-    struct MHD_Connection *conn;
-    char *raw_uri;
-    const char *uri_at; /* the request target in libmicrohttpd's buffer, and its length then */
-    size_t uri_len;
+    struct ce_httpd_req *hr;
     struct ce_webhook_route *route;
-    enum webhook_phase phase;
-    struct ce_buf body;
-    size_t drained;
-    bool too_big;
     bool counted; /* included in the owner's in_flight */
-    atomic_int ack_rc;
     char event_id[33];
     struct ce_webhook_verdict verdict;
 };
 
-static struct MHD_Response *webhook_text(const char *text)
+static void webhook_reply(struct ce_httpd_req *hr, unsigned int status, const char *text,
+                          const char *event_id, int retry_after)
 {
-    return MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
-}
-
-static enum MHD_Result webhook_reply(struct MHD_Connection *conn, unsigned int status,
-                                     const char *text, const char *event_id, int retry_after)
-{
-    struct MHD_Response *resp = webhook_text(text);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    struct ce_httpd_field_out fields[3] = {{"Content-Type", "text/plain; charset=utf-8"}};
+    int n = 1;
     if (event_id && event_id[0]) {
-        MHD_add_response_header(resp, WEBHOOK_EVENT_ID_HEADER, event_id);
+        fields[n++] = (struct ce_httpd_field_out){WEBHOOK_EVENT_ID_HEADER, event_id};
     }
+    char ra[16];
     if (retry_after > 0) {
-        char ra[16];
         snprintf(ra, sizeof(ra), "%d", retry_after);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+        fields[n++] = (struct ce_httpd_field_out){"Retry-After", ra};
     }
-    enum MHD_Result r = MHD_queue_response(conn, status, resp);
-    MHD_destroy_response(resp);
-    return r;
+    ce_httpd_answer(hr, status, fields, n, text, strlen(text));
 }
 
 static struct ce_webhook_route *webhook_find_route(struct webhook_server *srv, const char *url)
@@ -138,14 +114,13 @@ static unsigned int webhook_check_auth(struct webhook_req *req, const char **why
                                  "failed to read the webhook auth secret", &token, &token_len);
     if (rc != CE_OK) {
         *why = "Error loading auth token";
-        return MHD_HTTP_INTERNAL_SERVER_ERROR;
+        return 500;
     }
-    const char *hdr =
-        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *hdr = ce_httpd_req_field(req->hr, "Authorization");
     unsigned int status = 0;
     if (!hdr || strncmp(hdr, "Bearer ", 7) != 0) {
         *why = "Invalid Authorization Header";
-        status = MHD_HTTP_UNAUTHORIZED;
+        status = 401;
     }
     else {
         const char *given = hdr + 7;
@@ -156,109 +131,57 @@ static unsigned int webhook_check_auth(struct webhook_req *req, const char **why
         }
         if (diff) {
             *why = "Invalid Auth token";
-            status = MHD_HTTP_UNAUTHORIZED;
+            status = 401;
         }
     }
     ce_free(token);
     return status;
 }
 
-struct webhook_lengths {
-    const char *first;
-    bool differ;
-};
-
-static enum MHD_Result webhook_collect_length(void *arg, enum MHD_ValueKind kind, const char *key,
-                                              const char *value)
+/* The head is in, no body yet. Either answers at once (health, 404, wrong method, auth,
+ * declared size too big, shutting down) or asks for the body. Framing the server refuses
+ * itself (conflicting Content-Length, a NUL in the target) never gets here. */
+static void webhook_begin(struct webhook_req *req)
 {
-    (void)kind;
-    struct webhook_lengths *l = arg;
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0 && value != NULL) {
-        l->differ = l->differ || (l->first != NULL && strcmp(l->first, value) != 0);
-        l->first = l->first ? l->first : value;
+    struct ce_httpd_req *hr = req->hr;
+    const struct ce_http_head *head = ce_httpd_req_head(hr);
+    const char *path = ce_httpd_req_path(hr);
+    if (strcmp(path, "/health") == 0) {
+        webhook_reply(hr, 200, "OK", NULL, 0);
+        return;
     }
-    return MHD_YES;
-}
-
-/* First call for a request: headers are in, no body yet. Either answers at once (health, 404,
- * wrong method, auth, declared size too big, shutting down) or prepares to read the body. */
-static enum MHD_Result webhook_begin(struct webhook_req *req, const char *url, const char *method)
-{
-    struct MHD_Connection *conn = req->conn;
-    /* Two different Content-Length headers make the body's end ambiguous (request smuggling
-     * across proxies): such a request is refused rather than read by one of them. */
-    struct webhook_lengths cl = {NULL, false};
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, webhook_collect_length, &cl);
-    if (cl.differ) {
-        return webhook_reply(conn, MHD_HTTP_BAD_REQUEST, "conflicting Content-Length headers", NULL,
-                             0);
-    }
-    if (strcmp(url, "/health") == 0) {
-        return webhook_reply(conn, MHD_HTTP_OK, "OK", NULL, 0);
-    }
-    req->route = webhook_find_route(req->srv, url);
+    req->route = webhook_find_route(req->srv, path);
     if (!req->route) {
-        return webhook_reply(conn, MHD_HTTP_NOT_FOUND, "404 page not found", NULL, 0);
+        webhook_reply(hr, 404, "404 page not found", NULL, 0);
+        return;
     }
     if (atomic_load(&req->srv->owner->quiescing)) {
-        return webhook_reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", NULL,
-                             req->srv->owner->env->retry_after_s);
+        webhook_reply(hr, 503, "shutting down", NULL, req->srv->owner->env->retry_after_s);
+        return;
     }
     const char *why = NULL;
     unsigned int status = webhook_check_auth(req, &why);
     if (status) {
-        return webhook_reply(conn, status, why, NULL, 0);
+        webhook_reply(hr, status, why, NULL, 0);
+        return;
     }
     const struct ce_webhook_config *spec = req->route->spec;
-    if (strcmp(spec->method, method) != 0) {
-        return webhook_reply(conn, MHD_HTTP_BAD_REQUEST, "http method does not match", NULL, 0);
+    if (strcmp(spec->method, head->method) != 0) {
+        webhook_reply(hr, 400, "http method does not match", NULL, 0);
+        return;
     }
-    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
+    if (strcmp(head->method, "GET") != 0 && strcmp(head->method, "POST") != 0) {
         char msg[96];
-        snprintf(msg, sizeof(msg), "unsupported method: %.64s", method);
-        return webhook_reply(conn, MHD_HTTP_BAD_REQUEST, msg, NULL, 0);
+        snprintf(msg, sizeof(msg), "unsupported method: %.64s", head->method);
+        webhook_reply(hr, 400, msg, NULL, 0);
+        return;
     }
-    if (cl.first && strtoull(cl.first, NULL, 10) > (unsigned long long)spec->max_payload_size) {
+    if (!head->chunked && head->content_length > (uint64_t)spec->max_payload_size) {
         ce_emitter_count_processing_failed(req->route->em);
-        return webhook_reply(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large", NULL, 0);
+        webhook_reply(hr, 413, "request body too large", NULL, 0);
+        return;
     }
-    ce_buf_init(&req->body, (size_t)spec->max_payload_size);
-    req->phase = REQ_BODY;
-    return MHD_YES;
-}
-
-/* Body bytes arrive in pieces; bytes past maxPayloadSize are counted and dropped, never kept. */
-static enum MHD_Result webhook_take_body(struct webhook_req *req, const char *data, size_t *size)
-{
-    if (!req->too_big && ce_buf_append(&req->body, data, *size) != CE_OK) {
-        req->too_big = true;
-        ce_buf_fini(&req->body);
-    }
-    if (req->too_big) {
-        req->drained += *size;
-        if (req->drained > WEBHOOK_DRAIN_SLACK) {
-            return MHD_NO; /* a producer streaming without end: close the connection */
-        }
-    }
-    *size = 0;
-    return MHD_YES;
-}
-
-struct webhook_hdrs {
-    struct ce_webhook_header items[WEBHOOK_MAX_HEADERS];
-    int n;
-};
-
-static enum MHD_Result webhook_collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                              size_t key_size, const char *value, size_t value_size)
-{
-    (void)kind;
-    struct webhook_hdrs *h = cls;
-    if (h->n >= WEBHOOK_MAX_HEADERS) {
-        return MHD_NO;
-    }
-    h->items[h->n++] = (struct ce_webhook_header){key, key_size, value, value_size};
-    return MHD_YES;
+    ce_httpd_read_body(hr, (size_t)spec->max_payload_size);
 }
 
 /* Whether the request's media type is a form. Parameters (`; charset=utf-8`) and the case of
@@ -267,13 +190,9 @@ static enum MHD_Result webhook_collect_header(void *cls, enum MHD_ValueKind kind
 static bool webhook_is_form(struct webhook_req *req)
 {
     static const char form[] = "application/x-www-form-urlencoded";
-    const char *ct =
-        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *ct = ce_httpd_req_field(req->hr, "Content-Type");
     if (ct == NULL) {
         return false;
-    }
-    while (*ct == ' ' || *ct == '\t') {
-        ct++;
     }
     size_t n = strcspn(ct, ";");
     while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t')) {
@@ -284,118 +203,55 @@ static bool webhook_is_form(struct webhook_req *req)
 
 /* Turns the request into the event's body JSON: GET query and form posts become objects of
  * string arrays, anything else must already be JSON. */
-static int webhook_body_json(struct webhook_req *req, const char *method, struct ce_buf *out)
+static int webhook_body_json(struct webhook_req *req, struct ce_buf *out)
 {
-    if (strcmp(method, "GET") == 0) {
-        const char *q = strchr(req->raw_uri, '?');
-        q = q ? q + 1 : "";
+    if (strcmp(ce_httpd_req_head(req->hr)->method, "GET") == 0) {
+        const char *q = ce_httpd_req_query(req->hr);
         int rc = ce_webhook_body_from_query(q, strlen(q), out);
         return rc == CE_EPARSE ? CE_OK : rc; /* bad pairs of a URL are skipped, as in Argo */
     }
-    const char *body = req->body.data ? req->body.data : "";
+    size_t len = 0;
+    const char *body = ce_httpd_req_body(req->hr, &len);
     if (webhook_is_form(req)) {
-        return ce_webhook_body_from_query(body, req->body.len, out);
+        return ce_webhook_body_from_query(body, len, out);
     }
-    return ce_webhook_body_json_compact(body, req->body.len, out);
+    return ce_webhook_body_json_compact(body, len, out);
 }
 
-static int webhook_build_data(struct webhook_req *req, const char *method, struct ce_buf *data)
+static int webhook_build_data(struct webhook_req *req, struct ce_buf *data)
 {
     struct ce_buf body;
-    struct webhook_hdrs *hdrs = ce_xmalloc(sizeof(*hdrs));
-    hdrs->n = 0;
     ce_buf_init(&body, 0);
-    int rc = webhook_body_json(req, method, &body);
+    int rc = webhook_body_json(req, &body);
     if (rc == CE_OK) {
-        MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, webhook_collect_header, hdrs);
+        const struct ce_http_head *head = ce_httpd_req_head(req->hr);
+        struct ce_webhook_header *hdrs = ce_xcalloc((size_t)head->n_fields + 1, sizeof(*hdrs));
+        for (int i = 0; i < head->n_fields; i++) {
+            const struct ce_http_field *f = &head->fields[i];
+            hdrs[i] = (struct ce_webhook_header){f->name, f->name_len, f->value, f->value_len};
+        }
         const struct ce_webhook_config *spec = req->route->spec;
         struct ce_kv_pair *meta = ce_xcalloc((size_t)spec->n_metadata + 1, sizeof(*meta));
         for (int i = 0; i < spec->n_metadata; i++) {
             meta[i] = (struct ce_kv_pair){spec->metadata[i].key, spec->metadata[i].value};
         }
-        rc = ce_webhook_data_build(hdrs->items, hdrs->n, body.data, body.len, meta,
+        rc = ce_webhook_data_build(hdrs, head->n_fields, body.data, body.len, meta,
                                    spec->n_metadata, !req->route->keep_auth, data);
         ce_free(meta);
+        ce_free(hdrs);
     }
     ce_buf_fini(&body);
-    ce_free(hdrs);
     return rc;
 }
 
-static void webhook_on_ack(void *arg, int rc, const char *event_id)
+/* The bus's answer (any thread, or the loop when the publish failed at once). */
+static void webhook_answer_ack(struct webhook_req *req, int rc)
 {
-    (void)event_id;
-    struct webhook_req *req = arg;
-    atomic_store(&req->ack_rc, rc);
-    MHD_resume_connection(req->conn);
-}
-
-static const char *webhook_idempotency_key(struct webhook_req *req)
-{
-    if (req->verdict.key[0] != '\0') {
-        return req->verdict.key;
-    }
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key");
-}
-
-/* Last call: the whole body is in. Build the event and hand it to the bus; the connection is
- * suspended until the ack (or its timeout) comes back. */
-static enum MHD_Result webhook_finish(struct webhook_req *req, const char *method)
-{
-    struct ce_webhook_servers *st = req->srv->owner;
-    struct ce_emitter *em = req->route->em;
-    if (req->too_big) {
-        ce_emitter_count_processing_failed(em);
-        return webhook_reply(req->conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large", NULL,
-                             0);
-    }
-    if (req->route->on_body != NULL) {
-        req->route->on_body(req->route->on_body_arg, req->body.data ? req->body.data : "",
-                            req->body.len, &req->verdict);
-        if (req->verdict.status != 0) {
-            return webhook_reply(req->conn, req->verdict.status, req->verdict.text, NULL, 0);
-        }
-    }
-    struct ce_buf data;
-    ce_buf_init(&data, 0);
-    if (webhook_build_data(req, method, &data) != CE_OK) {
-        ce_buf_fini(&data);
-        ce_emitter_count_processing_failed(em);
-        const char *why = strcmp(method, "POST") == 0 && webhook_is_form(req)
-                              ? "request body is not a valid form"
-                              : "request body is not valid JSON";
-        ce_log_kv(CE_LOG_ERROR, "failed to get body", "eventName", req->route->name, "error", why,
-                  NULL);
-        return webhook_reply(req->conn, MHD_HTTP_BAD_REQUEST, why, NULL, 0);
-    }
-    const char *key = webhook_idempotency_key(req);
-    char keyed_id[33];
-    if (key && key[0]) {
-        ce_emit_id_from_key(em->source_name, em->event_name, key, strlen(key), keyed_id);
-    }
-    /* In flight from here until the answer is sent (completion callback), so a shutdown waits
-     * for the producer to hear the outcome. */
-    req->phase = REQ_WAIT_ACK;
-    req->counted = true;
-    atomic_fetch_add(&st->in_flight, 1);
-    MHD_suspend_connection(req->conn);
-    int rc = ce_emit_async(em, data.data, data.len, key && key[0] ? keyed_id : NULL, webhook_on_ack,
-                           req, req->event_id);
-    ce_buf_fini(&data);
-    if (rc != CE_OK) {
+    struct ce_httpd_req *hr = req->hr;
+    if (rc == CE_OK || rc == CE_DROPPED) {
         /* a filtered event is answered as a success, as Argo Events does */
-        atomic_store(&req->ack_rc, rc == CE_DROPPED ? CE_OK : rc);
-        MHD_resume_connection(req->conn);
-    }
-    return MHD_YES;
-}
-
-static enum MHD_Result webhook_answer_ack(struct webhook_req *req)
-{
-    req->phase = REQ_ANSWERED;
-    int rc = atomic_load(&req->ack_rc);
-    if (rc == CE_OK) {
-        return webhook_reply(req->conn, MHD_HTTP_OK, "success", req->event_id, 0);
+        webhook_reply(hr, 200, "success", req->event_id, 0);
+        return;
     }
     if (rc == CE_EMSGSIZE) {
         /* it can never fit: no Retry-After */
@@ -403,87 +259,127 @@ static enum MHD_Result webhook_answer_ack(struct webhook_req *req)
         snprintf(why, sizeof why,
                  "the event is larger than the event bus takes (its max_payload is %lld bytes)",
                  (long long)ce_bus_max_payload(req->srv->owner->env->bus));
-        return webhook_reply(req->conn, MHD_HTTP_CONTENT_TOO_LARGE, why, req->event_id, 0);
+        webhook_reply(hr, 413, why, req->event_id, 0);
+        return;
     }
     const char *why = rc == CE_ETIMEDOUT ? "event bus did not acknowledge the event in time"
                       : rc == CE_EFULL   ? "event bus is full: a Sensor is too far behind"
                                          : "event bus unavailable";
-    return webhook_reply(req->conn, MHD_HTTP_SERVICE_UNAVAILABLE, why, req->event_id,
-                         req->srv->owner->env->retry_after_s);
+    webhook_reply(hr, 503, why, req->event_id, req->srv->owner->env->retry_after_s);
 }
 
-/* Whether the request target held a NUL byte ("POST /in\0junk HTTP/1.1"), which libmicrohttpd
- * passes on cut at the NUL, so the request would reach the route "/in". The library splits the
- * request line in place: the target ends where the protocol version starts, one byte before
- * it, and a target that is shorter as a C string than that span held a NUL. */
-static bool webhook_target_has_nul(const struct webhook_req *req, const char *version)
+static void webhook_on_ack(void *arg, int rc, const char *event_id)
 {
-    if (req->uri_at == NULL || version == NULL || version <= req->uri_at) {
-        return false;
+    (void)event_id;
+    webhook_answer_ack(arg, rc);
+}
+
+static const char *webhook_idempotency_key(struct webhook_req *req)
+{
+    if (req->verdict.key[0] != '\0') {
+        return req->verdict.key;
     }
-    size_t span = (size_t)(version - req->uri_at);
-    return span <= WEBHOOK_MAX_REQUEST_LINE && req->uri_len + 1 < span;
+    return ce_httpd_req_field(req->hr, "Idempotency-Key");
 }
 
-static enum MHD_Result webhook_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                      const char *method, const char *version,
-                                      const char *upload_data, size_t *upload_data_size,
-                                      void **con_cls)
+/* Hands the event to the bus; the answer follows its ack (or its timeout). */
+static void webhook_publish(struct webhook_req *req, struct ce_buf *data)
 {
-    (void)cls;
-    struct webhook_req *req = *con_cls;
-    req->conn = conn;
-    switch (req->phase) {
-    case REQ_NEW:
-        if (webhook_target_has_nul(req, version)) {
-            req->phase = REQ_ANSWERED;
-            return webhook_reply(conn, MHD_HTTP_BAD_REQUEST, "NUL byte in the request target", NULL,
-                                 0);
-        }
-        return webhook_begin(req, url, method);
-    case REQ_BODY:
-        if (*upload_data_size) {
-            return webhook_take_body(req, upload_data, upload_data_size);
-        }
-        return webhook_finish(req, method);
-    case REQ_WAIT_ACK:
-        return webhook_answer_ack(req);
-    case REQ_ANSWERED:
-        break;
+    struct ce_webhook_servers *st = req->srv->owner;
+    struct ce_emitter *em = req->route->em;
+    const char *key = webhook_idempotency_key(req);
+    char keyed_id[33];
+    if (key && key[0]) {
+        ce_emit_id_from_key(em->source_name, em->event_name, key, strlen(key), keyed_id);
     }
-    return MHD_NO;
+    /* In flight from here until the answer is written, so a shutdown waits for the producer to
+     * hear the outcome. */
+    req->counted = true;
+    atomic_fetch_add(&st->in_flight, 1);
+    int rc = ce_emit_async(em, data->data, data->len, key && key[0] ? keyed_id : NULL,
+                           webhook_on_ack, req, req->event_id);
+    if (rc != CE_OK) {
+        webhook_answer_ack(req, rc);
+    }
 }
 
-static void *webhook_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+/* The whole body is in: check it, build the event and publish it. */
+static void webhook_finish(struct webhook_req *req)
 {
-    struct webhook_req *req = ce_xcalloc(1, sizeof(*req));
-    req->srv = cls;
-    req->conn = conn;
-    req->raw_uri = ce_xstrdup(uri ? uri : "");
-    req->uri_at = uri;
-    req->uri_len = uri ? strlen(uri) : 0;
-    atomic_init(&req->ack_rc, CE_OK);
-    return req;
-}
-
-static void webhook_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                                 enum MHD_RequestTerminationCode toe)
-{
-    (void)cls;
-    (void)conn;
-    (void)toe;
-    struct webhook_req *req = *con_cls;
-    if (!req) {
+    struct ce_httpd_req *hr = req->hr;
+    struct ce_emitter *em = req->route->em;
+    if (ce_httpd_body_over(hr)) {
+        ce_emitter_count_processing_failed(em);
+        webhook_reply(hr, 413, "request body too large", NULL, 0);
         return;
     }
+    if (req->route->on_body != NULL) {
+        size_t len = 0;
+        const char *body = ce_httpd_req_body(hr, &len);
+        req->route->on_body(req->route->on_body_arg, body, len, &req->verdict);
+        if (req->verdict.status != 0) {
+            webhook_reply(hr, req->verdict.status, req->verdict.text, NULL, 0);
+            return;
+        }
+    }
+    struct ce_buf data;
+    ce_buf_init(&data, 0);
+    if (webhook_build_data(req, &data) != CE_OK) {
+        ce_emitter_count_processing_failed(em);
+        const char *method = ce_httpd_req_head(hr)->method;
+        const char *why = strcmp(method, "POST") == 0 && webhook_is_form(req)
+                              ? "request body is not a valid form"
+                              : "request body is not valid JSON";
+        ce_log_kv(CE_LOG_ERROR, "failed to get body", "eventName", req->route->name, "error", why,
+                  NULL);
+        webhook_reply(hr, 400, why, NULL, 0);
+    }
+    else {
+        webhook_publish(req, &data);
+    }
+    ce_buf_fini(&data);
+}
+
+static void webhook_on_head(void *arg, struct ce_httpd_req *hr)
+{
+    struct webhook_req *req = ce_xcalloc(1, sizeof(*req));
+    req->srv = arg;
+    req->hr = hr;
+    ce_httpd_req_set_ctx(hr, req);
+    webhook_begin(req);
+}
+
+static void webhook_on_body(void *arg, struct ce_httpd_req *hr)
+{
+    (void)arg;
+    webhook_finish(ce_httpd_req_ctx(hr));
+}
+
+static void webhook_on_done(void *arg, struct ce_httpd_req *hr)
+{
+    (void)arg;
+    struct webhook_req *req = ce_httpd_req_ctx(hr);
     if (req->counted) {
         atomic_fetch_sub(&req->srv->owner->in_flight, 1);
     }
-    ce_buf_fini(&req->body);
-    ce_free(req->raw_uri);
     ce_free(req);
-    *con_cls = NULL;
 }
+
+/* The server's own refusals (malformed framing) and failing accepts go through the logger, as
+ * JSON like every other line and rate-limited with the other warnings. */
+static void webhook_on_problem(void *arg, const char *what, const char *detail)
+{
+    const struct webhook_server *srv = arg;
+    ce_log_kv(CE_LOG_WARN, "the HTTP server reported a problem", "port", srv->port_text, "what",
+              what, "detail", detail, NULL);
+}
+
+static const struct ce_httpd_ops webhook_ops = {
+    .on_head = webhook_on_head,
+    .on_body = webhook_on_body,
+    .on_done = webhook_on_done,
+    .on_problem = webhook_on_problem,
+};
 
 static int webhook_load_tls(struct webhook_server *srv, const struct ce_webhook_route *route,
                             const char *secrets_dir)
@@ -513,63 +409,24 @@ static struct webhook_server *webhook_server_for(struct ce_webhook_servers *st, 
     return srv;
 }
 
-/* libmicrohttpd's own complaints (a malformed request, a failed accept) go through the logger,
- * as JSON like every other line and rate-limited with the other warnings. */
-static void webhook_mhd_log(void *arg, const char *fmt, va_list ap)
-{
-    const struct webhook_server *srv = arg;
-    char text[512];
-    vsnprintf(text, sizeof text, fmt, ap);
-    size_t n = strlen(text);
-    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) {
-        text[--n] = '\0';
-    }
-    char port[8];
-    snprintf(port, sizeof(port), "%d", srv->port);
-    ce_log_kv(CE_LOG_WARN, "the HTTP server reported a problem", "port", port, "detail", text,
-              NULL);
-}
-
 static int webhook_server_start(struct webhook_server *srv)
 {
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                         MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned int threads = nproc > 1 ? (unsigned int)nproc : 1;
-    if (srv->tls_cert) {
-        flags |= MHD_USE_TLS;
-    }
-    struct MHD_OptionItem tls_opts[] = {
-        {srv->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->tls_cert},
-        {srv->tls_key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->tls_key},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    char port[8];
-    snprintf(port, sizeof(port), "%d", srv->port);
-    char err[128] = "";
-    int fd = -1;
-    int rc = ce_listen_tcp(srv->port, 4096, &fd, err, sizeof err);
+    snprintf(srv->port_text, sizeof(srv->port_text), "%d", srv->port);
+    char err[160] = "";
+    struct ce_httpd_config cfg = {
+        .listen_fd = -1, .tls_cert_pem = srv->tls_cert, .tls_key_pem = srv->tls_key};
+    int rc = ce_listen_tcp(srv->port, 4096, &cfg.listen_fd, err, sizeof err);
     if (rc == CE_OK) {
-        srv->daemon = MHD_start_daemon(
-            /* the logger first: libmicrohttpd complains about options before it otherwise */
-            flags, 0, NULL, NULL, webhook_access, srv, MHD_OPTION_EXTERNAL_LOGGER, webhook_mhd_log,
-            srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-            MHD_OPTION_URI_LOG_CALLBACK, webhook_on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
-            webhook_on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, 16384u,
-            MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
-        if (!srv->daemon) {
-            snprintf(err, sizeof err, "the HTTP server did not start");
-            rc = CE_EIO;
-            close(fd);
-        }
+        rc = ce_httpd_start(&cfg, &webhook_ops, srv, &srv->httpd, err, sizeof err);
     }
-    if (!srv->daemon) {
-        ce_log_kv(CE_LOG_ERROR, "failed to listen and serve", "port", port, "error", err, NULL);
+    if (rc != CE_OK) {
+        ce_log_kv(CE_LOG_ERROR, "failed to listen and serve", "port", srv->port_text, "error", err,
+                  NULL);
         return rc;
     }
     for (int i = 0; i < srv->n_routes; i++) {
         ce_log_kv(CE_LOG_INFO, "route is activated", "eventName", srv->routes[i]->name, "port",
-                  port, "endpoint", srv->routes[i]->spec->endpoint, NULL);
+                  srv->port_text, "endpoint", srv->routes[i]->spec->endpoint, NULL);
     }
     return CE_OK;
 }
@@ -580,9 +437,7 @@ void ce_webhook_servers_stop(struct ce_webhook_servers *st)
         return;
     }
     for (int i = 0; i < st->n_servers; i++) {
-        if (st->servers[i].daemon) {
-            MHD_stop_daemon(st->servers[i].daemon);
-        }
+        ce_httpd_stop(st->servers[i].httpd);
         ce_free(st->servers[i].routes);
         ce_free(st->servers[i].tls_cert);
         ce_free(st->servers[i].tls_key);
@@ -654,7 +509,7 @@ int ce_webhook_servers_in_flight(struct ce_webhook_servers *st)
     return atomic_load(&st->in_flight);
 }
 
-/* The event of a body of maxPayloadSize bytes: its data holds the headers (libmicrohttpd keeps
+/* The event of a body of maxPayloadSize bytes: its data holds the headers (the HTTP server keeps
  * them under WEBHOOK_HEADER_BYTES) and the body, at worst twice its size once a form body is
  * turned into escaped JSON; the CloudEvent carries the data in base64 (4/3) with its context. */
 int64_t ce_webhook_max_event_bytes(const struct ce_webhook_config *cfg)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP(S) servers of webhook routes, shared by the sources that receive on one (webhook,
- * sns): one server per port (libmicrohttpd, a small thread pool on epoll), one route per event.
- * A request is answered 200 only after the bus acknowledged its event; while it waits the
- * connection is suspended, so no thread is pinned. Bus down or no ack in time: 503 with
+ * sns): one server per port (cevents' own, core/httpd: a loop per CPU on epoll), one route per
+ * event. A request is answered 200 only after the bus acknowledged its event; while it waits no
+ * thread is held. Bus down or no ack in time: 503 with
  * Retry-After. */
 #ifndef CE_EVENTSOURCE_WEBHOOK_SERVER_H
 #define CE_EVENTSOURCE_WEBHOOK_SERVER_H

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git clang clang-format libclang-rt-14-dev
   libnats-dev nats-server
-  libmicrohttpd-dev libcurl4-openssl-dev curl
+  libmicrohttpd-dev libcurl4-openssl-dev curl libssl-dev
   libyaml-dev libjansson-dev libjq-dev libluajit-5.1-dev libpcre2-dev
   librdkafka-dev kcat
   libssh2-1-dev openssh-server
