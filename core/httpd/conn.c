@@ -63,7 +63,21 @@ void httpd_conn_close(struct httpd_conn *c)
     atomic_fetch_sub(&loop->srv->n_conns, 1);
     ce_buf_fini(&c->out);
     ce_free(c->in);
-    ce_free(c);
+    c->in = NULL;
+    /* Freed after the current batch of events: a later event of that batch may still name it
+     * (an answer handed in by another thread can close a connection whose event is queued). */
+    c->closed = true;
+    c->next = loop->dead;
+    loop->dead = c;
+}
+
+void httpd_conns_free_dead(struct httpd_loop *loop)
+{
+    while (loop->dead) {
+        struct httpd_conn *c = loop->dead;
+        loop->dead = c->next;
+        ce_free(c);
+    }
 }
 
 void httpd_conn_accept(struct httpd_loop *loop, int fd)
@@ -92,6 +106,23 @@ static void httpd_conn_consumed(struct httpd_conn *c, size_t n)
 {
     memmove(c->in, c->in + n, c->in_len - n);
     c->in_len -= n;
+    c->head_scanned = 0;
+}
+
+/* Whether the bytes that came since the last look may complete a head (a line end followed by
+ * an empty line): a head sent a byte at a time is then not parsed again for every byte. */
+static bool httpd_conn_head_may_end(struct httpd_conn *c)
+{
+    size_t from = c->head_scanned > 2 ? c->head_scanned - 2 : 0;
+    c->head_scanned = c->in_len;
+    for (size_t i = from; i + 1 < c->in_len; i++) {
+        if (c->in[i] == '\n' &&
+            (c->in[i + 1] == '\n' ||
+             (c->in[i + 1] == '\r' && i + 2 < c->in_len && c->in[i + 2] == '\n'))) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void httpd_conn_refuse(struct httpd_conn *c, unsigned int status, const char *why)
@@ -157,7 +188,7 @@ static struct ce_httpd_req *httpd_conn_new_req(struct httpd_conn *c, size_t len)
 
 static enum httpd_step httpd_conn_take_head(struct httpd_conn *c)
 {
-    size_t end = ce_http_head_end(c->in, c->in_len);
+    size_t end = httpd_conn_head_may_end(c) ? ce_http_head_end(c->in, c->in_len) : 0;
     if (end == 0 || end > HTTPD_MAX_HEAD) {
         if (end == 0 && c->in_len < HTTPD_MAX_HEAD) {
             return STEP_MORE_INPUT;
@@ -385,6 +416,9 @@ static void httpd_conn_progress(struct httpd_conn *c)
 void httpd_conn_event(struct httpd_conn *c, uint32_t events)
 {
     (void)events;
+    if (c->closed) {
+        return;
+    }
     c->readable = true; /* TLS may need a read to go on after a write event too */
     if (c->lingering) {
         httpd_conn_linger(c);
@@ -401,12 +435,16 @@ void httpd_conn_answered(struct ce_httpd_req *r)
         return;
     }
     pthread_mutex_lock(&loop->ready_lock);
+    bool was_empty = loop->ready == NULL;
     r->next_ready = loop->ready;
     loop->ready = r;
     pthread_mutex_unlock(&loop->ready_lock);
-    uint64_t one = 1;
-    ssize_t w = write(loop->wake_fd, &one, sizeof one);
-    (void)w; /* a full eventfd is already a wake-up */
+    if (was_empty) {
+        /* one wake-up per batch: the loop takes the whole list after reading the eventfd */
+        uint64_t one = 1;
+        ssize_t w = write(loop->wake_fd, &one, sizeof one);
+        (void)w; /* a full eventfd is already a wake-up */
+    }
 }
 
 /* Writes the answers other threads gave. */

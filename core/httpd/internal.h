@@ -52,6 +52,7 @@ struct httpd_conn {
     char *in; /* bytes read, not yet consumed */
     size_t in_len;
     size_t in_cap;
+    size_t head_scanned; /* input bytes already known to hold no end of a head */
     struct ce_buf out; /* bytes to write */
     size_t out_off;
     struct ce_httpd_req *req; /* the request being read or answered */
@@ -59,6 +60,7 @@ struct httpd_conn {
     bool must_close; /* close once out is written */
     bool readable;   /* edge-triggered: the socket may still hold bytes */
     bool lingering;  /* answered and closing: reading only to drop */
+    bool closed; /* its socket is closed; the struct waits for the end of the batch */
     int64_t last_io_ms;
     struct httpd_conn *prev, *next;
 };
@@ -72,6 +74,7 @@ struct httpd_loop {
     pthread_mutex_t ready_lock;
     struct ce_httpd_req *ready; /* answered off the loop, to be written */
     struct httpd_conn *conns;
+    struct httpd_conn *dead; /* closed during this batch of events */
 };
 
 struct ce_httpd {
@@ -89,6 +92,7 @@ struct ce_httpd {
 void httpd_conn_accept(struct httpd_loop *loop, int fd);
 void httpd_conn_event(struct httpd_conn *c, uint32_t events);
 void httpd_conn_close(struct httpd_conn *c);
+void httpd_conns_free_dead(struct httpd_loop *loop);
 void httpd_conn_answered(struct ce_httpd_req *r);
 void httpd_conns_expire(struct httpd_loop *loop, int64_t now_ms);
 void httpd_conns_take_ready(struct httpd_loop *loop);

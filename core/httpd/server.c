@@ -77,6 +77,7 @@ static void *httpd_loop_main(void *arg)
             httpd_conns_expire(loop, now);
             last_expire = now;
         }
+        httpd_conns_free_dead(loop);
     }
     /* answers handed in but not taken belong to connections closed just below */
     pthread_mutex_lock(&loop->ready_lock);
@@ -85,6 +86,7 @@ static void *httpd_loop_main(void *arg)
     while (loop->conns) {
         httpd_conn_close(loop->conns);
     }
+    httpd_conns_free_dead(loop);
     return NULL;
 }
 
