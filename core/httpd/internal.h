@@ -53,14 +53,13 @@ struct httpd_conn {
     size_t in_len;
     size_t in_cap;
     size_t head_scanned; /* input bytes already known to hold no end of a head */
-    struct ce_buf out; /* bytes to write */
+    struct ce_buf out;   /* bytes to write */
     size_t out_off;
     struct ce_httpd_req *req; /* the request being read or answered */
-    bool peer_closed;
-    bool must_close; /* close once out is written */
-    bool readable;   /* edge-triggered: the socket may still hold bytes */
-    bool lingering;  /* answered and closing: reading only to drop */
-    bool closed; /* its socket is closed; the struct waits for the end of the batch */
+    bool must_close;          /* close once out is written */
+    bool readable;            /* edge-triggered: the socket may still hold bytes */
+    bool lingering;           /* answered and closing: reading only to drop */
+    bool closed;              /* its socket is closed; the struct waits for the end of the batch */
     int64_t last_io_ms;
     struct httpd_conn *prev, *next;
 };
@@ -74,7 +73,8 @@ struct httpd_loop {
     pthread_mutex_t ready_lock;
     struct ce_httpd_req *ready; /* answered off the loop, to be written */
     struct httpd_conn *conns;
-    struct httpd_conn *dead; /* closed during this batch of events */
+    struct httpd_conn *dead;  /* closed during this batch of events */
+    int64_t accept_paused_ms; /* when accepting failed (0: watching the listening socket) */
 };
 
 struct ce_httpd {

@@ -38,9 +38,16 @@ static void httpd_accept_all(struct httpd_loop *loop)
             if (errno == EINTR || errno == ECONNABORTED) {
                 continue;
             }
-            if (errno != EAGAIN && errno != EWOULDBLOCK && h->ops->on_problem) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return;
+            }
+            if (h->ops->on_problem) {
                 h->ops->on_problem(h->arg, "cannot accept a connection", strerror(errno));
             }
+            /* Out of descriptors (or memory): the socket stays readable, so waiting on it would
+             * spin. This loop stops watching it for a moment; connections queue meanwhile. */
+            epoll_ctl(loop->epfd, EPOLL_CTL_DEL, h->cfg.listen_fd, NULL);
+            loop->accept_paused_ms = ce_clock_mono_ms();
             return;
         }
         if (atomic_fetch_add(&h->n_conns, 1) >= h->cfg.max_connections) {
@@ -52,6 +59,21 @@ static void httpd_accept_all(struct httpd_loop *loop)
     }
 }
 
+static int httpd_watch_listener(struct httpd_loop *loop)
+{
+    struct epoll_event lev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &httpd_listen_mark};
+    return epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->srv->cfg.listen_fd, &lev);
+}
+
+/* Watches the listening socket again 100 ms after accepting failed. */
+static void httpd_accept_resume(struct httpd_loop *loop)
+{
+    if (loop->accept_paused_ms && ce_clock_mono_ms() - loop->accept_paused_ms >= 100 &&
+        httpd_watch_listener(loop) == 0) {
+        loop->accept_paused_ms = 0;
+    }
+}
+
 static void *httpd_loop_main(void *arg)
 {
     struct httpd_loop *loop = arg;
@@ -59,7 +81,8 @@ static void *httpd_loop_main(void *arg)
     struct epoll_event evs[HTTPD_EVENTS];
     int64_t last_expire = ce_clock_mono_ms();
     while (!atomic_load(&loop->srv->stopping)) {
-        int n = epoll_wait(loop->epfd, evs, HTTPD_EVENTS, 1000);
+        httpd_accept_resume(loop);
+        int n = epoll_wait(loop->epfd, evs, HTTPD_EVENTS, loop->accept_paused_ms ? 100 : 1000);
         for (int i = 0; i < n; i++) {
             void *p = evs[i].data.ptr;
             if (p == &httpd_listen_mark) {
@@ -97,10 +120,8 @@ static int httpd_loop_init(struct ce_httpd *h, struct httpd_loop *loop, char *er
     pthread_mutex_init(&loop->ready_lock, NULL);
     loop->epfd = epoll_create1(EPOLL_CLOEXEC);
     loop->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    struct epoll_event lev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &httpd_listen_mark};
     struct epoll_event wev = {.events = EPOLLIN, .data.ptr = &httpd_wake_mark};
-    if (loop->epfd < 0 || loop->wake_fd < 0 ||
-        epoll_ctl(loop->epfd, EPOLL_CTL_ADD, h->cfg.listen_fd, &lev) != 0 ||
+    if (loop->epfd < 0 || loop->wake_fd < 0 || httpd_watch_listener(loop) != 0 ||
         epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->wake_fd, &wev) != 0) {
         return ce_rc_fail(CE_EIO, err, errlen, "cannot set up an event loop: %s", strerror(errno));
     }

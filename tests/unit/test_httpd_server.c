@@ -16,6 +16,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -111,12 +114,14 @@ static void *srv_answerer(void *arg)
     return NULL;
 }
 
-static int srv_start(struct srv_env *e, int idle_s, int max_conns)
+static int srv_start(struct srv_env *e, int threads, int idle_s, int max_conns)
 {
     e->port = ce_test_free_port();
     char err[160];
-    struct ce_httpd_config cfg = {
-        .listen_fd = -1, .threads = 2, .idle_timeout_s = idle_s, .max_connections = max_conns};
+    struct ce_httpd_config cfg = {.listen_fd = -1,
+                                  .threads = threads,
+                                  .idle_timeout_s = idle_s,
+                                  .max_connections = max_conns};
     assert_int_equal(ce_listen_tcp(e->port, 64, &cfg.listen_fd, err, sizeof err), CE_OK);
     assert_int_equal(ce_httpd_start(&cfg, &srv_ops, e, &e->h, err, sizeof err), CE_OK);
     return 0;
@@ -128,7 +133,7 @@ static int srv_setup(void **state)
     pthread_mutex_init(&e->lock, NULL);
     pthread_create(&e->answerer, NULL, srv_answerer, e);
     *state = e;
-    return srv_start(e, 0, 0);
+    return srv_start(e, 2, 0, 0);
 }
 
 static int srv_teardown(void **state)
@@ -338,7 +343,7 @@ static void test_idle_connection_closed(void **state)
 {
     struct srv_env *e = *state;
     ce_httpd_stop(e->h);
-    srv_start(e, 1, 1);
+    srv_start(e, 2, 1, 1);
     int fd = srv_connect(e);
     srv_send(fd, "GET /sy"); /* a head that never completes */
     /* the limit of one connection: a second is closed at once */
@@ -369,6 +374,40 @@ static void test_head_request_has_no_body(void **state)
     close(fd);
 }
 
+/* Out of descriptors, accepting fails; the loop must not spin on the still-readable socket but
+ * try again later, and take the connection once descriptors are free again. */
+static void test_accept_paused_when_out_of_descriptors(void **state)
+{
+    struct srv_env *e = *state;
+    ce_httpd_stop(e->h);
+    srv_start(e, 1, 0, 0);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct rlimit saved;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    struct rlimit tight = {.rlim_cur = (rlim_t)fd + 1, .rlim_max = saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)e->port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    bool first = CE_TEST_WAIT_UNTIL(atomic_load(&e->problems) >= 1, 5000);
+    int64_t t0 = ce_test_now_ms();
+    bool third = CE_TEST_WAIT_UNTIL(atomic_load(&e->problems) >= 3, 5000);
+    int64_t spent = ce_test_now_ms() - t0;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    assert_true(first);
+    assert_true(third);
+    assert_true(spent >= 150); /* two retries, each 100 ms after the failure before */
+    srv_send(fd, "GET /sync HTTP/1.1\r\nHost: x\r\n\r\n");
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 100 * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    bool closed;
+    char *a = srv_read_until(fd, "sync", 1, &closed);
+    assert_non_null(strstr(a, "HTTP/1.1 200 OK\r\n"));
+    ce_free(a);
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +426,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_stop_ends_a_waiting_request, srv_setup, srv_teardown),
         cmocka_unit_test_setup_teardown(test_idle_connection_closed, srv_setup, srv_teardown),
         cmocka_unit_test_setup_teardown(test_head_request_has_no_body, srv_setup, srv_teardown),
+        cmocka_unit_test_setup_teardown(test_accept_paused_when_out_of_descriptors, srv_setup,
+                                        srv_teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
