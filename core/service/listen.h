@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* TCP listening sockets the servers of cevents hand to libmicrohttpd, made here so a port that
+/* TCP listening sockets the servers of cevents listen on (core/httpd), made here so a port that
  * cannot be had is reported with the system's reason ("Address already in use"), and free ports
  * for processes that need one. */
 #ifndef CE_CORE_SERVICE_LISTEN_H

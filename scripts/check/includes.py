@@ -24,7 +24,7 @@ NEVER = [("eventsource", "sensor"), ("sensor", "eventsource")]
 
 # The parts of core/, outermost first: a part may include itself and parts LATER in the list
 # (core/base uses no other part).
-CORE_PARTS = ["core/kafka", "core/httpd", "core/http", "core/service", "core/script", "core/expr",
+CORE_PARTS = ["core/kafka", "core/http", "core/service", "core/httpd", "core/script", "core/expr",
               "core/template", "core/json", "core/time", "core/go", "core/base"]
 
 # Layers inside one folder, by file-name prefix, outermost first: a file may include its own
