@@ -24,7 +24,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates tzdata \
-      libcurl4 libssl3 libnats3.4 libmicrohttpd12 libyaml-0-2 libjansson4 libjq1 \
+      libcurl4 libssl3 libnats3.4 libyaml-0-2 libjansson4 libjq1 \
       libluajit-5.1-2 libpcre2-8-0 librdkafka1 libssh2-1 libgit2-1.5 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/cevents /usr/local/bin/cevents
