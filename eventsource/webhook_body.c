@@ -6,6 +6,7 @@
 #include "core/go/httpcanon.h"
 #include "core/base/mem.h"
 #include "core/base/rc.h"
+#include "core/base/hex.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,20 +36,6 @@ struct body_pair {
     size_t seq; /* arrival order, so equal keys keep their values in order */
 };
 
-static int body_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* url.QueryUnescape of s[0..n) into dst (room for n bytes): "%XX" decoded, '+' is a space.
  * Returns the decoded length, or -1 for a '%' without two hex digits. */
 static long body_unescape(const char *s, size_t n, char *dst)
@@ -60,8 +47,8 @@ static long body_unescape(const char *s, size_t n, char *dst)
             if (i + 2 >= n) {
                 return -1;
             }
-            int hi = body_hexval((unsigned char)s[i + 1]);
-            int lo = body_hexval((unsigned char)s[i + 2]);
+            int hi = ce_hex_digit((unsigned char)s[i + 1]);
+            int lo = ce_hex_digit((unsigned char)s[i + 2]);
             if (hi < 0 || lo < 0) {
                 return -1;
             }
@@ -241,7 +228,7 @@ static bool body_jc_hex4(const struct body_jc *j, size_t at)
         return false;
     }
     for (size_t k = 0; k < 4; k++) {
-        if (body_hexval(j->s[at + k]) < 0) {
+        if (ce_hex_digit(j->s[at + k]) < 0) {
             return false;
         }
     }

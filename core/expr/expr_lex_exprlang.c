@@ -4,6 +4,7 @@
  * escapes, comments, and operators as expr-lang groups them ("not in" is one operator). Errors
  * carry expr-lang's texts and a source location. */
 #include "core/expr/expr_lex_int.h"
+#include "core/base/hex.h"
 
 #include "core/expr/expr_int.h"
 #include "core/base/mem.h"
@@ -116,14 +117,6 @@ static int el_number(struct el_lexer *l)
     return CE_OK;
 }
 
-static int el_hex(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 static void el_put_rune(struct ce_buf *b, uint32_t r)
 {
     char u[4];
@@ -151,7 +144,7 @@ static int el_escape(const char *s, size_t n, size_t *i, char quote, struct ce_b
     uint32_t v = 0;
     if (width > 0) {
         for (int k = 0; k < width; k++) {
-            int h = *i < n ? el_hex(s[*i]) : -1;
+            int h = *i < n ? ce_hex_digit(s[*i]) : -1;
             if (h < 0) {
                 return -1;
             }

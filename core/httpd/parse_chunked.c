@@ -4,6 +4,7 @@
  * dropped): a peer cannot make the server hold or scan without end. */
 #include "core/httpd/parse.h"
 #include "core/httpd/parse_int.h"
+#include "core/base/hex.h"
 
 /* A state of zero is the start: a zeroed struct ce_http_chunked is ready to use. */
 enum {
@@ -31,20 +32,6 @@ static enum byte_result bad(struct ce_http_chunked *c, const char **why, const c
     c->state = ST_BAD;
     *why = reason;
     return BYTE_BAD;
-}
-
-static int hex_value(unsigned char ch)
-{
-    if (ch >= '0' && ch <= '9') {
-        return ch - '0';
-    }
-    if (ch >= 'a' && ch <= 'f') {
-        return ch - 'a' + 10;
-    }
-    if (ch >= 'A' && ch <= 'F') {
-        return ch - 'A' + 10;
-    }
-    return -1;
 }
 
 /* The size line is over: data follows, or the trailers after the last chunk. */
@@ -84,7 +71,7 @@ static enum byte_result size_byte(struct ce_http_chunked *c, unsigned char ch, c
         return bad(c, why, "chunk size line too long");
     }
     if (c->state == ST_SIZE) {
-        int d = hex_value(ch);
+        int d = ce_hex_digit(ch);
         if (d >= 0) {
             if (c->line_len > SIZE_DIGITS_MAX) {
                 return bad(c, why, "chunk size too large");

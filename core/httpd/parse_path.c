@@ -1,22 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The decoded path of a request target, for routing. */
 #include "core/httpd/parse.h"
+#include "core/base/hex.h"
 
 #include <string.h>
-
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9') {
-        return ch - '0';
-    }
-    if (ch >= 'a' && ch <= 'f') {
-        return ch - 'a' + 10;
-    }
-    if (ch >= 'A' && ch <= 'F') {
-        return ch - 'A' + 10;
-    }
-    return -1;
-}
 
 bool ce_http_path_decode(const char *target, size_t len, char *out, size_t cap)
 {
@@ -29,10 +16,10 @@ bool ce_http_path_decode(const char *target, size_t len, char *out, size_t cap)
     for (size_t i = 0; i < end; i++) {
         char ch = target[i];
         if (ch == '%') {
-            if (end - i < 3 || hex_digit(target[i + 1]) < 0 || hex_digit(target[i + 2]) < 0) {
+            if (end - i < 3 || ce_hex_digit(target[i + 1]) < 0 || ce_hex_digit(target[i + 2]) < 0) {
                 return false;
             }
-            ch = (char)(hex_digit(target[i + 1]) * 16 + hex_digit(target[i + 2]));
+            ch = (char)(ce_hex_digit(target[i + 1]) * 16 + ce_hex_digit(target[i + 2]));
             i += 2;
         }
         if (ch == '\0' || n + 1 >= cap) {

@@ -3,6 +3,7 @@
  * nested block ends without validating it, the way Argo Events' lookups behave on malformed
  * text, and never read outside the slice they are given. Also the strict validity check. */
 #include "core/json/gjson_int.h"
+#include "core/base/hex.h"
 
 #include "core/base/buf.h"
 #include "core/base/utf8.h"
@@ -248,27 +249,13 @@ struct gj_sl gj_tostr(struct gj_ctx *c, struct gj_sl js, struct gj_sl *str)
     return js;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9') {
-        return ch - '0';
-    }
-    if (ch >= 'a' && ch <= 'f') {
-        return ch - 'a' + 10;
-    }
-    if (ch >= 'A' && ch <= 'F') {
-        return ch - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Four hex digits as a code unit; a bad digit makes the whole unit 0, as a failed parse
  * does upstream. */
 static uint32_t hex4(const char *p)
 {
     uint32_t r = 0;
     for (int k = 0; k < 4; k++) {
-        int h = hexval(p[k]);
+        int h = ce_hex_digit(p[k]);
         if (h < 0) {
             return 0;
         }

@@ -2,6 +2,7 @@
 /* Template literals: Go's strconv.Unquote for string, raw string and character literals, and
  * the number rules of text/template/parse (int, uint and float readings of one constant). */
 #include "core/template/gotmpl_int.h"
+#include "core/base/hex.h"
 
 #include "core/base/rc.h"
 #include "core/base/utf8.h"
@@ -11,14 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
 
 int tmpl_unquote(struct ce_tv_ctx *a, const char *s, size_t n, const char **out, size_t *outlen)
 {
@@ -94,7 +87,7 @@ int tmpl_unquote(struct ce_tv_ctx *a, const char *s, size_t n, const char **out,
                 return CE_EPARSE;
             }
             for (size_t j = 0; j < k; j++) {
-                int h = hexval(s[i + j]);
+                int h = ce_hex_digit(s[i + j]);
                 if (h < 0) {
                     return CE_EPARSE;
                 }
@@ -205,10 +198,8 @@ int tmpl_number(struct ce_tv_ctx *a, const char *text, size_t len, bool charcons
     uint64_t u = 0;
     bool overflow = false;
     for (const char *d = digits; *d && intsyntax; d++) {
-        int v = *d >= '0' && *d <= '9'   ? *d - '0'
-                : *d >= 'a' && *d <= 'f' ? *d - 'a' + 10
-                : *d >= 'A' && *d <= 'F' ? *d - 'A' + 10
-                                         : 99;
+        int v = ce_hex_digit(*d);
+        v = v < 0 ? 99 : v;
         if (v >= base) {
             intsyntax = false;
             break;
