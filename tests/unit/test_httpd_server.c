@@ -35,7 +35,10 @@ struct srv_env {
     pthread_mutex_t lock;
     struct ce_httpd_req *queue[64];
     int n_queued;
-    struct ce_httpd_req *held; /* "/hold": never answered */
+    struct ce_httpd_req *held;       /* "/hold": never answered */
+    struct ce_httpd_req *parked[64]; /* "/park": answered by the test itself */
+    int n_parked;
+    atomic_bool blocking; /* "/block" holds the loop in on_head while this is set */
     pthread_t answerer;
     atomic_bool stop_answerer;
 };
@@ -45,6 +48,13 @@ static void srv_on_head(void *arg, struct ce_httpd_req *r)
     struct srv_env *e = arg;
     atomic_fetch_add(&e->heads, 1);
     const char *path = ce_httpd_req_path(r);
+    if (strcmp(path, "/block") == 0) {
+        while (atomic_load(&e->blocking)) {
+            ce_test_sleep_ms(5);
+        }
+        ce_httpd_answer(r, 200, NULL, 0, "unblocked", 9);
+        return;
+    }
     if (strcmp(path, "/sync") == 0) {
         static const struct ce_httpd_field_out f[] = {{"X-Evil", "a\r\nInjected: yes"}};
         ce_httpd_answer(r, 200, f, 1, "sync", 4);
@@ -70,6 +80,9 @@ static void srv_on_body(void *arg, struct ce_httpd_req *r)
     pthread_mutex_lock(&e->lock);
     if (strcmp(path, "/hold") == 0) {
         e->held = r;
+    }
+    else if (strcmp(path, "/park") == 0 && e->n_parked < 64) {
+        e->parked[e->n_parked++] = r;
     }
     else if (e->n_queued < 64) {
         e->queue[e->n_queued++] = r;
@@ -374,6 +387,57 @@ static void test_head_request_has_no_body(void **state)
     close(fd);
 }
 
+static int srv_parked(struct srv_env *e)
+{
+    pthread_mutex_lock(&e->lock);
+    int n = e->n_parked;
+    pthread_mutex_unlock(&e->lock);
+    return n;
+}
+
+/* Answers handed in from another thread for clients that already reset their connections, all
+ * in the same batch of events as those resets: each answer's write fails and closes its
+ * connection while the connection's own event is still queued behind it. Each request ends
+ * once, nothing is touched after it is freed (ASan), and the server stays upright. */
+static void test_answers_for_clients_gone_in_one_batch(void **state)
+{
+    struct srv_env *e = *state;
+    ce_httpd_stop(e->h);
+    srv_start(e, 1, 0, 0);
+    enum { CLIENTS = 40 };
+    int fds[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++) {
+        fds[i] = srv_connect(e);
+        srv_send(fds[i], "POST /park HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nA");
+    }
+    assert_true(CE_TEST_WAIT_UNTIL(srv_parked(e) == CLIENTS, 5000));
+    atomic_store(&e->blocking, true);
+    int blocker = srv_connect(e);
+    srv_send(blocker, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_true(CE_TEST_WAIT_UNTIL(atomic_load(&e->heads) == CLIENTS + 1, 5000));
+    /* the loop is held: the answers' wake-up, then the resets, queue up in that order */
+    for (int i = 0; i < CLIENTS; i++) {
+        ce_httpd_answer(e->parked[i], 200, NULL, 0, "late", 4);
+    }
+    for (int i = 0; i < CLIENTS; i++) {
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        close(fds[i]);
+    }
+    atomic_store(&e->blocking, false);
+    assert_true(CE_TEST_WAIT_UNTIL(atomic_load(&e->dones) >= CLIENTS + 1, 5000));
+    bool closed;
+    char *b = srv_read_until(blocker, "unblocked", 1, &closed);
+    assert_non_null(strstr(b, "HTTP/1.1 200 OK\r\n"));
+    ce_free(b);
+    srv_send(blocker, "GET /sync HTTP/1.1\r\nHost: x\r\n\r\n");
+    char *a = srv_read_until(blocker, "sync", 1, &closed);
+    assert_non_null(strstr(a, "HTTP/1.1 200 OK\r\n"));
+    ce_free(a);
+    close(blocker);
+    assert_true(CE_TEST_WAIT_UNTIL(atomic_load(&e->dones) == CLIENTS + 2, 5000));
+}
+
 /* Out of descriptors, accepting fails; the loop must not spin on the still-readable socket but
  * try again later, and take the connection once descriptors are free again. */
 static void test_accept_paused_when_out_of_descriptors(void **state)
@@ -427,6 +491,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_idle_connection_closed, srv_setup, srv_teardown),
         cmocka_unit_test_setup_teardown(test_head_request_has_no_body, srv_setup, srv_teardown),
         cmocka_unit_test_setup_teardown(test_accept_paused_when_out_of_descriptors, srv_setup,
+                                        srv_teardown),
+        cmocka_unit_test_setup_teardown(test_answers_for_clients_gone_in_one_batch, srv_setup,
                                         srv_teardown),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
