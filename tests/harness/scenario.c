@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -115,6 +116,36 @@ void ce_scn_trigger_scene_stop(struct ce_scn_trigger_scene *s)
     ce_free(s->dir);
 }
 
+void ce_scn_webhook_scene_start(struct ce_scn_webhook_scene *s, const char *tag)
+{
+    s->dir = ce_test_tmpdir(tag);
+    s->natsd = ce_scn_natsd_start(s->dir);
+    char *secrets = ce_xasprintf("%s/secrets", s->dir);
+    char *auth = ce_xasprintf("%s/webhook-auth", secrets);
+    mkdir(secrets, 0700);
+    mkdir(auth, 0700);
+    ce_free(ce_test_write_file(auth, "token", "s3cret\n"));
+    s->port = ce_test_free_port();
+    s->mport = ce_test_free_port();
+    char *file =
+        ce_scn_write_manifest(s->dir, "es.yaml", "eventsources/webhook-features.yaml", s->port);
+    const char *extra[] = {"--secrets-dir", secrets, NULL};
+    s->es = ce_scn_start("eventsource", file, ce_natsd_url(s->natsd), s->mport, extra,
+                         "Eventing server started.");
+    ce_free(file);
+    ce_free(auth);
+    ce_free(secrets);
+}
+
+void ce_scn_webhook_scene_stop(struct ce_scn_webhook_scene *s)
+{
+    ce_test_proc_stop(s->es, 10000);
+    ce_test_proc_free(s->es);
+    ce_natsd_destroy(s->natsd);
+    ce_test_rmtree(s->dir);
+    ce_free(s->dir);
+}
+
 long ce_scn_post(int port, const char *path, const char *body, const char *extra_header,
                  char id[33])
 {
@@ -178,6 +209,31 @@ int ce_scn_js_last(const char *url, const char *subject, char **data, char **msg
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
     return rc;
+}
+
+char *ce_scn_js_last_data(const char *url, const char *subject, char **msg_id, char **raw)
+{
+    char *stored = NULL;
+    char *id = NULL;
+    assert_int_equal(ce_scn_js_last(url, subject, &stored, &id), 0);
+    struct ce_cloudevent ev;
+    char err[160];
+    assert_int_equal(ce_cloudevent_decode(stored, strlen(stored), &ev, err, sizeof(err)), CE_OK);
+    char *data = ce_xstrndup(ev.data, ev.data_len);
+    ce_cloudevent_fini(&ev);
+    if (msg_id) {
+        *msg_id = id;
+    }
+    else {
+        ce_free(id);
+    }
+    if (raw) {
+        *raw = stored;
+    }
+    else {
+        ce_free(stored);
+    }
+    return data;
 }
 
 long long ce_scn_js_count(const char *url)

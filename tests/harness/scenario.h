@@ -51,6 +51,21 @@ int ce_scn_trigger_scene_start(struct ce_scn_trigger_scene *s, const char *tag);
 /* Stops everything and removes the dir; s itself stays the caller's. */
 void ce_scn_trigger_scene_stop(struct ce_scn_trigger_scene *s);
 
+/* What the webhook EventSource tests stand on: a temp dir, a real nats-server and the
+ * EventSource of eventsources/webhook-features.yaml on a free port (port), its authSecret token
+ * "s3cret" mounted (with the newline editors add), its metrics on mport. */
+struct ce_scn_webhook_scene {
+    char *dir;
+    struct ce_natsd *natsd;
+    struct ce_test_proc *es;
+    int port;
+    int mport;
+};
+
+void ce_scn_webhook_scene_start(struct ce_scn_webhook_scene *s, const char *tag);
+/* Stops the EventSource (SIGTERM, then 10 s) and the server, removes the dir. */
+void ce_scn_webhook_scene_stop(struct ce_scn_webhook_scene *s);
+
 /* POSTs body as application/json to http://127.0.0.1:port<path>. Returns the status; the
  * event id header goes to id (33 bytes) when present, else id is "". extra_header may be
  * NULL ("Name: value"). */
@@ -65,6 +80,10 @@ int ce_scn_logged_count(struct ce_test_proc *p, const char *id);
  * Nats-Msg-Id as heap strings), and the number of messages in the stream. 0 on success. */
 int ce_scn_js_last(const char *url, const char *subject, char **data, char **msg_id);
 long long ce_scn_js_count(const char *url);
+/* The last event stored on subject, its CloudEvent decoded (the test fails otherwise): its data
+ * as text (heap); its Nats-Msg-Id to msg_id and the stored bytes to raw when they are not NULL
+ * (heap). */
+char *ce_scn_js_last_data(const char *url, const char *subject, char **msg_id, char **raw);
 /* Whether JetStream answers through url (on a cluster: once it elected its meta leader). */
 bool ce_scn_js_up(const char *url);
 /* A stream's replica count (-1 when it cannot be read) and the name of the server leading it

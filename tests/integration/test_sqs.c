@@ -100,21 +100,7 @@ static char *sqs_send(struct sqs_env *e, const char *queue, const char *body, co
 /* The data of the last event on subject, as published. */
 static char *sqs_last_data(struct sqs_env *e, const char *subject, char **msg_id)
 {
-    char *stored = NULL, *id = NULL;
-    assert_int_equal(ce_scn_js_last(ce_natsd_url(e->natsd), subject, &stored, &id), 0);
-    if (msg_id != NULL) {
-        *msg_id = id;
-    }
-    else {
-        ce_free(id);
-    }
-    struct ce_cloudevent ev;
-    char err[160];
-    assert_int_equal(ce_cloudevent_decode(stored, strlen(stored), &ev, err, sizeof(err)), CE_OK);
-    char *data = ce_xstrndup(ev.data, ev.data_len);
-    ce_cloudevent_fini(&ev);
-    ce_free(stored);
-    return data;
+    return ce_scn_js_last_data(ce_natsd_url(e->natsd), subject, msg_id, NULL);
 }
 
 static void test_message_to_event(void **state)

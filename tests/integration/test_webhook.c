@@ -26,33 +26,13 @@
 #include <cmocka.h>
 
 struct wh_env {
-    char *dir;
-    struct ce_natsd *natsd;
-    struct ce_test_proc *es;
-    int port;
-    int mport;
+    struct ce_scn_webhook_scene sc;
 };
 
 static int wh_setup(void **state)
 {
     struct wh_env *e = ce_xcalloc(1, sizeof(*e));
-    e->dir = ce_test_tmpdir("webhook");
-    e->natsd = ce_scn_natsd_start(e->dir);
-    char *secrets = ce_xasprintf("%s/secrets", e->dir);
-    char *auth = ce_xasprintf("%s/webhook-auth", secrets);
-    mkdir(secrets, 0700);
-    mkdir(auth, 0700);
-    ce_free(ce_test_write_file(auth, "token", "s3cret\n")); /* editors add a newline */
-    e->port = ce_test_free_port();
-    e->mport = ce_test_free_port();
-    char *file =
-        ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook-features.yaml", e->port);
-    const char *extra[] = {"--secrets-dir", secrets, NULL};
-    e->es = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd), e->mport, extra,
-                         "Eventing server started.");
-    ce_free(file);
-    ce_free(auth);
-    ce_free(secrets);
+    ce_scn_webhook_scene_start(&e->sc, "webhook");
     *state = e;
     return 0;
 }
@@ -60,11 +40,7 @@ static int wh_setup(void **state)
 static int wh_teardown(void **state)
 {
     struct wh_env *e = *state;
-    ce_test_proc_stop(e->es, 10000);
-    ce_test_proc_free(e->es);
-    ce_natsd_destroy(e->natsd);
-    ce_test_rmtree(e->dir);
-    ce_free(e->dir);
+    ce_scn_webhook_scene_stop(&e->sc);
     ce_free(e);
     return 0;
 }
@@ -73,7 +49,7 @@ static long wh_request(struct wh_env *e, const char *method, const char *path,
                        const char *const headers[], const char *body, char **text)
 {
     char url[256];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", e->port, path);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", e->sc.port, path);
     struct ce_test_http_resp r;
     assert_int_equal(ce_test_http(method, url, headers, body, body ? strlen(body) : 0, 20000, &r),
                      0);
@@ -88,7 +64,7 @@ static long wh_request(struct wh_env *e, const char *method, const char *path,
 static char *wh_metrics(struct wh_env *e)
 {
     char url[128];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", e->mport);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", e->sc.mport);
     struct ce_test_http_resp r;
     assert_int_equal(ce_test_http("GET", url, NULL, NULL, 0, 10000, &r), 0);
     assert_int_equal(r.status, 200);
@@ -101,20 +77,7 @@ static char *wh_metrics(struct wh_env *e)
  * when raw is not NULL, the message bytes as stored. */
 static char *wh_last_data(struct wh_env *e, const char *subject, char **msg_id, char **raw)
 {
-    char *stored = NULL;
-    assert_int_equal(ce_scn_js_last(ce_natsd_url(e->natsd), subject, &stored, msg_id), 0);
-    struct ce_cloudevent ev;
-    char err[160];
-    assert_int_equal(ce_cloudevent_decode(stored, strlen(stored), &ev, err, sizeof(err)), CE_OK);
-    char *data = ce_xstrndup(ev.data, ev.data_len);
-    ce_cloudevent_fini(&ev);
-    if (raw) {
-        *raw = stored;
-    }
-    else {
-        ce_free(stored);
-    }
-    return data;
+    return ce_scn_js_last_data(ce_natsd_url(e->sc.natsd), subject, msg_id, raw);
 }
 
 #define WH_LABELS(ev) "{namespace=\"\",eventsource_name=\"webhook\",event_name=\"" ev "\"}"
@@ -123,7 +86,7 @@ static void test_ready_and_metrics_at_zero(void **state)
 {
     struct wh_env *e = *state;
     char url[128];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/readyz", e->mport);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/readyz", e->sc.mport);
     assert_true(ce_test_wait_http(url, 200, 10000));
     char *m = wh_metrics(e);
     /* Every series exists before the first event, so dashboards and alerts work at once. */
@@ -202,7 +165,7 @@ static void test_event_on_the_bus(void **state)
 {
     struct wh_env *e = *state;
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", CE_SCN_DEMO_BODY, NULL, id), 200);
     assert_int_equal(strlen(id), 32);
 
     char *msg_id = NULL, *raw = NULL;
@@ -231,15 +194,15 @@ static void test_event_on_the_bus(void **state)
 static void test_idempotency_key(void **state)
 {
     struct wh_env *e = *state;
-    const char *url = ce_natsd_url(e->natsd);
+    const char *url = ce_natsd_url(e->sc.natsd);
     long long before = ce_scn_js_count(url);
     char id1[33], id2[33], id3[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", "{\"n\":1}", "Idempotency-Key: k-1", id1),
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", "{\"n\":1}", "Idempotency-Key: k-1", id1),
                      200);
-    assert_int_equal(ce_scn_post(e->port, "/example", "{\"n\":1}", "Idempotency-Key: k-1", id2),
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", "{\"n\":1}", "Idempotency-Key: k-1", id2),
                      200);
     assert_string_equal(id1, id2);
-    assert_int_equal(ce_scn_post(e->port, "/example", "{\"n\":2}", "Idempotency-Key: k-2", id3),
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", "{\"n\":2}", "Idempotency-Key: k-2", id3),
                      200);
     assert_string_not_equal(id1, id3);
     assert_int_equal(ce_scn_js_count(url), before + 2);
@@ -251,10 +214,10 @@ static void test_idempotency_key(void **state)
 static void test_filter_expression(void **state)
 {
     struct wh_env *e = *state;
-    const char *url = ce_natsd_url(e->natsd);
+    const char *url = ce_natsd_url(e->sc.natsd);
     long long before = ce_scn_js_count(url);
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/filtered", "{\"id\":4,\"name\":\"Ann\"}", NULL, id),
+    assert_int_equal(ce_scn_post(e->sc.port, "/filtered", "{\"id\":4,\"name\":\"Ann\"}", NULL, id),
                      200);
     assert_int_equal(ce_scn_js_count(url), before + 1);
     char *msg_id = NULL;
@@ -264,14 +227,14 @@ static void test_filter_expression(void **state)
     ce_free(msg_id);
     ce_free(data);
 
-    assert_int_equal(ce_scn_post(e->port, "/filtered", "{\"id\":4,\"name\":\"Joe\"}", NULL, id),
+    assert_int_equal(ce_scn_post(e->sc.port, "/filtered", "{\"id\":4,\"name\":\"Joe\"}", NULL, id),
                      200);
-    assert_true(ce_test_proc_wait_line(e->es, "Event dropped by the event filter", 1, 10000));
-    char *line = ce_test_proc_line(e->es, "Event dropped by the event filter", 0);
+    assert_true(ce_test_proc_wait_line(e->sc.es, "Event dropped by the event filter", 1, 10000));
+    char *line = ce_test_proc_line(e->sc.es, "Event dropped by the event filter", 0);
     assert_non_null(strstr(line, id));
     ce_free(line);
-    assert_int_equal(ce_scn_post(e->port, "/filtered", "{\"id\":\"4\",\"name\":\"Ann\"}", NULL, id),
-                     200);
+    assert_int_equal(
+        ce_scn_post(e->sc.port, "/filtered", "{\"id\":\"4\",\"name\":\"Ann\"}", NULL, id), 200);
     assert_int_equal(ce_scn_js_count(url), before + 1);
     char *m = wh_metrics(e);
     assert_non_null(
@@ -284,9 +247,9 @@ static void test_filter_expression(void **state)
 static void test_bad_filter_refused(void **state)
 {
     struct wh_env *e = *state;
-    char *file = ce_scn_write_manifest(e->dir, "bad.yaml", "eventsources/webhook-bad-filter.yaml",
-                                       ce_test_free_port());
-    const char *args[] = {"eventsource", "-f", file, "--bus", ce_natsd_url(e->natsd), NULL};
+    char *file = ce_scn_write_manifest(e->sc.dir, "bad.yaml",
+                                       "eventsources/webhook-bad-filter.yaml", ce_test_free_port());
+    const char *args[] = {"eventsource", "-f", file, "--bus", ce_natsd_url(e->sc.natsd), NULL};
     struct ce_test_proc *p = ce_test_proc_start_cevents(args);
     int status = 0;
     assert_true(ce_test_proc_wait_exit(p, 20000, &status));
@@ -320,7 +283,7 @@ static int wh_raw_n(struct wh_env *e, const char *raw, size_t len)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)e->port)};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)e->sc.port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     assert_int_equal(write(fd, raw, len), (ssize_t)len);
@@ -391,11 +354,11 @@ static void test_form_with_parameters(void **state)
 static void test_missing_auth_secret_refused_at_start(void **state)
 {
     struct wh_env *e = *state;
-    char *secrets = ce_xasprintf("%s/secrets", e->dir);
+    char *secrets = ce_xasprintf("%s/secrets", e->sc.dir);
     char *file = ce_scn_write_manifest(
-        e->dir, "guarded.yaml", "eventsources/webhook-auth-missing.yaml", ce_test_free_port());
+        e->sc.dir, "guarded.yaml", "eventsources/webhook-auth-missing.yaml", ce_test_free_port());
     const char *args[] = {
-        "eventsource",    "-f", file, "--bus", ce_natsd_url(e->natsd), "--secrets-dir", secrets,
+        "eventsource",    "-f", file, "--bus", ce_natsd_url(e->sc.natsd), "--secrets-dir", secrets,
         "--metrics-port", "0",  NULL};
     struct ce_test_proc *p = ce_test_proc_start_cevents(args);
     int status = 0;

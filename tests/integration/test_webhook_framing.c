@@ -34,34 +34,13 @@
 #define FR_POST "POST /example HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
 
 struct fr_env {
-    char *dir;
-    struct ce_natsd *natsd;
-    struct ce_test_proc *es;
-    int port;
-    int mport;
+    struct ce_scn_webhook_scene sc;
 };
 
 static int fr_setup(void **state)
 {
     struct fr_env *e = ce_xcalloc(1, sizeof(*e));
-    e->dir = ce_test_tmpdir("webhook-framing");
-    e->natsd = ce_scn_natsd_start(e->dir);
-    /* webhook-features.yaml's "secured" webhook needs its token mounted to start. */
-    char *secrets = ce_xasprintf("%s/secrets", e->dir);
-    char *auth = ce_xasprintf("%s/webhook-auth", secrets);
-    mkdir(secrets, 0700);
-    mkdir(auth, 0700);
-    ce_free(ce_test_write_file(auth, "token", "s3cret"));
-    e->port = ce_test_free_port();
-    e->mport = ce_test_free_port();
-    char *file =
-        ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook-features.yaml", e->port);
-    const char *extra[] = {"--secrets-dir", secrets, NULL};
-    e->es = ce_scn_start("eventsource", file, ce_natsd_url(e->natsd), e->mport, extra,
-                         "Eventing server started.");
-    ce_free(file);
-    ce_free(auth);
-    ce_free(secrets);
+    ce_scn_webhook_scene_start(&e->sc, "webhook-framing");
     *state = e;
     return 0;
 }
@@ -69,11 +48,7 @@ static int fr_setup(void **state)
 static int fr_teardown(void **state)
 {
     struct fr_env *e = *state;
-    ce_test_proc_stop(e->es, 10000);
-    ce_test_proc_free(e->es);
-    ce_natsd_destroy(e->natsd);
-    ce_test_rmtree(e->dir);
-    ce_free(e->dir);
+    ce_scn_webhook_scene_stop(&e->sc);
     ce_free(e);
     return 0;
 }
@@ -119,7 +94,7 @@ static void fr_expect_once(struct fr_env *e, const char *req, size_t len, int wa
 {
     size_t got = 0;
     bool closed = false;
-    char *ans = ce_test_tcp_exchange(e->port, req, len, FR_WAIT_MS, &got, &closed);
+    char *ans = ce_test_tcp_exchange(e->sc.port, req, len, FR_WAIT_MS, &got, &closed);
     if (fr_status(ans) != want || fr_count(ans, got, "HTTP/1.") != 1 ||
         fr_count(ans, got, "\r\n\r\n") != 1 || (must_close && !closed)) {
         fail_msg("want one %d answer%s; got %zu bytes (%s):\n%s", want,
@@ -216,7 +191,7 @@ static void fr_read(struct fr_conn *c, struct fr_resp *r)
 static struct fr_conn *fr_open(struct fr_env *e, bool nodelay)
 {
     struct fr_conn *c = ce_xcalloc(1, sizeof(*c));
-    c->fd = ce_test_tcp_connect(e->port, nodelay);
+    c->fd = ce_test_tcp_connect(e->sc.port, nodelay);
     return c;
 }
 
@@ -235,22 +210,8 @@ static void fr_send(struct fr_conn *c, const char *bytes)
  * Nats-Msg-Id (the event id) to msg_id when not NULL. */
 static char *fr_last_example(struct fr_env *e, char **msg_id_out)
 {
-    char *stored = NULL, *msg_id = NULL;
-    assert_int_equal(
-        ce_scn_js_last(ce_natsd_url(e->natsd), "default.webhook.example", &stored, &msg_id), 0);
-    struct ce_cloudevent ev;
-    char err[160];
-    assert_int_equal(ce_cloudevent_decode(stored, strlen(stored), &ev, err, sizeof(err)), CE_OK);
-    char *data = ce_xstrndup(ev.data, ev.data_len);
-    ce_cloudevent_fini(&ev);
-    ce_free(stored);
-    if (msg_id_out) {
-        *msg_id_out = msg_id;
-    }
-    else {
-        ce_free(msg_id);
-    }
-    return data;
+    return ce_scn_js_last_data(ce_natsd_url(e->sc.natsd), "default.webhook.example", msg_id_out,
+                               NULL);
 }
 
 /* ---- requests whose end is ambiguous: one clean refusal, then a close ---- */
@@ -342,7 +303,7 @@ static void test_percent_encoded_path(void **state)
 static void test_keep_alive_two_posts(void **state)
 {
     struct fr_env *e = *state;
-    long long before = ce_scn_js_count(ce_natsd_url(e->natsd));
+    long long before = ce_scn_js_count(ce_natsd_url(e->sc.natsd));
     struct fr_conn *c = fr_open(e, false);
     struct fr_resp r;
     fr_send(c, FR_POST "Content-Length: 7\r\n\r\n{\"n\":1}");
@@ -352,7 +313,7 @@ static void test_keep_alive_two_posts(void **state)
     fr_read(c, &r);
     assert_int_equal(r.status, 200);
     fr_close(c);
-    assert_int_equal(ce_scn_js_count(ce_natsd_url(e->natsd)), before + 2);
+    assert_int_equal(ce_scn_js_count(ce_natsd_url(e->sc.natsd)), before + 2);
     char *data = fr_last_example(e, NULL);
     assert_non_null(strstr(data, "\"body\":{\"n\":2}"));
     ce_free(data);
@@ -438,14 +399,14 @@ static void test_upright_after_bad_requests(void **state)
     struct fr_env *e = *state;
     const char *bad[] = {fr_negative_length, fr_huge_length, fr_te_gzip, fr_bad_chunk, fr_no_host};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        ce_free(ce_test_tcp_exchange(e->port, bad[i], strlen(bad[i]), FR_WAIT_MS, NULL, NULL));
+        ce_free(ce_test_tcp_exchange(e->sc.port, bad[i], strlen(bad[i]), FR_WAIT_MS, NULL, NULL));
     }
     size_t len = 0;
     char *huge = fr_huge_head(&len);
-    ce_free(ce_test_tcp_exchange(e->port, huge, len, FR_WAIT_MS, NULL, NULL));
+    ce_free(ce_test_tcp_exchange(e->sc.port, huge, len, FR_WAIT_MS, NULL, NULL));
     ce_free(huge);
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example", "{\"ok\":true}", NULL, id), 200);
+    assert_int_equal(ce_scn_post(e->sc.port, "/example", "{\"ok\":true}", NULL, id), 200);
 }
 
 /* A request past maxPayloadSize whose whole declared body (2000 bytes, a POST of its own and
@@ -466,7 +427,7 @@ static void fr_too_large_in_one_send(struct fr_env *e)
 static void test_payload_too_large_closes(void **state)
 {
     struct fr_env *e = *state;
-    long long before = ce_scn_js_count(ce_natsd_url(e->natsd));
+    long long before = ce_scn_js_count(ce_natsd_url(e->sc.natsd));
     struct fr_conn *c = fr_open(e, false);
     fr_send(c, FR_POST "Content-Length: 2000\r\n\r\n");
     struct fr_resp r;
@@ -484,7 +445,7 @@ static void test_payload_too_large_closes(void **state)
     ce_free(rest);
     fr_close(c);
     fr_too_large_in_one_send(e);
-    assert_int_equal(ce_scn_js_count(ce_natsd_url(e->natsd)), before);
+    assert_int_equal(ce_scn_js_count(ce_natsd_url(e->sc.natsd)), before);
 }
 
 int main(int argc, char **argv)
