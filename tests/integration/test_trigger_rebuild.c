@@ -22,37 +22,23 @@
 #include <cmocka.h>
 
 struct rebuild_env {
-    char *dir;
-    struct ce_natsd *natsd;
-    struct ce_test_proc *es;
+    struct ce_scn_trigger_scene sc;
     struct ce_test_proc *sensor;
-    struct ce_recorder *rec;
-    int port;
 };
 
 static int rebuild_setup(void **state)
 {
     struct rebuild_env *e = ce_xcalloc(1, sizeof(*e));
     *state = e;
-    e->dir = ce_test_tmpdir("trigger-rebuild");
-    if (ce_natsd_start(e->dir, 0, -1, &e->natsd) != CE_OK) {
+    if (ce_scn_trigger_scene_start(&e->sc, "trigger-rebuild") != 0) {
         return -1;
     }
-    e->rec = ce_recorder_start(NULL, NULL);
-    if (e->rec == NULL) {
-        return -1;
-    }
-    e->port = ce_test_free_port();
-    char *es_file = ce_scn_write_manifest(e->dir, "es.yaml", "eventsources/webhook.yaml", e->port);
-    e->es = ce_scn_start("eventsource", es_file, ce_natsd_url(e->natsd), 0, NULL,
-                         "Eventing server started.");
-    ce_free(es_file);
     char port[16];
-    snprintf(port, sizeof(port), "%d", ce_recorder_port(e->rec));
-    char *sn_file = ce_test_data_write(e->dir, "sensor.yaml", "sensors/http-rebuilt.yaml",
+    snprintf(port, sizeof(port), "%d", ce_recorder_port(e->sc.rec));
+    char *sn_file = ce_test_data_write(e->sc.dir, "sensor.yaml", "sensors/http-rebuilt.yaml",
                                        "TARGET_PORT", port, NULL);
-    e->sensor =
-        ce_scn_start("sensor", sn_file, ce_natsd_url(e->natsd), 0, NULL, CE_SENSOR_SUBSCRIBED_MSG);
+    e->sensor = ce_scn_start("sensor", sn_file, ce_natsd_url(e->sc.natsd), 0, NULL,
+                             CE_SENSOR_SUBSCRIBED_MSG);
     ce_free(sn_file);
     return 0;
 }
@@ -61,11 +47,7 @@ static int rebuild_teardown(void **state)
 {
     struct rebuild_env *e = *state;
     ce_test_proc_free(e->sensor);
-    ce_test_proc_free(e->es);
-    ce_recorder_stop(e->rec);
-    ce_natsd_destroy(e->natsd);
-    ce_test_rmtree(e->dir);
-    ce_free(e->dir);
+    ce_scn_trigger_scene_stop(&e->sc);
     ce_free(e);
     return 0;
 }
@@ -74,7 +56,7 @@ static int rebuild_teardown(void **state)
 static void rebuild_expect(struct rebuild_env *e, int nth, const char *path, const char *body,
                            const char *header)
 {
-    struct ce_rec_request *q = ce_recorder_request(e->rec, nth);
+    struct ce_rec_request *q = ce_recorder_request(e->sc.rec, nth);
     assert_non_null(q);
     assert_string_equal(q->path, path);
     assert_string_equal(q->body, body);
@@ -87,39 +69,39 @@ static void test_edits_reach_url_payload_and_headers(void **state)
     struct rebuild_env *e = *state;
     char id[33];
     assert_int_equal(
-        ce_scn_post(e->port, "/example",
+        ce_scn_post(e->sc.port, "/example",
                     "{\"a\":\"A\",\"b\":\"B\",\"c\":\"C\",\"path\":\"/x\",\"which\":\"body.b\"}",
                     NULL, id),
         200);
-    assert_true(ce_recorder_wait(e->rec, 1, 20000));
+    assert_true(ce_recorder_wait(e->sc.rec, 1, 20000));
     assert_int_equal(
-        ce_scn_post(e->port, "/example",
+        ce_scn_post(e->sc.port, "/example",
                     "{\"a\":\"A\",\"b\":\"B\",\"c\":\"C\",\"path\":\"/y\",\"which\":\"body.c\"}",
                     NULL, id),
         200);
-    assert_true(ce_recorder_wait(e->rec, 2, 20000));
+    assert_true(ce_recorder_wait(e->sc.rec, 2, 20000));
     rebuild_expect(e, 0, "/static/x", "{\"value\":\"B\"}", "B");
     rebuild_expect(e, 1, "/static/y", "{\"value\":\"C\"}", "C");
     /* each firing's trigger is new, its connection pool is the trigger's */
-    assert_int_equal(ce_recorder_connections(e->rec), 1);
+    assert_int_equal(ce_recorder_connections(e->sc.rec), 1);
 }
 
 /* An edit that leaves no valid trigger fails that firing only, saying why. */
 static void test_invalid_edit_fails_that_firing(void **state)
 {
     struct rebuild_env *e = *state;
-    int before = ce_recorder_count(e->rec);
+    int before = ce_recorder_count(e->sc.rec);
     char id[33];
-    assert_int_equal(ce_scn_post(e->port, "/example",
+    assert_int_equal(ce_scn_post(e->sc.port, "/example",
                                  "{\"a\":\"A\",\"path\":\" bad url\",\"which\":\"body.a\"}", NULL,
                                  id),
                      200);
     assert_true(
         ce_test_proc_wait_line(e->sensor, "the parameters made the trigger invalid", 1, 20000));
-    assert_int_equal(ce_scn_post(e->port, "/example",
+    assert_int_equal(ce_scn_post(e->sc.port, "/example",
                                  "{\"a\":\"A\",\"path\":\"/z\",\"which\":\"body.a\"}", NULL, id),
                      200);
-    assert_true(ce_recorder_wait(e->rec, before + 1, 20000));
+    assert_true(ce_recorder_wait(e->sc.rec, before + 1, 20000));
     /* the invalid one sent nothing: the next request is the valid event's */
     rebuild_expect(e, before, "/static/z", "{\"value\":\"A\"}", "A");
 }
