@@ -2,6 +2,7 @@
 #include "tests/harness/kube.h"
 #include "core/base/base64.h"
 #include "core/base/mem.h"
+#include "controller/build.h"
 #include "core/service/natsd.h"
 #include "tests/harness/scenario.h"
 
@@ -246,4 +247,21 @@ void ce_test_kube_scene_stop(struct ce_test_kube_scene *s)
     ce_natsd_destroy(s->natsd);
     ce_test_rmtree(s->dir);
     ce_free(s->dir);
+}
+
+json_t *ce_test_ctl_built_object(const struct ce_ctl_built *b, const char *kind, int *mode)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(b->objects, i, item)
+    {
+        json_t *o = json_object_get(item, "object");
+        if (strcmp(json_string_value(json_object_get(o, "kind")), kind) == 0) {
+            if (mode != NULL) {
+                *mode = (int)json_integer_value(json_object_get(item, "mode"));
+            }
+            return o;
+        }
+    }
+    return NULL;
 }

@@ -7,7 +7,14 @@
 
 #include "tests/harness/harness.h"
 
+#include <jansson.h>
 #include <stdbool.h>
+
+struct ce_ctl_built;
+
+/* The object of kind among what a controller build made (borrowed), its apply mode to *mode when
+ * mode is not NULL; NULL when there is none. */
+json_t *ce_test_ctl_built_object(const struct ce_ctl_built *b, const char *kind, int *mode);
 
 struct ce_test_kube {
     struct ce_test_proc *proc;

@@ -84,20 +84,14 @@ static json_t *pod_example(const char *file)
     return obj;
 }
 
-/* The built object of kind (borrowed). */
+/* The built object of kind (borrowed); the test fails without one. */
 static json_t *pod_object(const struct ce_ctl_built *b, const char *kind)
 {
-    size_t i;
-    json_t *item;
-    json_array_foreach(b->objects, i, item)
-    {
-        json_t *o = json_object_get(item, "object");
-        if (strcmp(json_string_value(json_object_get(o, "kind")), kind) == 0) {
-            return o;
-        }
+    json_t *o = ce_test_ctl_built_object(b, kind, NULL);
+    if (o == NULL) {
+        fail_msg("no %s built", kind);
     }
-    fail_msg("no %s built", kind);
-    return NULL;
+    return o;
 }
 
 /* The ConfigMap's keys written to dir/<word>-manifest, the directory its mount stands for. */

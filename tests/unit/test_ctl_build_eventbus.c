@@ -7,6 +7,7 @@
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "tests/harness/harness.h"
+#include "tests/harness/kube.h"
 #include "tests/harness/plugins.h"
 
 #include <jansson.h>
@@ -42,23 +43,14 @@ static json_t *eb_build(const char *spec_json, struct ce_ctl_built *out)
     return obj;
 }
 
-/* The built object of kind, and its apply mode. */
+/* The built object of kind, and its apply mode; the test fails without one. */
 static json_t *eb_object(const struct ce_ctl_built *b, const char *kind, int *mode)
 {
-    size_t i;
-    json_t *item;
-    json_array_foreach(b->objects, i, item)
-    {
-        json_t *o = json_object_get(item, "object");
-        if (strcmp(json_string_value(json_object_get(o, "kind")), kind) == 0) {
-            if (mode != NULL) {
-                *mode = (int)json_integer_value(json_object_get(item, "mode"));
-            }
-            return o;
-        }
+    json_t *o = ce_test_ctl_built_object(b, kind, mode);
+    if (o == NULL) {
+        fail_msg("no %s built", kind);
     }
-    fail_msg("no %s built", kind);
-    return NULL;
+    return o;
 }
 
 static const char *eb_at(const json_t *obj, const char *path)

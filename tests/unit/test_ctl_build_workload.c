@@ -11,6 +11,7 @@
 #include "manifest/mdec.h"
 #include "manifest/model.h"
 #include "tests/harness/harness.h"
+#include "tests/harness/kube.h"
 #include "tests/harness/plugins.h"
 
 #include <jansson.h>
@@ -80,24 +81,6 @@ static void build(const char *obj_text, const char *bus_text, struct ce_ctl_buil
     json_decref(bus);
 }
 
-/* The built object of kind (borrowed); mode to *mode when not NULL. */
-static json_t *object(const struct ce_ctl_built *b, const char *kind, int *mode)
-{
-    size_t i;
-    json_t *item;
-    json_array_foreach(b->objects, i, item)
-    {
-        json_t *o = json_object_get(item, "object");
-        if (strcmp(json_string_value(json_object_get(o, "kind")), kind) == 0) {
-            if (mode) {
-                *mode = (int)json_integer_value(json_object_get(item, "mode"));
-            }
-            return o;
-        }
-    }
-    return NULL;
-}
-
 /* The value at a dotted path ("spec.template.spec.containers.0.name"). */
 static json_t *at(const json_t *j, const char *path)
 {
@@ -133,15 +116,15 @@ static void assert_json(const json_t *j, const char *path, const char *want)
 /* The ConfigMap's data[key]. */
 static const char *manifest_text(const struct ce_ctl_built *b, const char *key)
 {
-    const char *t =
-        json_string_value(json_object_get(at(object(b, "ConfigMap", NULL), "data"), key));
+    const char *t = json_string_value(
+        json_object_get(at(ce_test_ctl_built_object(b, "ConfigMap", NULL), "data"), key));
     assert_non_null(t);
     return t;
 }
 
 static json_t *container(const struct ce_ctl_built *b)
 {
-    return at(object(b, "Deployment", NULL), "spec.template.spec.containers.0");
+    return at(ce_test_ctl_built_object(b, "Deployment", NULL), "spec.template.spec.containers.0");
 }
 
 /* The mount whose path is path, or NULL. */
@@ -163,7 +146,8 @@ static json_t *volume(const struct ce_ctl_built *b, const char *name)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(at(object(b, "Deployment", NULL), "spec.template.spec.volumes"), i, v)
+    json_array_foreach(
+        at(ce_test_ctl_built_object(b, "Deployment", NULL), "spec.template.spec.volumes"), i, v)
     {
         if (strcmp(str(v, "name"), name) == 0) {
             return v;
@@ -183,14 +167,14 @@ static void test_eventsource_names_labels_owner(void **state)
                         "controller=eventsource-controller,eventsource-name=webhook");
     assert_json(b.conditions, "0", "{'type': 'SourcesProvided', 'status': 'True'}");
     int mode = -1;
-    json_t *cm = object(&b, "ConfigMap", &mode);
+    json_t *cm = ce_test_ctl_built_object(&b, "ConfigMap", &mode);
     assert_int_equal(mode, CE_CTL_APPLY_UPDATE);
     assert_string_equal(str(cm, "metadata.name"), "webhook-eventsource-manifest");
-    json_t *d = object(&b, "Deployment", &mode);
+    json_t *d = ce_test_ctl_built_object(&b, "Deployment", &mode);
     assert_int_equal(mode, CE_CTL_APPLY_UPDATE);
     assert_string_equal(str(d, "metadata.generateName"), "webhook-eventsource-");
     assert_null(at(d, "metadata.name"));
-    json_t *svc = object(&b, "Service", &mode);
+    json_t *svc = ce_test_ctl_built_object(&b, "Service", &mode);
     assert_int_equal(mode, CE_CTL_APPLY_RECREATE);
     assert_string_equal(str(svc, "metadata.name"), "webhook-eventsource-svc");
     const char *owner_labels = "{'controller': 'eventsource-controller', 'eventsource-name': "
@@ -246,7 +230,7 @@ static void test_eventsource_container(void **state)
                 "'readOnly': true}");
     assert_json(volume(&b, "secret-bus-auth"), "secret", "{'secretName': 'bus-auth'}");
     /* a pod-template annotation follows the manifest */
-    const char *h = str(object(&b, "Deployment", NULL),
+    const char *h = str(ce_test_ctl_built_object(&b, "Deployment", NULL),
                         "spec.template.metadata.annotations.cevents/manifest-hash");
     assert_int_equal(strlen(h), 16);
     ce_ctl_built_fini(&b);
@@ -305,7 +289,9 @@ static void test_eventbus_name_from_spec(void **state)
     assert_non_null(strstr(text, "\"name\": \"fast\""));
     assert_null(strstr(text, "accessSecret"));
     assert_null(strstr(text, "\"namespace\"")); /* none given, none invented */
-    assert_int_equal(json_integer_value(at(object(&b, "Deployment", NULL), "spec.replicas")), 2);
+    assert_int_equal(
+        json_integer_value(at(ce_test_ctl_built_object(&b, "Deployment", NULL), "spec.replicas")),
+        2);
     ce_ctl_built_fini(&b);
 }
 
@@ -315,13 +301,14 @@ static void test_sensor_deployment(void **state)
     struct ce_ctl_built b;
     build(LOG_SENSOR, BUS, &b);
     assert_int_equal(json_array_size(b.objects), 2);
-    assert_null(object(&b, "Service", NULL));
+    assert_null(ce_test_ctl_built_object(&b, "Service", NULL));
     assert_string_equal(b.owner_selector, "controller=sensor-controller,sensor-name=log");
     assert_json(b.conditions, "",
                 "[{'type': 'DependenciesProvided', 'status': 'True'}, "
                 "{'type': 'TriggersProvided', 'status': 'True'}]");
-    assert_string_equal(str(object(&b, "ConfigMap", NULL), "metadata.name"), "log-sensor-manifest");
-    json_t *d = object(&b, "Deployment", NULL);
+    assert_string_equal(str(ce_test_ctl_built_object(&b, "ConfigMap", NULL), "metadata.name"),
+                        "log-sensor-manifest");
+    json_t *d = ce_test_ctl_built_object(&b, "Deployment", NULL);
     assert_string_equal(str(d, "metadata.generateName"), "log-sensor-");
     assert_json(d, "metadata.labels",
                 "{'controller': 'sensor-controller', 'sensor-name': 'log', "
@@ -346,14 +333,14 @@ static void test_no_service_without_ports(void **state)
           "'POST'}}}}",
           BUS, &b);
     assert_int_equal(json_array_size(b.objects), 2);
-    assert_null(object(&b, "Service", NULL));
+    assert_null(ce_test_ctl_built_object(&b, "Service", NULL));
     ce_ctl_built_fini(&b);
     build("{'apiVersion': 'argoproj.io/v1alpha1', 'kind': 'EventSource', 'metadata': {'name': "
           "'w'}, 'spec': {'service': {'metadata': {'labels': {'a': 'b', 'controller': 'x'}, "
           "'annotations': {'n': 'v'}}, 'clusterIP': '10.0.0.9', 'ports': [{'port': 80}]}, "
           "'webhook': {'e': {'port': '12000', 'endpoint': '/e', 'method': 'POST'}}}}",
           BUS, &b);
-    json_t *svc = object(&b, "Service", NULL);
+    json_t *svc = ce_test_ctl_built_object(&b, "Service", NULL);
     assert_json(svc, "metadata.labels",
                 "{'a': 'b', 'controller': 'eventsource-controller', "
                 "'eventsource-name': 'w', 'owner-name': 'w'}");
@@ -380,7 +367,7 @@ static void test_template_merged_as_argo(void **state)
     (void)state;
     struct ce_ctl_built b;
     build(TEMPLATE_ES, BUS, &b);
-    json_t *d = object(&b, "Deployment", NULL);
+    json_t *d = ce_test_ctl_built_object(&b, "Deployment", NULL);
     assert_int_equal(json_integer_value(at(d, "spec.replicas")), 3);
     /* pod labels: the template's, the owner's over them */
     assert_json(d, "spec.template.metadata.labels",
@@ -644,9 +631,9 @@ static void test_hash_stable_and_follows_spec(void **state)
     assert_string_not_equal(ha[0], hc[0]);
     assert_string_not_equal(ha[1], hc[1]);
     assert_string_equal(ha[2], hc[2]);
-    assert_string_not_equal(str(object(&a, "Deployment", NULL),
+    assert_string_not_equal(str(ce_test_ctl_built_object(&a, "Deployment", NULL),
                                 "spec.template.metadata.annotations.cevents/manifest-hash"),
-                            str(object(&c, "Deployment", NULL),
+                            str(ce_test_ctl_built_object(&c, "Deployment", NULL),
                                 "spec.template.metadata.annotations.cevents/manifest-hash"));
     free(changed);
     ce_ctl_built_fini(&a);
