@@ -34,6 +34,12 @@ const char *ce_ctl_bus_name(const json_t *obj);
  * changed. */
 void ce_ctl_queue_kind(struct ce_ctl *ctl, const char *kind, const char *ns, const char *bus);
 
+typedef void ce_ctl_object_fn(void *arg, const char *kind, const json_t *obj);
+/* Calls fn for every object of kind in ns (every namespace when NULL) that uses the EventBus bus
+ * (every one when bus is NULL). CE_OK, or the listing's error (logged). */
+int ce_ctl_each_object(struct ce_ctl *ctl, const char *kind, const char *ns, const char *bus,
+                       ce_ctl_object_fn *fn, void *arg) CE_MUST_CHECK;
+
 /* Queues the key of an object of kind ("EventSource") as "Kind/ns/name". */
 void ce_ctl_queue_object(struct ce_ctl *ctl, const char *kind, const char *ns, const char *name,
                          int64_t delay_ms);

@@ -232,29 +232,31 @@ static int reconcile_bus(struct ce_ctl *ctl, const json_t *obj)
     return rc != CE_OK ? rc : src;
 }
 
-/* How many EventSources and Sensors of ns use the bus (the EventBus may not go before them). */
+struct bus_users {
+    int n;
+    char *first; /* "Kind name" of the first user */
+    size_t len;
+};
+
+static void bus_users_count(void *arg, const char *kind, const json_t *obj)
+{
+    struct bus_users *u = arg;
+    if (u->n++ == 0) {
+        snprintf(u->first, u->len, "%s %s", kind, md_str(obj, "name"));
+    }
+}
+
+/* How many EventSources and Sensors of ns use the bus (the EventBus may not go before them);
+ * -1 when they cannot be listed. */
 static int bus_users(struct ce_ctl *ctl, const char *ns, const char *bus, char *first, size_t len)
 {
-    int n = 0;
+    struct bus_users u = {0, first, len};
     for (int i = 0; i < 2; i++) {
-        struct ce_kube_ref ref = {CE_CTL_API_VERSION, ctl_kinds[i].kind, ns, NULL};
-        json_t *list = NULL;
-        struct ce_kube_error e = {0};
-        if (ce_kube_list(ctl->c, &ref, NULL, NULL, &list, &e) != CE_OK) {
-            json_decref(list);
+        if (ce_ctl_each_object(ctl, ctl_kinds[i].kind, ns, bus, bus_users_count, &u) != CE_OK) {
             return -1;
         }
-        size_t j;
-        json_t *item;
-        json_array_foreach(json_object_get(list, "items"), j, item)
-        {
-            if (strcmp(ce_ctl_bus_name(item), bus) == 0 && n++ == 0) {
-                snprintf(first, len, "%s %s", ctl_kinds[i].kind, md_str(item, "name"));
-            }
-        }
-        json_decref(list);
     }
-    return n;
+    return u.n;
 }
 
 void ce_ctl_queue_bus_users(struct ce_ctl *ctl, const char *ns, const char *bus)

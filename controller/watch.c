@@ -61,26 +61,39 @@ const char *ce_ctl_bus_name(const json_t *obj)
     return b != NULL && b[0] ? b : "default";
 }
 
-void ce_ctl_queue_kind(struct ce_ctl *ctl, const char *kind, const char *ns, const char *bus)
+int ce_ctl_each_object(struct ce_ctl *ctl, const char *kind, const char *ns, const char *bus,
+                       ce_ctl_object_fn *fn, void *arg)
 {
     struct ce_kube_ref ref = {CE_CTL_API_VERSION, kind, ns, NULL};
     json_t *list = NULL;
     struct ce_kube_error e = {0};
-    if (ce_kube_list(ctl->c, &ref, NULL, NULL, &list, &e) != CE_OK) {
-        ce_log_kv(CE_LOG_WARN, "Cannot list objects to reconcile", "kind", kind, "error", e.message,
-                  NULL);
+    int rc = ce_kube_list(ctl->c, &ref, NULL, NULL, &list, &e);
+    if (rc != CE_OK) {
+        ce_log_kv(CE_LOG_WARN, "Cannot list objects", "kind", kind, "error", e.message, NULL);
     }
     size_t i;
     json_t *item;
     json_array_foreach(json_object_get(list, "items"), i, item)
     {
-        const json_t *md = json_object_get(item, "metadata");
         if (bus == NULL || strcmp(ce_ctl_bus_name(item), bus) == 0) {
-            ce_ctl_queue_object(ctl, kind, json_string_value(json_object_get(md, "namespace")),
-                                json_string_value(json_object_get(md, "name")), 0);
+            fn(arg, kind, item);
         }
     }
     json_decref(list);
+    return rc;
+}
+
+static void watch_queue_listed(void *arg, const char *kind, const json_t *obj)
+{
+    const json_t *md = json_object_get(obj, "metadata");
+    ce_ctl_queue_object(arg, kind, json_string_value(json_object_get(md, "namespace")),
+                        json_string_value(json_object_get(md, "name")), 0);
+}
+
+void ce_ctl_queue_kind(struct ce_ctl *ctl, const char *kind, const char *ns, const char *bus)
+{
+    int rc = ce_ctl_each_object(ctl, kind, ns, bus, watch_queue_listed, ctl);
+    (void)rc; /* logged; the resync tries again */
 }
 
 /* The owner of an object the controller made, from its labels. */
