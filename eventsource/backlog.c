@@ -21,6 +21,12 @@ bool ce_es_backlog_full(bool was_full, const struct ce_bus_backlog *b)
     return b->behind * 100 >= max * CE_ES_BACKLOG_FULL_PCT;
 }
 
+int64_t ce_es_backlog_room(const struct ce_bus_backlog *b)
+{
+    int64_t room = b->max_msgs * CE_ES_BACKLOG_FULL_PCT / 100 - (int64_t)b->behind;
+    return room > 0 ? room : 0;
+}
+
 void ce_es_backlog_guard_init(struct ce_es_backlog_guard *g, const char *eventsource_name)
 {
     g->full = false;

@@ -21,6 +21,11 @@ struct ce_metric;
 /* The decision alone, for tests: whether the bus is full now, given whether it was. */
 bool ce_es_backlog_full(bool was_full, const struct ce_bus_backlog *b);
 
+/* How many more events fit before the refusal threshold (0 when past it); only for a bus with a
+ * limit (max_msgs > 0). A source that reads faster than the guard looks (Kafka) publishes no
+ * more than this between two reads of the backlog. */
+int64_t ce_es_backlog_room(const struct ce_bus_backlog *b);
+
 struct ce_es_backlog_guard {
     bool full;
     uint64_t evicted_seen; /* evictions already reported for the current slowest consumer */

@@ -153,13 +153,13 @@ static int64_t kq_credit(struct kq_event *ke)
 {
     struct ce_bus_backlog b = {0};
     int rc = ce_bus_backlog(ke->env->bus, &b);
-    if (rc != CE_OK || b.max_msgs < 0) {
+    if (rc != CE_OK || b.max_msgs <= 0) {
         /* down: the publishes fail and pause the partition; no consumer or no limit: nothing
          * to protect */
         return rc == CE_EUNAVAIL ? KQ_WINDOW : KQ_CREDIT_MAX;
     }
-    int64_t room = b.max_msgs * CE_ES_BACKLOG_FULL_PCT / 100 - (int64_t)b.behind;
-    return room > 0 ? (room + ke->env->n_events - 1) / ke->env->n_events : 0;
+    int64_t room = ce_es_backlog_room(&b);
+    return (room + ke->env->n_events - 1) / ke->env->n_events;
 }
 
 /* Waits (bounded) for an ack while the window is full. */

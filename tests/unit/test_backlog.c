@@ -31,10 +31,22 @@ static void test_hysteresis(void **state)
     assert_false(tb_full(true, 0, 1000000));
 }
 
+static void test_room_under_the_refusal_threshold(void **state)
+{
+    (void)state;
+    struct ce_bus_backlog b = {.max_msgs = 50000, .behind = 0};
+    assert_int_equal(ce_es_backlog_room(&b), 40000);
+    b.behind = 39990;
+    assert_int_equal(ce_es_backlog_room(&b), 10);
+    b.behind = 45000; /* past the threshold: nothing, never negative */
+    assert_int_equal(ce_es_backlog_room(&b), 0);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hysteresis),
+        cmocka_unit_test(test_room_under_the_refusal_threshold),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
 }
