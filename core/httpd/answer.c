@@ -86,9 +86,9 @@ static void httpd_put_field(struct ce_buf *b, const char *name, const char *valu
     (void)rc; /* the buffer has no cap */
 }
 
-static void httpd_build(struct ce_buf *b, unsigned int status, const char *date, bool closes,
-                        const struct ce_httpd_field_out *fields, int n, const char *body,
-                        size_t len, bool head_only)
+static void httpd_build(struct ce_buf *b, unsigned int status, const char *date,
+                        const char *connection, const struct ce_httpd_field_out *fields, int n,
+                        const char *body, size_t len, bool head_only)
 {
     ce_buf_init(b, 0);
     int rc = ce_buf_printf(b, "HTTP/1.1 %u %s\r\nDate: %s\r\nContent-Length: %zu\r\n", status,
@@ -96,8 +96,8 @@ static void httpd_build(struct ce_buf *b, unsigned int status, const char *date,
     for (int i = 0; rc == CE_OK && i < n; i++) {
         httpd_put_field(b, fields[i].name, fields[i].value);
     }
-    if (rc == CE_OK && closes) {
-        rc = ce_buf_puts(b, "Connection: close\r\n");
+    if (rc == CE_OK && connection != NULL) {
+        rc = ce_buf_printf(b, "Connection: %s\r\n", connection);
     }
     if (rc == CE_OK) {
         rc = ce_buf_puts(b, "\r\n");
@@ -129,7 +129,9 @@ void ce_httpd_answer(struct ce_httpd_req *r, unsigned int status,
     httpd_date(date);
     r->answer_closes = httpd_answer_closes(r);
     bool head_only = strcmp(r->head.method, "HEAD") == 0;
-    httpd_build(&r->answer, status, date, r->answer_closes, fields, n_fields, body, len, head_only);
+    /* an HTTP/1.0 client keeps the connection only when the answer says so */
+    const char *connection = r->answer_closes ? "close" : r->head.minor == 0 ? "keep-alive" : NULL;
+    httpd_build(&r->answer, status, date, connection, fields, n_fields, body, len, head_only);
     httpd_conn_answered(r);
 }
 
@@ -139,7 +141,7 @@ void httpd_answer_refusal(struct httpd_conn *c, unsigned int status, const char 
     char date[40];
     httpd_date(date);
     struct ce_buf b;
-    httpd_build(&b, status, date, true, &type, 1, why, strlen(why), false);
+    httpd_build(&b, status, date, "close", &type, 1, why, strlen(why), false);
     int rc = ce_buf_append(&c->out, b.data, b.len);
     (void)rc;
     ce_buf_fini(&b);
@@ -200,5 +202,6 @@ void *ce_httpd_req_ctx(const struct ce_httpd_req *r)
 void ce_httpd_read_body(struct ce_httpd_req *r, size_t max)
 {
     r->body_wanted = true;
+    r->body_max = max;
     ce_buf_init(&r->body, max);
 }

@@ -225,7 +225,7 @@ static enum httpd_step httpd_conn_take_head(struct httpd_conn *c)
  * the client sent far more than the limit: the connection is closed then. */
 static bool httpd_req_keep(struct ce_httpd_req *r, const char *data, size_t n)
 {
-    if (!r->body_over && ce_buf_append(&r->body, data, n) != CE_OK) {
+    if (!r->body_over && (r->body_max == 0 || ce_buf_append(&r->body, data, n) != CE_OK)) {
         r->body_over = true;
         ce_buf_fini(&r->body);
     }

@@ -37,6 +37,7 @@ struct ce_httpd_req {
     bool body_over;
     size_t drained;
     struct ce_buf body;
+    size_t body_max;    /* 0: nothing is kept */
     uint64_t body_left; /* Content-Length still to read */
     struct ce_http_chunked chunked;
     void *ctx;

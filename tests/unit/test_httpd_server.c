@@ -60,7 +60,7 @@ static void srv_on_head(void *arg, struct ce_httpd_req *r)
         ce_httpd_answer(r, 200, f, 1, "sync", 4);
         return;
     }
-    ce_httpd_read_body(r, 16);
+    ce_httpd_read_body(r, strcmp(path, "/zero") == 0 ? 0 : 16);
 }
 
 static void srv_on_body(void *arg, struct ce_httpd_req *r)
@@ -374,6 +374,25 @@ static void test_idle_connection_closed(void **state)
     close(fd2);
 }
 
+/* An HTTP/1.0 client that asks to keep the connection is told so, and can send another request;
+ * a body limit of 0 keeps nothing. */
+static void test_http10_keep_alive_and_zero_limit(void **state)
+{
+    struct srv_env *e = *state;
+    int fd = srv_connect(e);
+    bool closed;
+    srv_send(fd, "GET /sync HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    char *a = srv_read_until(fd, "sync", 1, &closed);
+    assert_non_null(strstr(a, "Connection: keep-alive\r\n"));
+    srv_send(fd, "POST /zero HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nZ");
+    char *b = srv_read_until(fd, "too big", 1, &closed);
+    assert_non_null(strstr(b, "HTTP/1.1 413 Content Too Large\r\n"));
+    assert_false(closed);
+    ce_free(a);
+    ce_free(b);
+    close(fd);
+}
+
 static void test_head_request_has_no_body(void **state)
 {
     struct srv_env *e = *state;
@@ -490,6 +509,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_stop_ends_a_waiting_request, srv_setup, srv_teardown),
         cmocka_unit_test_setup_teardown(test_idle_connection_closed, srv_setup, srv_teardown),
         cmocka_unit_test_setup_teardown(test_head_request_has_no_body, srv_setup, srv_teardown),
+        cmocka_unit_test_setup_teardown(test_http10_keep_alive_and_zero_limit, srv_setup,
+                                        srv_teardown),
         cmocka_unit_test_setup_teardown(test_accept_paused_when_out_of_descriptors, srv_setup,
                                         srv_teardown),
         cmocka_unit_test_setup_teardown(test_answers_for_clients_gone_in_one_batch, srv_setup,
