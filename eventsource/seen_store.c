@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The seen set's records in the bus's key-value store (see seen_store.h). */
 #include "eventsource/seen_store.h"
+#include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "eventbus/bus.h"
@@ -9,6 +10,16 @@
 #include <string.h>
 
 #define STORE_BASELINE "baseline"
+/* A record deleted this long ago loses its delete marker. Not at once: removing the marker
+ * takes the key out of the bucket's history for good, so a reader whose listing began before the
+ * delete (another replica starting, or this process restarting while the bus still answers an
+ * older listing) could keep the file's record as if never deleted, and a file created again in
+ * the instant of the purge could lose its new record (it would fire once more after a restart).
+ * Half an hour is far longer than any listing and makes that instant unlikely; younger markers
+ * still lose the record they delete, which is most of the room. */
+#define STORE_GONE_KEEP_MS (30 * 60 * 1000)
+/* The tidying reads every key: once an hour is enough for a bucket that grows a key per file. */
+#define STORE_TIDY_EVERY_MS (60 * 60 * 1000)
 
 void ce_seen_store_init(struct ce_seen_store *s, struct ce_bus *bus, const char *bucket,
                         const char *source_name, const char *event_name)
@@ -71,11 +82,37 @@ static void store_load_one(struct ce_seen_store *s, const char *key, struct ce_s
     ce_free(value);
 }
 
+static void store_tidy_now(struct ce_seen_store *s)
+{
+    s->next_tidy_ms = ce_clock_mono_ms() + STORE_TIDY_EVERY_MS;
+    int rc = ce_bus_kv_purge_deletes(s->kv, STORE_GONE_KEEP_MS);
+    if (rc == CE_OK) {
+        /* the bus does not say how many it removed */
+        ce_log_kv(CE_LOG_DEBUG, "removed the records of files gone for 30 minutes", "bucket",
+                  s->bucket, "eventName", s->event_name, NULL);
+    }
+    else if (!s->tidy_failing) {
+        ce_log_kv(CE_LOG_WARN, "could not remove the records of files gone; trying again in an hour",
+                  "bucket", s->bucket, "eventName", s->event_name, "error", ce_rc_str(rc), NULL);
+    }
+    s->tidy_failing = rc != CE_OK;
+}
+
+void ce_seen_store_tidy(struct ce_seen_store *s)
+{
+    if (s->kv != NULL && ce_clock_mono_ms() >= s->next_tidy_ms) {
+        store_tidy_now(s);
+    }
+}
+
 int ce_seen_store_load(struct ce_seen_store *s, struct ce_seen_set *seen, bool *baseline)
 {
     *baseline = false;
     if (store_kv(s) == NULL) {
         return CE_EUNAVAIL;
+    }
+    if (s->tidy_failing || ce_clock_mono_ms() >= s->next_tidy_ms) {
+        store_tidy_now(s); /* first: the listing then reads fewer keys */
     }
     char **keys = NULL;
     int n = 0;
