@@ -92,12 +92,17 @@ static void store_tidy_now(struct ce_seen_store *s)
                   s->bucket, "eventName", s->event_name, NULL);
     }
     else if (!s->tidy_failing) {
-        ce_log_kv(CE_LOG_WARN, "could not remove the records of files gone; trying again in an hour",
-                  "bucket", s->bucket, "eventName", s->event_name, "error", ce_rc_str(rc), NULL);
+        ce_log_kv(CE_LOG_WARN,
+                  "could not remove the records of files gone; trying again in an hour", "bucket",
+                  s->bucket, "eventName", s->event_name, "error", ce_rc_str(rc), NULL);
     }
     s->tidy_failing = rc != CE_OK;
 }
 
+/* The first call after the load tidies at once: after the records were read and the directory
+ * listed, not before, since the bus is asked once per deleted key, which takes a while in a
+ * bucket that was never tidied; the changes meanwhile wait in the kernel's queue or the next
+ * listing. */
 void ce_seen_store_tidy(struct ce_seen_store *s)
 {
     if (s->kv != NULL && ce_clock_mono_ms() >= s->next_tidy_ms) {
@@ -110,9 +115,6 @@ int ce_seen_store_load(struct ce_seen_store *s, struct ce_seen_set *seen, bool *
     *baseline = false;
     if (store_kv(s) == NULL) {
         return CE_EUNAVAIL;
-    }
-    if (s->tidy_failing || ce_clock_mono_ms() >= s->next_tidy_ms) {
-        store_tidy_now(s); /* first: the listing then reads fewer keys */
     }
     char **keys = NULL;
     int n = 0;

@@ -36,9 +36,9 @@ int ce_seen_store_put(struct ce_seen_store *s, const char *name,
 int ce_seen_store_del(struct ce_seen_store *s, const char *name) CE_MUST_CHECK;
 int ce_seen_store_mark_baseline(struct ce_seen_store *s) CE_MUST_CHECK;
 /* Removes what the records of files gone for a while leave in the bucket (the bus keeps a
- * marker per deleted record otherwise, forever). Done by a load, then at most once an hour:
- * call it from the event's loop, as often as it likes. A failure is a warning, tried again an
- * hour later. */
+ * marker per deleted record otherwise, forever): at the first call after the load, then at most
+ * once an hour. Called from the event's loop, as often as it likes. A failure is a warning,
+ * tried again an hour later. */
 void ce_seen_store_tidy(struct ce_seen_store *s);
 
 #endif

@@ -823,8 +823,8 @@ static void js_set_ack_wait(struct bus_env *e, const char *durable, int ms)
 }
 
 static const struct bus_kind bus_kinds[] = {
-    {"memory", false, mem_go_down, mem_come_back, mem_hold_acks, mem_release_acks,
-     mem_set_ack_wait, mem_kv_stored, false},
+    {"memory", false, mem_go_down, mem_come_back, mem_hold_acks, mem_release_acks, mem_set_ack_wait,
+     mem_kv_stored, false},
     {"jetstream", true, js_go_down, js_come_back, js_hold_acks, js_release_acks, js_set_ack_wait,
      js_kv_stored, true},
 };
