@@ -10,13 +10,12 @@
 #include <string.h>
 
 #define STORE_BASELINE "baseline"
-/* A record deleted this long ago loses its delete marker. Not at once: removing the marker
- * takes the key out of the bucket's history for good, so a reader whose listing began before the
- * delete (another replica starting, or this process restarting while the bus still answers an
- * older listing) could keep the file's record as if never deleted, and a file created again in
- * the instant of the purge could lose its new record (it would fire once more after a restart).
- * Half an hour is far longer than any listing and makes that instant unlikely; younger markers
- * still lose the record they delete, which is most of the room. */
+/* A record deleted this long ago loses its delete marker, younger ones keep theirs. The purge
+ * first gathers the deleted keys, then empties each one's history: a record put again in
+ * between (a file created again under its old name, common right after a removal, as when a
+ * tool replaces a file) would be erased with it, and that file would fire once more at the next
+ * start. A name gone for half an hour is unlikely to come back in that instant; it is also the
+ * age NATS' own clients keep by default. */
 #define STORE_GONE_KEEP_MS (30 * 60 * 1000)
 /* The tidying reads every key: once an hour is enough for a bucket that grows a key per file. */
 #define STORE_TIDY_EVERY_MS (60 * 60 * 1000)
