@@ -260,6 +260,11 @@ int ce_bus_kv_keys(struct ce_bus_kv *kv, char ***keys, int *n)
     return kv->drv->kv_keys(kv, keys, n);
 }
 
+int ce_bus_kv_purge_deletes(struct ce_bus_kv *kv, int64_t older_than_ms)
+{
+    return kv->drv->kv_purge_deletes(kv, older_than_ms);
+}
+
 void ce_bus_kv_keys_free(char **keys, int n)
 {
     if (keys == NULL) {

@@ -161,6 +161,10 @@ int ce_bus_kv_put(struct ce_bus_kv *kv, const char *key, const void *val, size_t
 int ce_bus_kv_delete(struct ce_bus_kv *kv, const char *key) CE_MUST_CHECK;
 /* *keys is a heap array of heap strings, *n entries; free with ce_bus_kv_keys_free. */
 int ce_bus_kv_keys(struct ce_bus_kv *kv, char ***keys, int *n) CE_MUST_CHECK;
+/* Removes the traces deleted keys leave in the bucket (JetStream keeps a delete marker per key
+ * forever) when the delete is older than older_than_ms; 0 or less removes every one. Live keys
+ * are untouched. */
+int ce_bus_kv_purge_deletes(struct ce_bus_kv *kv, int64_t older_than_ms) CE_MUST_CHECK;
 void ce_bus_kv_keys_free(char **keys, int n);
 
 /* "default.<eventSourceName>.<eventName>" as a fresh heap string. */

@@ -60,6 +60,7 @@ struct ce_bus_driver {
     int (*kv_put)(struct ce_bus_kv *kv, const char *key, const void *val, size_t len);
     int (*kv_delete)(struct ce_bus_kv *kv, const char *key);
     int (*kv_keys)(struct ce_bus_kv *kv, char ***keys, int *n);
+    int (*kv_purge_deletes)(struct ce_bus_kv *kv, int64_t older_than_ms);
 };
 
 extern const struct ce_bus_driver ce_bus_jetstream_driver;

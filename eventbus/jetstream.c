@@ -755,4 +755,5 @@ const struct ce_bus_driver ce_bus_jetstream_driver = {
     .kv_put = jsbus_kv_put,
     .kv_delete = jsbus_kv_delete,
     .kv_keys = jsbus_kv_keys,
+    .kv_purge_deletes = jsbus_kv_purge_deletes,
 };

@@ -118,6 +118,7 @@ int jsbus_kv_get(struct ce_bus_kv *kvb, const char *key, char **val, size_t *len
 int jsbus_kv_put(struct ce_bus_kv *kvb, const char *key, const void *val, size_t len);
 int jsbus_kv_delete(struct ce_bus_kv *kvb, const char *key);
 int jsbus_kv_keys(struct ce_bus_kv *kvb, char ***keys, int *n);
+int jsbus_kv_purge_deletes(struct ce_bus_kv *kvb, int64_t older_than_ms);
 
 /* The publish connection (jetstream_fastpub.c). Start runs once, before the first publish on it;
  * stop waits (bounded) for its acks, then answers what is left. */

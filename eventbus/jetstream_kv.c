@@ -105,3 +105,25 @@ int jsbus_kv_keys(struct ce_bus_kv *kvb, char ***keys, int *n)
     kvKeysList_Destroy(&list);
     return jsbus_rc(s, 0);
 }
+
+/* cnats reads every key's latest entry, then purges the subject of each one whose latest is a
+ * delete: with its marker when the delete is older than the limit, down to the marker alone
+ * otherwise. It does not say how many it removed. */
+int jsbus_kv_purge_deletes(struct ce_bus_kv *kvb, int64_t older_than_ms)
+{
+    struct jsbus_kv *k = (struct jsbus_kv *)kvb;
+    kvPurgeOptions po;
+    kvPurgeOptions_Init(&po);
+    /* in nanoseconds; 0 would mean cnats' own default (30 min): a negative value is "every
+     * marker" */
+    po.DeleteMarkersOlderThan = -1;
+    if (older_than_ms > 0) {
+        po.DeleteMarkersOlderThan =
+            older_than_ms < INT64_MAX / 1000000 ? older_than_ms * 1000000 : INT64_MAX;
+    }
+    natsStatus s = kvStore_PurgeDeletes(k->kv, &po);
+    if (s == NATS_NOT_FOUND) {
+        return CE_OK; /* an empty bucket */
+    }
+    return jsbus_rc(s, 0);
+}

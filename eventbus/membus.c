@@ -912,6 +912,16 @@ static int membus_kv_keys(struct ce_bus_kv *kvb, char ***keys, int *n)
     return k != NULL ? CE_OK : CE_EUNAVAIL;
 }
 
+/* A delete here removes the entry itself: nothing is left to purge. */
+static int membus_kv_purge_deletes(struct ce_bus_kv *kvb, int64_t older_than_ms)
+{
+    (void)older_than_ms;
+    pthread_mutex_lock(&membus_mu);
+    bool up = membus_kv_bucket((struct membus_kv *)kvb) != NULL;
+    pthread_mutex_unlock(&membus_mu);
+    return up ? CE_OK : CE_EUNAVAIL;
+}
+
 const struct ce_bus_driver ce_bus_memory_driver = {
     .name = "memory",
     .create = membus_create,
@@ -937,4 +947,5 @@ const struct ce_bus_driver ce_bus_memory_driver = {
     .kv_put = membus_kv_put,
     .kv_delete = membus_kv_delete,
     .kv_keys = membus_kv_keys,
+    .kv_purge_deletes = membus_kv_purge_deletes,
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The seen set's records in the bus's key-value store (see seen_store.h). */
 #include "eventsource/seen_store.h"
+#include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/mem.h"
 #include "eventbus/bus.h"
@@ -9,6 +10,15 @@
 #include <string.h>
 
 #define STORE_BASELINE "baseline"
+/* A record deleted this long ago loses its delete marker, younger ones keep theirs. The purge
+ * first gathers the deleted keys, then empties each one's history: a record put again in
+ * between (a file created again under its old name, common right after a removal, as when a
+ * tool replaces a file) would be erased with it, and that file would fire once more at the next
+ * start. A name gone for half an hour is unlikely to come back in that instant; it is also the
+ * age NATS' own clients keep by default. */
+#define STORE_GONE_KEEP_MS (30 * 60 * 1000)
+/* The tidying reads every key: once an hour is enough for a bucket that grows a key per file. */
+#define STORE_TIDY_EVERY_MS (60 * 60 * 1000)
 
 void ce_seen_store_init(struct ce_seen_store *s, struct ce_bus *bus, const char *bucket,
                         const char *source_name, const char *event_name)
@@ -69,6 +79,34 @@ static void store_load_one(struct ce_seen_store *s, const char *key, struct ce_s
     }
     ce_free(name);
     ce_free(value);
+}
+
+static void store_tidy_now(struct ce_seen_store *s)
+{
+    s->next_tidy_ms = ce_clock_mono_ms() + STORE_TIDY_EVERY_MS;
+    int rc = ce_bus_kv_purge_deletes(s->kv, STORE_GONE_KEEP_MS);
+    if (rc == CE_OK) {
+        /* the bus does not say how many it removed */
+        ce_log_kv(CE_LOG_DEBUG, "removed the records of files gone for 30 minutes", "bucket",
+                  s->bucket, "eventName", s->event_name, NULL);
+    }
+    else if (!s->tidy_failing) {
+        ce_log_kv(CE_LOG_WARN,
+                  "could not remove the records of files gone; trying again in an hour", "bucket",
+                  s->bucket, "eventName", s->event_name, "error", ce_rc_str(rc), NULL);
+    }
+    s->tidy_failing = rc != CE_OK;
+}
+
+/* The first call after the load tidies at once: after the records were read and the directory
+ * listed, not before, since the bus is asked once per deleted key, which takes a while in a
+ * bucket that was never tidied; the changes meanwhile wait in the kernel's queue or the next
+ * listing. */
+void ce_seen_store_tidy(struct ce_seen_store *s)
+{
+    if (s->kv != NULL && ce_clock_mono_ms() >= s->next_tidy_ms) {
+        store_tidy_now(s);
+    }
 }
 
 int ce_seen_store_load(struct ce_seen_store *s, struct ce_seen_set *seen, bool *baseline)

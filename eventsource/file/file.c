@@ -218,6 +218,9 @@ static void *fsw_main(void *arg)
         else {
             fsw_read_inotify(ev);
         }
+        if (ev->loaded && !fsw_halted(ev)) {
+            ce_seen_store_tidy(&ev->store); /* hourly; the loop turns at least every second */
+        }
     }
     return NULL;
 }

@@ -251,6 +251,7 @@ static void *sftp_main(void *arg)
             continue;
         }
         sftp_poll(ev);
+        ce_seen_store_tidy(&ev->store); /* hourly */
         if (ev->conn != NULL) {
             sftp_wait(ev, ev->cfg->poll_ns / 1000000);
         }

@@ -46,6 +46,10 @@ struct bus_kind {
     void (*release_acks)(struct bus_env *e);
     /* Unacknowledged messages of durable come again after ms instead of 30 s. */
     void (*set_ack_wait)(struct bus_env *e, const char *durable, int ms);
+    /* What a KV bucket holds: entries, with what its deleted keys left (see keeps_deletes). */
+    int (*kv_stored)(struct bus_env *e, const char *bucket);
+    /* A deleted key leaves a marker until purged (JetStream) or nothing (the memory bus). */
+    bool keeps_deletes;
 };
 
 /* Publish outcomes; the callback takes mu, which the memory bus's hold_acks holds. */
@@ -515,6 +519,79 @@ static void test_kv(void **state)
     ce_bus_kv_close(kv);
 }
 
+static void bus_kv_put_n(struct ce_bus_kv *kv, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char key[16], val[16];
+        snprintf(key, sizeof key, "f-%02d", i);
+        snprintf(val, sizeof val, "v%d", i);
+        assert_int_equal(ce_bus_kv_put(kv, key, val, strlen(val)), CE_OK);
+    }
+}
+
+/* Keys f-00.. of the first n whose index is a multiple of 4 hold their values, the rest are
+ * gone. */
+static void bus_kv_expect_live(struct ce_bus_kv *kv, int n)
+{
+    char **keys = NULL;
+    int n_keys = -1;
+    assert_int_equal(ce_bus_kv_keys(kv, &keys, &n_keys), CE_OK);
+    assert_int_equal(n_keys, (n + 3) / 4);
+    ce_bus_kv_keys_free(keys, n_keys);
+    for (int i = 0; i < n; i++) {
+        char key[16], want[16], *v = NULL;
+        snprintf(key, sizeof key, "f-%02d", i);
+        snprintf(want, sizeof want, "v%d", i);
+        int rc = ce_bus_kv_get(kv, key, &v, NULL);
+        assert_int_equal(rc, i % 4 == 0 ? CE_OK : CE_ENOENT);
+        if (rc == CE_OK) {
+            assert_string_equal(v, want);
+        }
+        ce_free(v);
+    }
+}
+
+/* Purging deletes leaves the live keys alone and takes out what deleted keys left behind: a
+ * bucket where many distinct keys came and went holds its live keys only. Deletes younger than
+ * the age given stay. A purged key can be put again. */
+static void test_kv_purge_deletes(void **state)
+{
+    struct bus_env *e = *state;
+    struct ce_bus *bus = bus_open(e);
+    struct ce_bus_kv *kv = NULL;
+    assert_int_equal(ce_bus_kv_open(bus, "seen", &kv), CE_OK);
+    assert_int_equal(ce_bus_kv_purge_deletes(kv, 0), CE_OK); /* nothing there yet */
+    enum { N = 40, LIVE = N / 4 };
+    bus_kv_put_n(kv, N);
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "f-%02d", i);
+        if (i % 4 != 0) {
+            assert_int_equal(ce_bus_kv_delete(kv, key), CE_OK);
+        }
+    }
+    bool keeps = e->kind->keeps_deletes;
+    /* a marker per deleted key (a bucket keeps one entry per key: the marker took the value's
+     * place) */
+    assert_int_equal(e->kind->kv_stored(e, "seen"), keeps ? N : LIVE);
+    /* the deletes are younger than an hour: their markers stay */
+    assert_int_equal(ce_bus_kv_purge_deletes(kv, 60 * 60 * 1000), CE_OK);
+    assert_int_equal(e->kind->kv_stored(e, "seen"), keeps ? N : LIVE);
+    bus_kv_expect_live(kv, N);
+    assert_int_equal(ce_bus_kv_purge_deletes(kv, 0), CE_OK);
+    assert_int_equal(e->kind->kv_stored(e, "seen"), LIVE);
+    bus_kv_expect_live(kv, N);
+    assert_int_equal(ce_bus_kv_purge_deletes(kv, 0), CE_OK); /* nothing left to purge */
+    assert_int_equal(e->kind->kv_stored(e, "seen"), LIVE);
+    assert_int_equal(ce_bus_kv_put(kv, "f-01", "again", 5), CE_OK);
+    char *v = NULL;
+    assert_int_equal(ce_bus_kv_get(kv, "f-01", &v, NULL), CE_OK);
+    assert_string_equal(v, "again");
+    ce_free(v);
+    assert_int_equal(e->kind->kv_stored(e, "seen"), LIVE + 1);
+    ce_bus_kv_close(kv);
+}
+
 static void bus_cfg_five_old(struct ce_bus_config *cfg)
 {
     cfg->stream.max_msgs = 5;
@@ -670,7 +747,38 @@ static void mem_set_ack_wait(struct bus_env *e, const char *durable, int ms)
     ce_membus_set_ack_wait_ms(e->bus, ms);
 }
 
+/* The memory bus keeps the live entries only. */
+static int mem_kv_stored(struct bus_env *e, const char *bucket)
+{
+    struct ce_bus_kv *kv = NULL;
+    assert_int_equal(ce_bus_kv_open(e->bus, bucket, &kv), CE_OK);
+    char **keys = NULL;
+    int n = -1;
+    assert_int_equal(ce_bus_kv_keys(kv, &keys, &n), CE_OK);
+    ce_bus_kv_keys_free(keys, n);
+    ce_bus_kv_close(kv);
+    return n;
+}
+
 /* ---- JetStream on a real nats-server ---- */
+
+/* The messages of the bucket's stream, asked of the server. */
+static int js_kv_stored(struct bus_env *e, const char *bucket)
+{
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    assert_int_equal(natsConnection_ConnectTo(&nc, e->url), NATS_OK);
+    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
+    char stream[64];
+    snprintf(stream, sizeof stream, "KV_%s", bucket);
+    jsStreamInfo *si = NULL;
+    assert_int_equal(js_GetStreamInfo(&si, js, stream, NULL, NULL), NATS_OK);
+    int n = (int)si->State.Msgs;
+    jsStreamInfo_Destroy(si);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return n;
+}
 
 static void js_go_down(struct bus_env *e)
 {
@@ -715,9 +823,10 @@ static void js_set_ack_wait(struct bus_env *e, const char *durable, int ms)
 }
 
 static const struct bus_kind bus_kinds[] = {
-    {"memory", false, mem_go_down, mem_come_back, mem_hold_acks, mem_release_acks,
-     mem_set_ack_wait},
-    {"jetstream", true, js_go_down, js_come_back, js_hold_acks, js_release_acks, js_set_ack_wait},
+    {"memory", false, mem_go_down, mem_come_back, mem_hold_acks, mem_release_acks, mem_set_ack_wait,
+     mem_kv_stored, false},
+    {"jetstream", true, js_go_down, js_come_back, js_hold_acks, js_release_acks, js_set_ack_wait,
+     js_kv_stored, true},
 };
 
 /* ---- fixtures and main ---- */
@@ -781,6 +890,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_full, bus_setup, bus_teardown),
         cmocka_unit_test_setup_teardown(test_outage, bus_setup, bus_teardown),
         cmocka_unit_test_setup_teardown(test_kv, bus_setup, bus_teardown),
+        cmocka_unit_test_setup_teardown(test_kv_purge_deletes, bus_setup, bus_teardown),
         cmocka_unit_test_setup_teardown(test_stream_discard_old, bus_setup, bus_teardown),
         cmocka_unit_test_setup_teardown(test_stream_discard_new, bus_setup, bus_teardown),
         cmocka_unit_test_setup_teardown(test_publish_outside_the_stream, bus_setup, bus_teardown),

@@ -3,12 +3,14 @@
  * (write-then-rename) fires one CREATE under its final name and a RENAME under its temporary
  * one, a write and a removal fire WRITE and REMOVE, names outside path/pathRegexp fire nothing;
  * 1,000 files created at once are 1,000 events, none twice; the process SIGKILLed and started
- * again with files added meanwhile fires each new file once and no old one again; a directory
- * missing at start, removed and created again is watched each time; polling mode; and lint
- * reports Argo's checks at file:line:col. */
+ * again with files added meanwhile fires each new file once and no old one again; the records
+ * of removed files purged from the bucket leave the others in force; a directory missing at
+ * start, removed and created again is watched each time; polling mode; and lint reports Argo's
+ * checks at file:line:col. */
 #include "core/base/mem.h"
 #include "core/base/rc.h"
 #include "core/service/natsd.h"
+#include "eventbus/bus.h"
 #include "eventbus/cloudevent.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/scenario.h"
@@ -250,6 +252,120 @@ static void test_bus_down_retried(void **state)
     ft_expect_once(e->url, e->watch, 2, false);
 }
 
+/* The file records' bucket (eventsource/file/event.h) on the test's own bus handle. */
+struct ft_bucket {
+    struct ce_bus *bus;
+    struct ce_bus_kv *kv;
+};
+
+static void ft_bucket_open(struct ft_env *e, struct ft_bucket *b)
+{
+    struct ce_bus_config cfg;
+    ce_bus_config_defaults(&cfg);
+    cfg.url = e->url;
+    cfg.name = "file-test";
+    assert_int_equal(ce_bus_create(&cfg, NULL, NULL, &b->bus), CE_OK);
+    assert_int_equal(ce_bus_wait_connected(b->bus, 10000), CE_OK);
+    assert_int_equal(ce_bus_kv_open(b->bus, "cevents-file", &b->kv), CE_OK);
+}
+
+static void ft_bucket_close(struct ft_bucket *b)
+{
+    ce_bus_kv_close(b->kv);
+    ce_bus_destroy(b->bus);
+}
+
+static int ft_bucket_keys(struct ft_bucket *b)
+{
+    char **keys = NULL;
+    int n = -1;
+    assert_int_equal(ce_bus_kv_keys(b->kv, &keys, &n), CE_OK);
+    ce_bus_kv_keys_free(keys, n);
+    return n;
+}
+
+/* The messages of the bucket's stream: records and the delete markers of removed files. */
+static int ft_bucket_messages(struct ft_env *e)
+{
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    assert_int_equal(natsConnection_ConnectTo(&nc, e->url), NATS_OK);
+    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
+    jsStreamInfo *si = NULL;
+    assert_int_equal(js_GetStreamInfo(&si, js, "KV_cevents-file", NULL, NULL), NATS_OK);
+    int n = (int)si->State.Msgs;
+    jsStreamInfo_Destroy(si);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return n;
+}
+
+static void ft_remove_range(const char *dir, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%d", i);
+        char *path = ft_path(dir, name);
+        assert_int_equal(unlink(path), 0);
+        ce_free(path);
+    }
+}
+
+/* 30 files, 25 removed: the bucket holds a marker per removed file, young ones kept by the start's
+ * tidying (the source purges them after 30 min; the test does it at once through the bus). The
+ * five live records still hold: none of those files fires again, while a purged name created
+ * again is a new file. */
+static void test_gone_records_purged(void **state)
+{
+    struct ft_env *e = *state;
+    assert_int_equal(mkdir(e->watch, 0755), 0);
+    struct ce_test_proc *es = ft_start(e, "eventsources/file-one.yaml", "false");
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 1, 20000));
+    ft_create_range(e->watch, 0, 30);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 30), 20000));
+    ft_remove_range(e->watch, 5, 30);
+    struct ft_bucket b;
+    ft_bucket_open(e, &b);
+    /* five records and the baseline mark */
+    assert_true(CE_TEST_WAIT_UNTIL(ft_bucket_keys(&b) == 6, 20000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    assert_int_equal(ft_bucket_messages(e), 31);
+
+    const char *const debug[] = {"--log-level", "debug", NULL};
+    char *file = ce_test_data_write(e->dir, "es.yaml", "eventsources/file-one.yaml", "DIR",
+                                    e->watch, "POLLING", "false", NULL);
+    es = ce_scn_start("eventsource", file, e->url, ce_test_free_port(), debug, FT_READY);
+    ce_free(file);
+    assert_true(ce_test_proc_wait_line(es, "removed the records of files gone", 1, 20000));
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 1, 20000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    assert_int_equal(ft_bucket_messages(e), 31); /* the markers are younger than 30 min */
+
+    assert_int_equal(ce_bus_kv_purge_deletes(b.kv, 0), CE_OK);
+    assert_int_equal(ft_bucket_messages(e), 6);
+    assert_int_equal(ft_bucket_keys(&b), 6);
+    ft_bucket_close(&b);
+
+    es = ft_start(e, "eventsources/file-one.yaml", "false");
+    assert_true(ce_test_proc_wait_line(es, FT_LISTENING, 1, 20000));
+    ft_create_range(e->watch, 5, 6);
+    assert_true(CE_TEST_WAIT_UNTIL(ft_has(e->url, 31), 20000));
+    assert_int_equal(ce_test_proc_stop(es, 10000), 0);
+    ce_test_proc_free(es);
+    struct ce_scn_file_events *t = ce_scn_file_events_read(e->url, "file");
+    assert_int_equal(t->n, 31);
+    for (int i = 0; i < 6; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%d", i);
+        char *path = ft_path(e->watch, name);
+        assert_int_equal(ce_scn_file_events_count(t, "drop", 1, path), i == 5 ? 2 : 1);
+        ce_free(path);
+    }
+    ce_scn_file_events_free(t);
+}
+
 /* Every field of Argo's file examples lints clean; its controller's checks are made, each at
  * the line of the field. */
 static void test_lint(void **state)
@@ -284,6 +400,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_operations, ft_setup, ft_teardown),
         cmocka_unit_test_setup_teardown(test_burst, ft_setup, ft_teardown),
         cmocka_unit_test_setup_teardown(test_kill_restart, ft_setup, ft_teardown),
+        cmocka_unit_test_setup_teardown(test_gone_records_purged, ft_setup, ft_teardown),
         cmocka_unit_test_setup_teardown(test_directory_comes_and_goes, ft_setup, ft_teardown),
         cmocka_unit_test_setup_teardown(test_polling, ft_setup, ft_teardown),
         cmocka_unit_test_setup_teardown(test_bus_down_retried, ft_setup, ft_teardown),
