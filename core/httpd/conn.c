@@ -385,6 +385,12 @@ static bool httpd_conn_step(struct httpd_conn *c)
     if (r && r->phase == REQ_SENDING) {
         httpd_req_end(c); /* its answer is written */
         r = NULL;
+        if (c->in_len == 0) {
+            /* an idle kept-alive connection holds no input buffer: thousands may wait */
+            ce_free(c->in);
+            c->in = NULL;
+            c->in_cap = 0;
+        }
     }
     if (c->must_close && !r) {
         httpd_conn_linger(c);
