@@ -154,7 +154,7 @@ void httpd_req_free(struct ce_httpd_req *r)
     ce_buf_fini(&r->answer);
     ce_free(r->head_buf);
     ce_free(r->path);
-    ce_free(r);
+    httpd_spare_give_req(r->loop, r);
 }
 
 const struct ce_http_head *ce_httpd_req_head(const struct ce_httpd_req *r)

@@ -62,7 +62,7 @@ void httpd_conn_close(struct httpd_conn *c)
     }
     atomic_fetch_sub(&loop->srv->n_conns, 1);
     ce_buf_fini(&c->out);
-    ce_free(c->in);
+    httpd_spare_give_in(loop, c->in, c->in_cap);
     c->in = NULL;
     /* Freed after the current batch of events: a later event of that batch may still name it
      * (an answer handed in by another thread can close a connection whose event is queued). */
@@ -158,7 +158,7 @@ static void httpd_terminate(struct ce_httpd_req *r, size_t len)
  * request, or NULL after a refusal has been queued. */
 static struct ce_httpd_req *httpd_conn_new_req(struct httpd_conn *c, size_t len)
 {
-    struct ce_httpd_req *r = ce_xcalloc(1, sizeof(*r));
+    struct ce_httpd_req *r = httpd_spare_take_req(c->loop);
     r->loop = c->loop;
     r->conn = c;
     r->head_buf = ce_xmalloc(len + 1);
@@ -338,11 +338,21 @@ static enum httpd_step httpd_conn_read(struct httpd_conn *c)
     if (!c->readable) {
         return STEP_MORE_INPUT;
     }
-    if (c->in_cap - c->in_len < HTTPD_READ_CHUNK) {
+    struct httpd_loop *loop = c->loop;
+    bool scratch = c->in == NULL;
+    if (!scratch && c->in_cap - c->in_len < HTTPD_READ_CHUNK) {
         c->in_cap = c->in_len + HTTPD_READ_CHUNK;
         c->in = ce_xrealloc(c->in, c->in_cap);
     }
-    long n = httpd_io_recv(c, c->in + c->in_len, c->in_cap - c->in_len);
+    /* A connection without input reads into the loop's scratch buffer, and keeps it only when
+     * bytes came: an idle connection's read attempt holds no memory. */
+    long n = scratch ? httpd_io_recv(c, loop->scratch, HTTPD_READ_CHUNK)
+                     : httpd_io_recv(c, c->in + c->in_len, c->in_cap - c->in_len);
+    if (scratch && n > 0) {
+        c->in = loop->scratch;
+        c->in_cap = HTTPD_READ_CHUNK;
+        loop->scratch = httpd_spare_take_in(loop);
+    }
     if (n == -1) {
         c->readable = false;
         return STEP_MORE_INPUT;
@@ -386,10 +396,12 @@ static bool httpd_conn_step(struct httpd_conn *c)
         httpd_req_end(c); /* its answer is written */
         r = NULL;
         if (c->in_len == 0) {
-            /* an idle kept-alive connection holds no input buffer: thousands may wait */
-            ce_free(c->in);
+            /* an idle kept-alive connection holds no buffers: thousands may wait */
+            httpd_spare_give_in(c->loop, c->in, c->in_cap);
             c->in = NULL;
             c->in_cap = 0;
+            ce_buf_fini(&c->out);
+            ce_buf_init(&c->out, 0);
         }
     }
     if (c->must_close && !r) {

@@ -16,6 +16,8 @@
  * that the connection is closed. */
 #define HTTPD_DRAIN_SLACK (16u * 1024 * 1024)
 #define HTTPD_READ_CHUNK (16 * 1024)
+/* Input buffers and request structs a loop keeps for reuse (spare.c). */
+#define HTTPD_SPARES 16
 
 typedef struct ssl_st SSL;
 typedef struct ssl_ctx_st SSL_CTX;
@@ -74,7 +76,12 @@ struct httpd_loop {
     pthread_mutex_t ready_lock;
     struct ce_httpd_req *ready; /* answered off the loop, to be written */
     struct httpd_conn *conns;
-    struct httpd_conn *dead;  /* closed during this batch of events */
+    struct httpd_conn *dead; /* closed during this batch of events */
+    char *scratch;           /* HTTPD_READ_CHUNK bytes: where a connection without input reads */
+    char *spare_in[HTTPD_SPARES];
+    int n_spare_in;
+    struct ce_httpd_req *spare_req[HTTPD_SPARES];
+    int n_spare_req;
     int64_t accept_paused_ms; /* when accepting failed (0: watching the listening socket) */
 };
 
@@ -104,6 +111,13 @@ bool httpd_on_loop(const struct httpd_loop *loop);
 /* answer.c */
 void httpd_answer_refusal(struct httpd_conn *c, unsigned int status, const char *why);
 void httpd_req_free(struct ce_httpd_req *r);
+
+/* spare.c */
+char *httpd_spare_take_in(struct httpd_loop *loop);
+void httpd_spare_give_in(struct httpd_loop *loop, char *in, size_t cap);
+struct ce_httpd_req *httpd_spare_take_req(struct httpd_loop *loop);
+void httpd_spare_give_req(struct httpd_loop *loop, struct ce_httpd_req *r);
+void httpd_spares_free(struct httpd_loop *loop);
 
 /* io.c: >0 bytes, 0 the peer closed, -1 try later, -2 failed */
 long httpd_io_recv(struct httpd_conn *c, char *buf, size_t n);

@@ -117,6 +117,7 @@ static int httpd_loop_init(struct ce_httpd *h, struct httpd_loop *loop, char *er
 {
     loop->srv = h;
     loop->wake_fd = -1;
+    loop->scratch = httpd_spare_take_in(loop);
     pthread_mutex_init(&loop->ready_lock, NULL);
     loop->epfd = epoll_create1(EPOLL_CLOEXEC);
     loop->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -191,6 +192,7 @@ void ce_httpd_stop(struct ce_httpd *h)
             close(loop->wake_fd);
         }
         pthread_mutex_destroy(&loop->ready_lock);
+        httpd_spares_free(loop); /* the loop's thread is gone */
     }
     close(h->cfg.listen_fd);
     httpd_tls_free(h);
