@@ -30,6 +30,12 @@ extern const struct ce_fn ce_sprig_regex_fns[];
 extern const size_t ce_sprig_regex_nfns;
 extern const struct ce_fn ce_sprig_date_fns[];
 extern const size_t ce_sprig_date_nfns;
+extern const struct ce_fn ce_sprig_floatmath_fns[];
+extern const size_t ce_sprig_floatmath_nfns;
+extern const struct ce_fn ce_sprig_hash_fns[];
+extern const size_t ce_sprig_hash_nfns;
+extern const struct ce_fn ce_sprig_words_fns[];
+extern const size_t ce_sprig_words_nfns;
 
 /* A growable arena string builder. */
 struct sb {
@@ -45,6 +51,7 @@ struct ce_tv sb_value(struct sb *b);
 size_t sprig_next_rune(const char *p, size_t n, uint32_t *r);
 bool sprig_rune_space(uint32_t r); /* unicode.IsSpace */
 uint32_t sprig_rune_upper(uint32_t r);
+uint32_t sprig_rune_lower(uint32_t r);
 void sprig_sb_rune(struct sb *b, uint32_t r);
 
 /* strval of each element of a list-like value ([]string conversion, nil elements dropped). */

@@ -223,6 +223,55 @@ static void test_dates_regex(void **state)
     check(cases, sizeof cases / sizeof cases[0]);
 }
 
+static void test_float_math(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ addf 1.1 2.2 }} {{ addf }} {{ addf 1 \"1.5\" .Input.f }}", "3.3 0 4"},
+        {"{{ add1f 1.4 }} {{ add1f -1 }} {{ add1f \"x\" }}", "2.4 0 1"},
+        {"{{ subf 0.3 0.1 }} {{ subf 1.5 2 2 }} {{ subf 7 }}", "0.2 -2.5 7"},
+        {"{{ mulf 0.1 0.2 }} {{ mulf 1.1 3 }} {{ mulf 2 -0.5 4 }}", "0.02 3.3 -4"},
+        {"{{ divf 10 4 }} {{ divf 2 3 }} {{ divf 10 3 }} {{ divf -1 3 }}",
+         "2.5 0.6666666666666667 3.3333333333333335 -0.3333333333333333"},
+        {"{{ divf 1 0 }}", NULL},
+        {"{{ mulf 1e300 1e300 }} {{ addf 1e300 1e-300 }}", "+Inf 1e+300"},
+        {"{{ maxf 1 2.5 -3 }} {{ minf 1 2.5 -3 }} {{ maxf \"4.5\" }} {{ printf \"%T\" (maxf 1) }}",
+         "2.5 -3 4.5 float64"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_hash_words(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ sha1sum \"hello\" }} {{ sha1sum \"\" }}",
+         "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+        {"{{ adler32sum \"Wikipedia\" }} {{ adler32sum \"\" }}", "300286872 1"},
+        {"{{ b32enc \"hello\" }} {{ b32enc \"f\" }} {{ b32enc \"foobar\" }}|{{ b32enc \"\" }}|",
+         "NBSWY3DP MY====== MZXW6YTBOI======||"},
+        {"{{ b32dec \"NBSWY3DP\" }} {{ b32dec \"MY======\" }} {{ b32dec \"MZXW6YTB\\nOI======\" }}",
+         "hello f foobar"},
+        {"{{ b32dec \"MY=\" }}", "illegal base32 data at input byte 3"},
+        {"{{ b32dec \"M1======\" }}", "illegal base32 data at input byte 1"},
+        {"{{ b32dec \"NBSWY3D\" }}", "illegal base32 data at input byte 0"},
+        {"{{ b32dec \"MZX=====\" }}", "illegal base32 data at input byte 3"},
+        {"{{ wrap 5 \"Hello World\" }}|{{ wrap 3 \"abcdefg hi\" }}|{{ wrap 0 \"a b\" }}",
+         "Hello\nWorld|abcdefg\nhi|a\nb"},
+        {"{{ wrapWith 5 \"\\t\" \"Hello World\" }}|{{ wrapWith 3 \"-\" \"abcdefg\" }}|{{ wrap 9 "
+         "\"\" }}|",
+         "Hello\tWorld|abc-def-g||"},
+        {"{{ initials \"First Try\" }}|{{ initials \"  a\\tb  c \" }}|{{ initials \"\" }}|",
+         "FT|abc||"},
+        {"{{ camelcase \"http_server\" }} {{ camelcase \"_complex__case_\" }} {{ camelcase "
+         "\"some words\" }} {{ camelcase \"someWords\" }}",
+         "HttpServer _Complex_Case_ SomeWords Somewords"},
+        {"{{ camelcase \"a\" }}|{{ camelcase \"\" }}|{{ camelcase \"__\" }}|{{ camelcase \"x-\" }}",
+         "A||___|X-"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
 static void test_conversions(void **state)
 {
     (void)state;
@@ -249,6 +298,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_defaults_lists_dicts),
         cmocka_unit_test(test_math),
         cmocka_unit_test(test_dates_regex),
+        cmocka_unit_test(test_float_math),
+        cmocka_unit_test(test_hash_words),
         cmocka_unit_test(test_conversions),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
