@@ -14,8 +14,8 @@
 
 struct dec {
     bool neg;
-    int32_t exp;     /* value = coefficient * 10^exp */
-    size_t n;        /* digits in d */
+    int32_t exp;      /* value = coefficient * 10^exp */
+    size_t n;         /* digits in d */
     unsigned char *d; /* little-endian decimal digits; no leading zeros (n 0 means zero) */
 };
 
@@ -321,12 +321,9 @@ static SPRIG_FN(fn_minf)
 #define ANY CE_FT_ANY
 
 const struct ce_fn ce_sprig_floatmath_fns[] = {
-    {"addf", fn_addf, 0, 1, {ANY}},
-    {"add1f", fn_add1f, 1, 0, {ANY}},
-    {"subf", fn_subf, 1, 1, {ANY, ANY}},
-    {"mulf", fn_mulf, 1, 1, {ANY, ANY}},
-    {"divf", fn_divf, 1, 1, {ANY, ANY}},
-    {"maxf", fn_maxf, 1, 1, {ANY, ANY}},
+    {"addf", fn_addf, 0, 1, {ANY}},      {"add1f", fn_add1f, 1, 0, {ANY}},
+    {"subf", fn_subf, 1, 1, {ANY, ANY}}, {"mulf", fn_mulf, 1, 1, {ANY, ANY}},
+    {"divf", fn_divf, 1, 1, {ANY, ANY}}, {"maxf", fn_maxf, 1, 1, {ANY, ANY}},
     {"minf", fn_minf, 1, 1, {ANY, ANY}},
 };
 const size_t ce_sprig_floatmath_nfns =

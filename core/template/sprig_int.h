@@ -36,6 +36,12 @@ extern const struct ce_fn ce_sprig_hash_fns[];
 extern const size_t ce_sprig_hash_nfns;
 extern const struct ce_fn ce_sprig_words_fns[];
 extern const size_t ce_sprig_words_nfns;
+extern const struct ce_fn ce_sprig_dict_fns[];
+extern const size_t ce_sprig_dict_nfns;
+extern const struct ce_fn ce_sprig_seq_fns[];
+extern const size_t ce_sprig_seq_nfns;
+extern const struct ce_fn ce_sprig_path_fns[];
+extern const size_t ce_sprig_path_nfns;
 
 /* A growable arena string builder. */
 struct sb {

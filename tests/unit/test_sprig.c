@@ -272,6 +272,72 @@ static void test_hash_words(void **state)
     check(cases, sizeof cases / sizeof cases[0]);
 }
 
+static void test_dicts_seqs(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ dig \"a\" \"b\" \"def\" (dict \"a\" (dict \"b\" 1)) }} {{ dig \"a\" \"x\" \"def\" "
+         "(dict \"a\" (dict)) }} {{ dig \"x\" \"y\" \"def\" (dict) }}",
+         "1 def def"},
+        {"{{ dig \"m\" \"b\" \"none\" .Input }} {{ dig \"m\" \"q\" \"none\" .Input }}", "x none"},
+        {"{{ dig \"a\" \"b\" \"d\" (dict \"a\" 1) }}", NULL},
+        {"{{ dig \"a\" \"d\" }}", NULL},
+        {"{{ dig 1 \"d\" (dict) }}", NULL},
+        {"{{ merge (dict \"a\" 1 \"b\" \"\") (dict \"b\" 2 \"c\" 3) }}", "map[a:1 b:2 c:3]"},
+        {"{{ merge (dict \"a\" 1 \"k\" true) (dict \"a\" 2 \"k\" false) (dict \"z\" 0) }}",
+         "map[a:1 k:true z:0]"},
+        {"{{ mergeOverwrite (dict \"a\" 1 \"k\" true) (dict \"a\" 2 \"k\" false) }}",
+         "map[a:2 k:false]"},
+        {"{{ merge (dict \"n\" (dict \"x\" 1)) (dict \"n\" (dict \"x\" 2 \"y\" 3)) }} "
+         "{{ mergeOverwrite (dict \"n\" (dict \"x\" 1)) (dict \"n\" (dict \"x\" 2)) }}",
+         "map[n:map[x:1 y:3]] map[n:map[x:2]]"},
+        {"{{ merge (dict \"a\" 1) (dict \"a\" nil \"b\" nil) }} {{ mergeOverwrite (dict \"a\" 1) "
+         "(dict \"a\" nil \"b\" nil) }}",
+         "map[a:1] map[a:<nil> b:<nil>]"},
+        {"{{ merge (dict \"l\" (list 1)) (dict \"l\" (list 2)) }} {{ mustMergeOverwrite (dict "
+         "\"l\" (list 1)) (dict \"l\" (list 2)) }} {{ mustMerge (dict \"l\" \"\") (dict \"l\" "
+         "(list 2)) }}",
+         "map[l:[1]] map[l:[2]] map[l:[2]]"},
+        {"{{ $d := dict \"a\" 1 }}{{ $_ := merge $d (dict \"b\" 2) }}{{ $d }}", "map[a:1 b:2]"},
+        {"{{ $d := dict \"a\" (list 1) }}{{ $c := deepCopy $d }}{{ $_ := set $c \"b\" 2 }}"
+         "{{ $d }} {{ $c }} {{ mustDeepCopy .Input.list }} {{ deepCopy 1.5 }}",
+         "map[a:[1]] map[a:[1] b:2] [1 2 3] 1.5"},
+        {"{{ chunk 2 (list 1 2 3 4 5) }} {{ chunk 3 (list) }} {{ chunk 9 .Input.list }} "
+         "{{ mustChunk 1 (list 1 2) }}",
+         "[[1 2] [3 4] [5]] [] [[1 2 3]] [[1] [2]]"},
+        {"{{ chunk 0 (list 1) }}", NULL},
+        {"{{ chunk 2 \"ab\" }}", NULL},
+        {"{{ untilStep 3 6 2 }} {{ untilStep 5 0 -2 }} {{ untilStep 0 5 0 }} {{ untilStep 0 5 -1 "
+         "}}",
+         "[3 5] [5 3 1] [] []"},
+        {"{{ seq 5 }}|{{ seq -3 }}|{{ seq 0 2 }}|{{ seq 2 -2 }}|{{ seq 0 2 10 }}|{{ seq 0 -2 -10 "
+         "}}|{{ seq 10 2 0 }}|{{ seq 0 0 5 }}|{{ seq }}|",
+         "1 2 3 4 5|1 0 -1 -2 -3|0 1 2|2 1 0 -1 -2|0 2 4 6 8 10|0 -2 -4 -6 -8 -10||||"},
+        {"{{ untilStep 0 2000000000 1 }}", NULL},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_paths(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ base \"foo/bar/baz\" }} {{ base \"/\" }} {{ base \"\" }} {{ base \"a/b//\" }} "
+         "{{ osBase \"x.txt\" }}",
+         "baz / . b x.txt"},
+        {"{{ dir \"foo/bar/baz\" }} {{ dir \"baz\" }} {{ dir \"/a\" }} {{ dir \"\" }} {{ osDir "
+         "\"/a//b/\" }}",
+         "foo/bar . / . /a/b"},
+        {"{{ ext \"foo.bar\" }}|{{ ext \"a.b/c\" }}|{{ osExt \"x.tar.gz\" }}|{{ ext \".\" }}",
+         ".bar||.gz|."},
+        {"{{ clean \"foo//bar/../baz/.\" }} {{ clean \"/../a\" }} {{ clean \"../../x/..\" }} "
+         "{{ clean \"\" }} {{ osClean \"a/../..\" }} {{ clean \"//\" }}",
+         "foo/baz /a ../.. . .. /"},
+        {"{{ isAbs \"/x\" }} {{ isAbs \"x\" }} {{ osIsAbs \"\" }}", "true false false"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
 static void test_conversions(void **state)
 {
     (void)state;
@@ -300,6 +366,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dates_regex),
         cmocka_unit_test(test_float_math),
         cmocka_unit_test(test_hash_words),
+        cmocka_unit_test(test_dicts_seqs),
+        cmocka_unit_test(test_paths),
         cmocka_unit_test(test_conversions),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
