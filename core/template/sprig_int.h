@@ -42,6 +42,8 @@ extern const struct ce_fn ce_sprig_seq_fns[];
 extern const size_t ce_sprig_seq_nfns;
 extern const struct ce_fn ce_sprig_path_fns[];
 extern const size_t ce_sprig_path_nfns;
+extern const struct ce_fn ce_sprig_duration_fns[];
+extern const size_t ce_sprig_duration_nfns;
 
 /* A growable arena string builder. */
 struct sb {
@@ -62,6 +64,9 @@ void sprig_sb_rune(struct sb *b, uint32_t r);
 
 /* strval of each element of a list-like value ([]string conversion, nil elements dropped). */
 struct ce_tv sprig_strslice(struct ce_tv_ctx *c, const struct ce_tv *v);
+
+/* The evaluation's clock (a fixed one when the context sets now_ns). */
+void sprig_clock_now(struct ce_tv_ctx *c, int64_t *sec, int32_t *nsec);
 
 /* Go's time.ParseInLocation(layout, value, time.Local); CE_OK or CE_EPARSE. */
 int sprig_parse_time(struct ce_tv_ctx *c, const struct ce_tv *layout, const struct ce_tv *value,

@@ -11,8 +11,8 @@ static int chunk(struct ce_tv_ctx *c, const struct ce_tv *sizev, const struct ce
                  struct ce_tv *out)
 {
     if (list->kind != CE_TV_LIST) {
-        static const char *const kinds[] = {"invalid", "invalid", "bool",  "int",   "float64",
-                                            "string",  "slice",   "map",   "struct"};
+        static const char *const kinds[] = {"invalid", "invalid", "bool", "int",   "float64",
+                                            "string",  "slice",   "map",  "struct"};
         bool i64 = list->kind == CE_TV_INT && list->gotype == CE_TV_GO_INT64;
         return SPRIG_FAIL(c, "Cannot chunk type %s", i64 ? "int64" : kinds[list->kind]);
     }
@@ -95,8 +95,8 @@ static SPRIG_FN(fn_seq)
     sb_init(&b, c, list.u.list->len * 4 + 1);
     for (size_t i = 0; i < list.u.list->len; i++) {
         char num[24];
-        int k = snprintf(num, sizeof num, "%s%lld", i ? " " : "",
-                         (long long)list.u.list->items[i].u.i);
+        int k =
+            snprintf(num, sizeof num, "%s%lld", i ? " " : "", (long long)list.u.list->items[i].u.i);
         sb_add(&b, num, (size_t)k);
     }
     *out = sb_value(&b);

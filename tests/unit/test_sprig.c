@@ -338,6 +338,27 @@ static void test_paths(void **state)
     check(cases, sizeof cases / sizeof cases[0]);
 }
 
+static void test_durations(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        /* sprig reads only a string or an int64: a number literal is a Go int, so 0 */
+        {"{{ duration \"95\" }} {{ duration (int64 95) }} {{ duration 95 }} {{ duration \"-3600\" "
+         "}} {{ duration \"x\" }} {{ duration 1.5 }}",
+         "1m35s 1m35s 0s -1h0m0s 0s 0s"},
+        {"{{ durationRound \"2h10m5s\" }} {{ durationRound \"3600s\" }} {{ durationRound \"-90s\" "
+         "}} {{ durationRound (int64 1500000000) }} {{ durationRound \"1s\" }}",
+         "2h 60m 1m 1s 0s"},
+        {"{{ durationRound \"10000h\" }} {{ durationRound \"800h\" }} {{ durationRound 5 }} "
+         "{{ durationRound \"bad\" }} {{ now | dateModify \"-50h\" | durationRound }}",
+         "1y 1mo 0s 0s 2d"},
+        {"{{ now | dateModify \"-95s\" | ago }} {{ ago 1699999000 }} {{ ago now }} {{ ago (int64 "
+         "1700000001) }} {{ ago \"x\" }}",
+         "1m35s 16m40s 0s -1s 0s"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
 static void test_conversions(void **state)
 {
     (void)state;
@@ -368,6 +389,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_hash_words),
         cmocka_unit_test(test_dicts_seqs),
         cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_durations),
         cmocka_unit_test(test_conversions),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
