@@ -88,9 +88,12 @@ static SPRIG_FN(fn_duration_round)
         uint64_t ns;
         const char *unit;
     } units[] = {
-        {UINT64_C(3600000000000) * 24 * 365, "y"}, {UINT64_C(3600000000000) * 24 * 30, "mo"},
-        {UINT64_C(3600000000000) * 24, "d"},       {UINT64_C(3600000000000), "h"},
-        {UINT64_C(60000000000), "m"},              {UINT64_C(1000000000), "s"},
+        {UINT64_C(3600000000000) * 24 * 365, "y"},
+        {UINT64_C(3600000000000) * 24 * 30, "mo"},
+        {UINT64_C(3600000000000) * 24, "d"},
+        {UINT64_C(3600000000000), "h"},
+        {UINT64_C(60000000000), "m"},
+        {UINT64_C(1000000000), "s"},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (u > units[i].ns) {
@@ -147,4 +150,5 @@ const struct ce_fn ce_sprig_duration_fns[] = {
     {"durationRound", fn_duration_round, 1, 0, {ANY}},
     {"ago", fn_ago, 1, 0, {ANY}},
 };
-const size_t ce_sprig_duration_nfns = sizeof ce_sprig_duration_fns / sizeof ce_sprig_duration_fns[0];
+const size_t ce_sprig_duration_nfns =
+    sizeof ce_sprig_duration_fns / sizeof ce_sprig_duration_fns[0];
