@@ -36,8 +36,7 @@ static bool rune_punct(uint32_t r)
     if (r < 0x80) {
         return r > ' ' && r < 0x7f && strchr("!\"#%&'()*,-./:;?@[\\]_{}", (int)r) != NULL;
     }
-    return r == 0xa1 || r == 0xa7 || r == 0xab || r == 0xb6 || r == 0xb7 || r == 0xbb ||
-           r == 0xbf;
+    return r == 0xa1 || r == 0xa7 || r == 0xab || r == 0xb6 || r == 0xb7 || r == 0xbb || r == 0xbf;
 }
 
 static bool rune_conn(uint32_t r)
