@@ -30,6 +30,7 @@ const struct ce_fn *ce_sprig_lookup(const char *name, size_t len)
         {ce_sprig_path_fns, &ce_sprig_path_nfns},
         {ce_sprig_duration_fns, &ce_sprig_duration_nfns},
         {ce_sprig_snake_fns, &ce_sprig_snake_nfns},
+        {ce_sprig_url_fns, &ce_sprig_url_nfns},
     };
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
         for (size_t i = 0; i < *tables[t].n; i++) {

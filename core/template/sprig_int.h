@@ -46,6 +46,8 @@ extern const struct ce_fn ce_sprig_duration_fns[];
 extern const size_t ce_sprig_duration_nfns;
 extern const struct ce_fn ce_sprig_snake_fns[];
 extern const size_t ce_sprig_snake_nfns;
+extern const struct ce_fn ce_sprig_url_fns[];
+extern const size_t ce_sprig_url_nfns;
 
 /* A growable arena string builder. */
 struct sb {

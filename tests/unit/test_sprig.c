@@ -338,6 +338,37 @@ static void test_paths(void **state)
     check(cases, sizeof cases / sizeof cases[0]);
 }
 
+static void test_urls(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ urlParse \"https://user:pass@Example.com:8080/a%20b/c?x=1&y=2#frag%21\" }}",
+         "map[fragment:frag! host:Example.com:8080 hostname:Example.com opaque: path:/a b/c "
+         "query:x=1&y=2 scheme:https userinfo:user:pass]"},
+        {"{{ (urlParse \"MAILTO:joe@x.org\").opaque }} {{ (urlParse \"HTTP://[::1]:80/\").hostname "
+         "}} {{ (urlParse \"http://u%40v@h\").userinfo }} {{ (urlParse \"/p?q\").path }}",
+         "joe@x.org ::1 u%40v /p"},
+        {"{{ urlParse \"http://a b.com/\" }}", NULL},
+        {"{{ urlParse \":foo\" }}", NULL},
+        {"{{ urlParse \"a:b/c\" }}", "map[fragment: host: hostname: opaque:b/c path: query: "
+                                     "scheme:a userinfo:]"},
+        {"{{ urlParse \"x/a:b\" }} {{ urlParse \"http://h:8x/\" }}", NULL},
+        {"{{ urlParse \"%zz\" }}", NULL},
+        {"{{ urlJoin (dict \"scheme\" \"https\" \"host\" \"example.com\" \"path\" \"/a b\" "
+         "\"query\" \"x=1\" \"fragment\" \"f g\" \"userinfo\" \"u:p\") }}",
+         "https://u:p@example.com/a%20b?x=1#f%20g"},
+        {"{{ urlJoin (dict \"host\" \"h\" \"path\" \"p\") }} {{ urlJoin (dict \"path\" \"a:b\") }} "
+         "{{ urlJoin (dict \"scheme\" \"mailto\" \"opaque\" \"joe@x.org\") }}",
+         "//h/p ./a:b mailto:joe@x.org"},
+        {"{{ urlJoin (urlParse \"http://x.com/a?b=c#d\") }} {{ urlJoin (dict \"scheme\" \"s\" "
+         "\"host\" \"h\" \"userinfo\" \"a@b\") }} {{ urlJoin (dict) }}|",
+         "http://x.com/a?b=c#d s://a%40b@h |"},
+        {"{{ urlJoin (dict \"host\" 1.5) }}", NULL},
+        {"{{ urlJoin (dict \"userinfo\" \"a b\") }}", NULL},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
 static void test_durations(void **state)
 {
     (void)state;
@@ -447,6 +478,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_hash_words),
         cmocka_unit_test(test_dicts_seqs),
         cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_urls),
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_snake_kebab),
         cmocka_unit_test(test_conversions),
