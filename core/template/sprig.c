@@ -15,10 +15,22 @@ const struct ce_fn *ce_sprig_lookup(const char *name, size_t len)
         const struct ce_fn *fns;
         const size_t *n;
     } tables[] = {
-        {ce_sprig_case_fns, &ce_sprig_case_nfns}, {ce_sprig_str_fns, &ce_sprig_str_nfns},
-        {ce_sprig_list_fns, &ce_sprig_list_nfns}, {ce_sprig_math_fns, &ce_sprig_math_nfns},
-        {ce_sprig_enc_fns, &ce_sprig_enc_nfns},   {ce_sprig_regex_fns, &ce_sprig_regex_nfns},
+        {ce_sprig_case_fns, &ce_sprig_case_nfns},
+        {ce_sprig_str_fns, &ce_sprig_str_nfns},
+        {ce_sprig_list_fns, &ce_sprig_list_nfns},
+        {ce_sprig_math_fns, &ce_sprig_math_nfns},
+        {ce_sprig_enc_fns, &ce_sprig_enc_nfns},
+        {ce_sprig_regex_fns, &ce_sprig_regex_nfns},
         {ce_sprig_date_fns, &ce_sprig_date_nfns},
+        {ce_sprig_floatmath_fns, &ce_sprig_floatmath_nfns},
+        {ce_sprig_hash_fns, &ce_sprig_hash_nfns},
+        {ce_sprig_words_fns, &ce_sprig_words_nfns},
+        {ce_sprig_dict_fns, &ce_sprig_dict_nfns},
+        {ce_sprig_seq_fns, &ce_sprig_seq_nfns},
+        {ce_sprig_path_fns, &ce_sprig_path_nfns},
+        {ce_sprig_duration_fns, &ce_sprig_duration_nfns},
+        {ce_sprig_snake_fns, &ce_sprig_snake_nfns},
+        {ce_sprig_url_fns, &ce_sprig_url_nfns},
     };
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
         for (size_t i = 0; i < *tables[t].n; i++) {

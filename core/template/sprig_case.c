@@ -41,7 +41,7 @@ uint32_t sprig_rune_upper(uint32_t r)
     return r;
 }
 
-static uint32_t rune_lower(uint32_t r)
+uint32_t sprig_rune_lower(uint32_t r)
 {
     if (r < 0x80) {
         return r >= 'A' && r <= 'Z' ? r + 32 : r;
@@ -104,7 +104,7 @@ static struct ce_tv map_runes(struct ce_tv_ctx *c, const struct ce_tv *s, int mo
             o = sprig_rune_upper(r);
         }
         else if (mode == 1) {
-            o = rune_lower(r);
+            o = sprig_rune_lower(r);
         }
         else if (mode == 2) {
             bool sep;
@@ -121,7 +121,7 @@ static struct ce_tv map_runes(struct ce_tv_ctx *c, const struct ce_tv *s, int mo
             prev = r;
         }
         else if (mode == 3 && first) {
-            o = rune_lower(r);
+            o = sprig_rune_lower(r);
         }
         first = false;
         sprig_sb_rune(&b, o);

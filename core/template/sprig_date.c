@@ -29,7 +29,7 @@ static struct ce_tz *load_zone(const char *name, size_t len)
     return tz;
 }
 
-static void clock_now(struct ce_tv_ctx *c, int64_t *sec, int32_t *nsec)
+void sprig_clock_now(struct ce_tv_ctx *c, int64_t *sec, int32_t *nsec)
 {
     if (c->now_ns) {
         *sec = c->now_ns / 1000000000;
@@ -51,7 +51,7 @@ static SPRIG_FN(fn_now)
     (void)a, (void)n;
     int64_t sec;
     int32_t nsec;
-    clock_now(c, &sec, &nsec);
+    sprig_clock_now(c, &sec, &nsec);
     struct ce_tz *tz = ce_tz_load_local();
     struct ce_tz_period p;
     ce_tz_lookup(tz, sec, &p);
@@ -84,7 +84,7 @@ static struct ce_tv format_in_zone(struct ce_tv_ctx *c, const struct ce_tv *layo
         sec = date->u.i;
     }
     else {
-        clock_now(c, &sec, &nsec);
+        sprig_clock_now(c, &sec, &nsec);
     }
     struct ce_tz *tz = load_zone(zone, zlen);
     struct ce_tz_period p;

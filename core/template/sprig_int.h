@@ -30,6 +30,24 @@ extern const struct ce_fn ce_sprig_regex_fns[];
 extern const size_t ce_sprig_regex_nfns;
 extern const struct ce_fn ce_sprig_date_fns[];
 extern const size_t ce_sprig_date_nfns;
+extern const struct ce_fn ce_sprig_floatmath_fns[];
+extern const size_t ce_sprig_floatmath_nfns;
+extern const struct ce_fn ce_sprig_hash_fns[];
+extern const size_t ce_sprig_hash_nfns;
+extern const struct ce_fn ce_sprig_words_fns[];
+extern const size_t ce_sprig_words_nfns;
+extern const struct ce_fn ce_sprig_dict_fns[];
+extern const size_t ce_sprig_dict_nfns;
+extern const struct ce_fn ce_sprig_seq_fns[];
+extern const size_t ce_sprig_seq_nfns;
+extern const struct ce_fn ce_sprig_path_fns[];
+extern const size_t ce_sprig_path_nfns;
+extern const struct ce_fn ce_sprig_duration_fns[];
+extern const size_t ce_sprig_duration_nfns;
+extern const struct ce_fn ce_sprig_snake_fns[];
+extern const size_t ce_sprig_snake_nfns;
+extern const struct ce_fn ce_sprig_url_fns[];
+extern const size_t ce_sprig_url_nfns;
 
 /* A growable arena string builder. */
 struct sb {
@@ -45,10 +63,14 @@ struct ce_tv sb_value(struct sb *b);
 size_t sprig_next_rune(const char *p, size_t n, uint32_t *r);
 bool sprig_rune_space(uint32_t r); /* unicode.IsSpace */
 uint32_t sprig_rune_upper(uint32_t r);
+uint32_t sprig_rune_lower(uint32_t r);
 void sprig_sb_rune(struct sb *b, uint32_t r);
 
 /* strval of each element of a list-like value ([]string conversion, nil elements dropped). */
 struct ce_tv sprig_strslice(struct ce_tv_ctx *c, const struct ce_tv *v);
+
+/* The evaluation's clock (a fixed one when the context sets now_ns). */
+void sprig_clock_now(struct ce_tv_ctx *c, int64_t *sec, int32_t *nsec);
 
 /* Go's time.ParseInLocation(layout, value, time.Local); CE_OK or CE_EPARSE. */
 int sprig_parse_time(struct ce_tv_ctx *c, const struct ce_tv *layout, const struct ce_tv *value,

@@ -223,6 +223,231 @@ static void test_dates_regex(void **state)
     check(cases, sizeof cases / sizeof cases[0]);
 }
 
+static void test_float_math(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ addf 1.1 2.2 }} {{ addf }} {{ addf 1 \"1.5\" .Input.f }}", "3.3 0 4"},
+        {"{{ add1f 1.4 }} {{ add1f -1 }} {{ add1f \"x\" }}", "2.4 0 1"},
+        {"{{ subf 0.3 0.1 }} {{ subf 1.5 2 2 }} {{ subf 7 }}", "0.2 -2.5 7"},
+        {"{{ mulf 0.1 0.2 }} {{ mulf 1.1 3 }} {{ mulf 2 -0.5 4 }}", "0.02 3.3 -4"},
+        {"{{ divf 10 4 }} {{ divf 2 3 }} {{ divf 10 3 }} {{ divf -1 3 }}",
+         "2.5 0.6666666666666667 3.3333333333333335 -0.3333333333333333"},
+        {"{{ divf 1 0 }}", NULL},
+        {"{{ mulf 1e300 1e300 }} {{ addf 1e300 1e-300 }}", "+Inf 1e+300"},
+        {"{{ maxf 1 2.5 -3 }} {{ minf 1 2.5 -3 }} {{ maxf \"4.5\" }} {{ printf \"%T\" (maxf 1) }}",
+         "2.5 -3 4.5 float64"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_hash_words(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ sha1sum \"hello\" }} {{ sha1sum \"\" }}",
+         "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+        {"{{ adler32sum \"Wikipedia\" }} {{ adler32sum \"\" }}", "300286872 1"},
+        {"{{ b32enc \"hello\" }} {{ b32enc \"f\" }} {{ b32enc \"foobar\" }}|{{ b32enc \"\" }}|",
+         "NBSWY3DP MY====== MZXW6YTBOI======||"},
+        {"{{ b32dec \"NBSWY3DP\" }} {{ b32dec \"MY======\" }} {{ b32dec \"MZXW6YTB\\nOI======\" }}",
+         "hello f foobar"},
+        {"{{ b32dec \"MY=\" }}", "illegal base32 data at input byte 3"},
+        {"{{ b32dec \"M1======\" }}", "illegal base32 data at input byte 1"},
+        {"{{ b32dec \"NBSWY3D\" }}", "illegal base32 data at input byte 0"},
+        {"{{ b32dec \"MZX=====\" }}", "illegal base32 data at input byte 3"},
+        {"{{ wrap 5 \"Hello World\" }}|{{ wrap 3 \"abcdefg hi\" }}|{{ wrap 0 \"a b\" }}",
+         "Hello\nWorld|abcdefg\nhi|a\nb"},
+        {"{{ wrapWith 5 \"\\t\" \"Hello World\" }}|{{ wrapWith 3 \"-\" \"abcdefg\" }}|{{ wrap 9 "
+         "\"\" }}|",
+         "Hello\tWorld|abc-def-g||"},
+        {"{{ initials \"First Try\" }}|{{ initials \"  a\\tb  c \" }}|{{ initials \"\" }}|",
+         "FT|abc||"},
+        {"{{ camelcase \"http_server\" }} {{ camelcase \"_complex__case_\" }} {{ camelcase "
+         "\"some words\" }} {{ camelcase \"someWords\" }}",
+         "HttpServer _Complex_Case_ SomeWords Somewords"},
+        {"{{ camelcase \"a\" }}|{{ camelcase \"\" }}|{{ camelcase \"__\" }}|{{ camelcase \"x-\" }}",
+         "A||___|X-"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_dicts_seqs(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ dig \"a\" \"b\" \"def\" (dict \"a\" (dict \"b\" 1)) }} {{ dig \"a\" \"x\" \"def\" "
+         "(dict \"a\" (dict)) }} {{ dig \"x\" \"y\" \"def\" (dict) }}",
+         "1 def def"},
+        {"{{ dig \"m\" \"b\" \"none\" .Input }} {{ dig \"m\" \"q\" \"none\" .Input }}", "x none"},
+        {"{{ dig \"a\" \"b\" \"d\" (dict \"a\" 1) }}", NULL},
+        {"{{ dig \"a\" \"d\" }}", NULL},
+        {"{{ dig 1 \"d\" (dict) }}", NULL},
+        {"{{ merge (dict \"a\" 1 \"b\" \"\") (dict \"b\" 2 \"c\" 3) }}", "map[a:1 b:2 c:3]"},
+        {"{{ merge (dict \"a\" 1 \"k\" true) (dict \"a\" 2 \"k\" false) (dict \"z\" 0) }}",
+         "map[a:1 k:true z:0]"},
+        {"{{ mergeOverwrite (dict \"a\" 1 \"k\" true) (dict \"a\" 2 \"k\" false) }}",
+         "map[a:2 k:false]"},
+        {"{{ merge (dict \"n\" (dict \"x\" 1)) (dict \"n\" (dict \"x\" 2 \"y\" 3)) }} "
+         "{{ mergeOverwrite (dict \"n\" (dict \"x\" 1)) (dict \"n\" (dict \"x\" 2)) }}",
+         "map[n:map[x:1 y:3]] map[n:map[x:2]]"},
+        {"{{ merge (dict \"a\" 1) (dict \"a\" nil \"b\" nil) }} {{ mergeOverwrite (dict \"a\" 1) "
+         "(dict \"a\" nil \"b\" nil) }}",
+         "map[a:1] map[a:<nil> b:<nil>]"},
+        {"{{ merge (dict \"l\" (list 1)) (dict \"l\" (list 2)) }} {{ mustMergeOverwrite (dict "
+         "\"l\" (list 1)) (dict \"l\" (list 2)) }} {{ mustMerge (dict \"l\" \"\") (dict \"l\" "
+         "(list 2)) }}",
+         "map[l:[1]] map[l:[2]] map[l:[2]]"},
+        {"{{ $d := dict \"a\" 1 }}{{ $_ := merge $d (dict \"b\" 2) }}{{ $d }}", "map[a:1 b:2]"},
+        {"{{ $d := dict \"a\" (list 1) }}{{ $c := deepCopy $d }}{{ $_ := set $c \"b\" 2 }}"
+         "{{ $d }} {{ $c }} {{ mustDeepCopy .Input.list }} {{ deepCopy 1.5 }}",
+         "map[a:[1]] map[a:[1] b:2] [1 2 3] 1.5"},
+        {"{{ chunk 2 (list 1 2 3 4 5) }} {{ chunk 3 (list) }} {{ chunk 9 .Input.list }} "
+         "{{ mustChunk 1 (list 1 2) }}",
+         "[[1 2] [3 4] [5]] [] [[1 2 3]] [[1] [2]]"},
+        {"{{ chunk 0 (list 1) }}", NULL},
+        {"{{ chunk 2 \"ab\" }}", NULL},
+        {"{{ untilStep 3 6 2 }} {{ untilStep 5 0 -2 }} {{ untilStep 0 5 0 }} {{ untilStep 0 5 -1 "
+         "}}",
+         "[3 5] [5 3 1] [] []"},
+        {"{{ seq 5 }}|{{ seq -3 }}|{{ seq 0 2 }}|{{ seq 2 -2 }}|{{ seq 0 2 10 }}|{{ seq 0 -2 -10 "
+         "}}|{{ seq 10 2 0 }}|{{ seq 0 0 5 }}|{{ seq }}|",
+         "1 2 3 4 5|1 0 -1 -2 -3|0 1 2|2 1 0 -1 -2|0 2 4 6 8 10|0 -2 -4 -6 -8 -10||||"},
+        {"{{ untilStep 0 2000000000 1 }}", NULL},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_paths(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ base \"foo/bar/baz\" }} {{ base \"/\" }} {{ base \"\" }} {{ base \"a/b//\" }} "
+         "{{ osBase \"x.txt\" }}",
+         "baz / . b x.txt"},
+        {"{{ dir \"foo/bar/baz\" }} {{ dir \"baz\" }} {{ dir \"/a\" }} {{ dir \"\" }} {{ osDir "
+         "\"/a//b/\" }}",
+         "foo/bar . / . /a/b"},
+        {"{{ ext \"foo.bar\" }}|{{ ext \"a.b/c\" }}|{{ osExt \"x.tar.gz\" }}|{{ ext \".\" }}",
+         ".bar||.gz|."},
+        {"{{ clean \"foo//bar/../baz/.\" }} {{ clean \"/../a\" }} {{ clean \"../../x/..\" }} "
+         "{{ clean \"\" }} {{ osClean \"a/../..\" }} {{ clean \"//\" }}",
+         "foo/baz /a ../.. . .. /"},
+        {"{{ isAbs \"/x\" }} {{ isAbs \"x\" }} {{ osIsAbs \"\" }}", "true false false"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_urls(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        {"{{ urlParse \"https://user:pass@Example.com:8080/a%20b/c?x=1&y=2#frag%21\" }}",
+         "map[fragment:frag! host:Example.com:8080 hostname:Example.com opaque: path:/a b/c "
+         "query:x=1&y=2 scheme:https userinfo:user:pass]"},
+        {"{{ (urlParse \"MAILTO:joe@x.org\").opaque }} {{ (urlParse \"HTTP://[::1]:80/\").hostname "
+         "}} {{ (urlParse \"http://u%40v@h\").userinfo }} {{ (urlParse \"/p?q\").path }}",
+         "joe@x.org ::1 u%40v /p"},
+        {"{{ urlParse \"http://a b.com/\" }}", NULL},
+        {"{{ urlParse \":foo\" }}", NULL},
+        {"{{ urlParse \"a:b/c\" }}", "map[fragment: host: hostname: opaque:b/c path: query: "
+                                     "scheme:a userinfo:]"},
+        {"{{ urlParse \"x/a:b\" }} {{ urlParse \"http://h:8x/\" }}", NULL},
+        {"{{ urlParse \"%zz\" }}", NULL},
+        {"{{ urlJoin (dict \"scheme\" \"https\" \"host\" \"example.com\" \"path\" \"/a b\" "
+         "\"query\" \"x=1\" \"fragment\" \"f g\" \"userinfo\" \"u:p\") }}",
+         "https://u:p@example.com/a%20b?x=1#f%20g"},
+        {"{{ urlJoin (dict \"host\" \"h\" \"path\" \"p\") }} {{ urlJoin (dict \"path\" \"a:b\") }} "
+         "{{ urlJoin (dict \"scheme\" \"mailto\" \"opaque\" \"joe@x.org\") }}",
+         "//h/p ./a:b mailto:joe@x.org"},
+        {"{{ urlJoin (urlParse \"http://x.com/a?b=c#d\") }} {{ urlJoin (dict \"scheme\" \"s\" "
+         "\"host\" \"h\" \"userinfo\" \"a@b\") }} {{ urlJoin (dict) }}|",
+         "http://x.com/a?b=c#d s://a%40b@h |"},
+        {"{{ urlJoin (dict \"host\" 1.5) }}", NULL},
+        {"{{ urlJoin (dict \"userinfo\" \"a b\") }}", NULL},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_durations(void **state)
+{
+    (void)state;
+    static const struct tcase cases[] = {
+        /* sprig reads only a string or an int64: a number literal is a Go int, so 0 */
+        {"{{ duration \"95\" }} {{ duration (int64 95) }} {{ duration 95 }} {{ duration \"-3600\" "
+         "}} {{ duration \"x\" }} {{ duration 1.5 }}",
+         "1m35s 1m35s 0s -1h0m0s 0s 0s"},
+        {"{{ durationRound \"2h10m5s\" }} {{ durationRound \"3600s\" }} {{ durationRound \"-90s\" "
+         "}} {{ durationRound (int64 1500000000) }} {{ durationRound \"1s\" }}",
+         "2h 60m 1m 1s 0s"},
+        {"{{ durationRound \"10000h\" }} {{ durationRound \"800h\" }} {{ durationRound 5 }} "
+         "{{ durationRound \"bad\" }} {{ now | dateModify \"-50h\" | durationRound }}",
+         "1y 1mo 0s 0s 2d"},
+        {"{{ now | dateModify \"-95s\" | ago }} {{ ago 1699999000 }} {{ ago now }} {{ ago (int64 "
+         "1700000001) }} {{ ago \"x\" }}",
+         "1m35s 16m40s 0s -1s 0s"},
+    };
+    check(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* xstrings' own cases, through snakecase and (with '-') kebabcase. */
+static void test_snake_kebab(void **state)
+{
+    (void)state;
+#define R "\xef\xbf\xbd" /* U+FFFD */
+    static const struct {
+        const char *in, *snake;
+    } words[] = {
+        {"HTTPServer", "http_server"},
+        {"_camelCase", "_camel_case"},
+        {"NoHTTPS", "no_https"},
+        {"Wi_thF", "wi_th_f"},
+        {"_AnotherTES_TCaseP", "_another_tes_t_case_p"},
+        {"ALL", "all"},
+        {"_HELLO_WORLD_", "_hello_world_"},
+        {"HELLO____WORLD", "hello____world"},
+        {"TW", "tw"},
+        {"_C", "_c"},
+        {"http2xx", "http_2xx"},
+        {"HTTP2XX", "http2_xx"},
+        {"HTTP20xOK", "http_20x_ok"},
+        {"HTTP20xStatus", "http_20x_status"},
+        {"HTTP-20xStatus", "http_20x_status"},
+        {"a", "a"},
+        {"Duration2m3s", "duration_2m3s"},
+        {"Bld4Floor3rd", "bld4_floor_3rd"},
+        {" _-_ ", "_____"},
+        {"a1b2c3d", "a_1b2c3d"},
+        {"A//B%%2c", "a//b%%2c"},
+        {"HTTP状态码404/502Error", "http_状态码404/502_error"},
+        {"中文(字符)", "中文(字符)"},
+        {"混合ABCWords与123数字456", "混合_abc_words_与123_数字456"},
+        {"  sentence case  ", "__sentence_case__"},
+        {" Mixed-hyphen case _and SENTENCE_case and UPPER-case",
+         "_mixed_hyphen_case__and_sentence_case_and_upper_case"},
+        {"FROM CamelCase to snake/kebab-case", "from_camel_case_to_snake/kebab_case"},
+        {"", ""},
+        {"Abc" R "E" R "f" R "d" R "2" R "00z" R "ZZ" R "ZZ",
+         "abc_" R "e" R "f" R "d_" R "2" R "00z_" R "zz" R "zz"},
+        {"" R "" R "" R "" R "" R "", "" R "" R "" R "" R "" R ""},
+        {"abc_123_def", "abc_123_def"},
+        {"FirstName", "first_name"},
+        {"GO PATH", "go_path"},
+    };
+#undef R
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        char tmpl[256], want[256];
+        snprintf(tmpl, sizeof tmpl, "{{ snakecase `%s` }}|{{ kebabcase `%s` }}", words[i].in,
+                 words[i].in);
+        snprintf(want, sizeof want, "%s|%s", words[i].snake, words[i].snake);
+        for (char *k = strchr(want, '|'); k && *k; k++) {
+            *k = *k == '_' ? '-' : *k;
+        }
+        const struct tcase one = {tmpl, want};
+        check(&one, 1);
+    }
+}
+
 static void test_conversions(void **state)
 {
     (void)state;
@@ -249,6 +474,13 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_defaults_lists_dicts),
         cmocka_unit_test(test_math),
         cmocka_unit_test(test_dates_regex),
+        cmocka_unit_test(test_float_math),
+        cmocka_unit_test(test_hash_words),
+        cmocka_unit_test(test_dicts_seqs),
+        cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_urls),
+        cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_snake_kebab),
         cmocka_unit_test(test_conversions),
     };
     return ce_test_run(argc, argv, tests, NULL, NULL);
