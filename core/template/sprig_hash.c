@@ -3,79 +3,27 @@
  * b32dec returns Go's error text as its result, as sprig does). */
 #include "core/template/sprig_int.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 
-#define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
-
-static void sha1_block(uint32_t h[5], const unsigned char *p)
+struct ce_tv sprig_hex_digest(struct ce_tv_ctx *c, const EVP_MD *md, const char *p, size_t len)
 {
-    uint32_t w[80];
-    for (int i = 0; i < 16; i++) {
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-               (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dn = 0;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    if (EVP_Digest(p, len, d, &dn, md, NULL) != 1) {
+        dn = 0; /* not reached with the built-in digests */
     }
-    for (int i = 16; i < 80; i++) {
-        w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    for (unsigned int i = 0; i < dn; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
     }
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (int i = 0; i < 80; i++) {
-        uint32_t f, k;
-        if (i < 20) {
-            f = (b & c) | (~b & d), k = 0x5a827999;
-        }
-        else if (i < 40) {
-            f = b ^ c ^ d, k = 0x6ed9eba1;
-        }
-        else if (i < 60) {
-            f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdc;
-        }
-        else {
-            f = b ^ c ^ d, k = 0xca62c1d6;
-        }
-        uint32_t t = ROL(a, 5) + f + e + k + w[i];
-        e = d, d = c, c = ROL(b, 30), b = a, a = t;
-    }
-    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
-}
-
-static void sha1(const unsigned char *p, size_t len, unsigned char out[20])
-{
-    uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
-    size_t i = 0;
-    for (; i + 64 <= len; i += 64) {
-        sha1_block(h, p + i);
-    }
-    unsigned char tail[128] = {0};
-    size_t rest = len - i;
-    memcpy(tail, p + i, rest);
-    tail[rest] = 0x80;
-    size_t tl = rest + 9 <= 64 ? 64 : 128;
-    uint64_t bits = (uint64_t)len * 8;
-    for (int k = 0; k < 8; k++) {
-        tail[tl - 1 - (size_t)k] = (unsigned char)(bits >> (8 * k));
-    }
-    sha1_block(h, tail);
-    if (tl == 128) {
-        sha1_block(h, tail + 64);
-    }
-    for (int k = 0; k < 5; k++) {
-        out[4 * k] = (unsigned char)(h[k] >> 24);
-        out[4 * k + 1] = (unsigned char)(h[k] >> 16);
-        out[4 * k + 2] = (unsigned char)(h[k] >> 8);
-        out[4 * k + 3] = (unsigned char)h[k];
-    }
+    return ce_tv_str_copy(c, hex, 2 * (size_t)dn);
 }
 
 static SPRIG_FN(fn_sha1sum)
 {
     (void)n;
-    unsigned char d[20];
-    char hex[41];
-    sha1((const unsigned char *)S(a[0]), N(a[0]), d);
-    for (int i = 0; i < 20; i++) {
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
-    }
-    *out = ce_tv_str_copy(c, hex, 40);
+    *out = sprig_hex_digest(c, EVP_sha1(), S(a[0]), N(a[0]));
     return CE_OK;
 }
 

@@ -68,6 +68,9 @@ void sprig_sb_rune(struct sb *b, uint32_t r);
 
 /* strval of each element of a list-like value ([]string conversion, nil elements dropped). */
 struct ce_tv sprig_strslice(struct ce_tv_ctx *c, const struct ce_tv *v);
+typedef struct evp_md_st EVP_MD;
+/* The hex digest of p[0..len) with md (OpenSSL's), as a template string. */
+struct ce_tv sprig_hex_digest(struct ce_tv_ctx *c, const EVP_MD *md, const char *p, size_t len);
 
 /* The evaluation's clock (a fixed one when the context sets now_ns). */
 void sprig_clock_now(struct ce_tv_ctx *c, int64_t *sec, int32_t *nsec);
