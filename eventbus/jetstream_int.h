@@ -80,6 +80,7 @@ struct jsbus_msg {
 struct jsbus_kv {
     struct ce_bus_kv base;
     kvStore *kv;
+    jsCtx *js; /* the bus's, for purges the kv API does not offer */
 };
 
 /* A cnats status (and JetStream error code) as a cevents return code. */

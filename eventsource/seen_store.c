@@ -10,12 +10,9 @@
 #include <string.h>
 
 #define STORE_BASELINE "baseline"
-/* A record deleted this long ago loses its delete marker, younger ones keep theirs. The purge
- * first gathers the deleted keys, then empties each one's history: a record put again in
- * between (a file created again under its old name, common right after a removal, as when a
- * tool replaces a file) would be erased with it, and that file would fire once more at the next
- * start. A name gone for half an hour is unlikely to come back in that instant; it is also the
- * age NATS' own clients keep by default. */
+/* A record deleted this long ago loses its delete marker, younger ones keep theirs (the age NATS'
+ * own clients keep by default): a replica still reading an older listing sees the deletion. The
+ * purge stops at each marker, so a record put again meanwhile stays. */
 #define STORE_GONE_KEEP_MS (30 * 60 * 1000)
 /* The tidying reads every key: once an hour is enough for a bucket that grows a key per file. */
 #define STORE_TIDY_EVERY_MS (60 * 60 * 1000)
