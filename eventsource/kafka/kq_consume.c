@@ -148,7 +148,7 @@ static void kq_housekeeping(struct kq_event *ke, bool force)
  * old` drops its oldest events past maxMsgs, consumed or not, and a topic's backlog is read far
  * faster than the EventSource's own check (eventsource/backlog.h) looks: so the source reads the
  * backlog itself and publishes only what fits under the refusal threshold, shared among the
- * EventSource's Kafka events. */
+ * EventSource's Kafka events, less its own publishes still in flight. */
 static int64_t kq_credit(struct kq_event *ke)
 {
     struct ce_bus_backlog b = {0};
@@ -158,8 +158,10 @@ static int64_t kq_credit(struct kq_event *ke)
          * to protect */
         return rc == CE_EUNAVAIL ? KQ_WINDOW : KQ_CREDIT_MAX;
     }
-    int64_t room = ce_es_backlog_room(&b);
-    return (room + ke->env->n_events - 1) / ke->env->n_events;
+    /* publishes not acknowledged yet are not in the backlog read, but will be */
+    int64_t share = (ce_es_backlog_room(&b) + ke->env->n_events - 1) / ke->env->n_events;
+    int64_t credit = share - (int64_t)atomic_load(&ke->in_flight);
+    return credit > 0 ? credit : 0;
 }
 
 /* Waits (bounded) for an ack while the window is full. */
