@@ -3,6 +3,7 @@
  * fragment and userinfo; a URL Go refuses fails the template with Go's message) and urlJoin
  * (a url.URL from such a dict, written out by URL.String with Go's escaping). */
 #include "core/template/sprig_int.h"
+#include "core/base/hex.h"
 
 enum esc_mode { M_PATH, M_HOST, M_ZONE, M_USER, M_FRAGMENT };
 
@@ -70,16 +71,6 @@ static struct ce_tv gofmt1(struct ce_tv_ctx *c, const char *fmt, const char *s, 
     return ce_tv_build_string(c, gofmt_run, &j);
 }
 
-static int hexval(unsigned char ch)
-{
-    return ch <= '9' ? ch - '0' : (ch | 32) - 'a' + 10;
-}
-
-static bool is_hex(unsigned char ch)
-{
-    return (ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'f');
-}
-
 /* net/url's unescape; on failure *err gets Go's error text. */
 static bool unescape(struct ce_tv_ctx *c, const char *p, size_t n, enum esc_mode m,
                      struct ce_tv *out, struct ce_tv *err)
@@ -87,15 +78,15 @@ static bool unescape(struct ce_tv_ctx *c, const char *p, size_t n, enum esc_mode
     for (size_t i = 0; i < n;) {
         unsigned char ch = (unsigned char)p[i];
         if (ch == '%') {
-            if (i + 2 >= n || !is_hex((unsigned char)p[i + 1]) ||
-                !is_hex((unsigned char)p[i + 2])) {
+            if (i + 2 >= n || ce_hex_digit((unsigned char)p[i + 1]) < 0 ||
+                ce_hex_digit((unsigned char)p[i + 2]) < 0) {
                 *err = gofmt1(c, "invalid URL escape %q", p + i, n - i > 3 ? 3 : n - i);
                 return false;
             }
             bool pct25 = memcmp(p + i, "%25", 3) == 0;
-            unsigned char v = (unsigned char)(hexval((unsigned char)p[i + 1]) << 4 |
-                                              hexval((unsigned char)p[i + 2]));
-            if ((m == M_HOST && hexval((unsigned char)p[i + 1]) < 8 && !pct25) ||
+            unsigned char v = (unsigned char)(ce_hex_digit((unsigned char)p[i + 1]) << 4 |
+                                              ce_hex_digit((unsigned char)p[i + 2]));
+            if ((m == M_HOST && ce_hex_digit((unsigned char)p[i + 1]) < 8 && !pct25) ||
                 (m == M_ZONE && !pct25 && v != ' ' && should_escape(v, M_HOST))) {
                 *err = gofmt1(c, "invalid URL escape %q", p + i, 3);
                 return false;
@@ -114,7 +105,8 @@ static bool unescape(struct ce_tv_ctx *c, const char *p, size_t n, enum esc_mode
     for (size_t i = 0; i < n; i++) {
         char ch = p[i];
         if (ch == '%') {
-            ch = (char)(hexval((unsigned char)p[i + 1]) << 4 | hexval((unsigned char)p[i + 2]));
+            ch = (char)(ce_hex_digit((unsigned char)p[i + 1]) << 4 |
+                        ce_hex_digit((unsigned char)p[i + 2]));
             i += 2;
         }
         sb_add(&b, &ch, 1);
