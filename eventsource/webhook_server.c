@@ -23,8 +23,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-/* The request line and header block are capped at this by the HTTP server (core/httpd). */
-#define WEBHOOK_HEADER_BYTES (64 * 1024)
 #define WEBHOOK_EVENT_ID_HEADER "X-Cevents-Event-Id"
 
 struct webhook_server {
@@ -510,10 +508,10 @@ int ce_webhook_servers_in_flight(struct ce_webhook_servers *st)
 }
 
 /* The event of a body of maxPayloadSize bytes: its data holds the headers (the HTTP server keeps
- * them under WEBHOOK_HEADER_BYTES) and the body, at worst twice its size once a form body is
+ * them under CE_HTTPD_MAX_HEAD) and the body, at worst twice its size once a form body is
  * turned into escaped JSON; the CloudEvent carries the data in base64 (4/3) with its context. */
 int64_t ce_webhook_max_event_bytes(const struct ce_webhook_config *cfg)
 {
-    int64_t data = 2 * cfg->max_payload_size + WEBHOOK_HEADER_BYTES;
+    int64_t data = 2 * cfg->max_payload_size + CE_HTTPD_MAX_HEAD;
     return (data + 2) / 3 * 4 + 4096;
 }

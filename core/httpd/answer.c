@@ -76,9 +76,14 @@ static void httpd_date(char out[40])
 static void httpd_put_field(struct ce_buf *b, const char *name, const char *value)
 {
     int rc = ce_buf_printf(b, "%s: ", name);
-    for (const char *p = value; rc == CE_OK && *p; p++) {
-        char ch = (*p == '\r' || *p == '\n') ? ' ' : *p;
-        rc = ce_buf_append(b, &ch, 1);
+    for (const char *p = value; rc == CE_OK && *p;) {
+        size_t n = strcspn(p, "\r\n");
+        rc = ce_buf_append(b, p, n);
+        p += n;
+        if (rc == CE_OK && *p) {
+            rc = ce_buf_append(b, " ", 1);
+            p++;
+        }
     }
     if (rc == CE_OK) {
         rc = ce_buf_puts(b, "\r\n");

@@ -36,7 +36,9 @@ static void httpd_req_end(struct httpd_conn *c)
     struct ce_httpd_req *r = c->req;
     c->req = NULL;
     const struct ce_httpd *h = c->loop->srv;
-    h->ops->on_done(h->arg, r);
+    if (h->ops->on_done) {
+        h->ops->on_done(h->arg, r);
+    }
     httpd_req_free(r);
 }
 
@@ -189,8 +191,8 @@ static struct ce_httpd_req *httpd_conn_new_req(struct httpd_conn *c, size_t len)
 static enum httpd_step httpd_conn_take_head(struct httpd_conn *c)
 {
     size_t end = httpd_conn_head_may_end(c) ? ce_http_head_end(c->in, c->in_len) : 0;
-    if (end == 0 || end > HTTPD_MAX_HEAD) {
-        if (end == 0 && c->in_len < HTTPD_MAX_HEAD) {
+    if (end == 0 || end > CE_HTTPD_MAX_HEAD) {
+        if (end == 0 && c->in_len < CE_HTTPD_MAX_HEAD) {
             return STEP_MORE_INPUT;
         }
         httpd_conn_refuse(c, 431, "request header fields too large");
@@ -306,8 +308,16 @@ static enum httpd_step httpd_conn_take_body(struct httpd_conn *c)
 static void httpd_conn_take_answer(struct httpd_conn *c)
 {
     struct ce_httpd_req *r = c->req;
-    int rc = ce_buf_append(&c->out, r->answer.data, r->answer.len);
-    (void)rc; /* no cap */
+    if (c->out.len == 0) {
+        /* the usual case: the built answer becomes the output, no copy */
+        struct ce_buf spare = c->out;
+        c->out = r->answer;
+        r->answer = spare;
+    }
+    else {
+        int rc = ce_buf_append(&c->out, r->answer.data, r->answer.len);
+        (void)rc; /* no cap */
+    }
     c->must_close = c->must_close || r->answer_closes;
     r->phase = REQ_SENDING;
 }

@@ -10,8 +10,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-/* The request line and header block: more is answered 431. */
-#define HTTPD_MAX_HEAD (64 * 1024)
 /* A body past its limit is drained up to this much more so the client reads its answer; past
  * that the connection is closed. */
 #define HTTPD_DRAIN_SLACK (16u * 1024 * 1024)

@@ -13,6 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The request line and header block: more is answered 431. */
+#define CE_HTTPD_MAX_HEAD (64 * 1024)
+
 struct ce_httpd;
 struct ce_httpd_req; /* one request: from on_head until on_done */
 
@@ -21,10 +24,10 @@ struct ce_httpd_ops {
      * doing neither answers 500. Runs on a loop thread. */
     void (*on_head)(void *arg, struct ce_httpd_req *r);
     /* The whole body is in (or went past its limit: ce_httpd_body_over). Answer now or later,
-     * from any thread. */
+     * from any thread. Needed only when on_head asks for bodies. */
     void (*on_body)(void *arg, struct ce_httpd_req *r);
     /* The request is over (its answer written, or its connection gone): forget r. Runs on a loop
-     * thread, after the answer when there is one. */
+     * thread, after the answer when there is one. May be NULL (nothing kept per request). */
     void (*on_done)(void *arg, struct ce_httpd_req *r);
     /* A request refused before it reached on_head, or a failing accept: for the log. */
     void (*on_problem)(void *arg, const char *what, const char *detail);

@@ -59,23 +59,8 @@ static void opsserver_on_head(void *cls, struct ce_httpd_req *r)
     opsserver_text(r, 404, "404 page not found");
 }
 
-/* No route reads a body, so these never run. */
-static void opsserver_on_body(void *cls, struct ce_httpd_req *r)
-{
-    (void)cls;
-    opsserver_text(r, 500, "unexpected body");
-}
-
-static void opsserver_on_done(void *cls, struct ce_httpd_req *r)
-{
-    (void)cls;
-    (void)r;
-}
-
 static const struct ce_httpd_ops opsserver_ops = {
-    .on_head = opsserver_on_head,
-    .on_body = opsserver_on_body,
-    .on_done = opsserver_on_done,
+    .on_head = opsserver_on_head, /* answers every request from its head: no body, no state */
 };
 
 int ce_opsserver_start(int port, ce_ready_fn *ready, void *arg, struct ce_opsserver **out)
